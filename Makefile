@@ -1,0 +1,62 @@
+# aseancyber: `make run` for a populated local platform, `make test` for every check.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHECK_DB := var/alembic-check.db
+
+.DEFAULT_GOAL := help
+.PHONY: help install browser run serve demo test check lint typecheck migrations-check pytest bench migration clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create the virtual environment and install the project with its tools
+
+browser: ## install the system Chromium that browser tests drive (Debian packages, needs root)
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null; \
+	else echo "browser tests need Debian's chromium: sudo apt-get install chromium chromium-driver"; fi
+
+run: install ## migrate and load demo data into var/aseancyber.db, then serve on http://127.0.0.1:8000
+	mkdir -p var
+	$(BIN)/aseancyber init
+	$(BIN)/aseancyber demo
+	$(BIN)/aseancyber serve
+
+test: install browser check pytest ## every check: format, lint, types, migrations, tests
+
+check: lint typecheck migrations-check ## static checks only
+
+lint:
+	$(BIN)/ruff format --check src tests benchmarks migrations
+	$(BIN)/ruff check src tests benchmarks migrations
+
+typecheck:
+	$(BIN)/mypy
+
+migrations-check: ## models and migrations must not drift
+	mkdir -p var && rm -f $(CHECK_DB)
+	ASEANCYBER_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic upgrade head
+	ASEANCYBER_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic check
+	rm -f $(CHECK_DB)
+
+pytest: ## the test suite (SQLite; set ASEANCYBER_TEST_DATABASE_URL for PostgreSQL)
+	$(BIN)/pytest
+
+bench: install ## benchmarks, side by side with the peers users would otherwise pick
+	$(PY) -m benchmarks
+
+migration: install ## new migration from model changes: make migration m="what changed"
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+clean: ## remove the virtual environment and local data
+	rm -rf $(VENV) var

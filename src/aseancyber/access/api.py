@@ -1,0 +1,5 @@
+"""Access REST routes (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,111 @@
+"""Typed request dependencies: the unit of work, who is asking, and what they may do."""
+
+import hmac
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from aseancyber.access import service
+from aseancyber.access.models import LoginSession
+from aseancyber.access.permissions import Permission, permissions_of
+from aseancyber.access.policy import Actor
+from aseancyber.audit.service import SESSION_ACTOR
+from aseancyber.errors import Forbidden, NotAuthenticated
+
+SESSION_COOKIE = "aseancyber_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    session: Session = request.app.state.session_factory()
+    request.state.db = session
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def get_login_session(request: Request, db: DbSession) -> LoginSession | None:
+    """The browser session named by the cookie, when it is live (second factor or not)."""
+    if "login_session" not in request.state._state:
+        request.state.login_session = service.session_from_cookie(
+            db, request.cookies.get(SESSION_COOKIE)
+        )
+    session: LoginSession | None = request.state.login_session
+    return session
+
+
+def get_optional_actor(
+    request: Request,
+    db: DbSession,
+    login_session: Annotated[LoginSession | None, Depends(get_login_session)],
+) -> Actor | None:
+    """Who is asking: a bearer token, a fully signed-in browser session, or nobody."""
+    if "actor" in request.state._state:
+        cached: Actor | None = request.state.actor
+        return cached
+    actor: Actor | None = None
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials:
+        token = service.token_from_secret(db, credentials.strip())
+        if token is None:
+            raise NotAuthenticated("the API token is unknown, expired or revoked")
+        actor = service.actor_for(token.user, token=token)
+        if request.method not in SAFE_METHODS and not actor.token_can_write:
+            raise Forbidden("this API token is read-only")
+    elif login_session is not None and login_session.second_factor_done:
+        actor = service.actor_for(login_session.user)
+        if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent, login_session.csrf_token):
+                raise Forbidden(f"send the {CSRF_HEADER} header to change data from a browser")
+    request.state.actor = actor
+    db.info[SESSION_ACTOR] = actor
+    return actor
+
+
+OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
+
+
+def get_current_actor(actor: OptionalActor) -> Actor:
+    if actor is None:
+        raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer ...'")
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_current_actor)]
+
+
+def require(permission: Permission) -> Callable[[Actor], Actor]:
+    """A dependency that lets the request through only with ``permission``."""
+
+    def check(actor: CurrentActor) -> Actor:
+        if permission not in permissions_of(actor.roles):
+            raise Forbidden(f"this needs the permission {permission.value}")
+        return actor
+
+    return check
+
+
+def has_permission(actor: Actor | None, permission: Permission) -> bool:
+    return actor is not None and permission in permissions_of(actor.roles)
+
+
+def client_address(request: Request) -> str:
+    return _client_address(request)

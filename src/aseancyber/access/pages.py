@@ -1,0 +1,5 @@
+"""Access pages (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,57 @@
+"""What each role may do: permissions are data, one ``resource:action`` name each."""
+
+from enum import StrEnum
+
+from aseancyber.community.models import Role
+
+
+class Permission(StrEnum):
+    DIRECTORY_READ = "directory:read"
+    ORGANISATION_EDIT = "organisation:edit"
+    ORGANISATION_CREATE = "organisation:create"
+    STATE_EDIT = "state:edit"
+    BODY_EDIT = "body:edit"
+    USER_READ = "user:read"
+    USER_MANAGE = "user:manage"
+    AUDIT_READ_ORGANISATION = "audit:read_organisation"
+    AUDIT_READ_ALL = "audit:read_all"
+    RECORD_CREATE = "record:create"
+    RECORD_COORDINATE = "record:coordinate"
+    REGION_COORDINATE = "region:coordinate"
+
+
+_VIEWER = frozenset({Permission.DIRECTORY_READ, Permission.USER_READ})
+_CONTRIBUTOR = _VIEWER | {Permission.RECORD_CREATE}
+_COORDINATOR = _CONTRIBUTOR | {Permission.RECORD_COORDINATE}
+_ORGANISATION_ADMIN = _VIEWER | {
+    Permission.ORGANISATION_EDIT,
+    Permission.USER_MANAGE,
+    Permission.AUDIT_READ_ORGANISATION,
+}
+_REGIONAL_COORDINATOR = _COORDINATOR | {Permission.REGION_COORDINATE, Permission.BODY_EDIT}
+_PLATFORM_ADMIN = _ORGANISATION_ADMIN | {
+    Permission.ORGANISATION_CREATE,
+    Permission.STATE_EDIT,
+    Permission.BODY_EDIT,
+    Permission.AUDIT_READ_ALL,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.VIEWER: _VIEWER,
+    Role.CONTRIBUTOR: frozenset(_CONTRIBUTOR),
+    Role.COORDINATOR: frozenset(_COORDINATOR),
+    Role.ORGANISATION_ADMIN: frozenset(_ORGANISATION_ADMIN),
+    Role.REGIONAL_COORDINATOR: frozenset(_REGIONAL_COORDINATOR),
+    Role.PLATFORM_ADMIN: frozenset(_PLATFORM_ADMIN),
+}
+
+# Organisation admins act only on their own organisation; these act on every organisation.
+PLATFORM_WIDE = frozenset({Role.PLATFORM_ADMIN})
+
+
+def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:
+    """Every permission granted by any of ``roles``."""
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)

@@ -1,0 +1,256 @@
+"""Who may see what: the TLP 2.0 visibility policy, decided here and nowhere else.
+
+Every shareable record has an owner organisation, the user who created it, a TLP 2.0
+label and, where the label needs one, a named audience of organisations and users. The
+same rules exist twice, as a SQL filter (:func:`visible_to`, used by every exit path) and
+as a predicate on a loaded record (:func:`can_see`); the permission-matrix tests hold the
+two to the same answers.
+
+- TLP:CLEAR: anyone, including anonymous readers of the public pages.
+- TLP:GREEN: the community (member-state government organisations and the Secretariat);
+  external parties only when the record says so (``green_includes_external``).
+- TLP:AMBER and TLP:AMBER+STRICT: the owner organisation and the named audience.
+- TLP:RED: the named audience only (and the person who wrote it).
+
+Roles never widen what a reader sees: a platform administrator or a regional coordinator
+reads a record only as a member of their organisation would.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    and_,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+
+from aseancyber.community.models import Role
+from aseancyber.db import Base, db_enum
+
+
+class Tlp(StrEnum):
+    """TLP 2.0 labels, as FIRST writes them."""
+
+    CLEAR = "TLP:CLEAR"
+    GREEN = "TLP:GREEN"
+    AMBER = "TLP:AMBER"
+    AMBER_STRICT = "TLP:AMBER+STRICT"
+    RED = "TLP:RED"
+
+    @property
+    def rank(self) -> int:
+        """How restrictive the label is: CLEAR 0 ... RED 4."""
+        return _TLP_ORDER.index(self)
+
+    @property
+    def css(self) -> str:
+        return self.value.removeprefix("TLP:").replace("+", "-").lower()
+
+    @property
+    def needs_audience(self) -> bool:
+        return self is Tlp.RED
+
+
+_TLP_ORDER = [Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a signed-in user and their organisation, as seen by the policy."""
+
+    user_id: str
+    organisation_id: str
+    member_state_id: str | None
+    is_community: bool
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    time_zone: str = "UTC"
+    display_name: str = ""
+    via_token: bool = False
+    token_can_write: bool = True
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+
+Reader = Actor | None
+"""``None`` is the anonymous reader of public pages."""
+
+
+class RecordAudience(Base):
+    """A named recipient (an organisation or one user) of one shareable record."""
+
+    __tablename__ = "record_audience"
+    __table_args__ = (
+        Index("ix_record_audience_record", "record_kind", "record_id"),
+        Index("ix_record_audience_org", "organisation_id", "record_kind"),
+        Index("ix_record_audience_user", "user_id", "record_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    record_kind: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(120))
+    organisation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+
+
+class Shareable:
+    """Mixin for every record that has an owner, a TLP label and an audience.
+
+    A model declares ``__shareable_kind__`` (a short stable name such as ``"initiative"``)
+    and gets the columns the policy needs; :func:`visible_to` then filters it.
+    """
+
+    __shareable_kind__: ClassVar[str]
+    id: Mapped[str]
+
+    @declared_attr
+    def owner_organisation_id(cls) -> Mapped[str]:  # noqa: N805 - SQLAlchemy declared_attr
+        return mapped_column(ForeignKey("organisation.id"), index=True)
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[str | None]:  # noqa: N805
+        return mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def tlp(cls) -> Mapped[Tlp]:  # noqa: N805
+        return mapped_column(db_enum(Tlp, "tlp"), index=True)
+
+    @declared_attr
+    def green_includes_external(cls) -> Mapped[bool]:  # noqa: N805
+        return mapped_column(default=False)
+
+
+SHAREABLE_MODELS: dict[str, type[Shareable]] = {}
+
+
+def register_shareable(model: type[Any]) -> type[Any]:
+    """Class decorator: make a shareable model known to the policy and its matrix test."""
+    SHAREABLE_MODELS[model.__shareable_kind__] = model
+    return model
+
+
+def _audience_includes(actor: Actor, model: type[Shareable]) -> ColumnElement[bool]:
+    return exists(
+        select(RecordAudience.id).where(
+            RecordAudience.record_kind == model.__shareable_kind__,
+            RecordAudience.record_id == model.id,
+            or_(
+                RecordAudience.organisation_id == actor.organisation_id,
+                RecordAudience.user_id == actor.user_id,
+            ),
+        )
+    )
+
+
+def visible_to(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
+    """The SQL condition selecting the rows of ``model`` that ``reader`` may see."""
+    if reader is None:
+        return model.tlp == Tlp.CLEAR
+    owner = model.owner_organisation_id == reader.organisation_id
+    green = (
+        model.tlp == Tlp.GREEN
+        if reader.is_community
+        else and_(model.tlp == Tlp.GREEN, model.green_includes_external.is_(true()))
+    )
+    return or_(
+        model.tlp == Tlp.CLEAR,
+        green,
+        and_(model.tlp.in_([Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT]), owner),
+        model.created_by_id == reader.user_id,
+        _audience_includes(reader, model),
+    )
+
+
+def nothing() -> ColumnElement[bool]:
+    return false()
+
+
+@dataclass(frozen=True)
+class Audience:
+    organisation_ids: frozenset[str] = frozenset()
+    user_ids: frozenset[str] = frozenset()
+
+
+def audience_of(db: Session, record: Shareable) -> Audience:
+    rows = db.execute(
+        select(RecordAudience.organisation_id, RecordAudience.user_id).where(
+            RecordAudience.record_kind == record.__shareable_kind__,
+            RecordAudience.record_id == record.id,
+        )
+    ).all()
+    return Audience(
+        organisation_ids=frozenset(o for o, _ in rows if o is not None),
+        user_ids=frozenset(u for _, u in rows if u is not None),
+    )
+
+
+def can_see(reader: Reader, record: Shareable, audience: Audience) -> bool:
+    """The same rule as :func:`visible_to`, for one record already loaded."""
+    if record.tlp is Tlp.CLEAR:
+        return True
+    if reader is None:
+        return False
+    if reader.user_id == record.created_by_id:
+        return True
+    if reader.organisation_id in audience.organisation_ids or reader.user_id in audience.user_ids:
+        return True
+    if record.tlp is Tlp.RED:
+        return False
+    if reader.organisation_id == record.owner_organisation_id:
+        return True
+    if record.tlp is Tlp.GREEN:
+        return reader.is_community or record.green_includes_external
+    return False
+
+
+def set_audience(
+    db: Session,
+    record: Shareable,
+    *,
+    organisation_ids: Iterable[str] = (),
+    user_ids: Iterable[str] = (),
+) -> None:
+    """Replace the named audience of ``record``."""
+    kind = record.__shareable_kind__
+    existing = db.scalars(
+        select(RecordAudience).where(
+            RecordAudience.record_kind == kind, RecordAudience.record_id == record.id
+        )
+    ).all()
+    for row in existing:
+        db.delete(row)
+    for org_id in sorted(set(organisation_ids)):
+        db.add(RecordAudience(record_kind=kind, record_id=record.id, organisation_id=org_id))
+    for user_id in sorted(set(user_ids)):
+        db.add(RecordAudience(record_kind=kind, record_id=record.id, user_id=user_id))
+    db.flush()
+
+
+class LabelChangeRefused(Exception):
+    """A label may be raised by anyone who re-shares; lowered only by the owner."""
+
+
+def check_label_change(actor: Actor, record: Shareable, new_label: Tlp) -> None:
+    """Refuse a label change the policy does not allow (lowering by a non-owner)."""
+    if new_label.rank < record.tlp.rank and actor.organisation_id != record.owner_organisation_id:
+        raise LabelChangeRefused(
+            f"only the owner organisation may lower the label from {record.tlp} to {new_label}"
+        )
+
+
+def stricter(a: Tlp, b: Tlp) -> Tlp:
+    """The more restrictive of two labels."""
+    return a if a.rank >= b.rank else b

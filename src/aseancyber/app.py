@@ -1,0 +1,203 @@
+"""The ASGI application: routers, error handling as RFC 9457 problems, and the body limit."""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aseancyber import __version__
+from aseancyber.access import api as access_api
+from aseancyber.access import pages as access_pages
+from aseancyber.audit import api as audit_api
+from aseancyber.audit import pages as audit_pages
+from aseancyber.community import api as community_api
+from aseancyber.community import pages as community_pages
+from aseancyber.db import get_session_factory
+from aseancyber.errors import Conflict, Invalid, ServiceError
+from aseancyber.notify import api as notify_api
+from aseancyber.notify import pages as notify_pages
+from aseancyber.settings import Settings, get_settings
+from aseancyber.web import pages as web_pages
+from aseancyber.web import templating
+
+log = logging.getLogger("aseancyber")
+PROBLEM_JSON = "application/problem+json"
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+class BodyLimit:
+    """Refuse request bodies over the configured size early: by header, or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(self.max_bytes)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(self.max_bytes)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> Response:
+    return JSONResponse(
+        {
+            "type": "about:blank",
+            "title": "Request body too large",
+            "status": 413,
+            "detail": f"the request body is larger than the limit of {limit} bytes",
+        },
+        status_code=413,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/taxii2")):
+        return False
+    return "text/html" in request.headers.get("accept", "") or not path.startswith("/api")
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> Response:
+    if wants_html(request):
+        return templating.error_page(
+            request, status=status, title=title, detail=detail, errors=errors
+        )
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = errors
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "form", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        errors = (
+            [{"field": p.field, "message": p.message} for p in exc.problems]
+            if isinstance(exc, Invalid)
+            else None
+        )
+        return problem_response(request, exc.status, exc.title, exc.detail, errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": _field_name(error.get("loc", ())), "message": str(error.get("msg", ""))}
+            for error in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem_response(request, 422, "Invalid input", detail, errors)
+
+    @app.exception_handler(StaleDataError)
+    async def stale(request: Request, exc: StaleDataError) -> Response:
+        return problem_response(
+            request,
+            409,
+            Conflict.title,
+            "someone else changed this record since you loaded it; reload and apply again",
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(request: Request, exc: IntegrityError) -> Response:
+        log.info("integrity error: %s", exc.orig)
+        return problem_response(
+            request, 409, Conflict.title, "this conflicts with an existing record (a duplicate?)"
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        return problem_response(request, exc.status_code, title, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem_response(
+            request, 500, "Internal error", "an unexpected error occurred; it has been logged"
+        )
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """Build the application; tests pass their own settings and session factory."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="aseancyber",
+        version=__version__,
+        summary="ASEAN cybersecurity cooperation platform",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory or get_session_factory()
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+ROUTERS = [
+    access_api.router,
+    community_api.router,
+    audit_api.router,
+    notify_api.router,
+    web_pages.router,
+    access_pages.router,
+    community_pages.router,
+    audit_pages.router,
+    notify_pages.router,
+]

@@ -1,0 +1,5 @@
+"""Audit REST routes (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Audit pages (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

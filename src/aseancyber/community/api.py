@@ -1,0 +1,5 @@
+"""Community REST routes (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

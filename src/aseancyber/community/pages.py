@@ -1,0 +1,5 @@
+"""Community pages (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Notify REST routes (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

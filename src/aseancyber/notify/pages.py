@@ -1,0 +1,5 @@
+"""Notify pages (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,89 @@
+"""One typed settings object, read from ``ASEANCYBER_*`` environment variables and ``.env``."""
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASEANCYBER_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    secret_key: str = DEVELOPMENT_SECRET
+    database_url: str = f"sqlite:///{Path('var/aseancyber.db').absolute()}"
+    base_url: str = "http://127.0.0.1:8000"
+    node_name: str = "aseancyber"
+
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
+    secure_cookies: bool = False
+
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+
+    signed_link_max_age_seconds: int = Field(default=3 * 24 * 3600, ge=60)
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_security: SmtpSecurity = SmtpSecurity.NONE
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "aseancyber <noreply@aseancyber.example.org>"
+
+    email_max_attempts: int = Field(default=8, ge=1)
+    run_jobs_in_process: bool | None = None  # None: in-process on SQLite, worker on PostgreSQL
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError(
+                "ASEANCYBER_SECRET_KEY must be set to a private value outside development"
+            )
+        if len(self.secret_key) < 16:
+            raise ValueError("ASEANCYBER_SECRET_KEY must be at least 16 characters long")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def jobs_in_process(self) -> bool:
+        if self.run_jobs_in_process is None:
+            return self.is_sqlite
+        return self.run_jobs_in_process
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    global _current  # noqa: PLW0603 - one settings object per process
+    if _current is None:
+        _current = Settings()
+    return _current
+
+
+def use_settings(settings: Settings | None) -> None:
+    """Replace the process-wide settings (tests, and the CLI's --database option)."""
+    global _current  # noqa: PLW0603
+    _current = settings

@@ -1,0 +1,5 @@
+"""The shell's own pages: the dashboard."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
