@@ -5,5 +5,13 @@ from aseancyber.access import policy as access_policy
 from aseancyber.audit import models as audit_models
 from aseancyber.community import models as community_models
 from aseancyber.db import Base
+from aseancyber.notify import models as notify_models
 
-__all__ = ["Base", "access_models", "access_policy", "audit_models", "community_models"]
+__all__ = [
+    "Base",
+    "access_models",
+    "access_policy",
+    "audit_models",
+    "community_models",
+    "notify_models",
+]

@@ -13,6 +13,7 @@ from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
 from aseancyber.audit.service import SESSION_ACTOR
 from aseancyber.errors import Forbidden, NotAuthenticated
+from aseancyber.web import templating
 
 SESSION_COOKIE = "aseancyber_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -109,3 +110,23 @@ def has_permission(actor: Actor | None, permission: Permission) -> bool:
 
 def client_address(request: Request) -> str:
     return _client_address(request)
+
+
+async def check_form_csrf(
+    request: Request,
+    login_session: Annotated[LoginSession | None, Depends(get_login_session)],
+) -> None:
+    """Every state-changing page form carries ``csrf_token``; refuse the post without it."""
+    form = await request.form()
+    sent = form.get("csrf_token")
+    expected = (
+        login_session.csrf_token
+        if login_session is not None
+        else request.cookies.get(templating.ANON_CSRF_COOKIE)
+    )
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        raise Forbidden("this form has expired or was not sent from this site; reload and retry")
+
+
+CsrfChecked = Depends(check_form_csrf)
+"""Use as ``dependencies=[CsrfChecked]`` on every page route that changes data."""

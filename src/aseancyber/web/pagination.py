@@ -1,0 +1,90 @@
+"""Keyset (cursor) pagination: pages cost the same however deep the reader goes."""
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import orjson
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from aseancyber.errors import Invalid
+
+T = TypeVar("T")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(values), default=str)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, width: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, orjson.JSONDecodeError) as error:
+        raise Invalid("is not a cursor this server issued", "cursor") from error
+    if not isinstance(values, list) or len(values) != width:
+        raise Invalid("is not a cursor this server issued", "cursor")
+    return values
+
+
+def paginate(
+    db: Session,
+    statement: Select[tuple[T]],
+    *,
+    keys: Sequence[InstrumentedAttribute[Any]],
+    cursor: str | None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[T]:
+    """One page of ``statement`` ordered by ``keys`` (ascending, the last one unique).
+
+    The cursor holds the last row's key values, so the next page is a range scan on an
+    index rather than an OFFSET that grows with the page number.
+    """
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"must be between 1 and {MAX_LIMIT}", "limit")
+    if cursor:
+        after = decode_cursor(cursor, len(keys))
+        statement = statement.where(_after(keys, after))
+    rows = list(db.scalars(statement.order_by(*keys).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([_value(last, key) for key in keys])
+    return Page(rows, next_cursor)
+
+
+def _value(row: Any, key: InstrumentedAttribute[Any]) -> Any:
+    value = getattr(row, key.key)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _after(keys: Sequence[InstrumentedAttribute[Any]], values: list[Any]) -> Any:
+    # (k1, k2, k3) > (v1, v2, v3), spelled out so every database can use the index.
+    clauses = []
+    for position, key in enumerate(keys):
+        equal = [keys[i] == _coerce(keys[i], values[i]) for i in range(position)]
+        clauses.append(and_(*equal, key > _coerce(key, values[position])))
+    return or_(*clauses)
+
+
+def _coerce(key: InstrumentedAttribute[Any], value: Any) -> Any:
+    python_type = key.type.python_type if hasattr(key.type, "python_type") else None
+    if python_type is not None and isinstance(value, str) and python_type is not str:
+        try:
+            if hasattr(python_type, "fromisoformat"):
+                return python_type.fromisoformat(value)
+            return python_type(value)
+        except (TypeError, ValueError) as error:
+            raise Invalid("is not a cursor this server issued", "cursor") from error
+    return value
