@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 00:43:11.942826
+Create Date: 2026-11-28 01:05:18.549173
 """
 
 from collections.abc import Sequence
@@ -64,6 +64,38 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_dialogue_partner_name")),
     )
     op.create_table(
+        "job",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=80), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "queued",
+                "running",
+                "done",
+                "failed",
+                name="job_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("run_after", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_by", sa.String(length=100), nullable=True),
+        sa.Column("locked_at", aseancyber.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("created_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", aseancyber.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
+    )
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.create_index("ix_job_status_run_after", ["status", "run_after"], unique=False)
+
+    op.create_table(
         "login_attempt",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
@@ -89,6 +121,42 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_member_state_name")),
     )
     op.create_table(
+        "outbound_email",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("to_address", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "queued",
+                "sent",
+                "failed",
+                name="email_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("created_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("next_attempt_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", aseancyber.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbound_email")),
+    )
+    with op.batch_alter_table("outbound_email", schema=None) as batch_op:
+        batch_op.create_index("ix_outbound_email_due", ["status", "next_attempt_at"], unique=False)
+
+    op.create_table(
+        "periodic_schedule",
+        sa.Column("kind", sa.String(length=80), nullable=False),
+        sa.Column("next_run_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_enqueued_at", aseancyber.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("kind", name=op.f("pk_periodic_schedule")),
+    )
+    op.create_table(
         "pillar",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("code", sa.String(length=10), nullable=False),
@@ -97,6 +165,17 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_pillar_code")),
         sa.UniqueConstraint("name", name=op.f("uq_pillar_name")),
     )
+    op.create_table(
+        "used_link",
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("used_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("nonce", name=op.f("pk_used_link")),
+    )
+    with op.batch_alter_table("used_link", schema=None) as batch_op:
+        batch_op.create_index("ix_used_link_expires_at", ["expires_at"], unique=False)
+
     op.create_table(
         "organisation",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -244,6 +323,81 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "document",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "national_strategy",
+                "threat_assessment",
+                "ci_categories",
+                "legislation",
+                "position_paper",
+                "other",
+                name="document_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("member_state_id", sa.String(length=36), nullable=True),
+        sa.Column("published_on", sa.Date(), nullable=True),
+        sa.Column("link", sa.String(length=500), nullable=False),
+        sa.Column("created_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("owner_organisation_id", sa.String(length=36), nullable=False),
+        sa.Column("created_by_id", sa.String(length=36), nullable=True),
+        sa.Column(
+            "tlp",
+            sa.Enum(
+                "TLP:CLEAR",
+                "TLP:GREEN",
+                "TLP:AMBER",
+                "TLP:AMBER+STRICT",
+                "TLP:RED",
+                name="tlp",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("green_includes_external", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_document_created_by_id_app_user"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_state_id"],
+            ["member_state.id"],
+            name=op.f("fk_document_member_state_id_member_state"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_organisation_id"],
+            ["organisation.id"],
+            name=op.f("fk_document_owner_organisation_id_organisation"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document")),
+    )
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_kind"), ["kind"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_document_member_state_id"), ["member_state_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_document_owner_organisation_id"), ["owner_organisation_id"], unique=False
+        )
+        batch_op.create_index("ix_document_title_id", ["title", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_document_tlp"), ["tlp"], unique=False)
+
+    op.create_table(
         "login_session",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.String(length=36), nullable=False),
@@ -263,6 +417,81 @@ def upgrade() -> None:
     with op.batch_alter_table("login_session", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_login_session_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "notification",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "account",
+                "security",
+                "digest",
+                "system",
+                name="notification_kind",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("link", sa.String(length=500), nullable=False),
+        sa.Column("created_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", aseancyber.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("digest_pending", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["app_user.id"],
+            name=op.f("fk_notification_user_id_app_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
+    )
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index("ix_notification_digest_pending", ["digest_pending"], unique=False)
+        batch_op.create_index(
+            "ix_notification_user_created", ["user_id", "created_at"], unique=False
+        )
+        batch_op.create_index("ix_notification_user_read", ["user_id", "read_at"], unique=False)
+
+    op.create_table(
+        "notification_preference",
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "account",
+                "security",
+                "digest",
+                "system",
+                name="notification_kind",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "mode",
+            sa.Enum(
+                "immediately",
+                "daily_digest",
+                "off",
+                name="delivery_mode",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["app_user.id"],
+            name=op.f("fk_notification_preference_user_id_app_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "kind", name=op.f("pk_notification_preference")),
+    )
     op.create_table(
         "record_audience",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -353,10 +582,25 @@ def downgrade() -> None:
         batch_op.drop_index("ix_record_audience_org")
 
     op.drop_table("record_audience")
+    op.drop_table("notification_preference")
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.drop_index("ix_notification_user_read")
+        batch_op.drop_index("ix_notification_user_created")
+        batch_op.drop_index("ix_notification_digest_pending")
+
+    op.drop_table("notification")
     with op.batch_alter_table("login_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_session_user_id"))
 
     op.drop_table("login_session")
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_tlp"))
+        batch_op.drop_index("ix_document_title_id")
+        batch_op.drop_index(batch_op.f("ix_document_owner_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_document_member_state_id"))
+        batch_op.drop_index(batch_op.f("ix_document_kind"))
+
+    op.drop_table("document")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_token_user_id"))
 
@@ -371,13 +615,26 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_organisation_member_state_id"))
 
     op.drop_table("organisation")
+    with op.batch_alter_table("used_link", schema=None) as batch_op:
+        batch_op.drop_index("ix_used_link_expires_at")
+
+    op.drop_table("used_link")
     op.drop_table("pillar")
+    op.drop_table("periodic_schedule")
+    with op.batch_alter_table("outbound_email", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbound_email_due")
+
+    op.drop_table("outbound_email")
     op.drop_table("member_state")
     with op.batch_alter_table("login_attempt", schema=None) as batch_op:
         batch_op.drop_index("ix_login_attempt_email_at")
         batch_op.drop_index("ix_login_attempt_address_at")
 
     op.drop_table("login_attempt")
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_status_run_after")
+
+    op.drop_table("job")
     op.drop_table("dialogue_partner")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entry_record_organisation_id"))

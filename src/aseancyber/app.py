@@ -1,6 +1,9 @@
 """The ASGI application: routers, error handling as RFC 9457 problems, and the body limit."""
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +18,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aseancyber import __version__
+from aseancyber.access import account_pages as access_account_pages
+from aseancyber.access import admin_pages as access_admin_pages
 from aseancyber.access import api as access_api
 from aseancyber.access import pages as access_pages
+from aseancyber.access.service import EnrolmentRequired
 from aseancyber.audit import api as audit_api
 from aseancyber.audit import pages as audit_pages
 from aseancyber.community import api as community_api
 from aseancyber.community import pages as community_pages
 from aseancyber.db import get_session_factory
 from aseancyber.errors import Conflict, Invalid, ServiceError
+from aseancyber.jobs.worker import InProcessWorker
 from aseancyber.notify import api as notify_api
 from aseancyber.notify import pages as notify_pages
 from aseancyber.settings import Settings, get_settings
@@ -129,6 +136,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return problem_response(request, exc.status, exc.title, exc.detail, errors)
 
+    @app.exception_handler(EnrolmentRequired)
+    async def enrol_first(request: Request, exc: EnrolmentRequired) -> Response:
+        if wants_html(request):
+            return templating.redirect("/account/totp", exc.detail)
+        return problem_response(request, exc.status, exc.title, exc.detail)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [
@@ -167,6 +180,21 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
+@asynccontextmanager
+async def run_jobs_in_process(app: FastAPI) -> AsyncIterator[None]:
+    """On SQLite (``settings.jobs_in_process``) the server runs the job worker in a thread."""
+    worker = None
+    if app.state.settings.jobs_in_process:
+        worker = InProcessWorker(app.state.session_factory)
+        worker.start()
+    app.state.job_worker = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
+
+
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
@@ -179,6 +207,7 @@ def create_app(
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=run_jobs_in_process,
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or get_session_factory()
@@ -197,6 +226,8 @@ ROUTERS = [
     notify_api.router,
     web_pages.router,
     access_pages.router,
+    access_account_pages.router,
+    access_admin_pages.router,
     community_pages.router,
     audit_pages.router,
     notify_pages.router,

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -28,6 +29,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -97,7 +102,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(_WRITER, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITER = "aseancyber_writer"
+
+
+def begin_writing(session: Session) -> None:
+    """Open the session's transaction as a writer.
+
+    On SQLite this is ``BEGIN IMMEDIATE``: the write lock is taken (waiting up to the busy
+    timeout) before anything is read, so a read-then-write unit never fails halfway when
+    another writer committed in between. Other databases need nothing special.
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={_WRITER: True})
 
 
 def make_engine(url: str) -> Engine:
@@ -120,9 +140,12 @@ def get_session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def session_scope() -> Iterator[Session]:
+@contextmanager
+def session_scope(*, writing: bool = True) -> Iterator[Session]:
     """One unit of work: commit when the block ends normally, roll back on any error."""
     session = get_session_factory()()
+    if writing:
+        begin_writing(session)
     try:
         yield session
         session.commit()

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 10.0
+    smtp_ca_file: str | None = None  # trust this CA bundle instead of the system's (private relay)
     mail_from: str = "aseancyber <noreply@aseancyber.example.org>"
 
     email_max_attempts: int = Field(default=8, ge=1)

@@ -12,18 +12,23 @@ from aseancyber.access.models import LoginSession
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
 from aseancyber.audit.service import SESSION_ACTOR
+from aseancyber.db import begin_writing
 from aseancyber.errors import Forbidden, NotAuthenticated
 from aseancyber.web import templating
 
 SESSION_COOKIE = "aseancyber_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What a user whose organisation requires TOTP may still open before enrolling.
+ENROLMENT_PATHS = ("/account/totp", "/logout", "/static/")
 
 
 def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on error."""
     session: Session = request.app.state.session_factory()
     request.state.db = session
+    if request.method not in SAFE_METHODS:
+        begin_writing(session)
     try:
         yield session
         session.commit()
@@ -44,9 +49,10 @@ def _client_address(request: Request) -> str:
 def get_login_session(request: Request, db: DbSession) -> LoginSession | None:
     """The browser session named by the cookie, when it is live (second factor or not)."""
     if "login_session" not in request.state._state:
-        request.state.login_session = service.session_from_cookie(
-            db, request.cookies.get(SESSION_COOKIE)
-        )
+        found = service.session_from_cookie(db, request.cookies.get(SESSION_COOKIE))
+        request.state.login_session = found
+        # Kept as plain text: an error page renders after the rollback has expired the row.
+        request.state.session_csrf = found.csrf_token if found is not None else None
     session: LoginSession | None = request.state.login_session
     return session
 
@@ -72,6 +78,12 @@ def get_optional_actor(
             raise Forbidden("this API token is read-only")
     elif login_session is not None and login_session.second_factor_done:
         actor = service.actor_for(login_session.user)
+        if service.must_enrol_totp(login_session.user) and not request.url.path.startswith(
+            ENROLMENT_PATHS
+        ):
+            raise service.EnrolmentRequired(
+                "your organisation requires a second factor: enrol one before anything else"
+            )
         if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
             sent = request.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent, login_session.csrf_token):

@@ -4,6 +4,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 import pyotp
 from argon2 import PasswordHasher
@@ -16,7 +18,15 @@ from aseancyber.access.models import ApiToken, LoginAttempt, LoginSession, Recov
 from aseancyber.access.policy import Actor
 from aseancyber.community.models import User
 from aseancyber.db import utcnow
-from aseancyber.errors import Invalid, NotAuthenticated, NotFound, TooManyAttempts
+from aseancyber.errors import (
+    Conflict,
+    FieldProblem,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
 from aseancyber.settings import get_settings
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -149,6 +159,11 @@ def session_from_cookie(db: Session, cookie_value: str | None) -> LoginSession |
 
 
 def end_session(db: Session, *, session: LoginSession) -> None:
+    """Sign out: delete the session (a half-finished sign-in leaves no logout entry)."""
+    if not session.second_factor_done:
+        db.delete(session)
+        db.flush()
+        return
     audit.record(
         db,
         action="user.logout",
@@ -323,3 +338,99 @@ def revoke_token(db: Session, *, user: User, token_id: str) -> ApiToken:
         token.revoked_at = utcnow()
     db.flush()
     return token
+
+
+# --- account: profile, own password, second-factor requirement -----------------------------
+
+
+class EnrolmentRequired(Forbidden):
+    """The organisation requires a second factor and the user has not enrolled one yet."""
+
+    title = "Second factor required"
+
+
+def must_enrol_totp(user: User) -> bool:
+    """Whether the user must enrol TOTP before using anything else."""
+    return user.organisation.require_totp and not user.totp_enabled
+
+
+def pending_totp_uri(db: Session, *, user: User) -> str:
+    """The provisioning URI of the enrolment in progress, starting one if there is none."""
+    if user.totp_secret and not user.totp_enabled:
+        return provisioning_uri(user)
+    return begin_totp_enrolment(db, user=user)
+
+
+def check_password(user: User, password: str, *, field_name: str = "current_password") -> None:
+    """Refuse unless ``password`` is the user's current password."""
+    if not _password_matches(user, password):
+        raise Invalid("is not your current password", field_name)
+
+
+def check_new_password(password: str, confirmation: str | None = None) -> None:
+    """Refuse a new password that is too short or does not match its confirmation."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"must be at least {MIN_PASSWORD_LENGTH} characters long", "password")
+    if confirmation is not None and confirmation != password:
+        raise Invalid("does not match the new password", "password_confirm")
+
+
+def change_own_password(
+    db: Session, *, user: User, current_password: str, new_password: str
+) -> None:
+    """Change a password after checking the current one; signs the user out everywhere."""
+    check_password(user, current_password)
+    change_password(db, user=user, new_password=new_password)
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> tuple[str, ...]:
+    """Every IANA time zone name this system knows, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+def update_profile(
+    db: Session, *, user: User, version: int, display_name: str, time_zone: str
+) -> User:
+    """Change the user's own display name and time zone."""
+    problems: list[FieldProblem] = []
+    name = ""
+    try:
+        name = clean_display_name(display_name)
+    except Invalid as error:
+        problems += error.problems
+    if time_zone not in time_zones():
+        problems.append(FieldProblem("time_zone", "is not a known time zone"))
+    if problems:
+        raise Invalid(problems)
+    check_version(user, version)
+    user.display_name = name
+    user.time_zone = time_zone
+    db.flush()
+    return user
+
+
+def clean_display_name(display_name: str) -> str:
+    """A display name stripped of surrounding space, refusing empty, long or control text."""
+    name = display_name.strip()
+    if not name or len(name) > 200:
+        raise Invalid("must be 1 to 200 characters", "display_name")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise Invalid("must not contain control characters", "display_name")
+    return name
+
+
+def check_version(user: User, version: int) -> None:
+    """Refuse a change made to an older version of the user than the stored one."""
+    if user.version != version:
+        raise Conflict(
+            "someone else changed this user since you loaded it; reload and apply your change again"
+        )
+
+
+def user_of(db: Session, actor: Actor) -> User:
+    """The signed-in user behind ``actor``."""
+    user = db.get(User, actor.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("this account no longer exists or was deactivated")
+    return user

@@ -1,12 +1,89 @@
-"""Outbound e-mail queue and spent signed links."""
+"""In-app notifications, delivery preferences, the outbound e-mail queue and spent signed links."""
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aseancyber.db import Base, db_enum, id_column, utcnow
+
+
+class NotificationKind(StrEnum):
+    """What a notification is about; every domain adds its kinds here, in this one place."""
+
+    ACCOUNT = "account"
+    SECURITY = "security"
+    DIGEST = "digest"  # the daily summary e-mail itself; not a preference a user sets
+    SYSTEM = "system"
+
+    @property
+    def description(self) -> str:
+        """What the kind covers, in words for the preferences page."""
+        return _KIND_DESCRIPTIONS.get(self, self.value.replace("_", " ").capitalize())
+
+
+_KIND_DESCRIPTIONS = {
+    NotificationKind.ACCOUNT: "Your account: invitations, profile and role changes",
+    NotificationKind.SECURITY: "Security: sign-ins, second factor, password and API token changes",
+    NotificationKind.DIGEST: "The daily summary",
+    NotificationKind.SYSTEM: "Platform announcements and maintenance",
+}
+
+
+class DeliveryMode(StrEnum):
+    """How a user wants to be e-mailed about one kind; the inbox always gets the notification."""
+
+    IMMEDIATELY = "immediately"
+    DAILY_DIGEST = "daily_digest"
+    OFF = "off"
+
+
+def kind_column() -> "Enum":
+    # No CHECK constraint: a domain adds a kind to the enum without a migration.
+    return Enum(
+        NotificationKind,
+        name="notification_kind",
+        native_enum=False,
+        create_constraint=False,
+        length=40,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Notification(Base):
+    """One message in a user's inbox; callers notify only users who may see what it is about."""
+
+    __tablename__ = "notification"
+    __audited__ = False  # a user's own inbox, not a record of the shared platform
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_user_created", "user_id", "created_at"),
+        Index("ix_notification_digest_pending", "digest_pending"),
+    )
+
+    id: Mapped[str] = id_column()
+    user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(kind_column())
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    # Waiting for the user's next daily digest e-mail.
+    digest_pending: Mapped[bool] = mapped_column(default=False)
+
+
+class NotificationPreference(Base):
+    """A user's choice of e-mail delivery for one kind; no row means ``immediately``."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[NotificationKind] = mapped_column(kind_column(), primary_key=True)
+    mode: Mapped[DeliveryMode] = mapped_column(db_enum(DeliveryMode, "delivery_mode"))
 
 
 class EmailStatus(StrEnum):
@@ -41,6 +118,7 @@ class UsedLink(Base):
 
     __tablename__ = "used_link"
     __audited__ = False
+    __table_args__ = (Index("ix_used_link_expires_at", "expires_at"),)
 
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     purpose: Mapped[str] = mapped_column(String(40))

@@ -3,6 +3,7 @@
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -44,8 +45,9 @@ def paginate(
     keys: Sequence[InstrumentedAttribute[Any]],
     cursor: str | None,
     limit: int = DEFAULT_LIMIT,
+    descending: bool = False,
 ) -> Page[T]:
-    """One page of ``statement`` ordered by ``keys`` (ascending, the last one unique).
+    """One page of ``statement`` ordered by ``keys`` (one direction, the last key unique).
 
     The cursor holds the last row's key values, so the next page is a range scan on an
     index rather than an OFFSET that grows with the page number.
@@ -54,8 +56,9 @@ def paginate(
         raise Invalid(f"must be between 1 and {MAX_LIMIT}", "limit")
     if cursor:
         after = decode_cursor(cursor, len(keys))
-        statement = statement.where(_after(keys, after))
-    rows = list(db.scalars(statement.order_by(*keys).limit(limit + 1)))
+        statement = statement.where(_after(keys, after, descending=descending))
+    order = [key.desc() for key in keys] if descending else list(keys)
+    rows = list(db.scalars(statement.order_by(*order).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -69,22 +72,31 @@ def _value(row: Any, key: InstrumentedAttribute[Any]) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _after(keys: Sequence[InstrumentedAttribute[Any]], values: list[Any]) -> Any:
+def _after(
+    keys: Sequence[InstrumentedAttribute[Any]], values: list[Any], *, descending: bool = False
+) -> Any:
     # (k1, k2, k3) > (v1, v2, v3), spelled out so every database can use the index.
     clauses = []
     for position, key in enumerate(keys):
         equal = [keys[i] == _coerce(keys[i], values[i]) for i in range(position)]
-        clauses.append(and_(*equal, key > _coerce(key, values[position])))
+        value = _coerce(key, values[position])
+        clauses.append(and_(*equal, key < value if descending else key > value))
     return or_(*clauses)
 
 
 def _coerce(key: InstrumentedAttribute[Any], value: Any) -> Any:
-    python_type = key.type.python_type if hasattr(key.type, "python_type") else None
-    if python_type is not None and isinstance(value, str) and python_type is not str:
+    try:
+        python_type = key.type.python_type
+    except NotImplementedError:  # a type that does not say: pass the value through
+        return value
+    if isinstance(value, str) and python_type is not str:
         try:
             if hasattr(python_type, "fromisoformat"):
-                return python_type.fromisoformat(value)
-            return python_type(value)
+                value = python_type.fromisoformat(value)
+            else:
+                value = python_type(value)
         except (TypeError, ValueError) as error:
             raise Invalid("is not a cursor this server issued", "cursor") from error
+    if not isinstance(value, python_type) or (isinstance(value, datetime) and not value.tzinfo):
+        raise Invalid("is not a cursor this server issued", "cursor")
     return value

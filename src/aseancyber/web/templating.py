@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -119,10 +120,13 @@ def render(
     state = request.state._state
     actor = state.get("actor")
     login_session = state.get("login_session")
+    new_anonymous_csrf = None
+    if login_session is None and not anonymous_csrf(request):
+        new_anonymous_csrf = request.state.anon_csrf = secrets.token_urlsafe(32)
     full: dict[str, Any] = {
         "actor": actor,
         "time_zone": actor.time_zone if actor else "UTC",
-        "csrf_token": login_session.csrf_token if login_session else anonymous_csrf(request),
+        "csrf_token": state.get("session_csrf") or anonymous_csrf(request),
         "flash": _read_flash(request),
         "settings": get_settings(),
     }
@@ -132,6 +136,14 @@ def render(
     response = templates.TemplateResponse(request, template, full, status_code=status_code)
     if full["flash"] is not None:
         response.delete_cookie(FLASH_COOKIE)
+    if new_anonymous_csrf is not None:  # the double-submit cookie for forms before sign-in
+        response.set_cookie(
+            ANON_CSRF_COOKIE,
+            new_anonymous_csrf,
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().secure_cookies,
+        )
     return response
 
 
@@ -139,7 +151,7 @@ ANON_CSRF_COOKIE = "aseancyber_csrf"
 
 
 def anonymous_csrf(request: Request) -> str:
-    """CSRF token for forms shown before sign-in (double-submit cookie, set by middleware)."""
+    """CSRF token for forms shown before sign-in (double-submit cookie, set by :func:`render`)."""
     return str(request.state._state.get("anon_csrf") or request.cookies.get(ANON_CSRF_COOKIE, ""))
 
 

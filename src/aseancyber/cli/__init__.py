@@ -1,0 +1,182 @@
+"""The ``aseancyber`` command: set up, load demo data, serve, run jobs, administer, back up.
+
+Every command runs in one transaction (nothing is kept when it fails), prints a clear
+one-line message for expected errors, and shows a progress bar for long work.
+"""
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from alembic import command
+from alembic.util.exc import CommandError
+from pydantic import ValidationError
+from rich.table import Table
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from aseancyber import reference
+from aseancyber.cli import accounts, audit, backup
+from aseancyber.cli.common import (
+    alembic_config,
+    console,
+    fail,
+    first_line,
+    progress_bar,
+    require_migrated,
+    reset_engine,
+    sqlite_file,
+    step_reporter,
+    unit_of_work,
+)
+from aseancyber.db import get_engine
+from aseancyber.demo import load_demo
+from aseancyber.jobs.worker import run_worker
+from aseancyber.settings import get_settings, use_settings
+
+app = typer.Typer(
+    name="aseancyber",
+    help="ASEAN cybersecurity cooperation platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            metavar="URL",
+            help="Database URL, overriding ASEANCYBER_DATABASE_URL "
+            "(sqlite:///path or postgresql+psycopg://...).",
+        ),
+    ] = None,
+) -> None:
+    """ASEAN cybersecurity cooperation platform."""
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        problems = "; ".join(str(e.get("msg", "")) for e in error.errors())
+        fail(f"the settings are not valid: {problems}")
+    if database:
+        use_settings(settings.model_copy(update={"database_url": database}))
+        reset_engine()
+
+
+@app.command()
+def init() -> None:
+    """Create or migrate the database, then load the reference directory (idempotent)."""
+    path = sqlite_file(get_settings().database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    config = alembic_config()
+    with progress_bar() as bar:
+        migrating = bar.add_task("Migrating the database", total=None)
+        try:
+            # Migrations and reference data share one transaction: a failure keeps neither.
+            with get_engine().connect() as connection, connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "heads")
+                bar.update(migrating, total=1, completed=1)
+                session = Session(bind=connection)
+                try:
+                    summary = reference.load_reference(
+                        session, progress=step_reporter(bar, "Reference directory")
+                    )
+                    session.commit()
+                finally:
+                    session.close()
+        except CommandError as error:
+            fail(f"migration failed: {error}")
+        except OperationalError as error:
+            fail(f"cannot open the database: {first_line(error.orig)}")
+    changes = (
+        f"{summary.created} created, {summary.updated} updated"
+        if summary.created or summary.updated
+        else "already up to date"
+    )
+    console.print(f"[green]Database ready[/] ({_where()}); reference directory: {changes}.")
+
+
+@app.command()
+def demo() -> None:
+    """Load fictional demo accounts and data (idempotent), then list the accounts."""
+    with progress_bar() as bar, unit_of_work() as db:
+        summary = load_demo(db, progress=step_reporter(bar, "Demo data"))
+    if summary.created_users or summary.created_organisations:
+        console.print(
+            f"[green]Demo data loaded[/]: {summary.created_organisations} organisations and "
+            f"{summary.created_users} accounts created."
+        )
+    else:
+        console.print("Demo data was already loaded; nothing changed.")
+    table = Table(title="Demo accounts", title_justify="left")
+    table.add_column("E-mail", style="bold", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Organisation")
+    table.add_column("Roles", style="cyan")
+    for account in summary.accounts:
+        table.add_row(
+            account.email, account.display_name, account.organisation, ", ".join(account.roles)
+        )
+    console.print(table)
+    console.print(f"Password for every demo account: [bold]{summary.password}[/]")
+    console.print(
+        f"Open {get_settings().base_url} and sign in as [bold]analyst.sg@example.org[/] "
+        "(a CERT analyst in Singapore) or [bold]coordinator@example.org[/] "
+        "(the ASEAN Secretariat's regional coordinator)."
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web pages and the REST API with uvicorn."""
+    require_migrated()
+    console.print(f"Serving aseancyber on [bold]http://{host}:{port}[/] (Ctrl+C stops it).")
+    console.print(
+        "Sign in with a demo account from `aseancyber demo` (for example "
+        "analyst.sg@example.org, password asean-demo-2026) or one made with "
+        "`aseancyber user create`."
+    )
+    uvicorn.run("aseancyber.app:create_app", factory=True, host=host, port=port)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run the jobs that are due, then stop.")] = (
+        False
+    ),
+    poll_seconds: Annotated[
+        float, typer.Option(min=0.1, help="Seconds to wait when no job is due.")
+    ] = 1.0,
+) -> None:
+    """Run background jobs (e-mail, digests, reminders); needed with PostgreSQL."""
+    require_migrated()
+    console.print("Worker started (Ctrl+C stops it)." if not once else "Running due jobs.")
+    try:
+        run_worker(once=once, poll_seconds=poll_seconds)
+    except KeyboardInterrupt:
+        console.print("Worker stopped.")
+
+
+# Registered after the commands above so that --help lists them in this order.
+app.add_typer(accounts.users, name="user")
+app.add_typer(accounts.organisations, name="org")
+app.add_typer(accounts.tokens, name="token")
+app.add_typer(audit.app, name="audit")
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
+
+
+def _where() -> str:
+    path = sqlite_file(get_settings().database_url)
+    return str(path) if path is not None else "PostgreSQL"
+
+
+__all__ = ["app"]

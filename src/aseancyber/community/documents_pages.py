@@ -1,0 +1,281 @@
+"""Pages for national documents: /documents, /documents/new, /documents/{id} (+ /edit,
+/delete), /documents/export.
+
+Reading is open to anonymous visitors, who see TLP:CLEAR documents only; writing needs a
+signed-in contributor or coordinator. A document the reader may not see is 404 everywhere.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor, has_permission
+from aseancyber.access.permissions import Permission
+from aseancyber.access.policy import Actor, Tlp, audience_of
+from aseancyber.community import documents_service as service
+from aseancyber.community.documents import DOCUMENT_KIND_LABELS, Document
+from aseancyber.community.documents_schemas import DocumentCreate, DocumentUpdate
+from aseancyber.community.models import Organisation, User
+from aseancyber.community.service import all_organisations, list_member_states
+from aseancyber.errors import Conflict, Invalid
+from aseancyber.web import forms, templating
+from aseancyber.web.guards import check_permission, login_redirect
+from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+KIND_OPTIONS = [(kind.value, label) for kind, label in DOCUMENT_KIND_LABELS.items()]
+TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
+TLP_HINT = (
+    "RED: named recipients only. AMBER+STRICT: your organisation (and named recipients). "
+    "AMBER: your organisation and the organisations you name. GREEN: the member-state "
+    "community. CLEAR: anyone, including the public pages."
+)
+
+
+@router.get("/documents")
+def list_documents(
+    *,
+    request: Request,
+    db: DbSession,
+    reader: OptionalActor,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=40)] = "",
+    state: Annotated[str, Query(max_length=2)] = "",
+    tlp: Annotated[str, Query(max_length=20)] = "",
+    owner: Annotated[str, Query(max_length=36)] = "",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Response:
+    """The documents the reader may see, with filters, search and per-label counts."""
+    filters = service.parse_filters(kind=kind, state=state, tlp=tlp, owner=owner, q=q)
+    page = service.list_(db, reader=reader, filters=filters, cursor=cursor, limit=limit)
+    return templating.render(
+        request,
+        "community/documents/list.html",
+        {
+            "page": page,
+            "values": {"q": q, "kind": kind, "state": state.upper(), "tlp": tlp, "owner": owner},
+            "filters": filters,
+            "total": service.count(db, reader=reader, filters=filters),
+            "label_counts": service.counts_by_label(db, reader=reader),
+            "kind_options": KIND_OPTIONS,
+            "tlp_options": TLP_OPTIONS,
+            "states": list_member_states(db),
+            "export_query": request.url.remove_query_params(["cursor", "back", "limit"]).query,
+            "can_create": has_permission(reader, Permission.RECORD_CREATE),
+        },
+    )
+
+
+@router.get("/documents/export")
+def export_documents(
+    *,
+    request: Request,
+    db: DbSession,
+    reader: OptionalActor,
+    format: Annotated[str, Query(max_length=10)] = "json",
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=40)] = "",
+    state: Annotated[str, Query(max_length=2)] = "",
+    tlp: Annotated[str, Query(max_length=20)] = "",
+    owner: Annotated[str, Query(max_length=36)] = "",
+) -> Response:
+    """Download the visible, filtered documents as JSON or CSV."""
+    filters = service.parse_filters(kind=kind, state=state, tlp=tlp, owner=owner, q=q)
+    exported = service.export(db, reader=reader, filters=filters, format=format)
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
+
+
+def _form_context(db: Session, actor: Actor) -> dict[str, Any]:
+    return {
+        "kind_options": KIND_OPTIONS,
+        "tlp_options": TLP_OPTIONS,
+        "tlp_hint": TLP_HINT,
+        "state_options": [(s.id, s.name) for s in list_member_states(db)],
+        "organisation_options": [
+            (o.id, o.name) for o in all_organisations(db) if o.id != actor.organisation_id
+        ],
+        "errors": {},
+    }
+
+
+async def _posted(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    emails = forms.text(form, "audience_user_emails").replace(",", "\n").split()
+    return {
+        "title": forms.text(form, "title"),
+        "kind": forms.text(form, "kind"),
+        "tlp": forms.text(form, "tlp"),
+        "summary": forms.text(form, "summary"),
+        "body": form.get("body") if isinstance(form.get("body"), str) else "",
+        "member_state_id": forms.optional(form, "member_state_id"),
+        "published_on": forms.optional(form, "published_on"),
+        "link": forms.text(form, "link"),
+        "green_includes_external": forms.checked(form, "green_includes_external"),
+        "audience_organisation_ids": forms.texts(form, "audience_organisation_ids"),
+        "audience_user_emails": [email.strip() for email in emails if email.strip()],
+    }
+
+
+def _form(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    values: dict[str, Any],
+    *,
+    document: Document | None = None,
+    errors: dict[str, str] | None = None,
+    conflict: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        **_form_context(db, actor),
+        "values": values,
+        "document": document,
+        "can_edit": document is None or service.may_edit(actor, document),
+        "errors": errors or {},
+        "conflict": conflict,
+    }
+    return templating.render(
+        request, "community/documents/form.html", context, status_code=status_code
+    )
+
+
+@router.get("/documents/new")
+def new_document(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+    """The form to share a new document."""
+    if actor is None:
+        return login_redirect(request)
+    check_permission(actor, Permission.RECORD_CREATE)
+    values = {"tlp": Tlp.AMBER.value, "kind": "", "audience_organisation_ids": []}
+    return _form(request, db, actor, values)
+
+
+@router.post("/documents/new", dependencies=[CsrfChecked])
+async def create_document(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+    """Share a new document from the form."""
+    if actor is None:
+        return login_redirect(request)
+    check_permission(actor, Permission.RECORD_CREATE)
+    values = await _posted(request)
+    parsed = forms.parse(DocumentCreate, values)
+    if isinstance(parsed, dict):
+        return _form(request, db, actor, values, errors=parsed, status_code=422)
+    try:
+        document = service.create(db, actor=actor, data=parsed)
+    except Invalid as error:
+        errors = forms.invalid_errors(error)
+        return _form(request, db, actor, values, errors=errors, status_code=422)
+    return templating.redirect(f"/documents/{document.id}", "The document was shared.", "success")
+
+
+@router.get("/documents/{document_id}")
+def show_document(
+    document_id: str, request: Request, db: DbSession, reader: OptionalActor
+) -> Response:
+    """One document, if the reader may see it."""
+    document = service.get_or_404(db, reader=reader, document_id=document_id)
+    audience = audience_of(db, document)
+    organisations = [db.get(Organisation, org_id) for org_id in sorted(audience.organisation_ids)]
+    users = [db.get(User, user_id) for user_id in sorted(audience.user_ids)]
+    return templating.render(
+        request,
+        "community/documents/detail.html",
+        {
+            "document": document,
+            "audience_organisations": [o for o in organisations if o is not None],
+            "audience_users": [u for u in users if u is not None],
+            "kind_label": DOCUMENT_KIND_LABELS[document.kind],
+            "can_edit": service.may_edit(reader, document),
+            "can_relabel": service.may_relabel(reader),
+        },
+    )
+
+
+def _loaded_values(db: Session, document: Document) -> dict[str, Any]:
+    audience = audience_of(db, document)
+    emails = [
+        user.email
+        for user in (db.get(User, user_id) for user_id in sorted(audience.user_ids))
+        if user is not None
+    ]
+    return {
+        "title": document.title,
+        "kind": document.kind.value,
+        "tlp": document.tlp.value,
+        "summary": document.summary,
+        "body": document.body,
+        "member_state_id": document.member_state_id or "",
+        "published_on": document.published_on.isoformat() if document.published_on else "",
+        "link": document.link,
+        "green_includes_external": document.green_includes_external,
+        "audience_organisation_ids": sorted(audience.organisation_ids),
+        "audience_user_emails": emails,
+        "version": document.version,
+    }
+
+
+@router.get("/documents/{document_id}/edit")
+def edit_document(
+    document_id: str, request: Request, db: DbSession, actor: OptionalActor
+) -> Response:
+    """The form to edit a document (content: owner organisation; label: anyone who sees it)."""
+    if actor is None:
+        return login_redirect(request)
+    document = service.get_or_404(db, reader=actor, document_id=document_id)
+    check_permission(actor, Permission.RECORD_CREATE)
+    values = _loaded_values(db, document)
+    return _form(request, db, actor, values, document=document)
+
+
+@router.post("/documents/{document_id}/edit", dependencies=[CsrfChecked])
+async def update_document(
+    document_id: str, request: Request, db: DbSession, actor: OptionalActor
+) -> Response:
+    """Save a document edit; a stale version shows a conflict message (409)."""
+    if actor is None:
+        return login_redirect(request)
+    document = service.get_or_404(db, reader=actor, document_id=document_id)
+    check_permission(actor, Permission.RECORD_CREATE)
+    form = await request.form()
+    if service.may_edit(actor, document):
+        values = await _posted(request)
+    else:  # others may only raise the label
+        values = {"tlp": forms.text(form, "tlp")}
+    values["version"] = forms.text(form, "version")
+    shown = {**_loaded_values(db, document), **values}
+    parsed = forms.parse(DocumentUpdate, values)
+    if isinstance(parsed, dict):
+        return _form(request, db, actor, shown, document=document, errors=parsed, status_code=422)
+    try:
+        service.update(db, actor=actor, document_id=document_id, data=parsed)
+    except Invalid as error:
+        errors = forms.invalid_errors(error)
+        return _form(request, db, actor, shown, document=document, errors=errors, status_code=422)
+    except Conflict as error:
+        return _form(
+            request, db, actor, shown, document=document, conflict=error.detail, status_code=409
+        )
+    if not service.still_visible(db, reader=actor, document=document):
+        return templating.redirect(
+            "/documents", "The label was raised; the document is now out of your reach.", "success"
+        )
+    return templating.redirect(f"/documents/{document_id}", "The document was saved.", "success")
+
+
+@router.post("/documents/{document_id}/delete", dependencies=[CsrfChecked])
+def delete_document(
+    document_id: str, request: Request, db: DbSession, actor: OptionalActor
+) -> Response:
+    """Delete a document (its owner organisation's contributors and coordinators)."""
+    if actor is None:
+        return login_redirect(request)
+    service.delete(db, actor=actor, document_id=document_id)
+    return templating.redirect("/documents", "The document was deleted.", "success")

@@ -1,0 +1,483 @@
+"""National documents: list, read, share, edit, delete and export, always through the policy.
+
+Every query starts from :func:`_visible`, which adds ``visible_to(reader, Document)``; a
+document the reader may not see is NotFound on every path, and is never counted.
+"""
+
+import csv
+import io
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from aseancyber import audit
+from aseancyber.access.permissions import Permission, permissions_of
+from aseancyber.access.policy import (
+    Actor,
+    LabelChangeRefused,
+    Reader,
+    Tlp,
+    audience_of,
+    can_see,
+    check_label_change,
+    set_audience,
+    visible_to,
+)
+from aseancyber.community.documents import Document, DocumentKind
+from aseancyber.community.documents_schemas import (
+    AudienceRead,
+    DocumentCreate,
+    DocumentListItem,
+    DocumentRead,
+    DocumentUpdate,
+)
+from aseancyber.community.models import MemberState, Organisation, User
+from aseancyber.community.service import get_member_state_or_invalid, has_nul, like_pattern
+from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
+
+MAX_EXPORT = 10_000
+CONTENT_FIELDS = frozenset(
+    {
+        "title",
+        "kind",
+        "summary",
+        "body",
+        "member_state_id",
+        "published_on",
+        "link",
+        "green_includes_external",
+        "audience_organisation_ids",
+        "audience_user_ids",
+        "audience_user_emails",
+    }
+)
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    kind: DocumentKind | None = None
+    state: str | None = None
+    tlp: Tlp | None = None
+    owner: str | None = None
+    q: str | None = None
+
+
+def parse_tlp(value: str) -> Tlp:
+    """A label from a query string, forgiving about case, the prefix, and '+' sent as space."""
+    text = value.strip().upper().replace(" ", "+")
+    if not text.startswith("TLP:"):
+        text = "TLP:" + text
+    try:
+        return Tlp(text)
+    except ValueError as error:
+        labels = ", ".join(label.value for label in Tlp)
+        raise Invalid(f"must be one of {labels}", "tlp") from error
+
+
+def parse_filters(
+    *,
+    kind: str | None = None,
+    state: str | None = None,
+    tlp: str | None = None,
+    owner: str | None = None,
+    q: str | None = None,
+) -> DocumentFilters:
+    """Filters from query-string text: empty means "any", unknown values are bad input."""
+    problems = [
+        FieldProblem(name, "may not contain NUL characters")
+        for name, value in (
+            ("kind", kind),
+            ("state", state),
+            ("tlp", tlp),
+            ("owner", owner),
+            ("q", q),
+        )
+        if has_nul(value)
+    ]
+    if problems:
+        raise Invalid(problems)
+    parsed_kind = None
+    if kind:
+        try:
+            parsed_kind = DocumentKind(kind.strip())
+        except ValueError:
+            kinds = ", ".join(k.value for k in DocumentKind)
+            problems.append(FieldProblem("kind", f"must be one of {kinds}"))
+    parsed_tlp = None
+    if tlp:
+        try:
+            parsed_tlp = parse_tlp(tlp)
+        except Invalid as error:
+            problems.extend(error.problems)
+    if problems:
+        raise Invalid(problems)
+    return DocumentFilters(
+        kind=parsed_kind,
+        state=(state or "").strip().upper() or None,
+        tlp=parsed_tlp,
+        owner=(owner or "").strip() or None,
+        q=(q or "").strip()[:200] or None,
+    )
+
+
+def _visible(db: Session, reader: Reader, filters: DocumentFilters) -> Select[tuple[Document]]:
+    statement = select(Document).where(visible_to(reader, Document))
+    if filters.kind is not None:
+        statement = statement.where(Document.kind == filters.kind)
+    if filters.state:
+        state = get_member_state_or_invalid(db, iso2=filters.state)
+        statement = statement.where(Document.member_state_id == state.id)
+    if filters.tlp is not None:
+        statement = statement.where(Document.tlp == filters.tlp)
+    if filters.owner:
+        statement = statement.where(Document.owner_organisation_id == filters.owner)
+    if filters.q:
+        pattern = like_pattern(filters.q)
+        statement = statement.where(
+            or_(
+                Document.title.ilike(pattern, escape="\\"),
+                Document.summary.ilike(pattern, escape="\\"),
+            )
+        )
+    return statement
+
+
+def list_(
+    db: Session,
+    *,
+    reader: Reader,
+    filters: DocumentFilters = DocumentFilters(),
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[Document]:
+    """One page of the documents ``reader`` may see, newest first."""
+    return paginate(
+        db,
+        _visible(db, reader, filters),
+        keys=[Document.created_at, Document.id],
+        cursor=cursor,
+        limit=limit,
+        descending=True,
+    )
+
+
+def count(db: Session, *, reader: Reader, filters: DocumentFilters = DocumentFilters()) -> int:
+    """How many documents ``reader`` may see that match ``filters``."""
+    subquery = _visible(db, reader, filters).subquery()
+    return db.scalar(select(func.count()).select_from(subquery)) or 0
+
+
+def counts_by_label(db: Session, *, reader: Reader) -> dict[Tlp, int]:
+    """How many documents ``reader`` may see under each label."""
+    rows = (
+        db.execute(
+            select(Document.tlp, func.count())
+            .where(visible_to(reader, Document))
+            .group_by(Document.tlp)
+        )
+        .tuples()
+        .all()
+    )
+    found = dict(rows)
+    return {label: found.get(label, 0) for label in Tlp}
+
+
+def recent(db: Session, *, reader: Reader, limit: int = 5) -> list[Document]:
+    """The newest documents ``reader`` may see."""
+    return list_(db, reader=reader, limit=limit).items
+
+
+def get_or_404(db: Session, *, reader: Reader, document_id: str) -> Document:
+    """The document, if ``reader`` may see it; NotFound otherwise (the two are never told apart)."""
+    document = None
+    if not has_nul(document_id):
+        document = db.scalar(
+            select(Document).where(Document.id == document_id, visible_to(reader, Document))
+        )
+    if document is None:
+        raise NotFound("document")
+    return document
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _permissions(actor: Actor) -> frozenset[Permission]:
+    return permissions_of(actor.roles)
+
+
+def may_edit(actor: Reader, document: Document) -> bool:
+    """Contributors and coordinators of the owner organisation edit a document's content."""
+    return (
+        actor is not None
+        and actor.organisation_id == document.owner_organisation_id
+        and Permission.RECORD_CREATE in _permissions(actor)
+    )
+
+
+def may_relabel(actor: Reader) -> bool:
+    """Anyone who may share records may raise a label they can see."""
+    return actor is not None and Permission.RECORD_CREATE in _permissions(actor)
+
+
+def _resolve_audience(
+    db: Session,
+    *,
+    organisation_ids: list[str],
+    user_ids: list[str],
+    user_emails: list[str],
+) -> tuple[set[str], set[str]]:
+    problems = []
+    organisations = set(organisation_ids)
+    if organisations:
+        found = set(db.scalars(select(Organisation.id).where(Organisation.id.in_(organisations))))
+        if found != organisations:
+            problems.append(
+                FieldProblem("audience_organisation_ids", "names an unknown organisation")
+            )
+    users = set(user_ids)
+    if users:
+        found = set(db.scalars(select(User.id).where(User.id.in_(users))))
+        if found != users:
+            problems.append(FieldProblem("audience_user_ids", "names an unknown user"))
+    emails = {email.strip().lower() for email in user_emails}
+    if emails:
+        statement = select(User.email, User.id).where(User.email.in_(emails))
+        rows = dict(db.execute(statement).tuples().all())
+        missing = sorted(emails - set(rows))
+        if missing:
+            problems.append(
+                FieldProblem("audience_user_emails", f"no user has the e-mail {', '.join(missing)}")
+            )
+        users |= set(rows.values())
+    if problems:
+        raise Invalid(problems)
+    return organisations, users
+
+
+def _check_state(db: Session, member_state_id: str | None) -> None:
+    if member_state_id is not None and db.get(MemberState, member_state_id) is None:
+        raise Invalid("is not a known member state", "member_state_id")
+
+
+def _require_audience_for_red(label: Tlp, organisations: set[str], users: set[str]) -> None:
+    if label.needs_audience and not organisations and not users:
+        raise Invalid(
+            "TLP:RED needs at least one named recipient (an organisation or a user)",
+            "audience_organisation_ids",
+        )
+
+
+def create(db: Session, *, actor: Actor, data: DocumentCreate) -> Document:
+    """Share a new document, owned by the actor's organisation, with its label and audience."""
+    if Permission.RECORD_CREATE not in _permissions(actor):
+        raise Forbidden("sharing documents needs the contributor or coordinator role")
+    _check_state(db, data.member_state_id)
+    organisations, users = _resolve_audience(
+        db,
+        organisation_ids=data.audience_organisation_ids,
+        user_ids=data.audience_user_ids,
+        user_emails=[str(email) for email in data.audience_user_emails],
+    )
+    _require_audience_for_red(data.tlp, organisations, users)
+    document = Document(
+        title=data.title,
+        kind=data.kind,
+        tlp=data.tlp,
+        summary=data.summary,
+        body=data.body,
+        member_state_id=data.member_state_id,
+        published_on=data.published_on,
+        link=data.link,
+        green_includes_external=data.green_includes_external,
+        owner_organisation_id=actor.organisation_id,
+        created_by_id=actor.user_id,
+    )
+    db.add(document)
+    db.flush()
+    set_audience(db, document, organisation_ids=organisations, user_ids=users)
+    return document
+
+
+def _check_update_allowed(actor: Actor, document: Document, changes: dict[str, Any]) -> None:
+    if set(changes) & CONTENT_FIELDS and not may_edit(actor, document):
+        raise Forbidden(
+            "only contributors and coordinators of the owner organisation may edit this "
+            "document; others may only raise its label"
+        )
+    if "tlp" in changes:
+        new_label = changes["tlp"]
+        if new_label is None:
+            raise Invalid("may not be empty", "tlp")
+        if not may_relabel(actor):
+            raise Forbidden("changing a label needs the contributor or coordinator role")
+        try:
+            check_label_change(actor, document, new_label)
+        except LabelChangeRefused as error:
+            raise Invalid(str(error), "tlp") from error
+    for field in ("title", "kind"):
+        if field in changes and changes[field] is None:
+            raise Invalid("may not be empty", field)
+
+
+def update(db: Session, *, actor: Actor, document_id: str, data: DocumentUpdate) -> Document:
+    """Edit a document: content by its owner, a raised label by anyone who can see it."""
+    document = get_or_404(db, reader=actor, document_id=document_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    _check_update_allowed(actor, document, changes)
+    if data.version != document.version:
+        raise Conflict(
+            f"someone else changed this document since you loaded it (you loaded version "
+            f"{data.version}, it is now version {document.version}); reload and apply "
+            "your change again"
+        )
+    _check_state(db, changes.get("member_state_id"))
+    audience_given = any(key.startswith("audience_") for key in changes)
+    if audience_given:
+        organisations, users = _resolve_audience(
+            db,
+            organisation_ids=data.audience_organisation_ids or [],
+            user_ids=data.audience_user_ids or [],
+            user_emails=[str(email) for email in data.audience_user_emails or []],
+        )
+    else:
+        current = audience_of(db, document)
+        organisations, users = set(current.organisation_ids), set(current.user_ids)
+    _require_audience_for_red(changes.get("tlp") or document.tlp, organisations, users)
+    for field, value in changes.items():
+        if field.startswith("audience_"):
+            continue
+        empty_text = value is None and field in {"summary", "body", "link"}
+        setattr(document, field, "" if empty_text else value)
+    db.flush()
+    if audience_given:
+        set_audience(db, document, organisation_ids=organisations, user_ids=users)
+    return document
+
+
+def delete(db: Session, *, actor: Actor, document_id: str) -> None:
+    """Remove a document and its audience (owner organisation only)."""
+    document = get_or_404(db, reader=actor, document_id=document_id)
+    if not may_edit(actor, document):
+        raise Forbidden(
+            "only contributors and coordinators of the owner organisation may delete it"
+        )
+    set_audience(db, document)
+    db.delete(document)
+    db.flush()
+
+
+# --- reading shapes and export -----------------------------------------------------------------
+
+
+def list_item(document: Document) -> DocumentListItem:
+    """The list view of one (visible) document."""
+    return DocumentListItem(
+        id=document.id,
+        title=document.title,
+        kind=document.kind,
+        tlp=document.tlp,
+        summary=document.summary,
+        member_state_id=document.member_state_id,
+        member_state_iso2=document.member_state.iso2 if document.member_state else None,
+        published_on=document.published_on,
+        link=document.link,
+        green_includes_external=document.green_includes_external,
+        owner_organisation_id=document.owner_organisation_id,
+        owner_organisation_name=document.owner_organisation.name,
+        created_at=document.created_at,
+        updated_at=document.updated_at,
+        version=document.version,
+    )
+
+
+def read(db: Session, *, document: Document) -> DocumentRead:
+    """The full view of one (visible) document, with its named audience."""
+    audience = audience_of(db, document)
+    return DocumentRead(
+        **list_item(document).model_dump(),
+        body=document.body,
+        created_by_id=document.created_by_id,
+        audience=AudienceRead(
+            organisation_ids=sorted(audience.organisation_ids), user_ids=sorted(audience.user_ids)
+        ),
+    )
+
+
+def still_visible(db: Session, *, reader: Reader, document: Document) -> bool:
+    """Whether ``reader`` still sees ``document`` (a raised label can take it out of reach)."""
+    return can_see(reader, document, audience_of(db, document))
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    media_type: str
+    filename: str
+    count: int
+
+
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "kind",
+    "tlp",
+    "owner_organisation_name",
+    "member_state_iso2",
+    "published_on",
+    "link",
+    "summary",
+    "created_at",
+    "updated_at",
+)
+
+
+def _spreadsheet_safe(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A leading = + - @ makes spreadsheet programs evaluate the cell as a formula.
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def export(
+    db: Session,
+    *,
+    reader: Reader,
+    filters: DocumentFilters,
+    format: str,
+) -> Export:
+    """The visible, filtered documents as JSON or CSV; the export itself is audited."""
+    if format not in {"json", "csv"}:
+        raise Invalid("must be json or csv", "format")
+    statement = _visible(db, reader, filters).order_by(Document.created_at.desc(), Document.id)
+    documents = list(db.scalars(statement.limit(MAX_EXPORT)))
+    if format == "json":
+        rows = [read(db, document=document).model_dump(mode="json") for document in documents]
+        content = orjson.dumps({"items": rows, "count": len(rows)}, option=orjson.OPT_INDENT_2)
+        media_type = "application/json"
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for document in documents:
+            item = list_item(document).model_dump(mode="json")
+            writer.writerow([_spreadsheet_safe(item[column]) for column in CSV_COLUMNS])
+        content = buffer.getvalue().encode()
+        media_type = "text/csv; charset=utf-8"
+    audit.record(
+        db,
+        action="document.export",
+        record_kind="document",
+        record_id="*",
+        record_organisation_id=reader.organisation_id if reader else None,
+        changed_fields=[f"count={len(documents)}", f"format={format}"],
+        after={
+            "ids": [document.id for document in documents],
+            "filters": {key: str(value) for key, value in asdict(filters).items() if value},
+        },
+        actor=reader,
+    )
+    return Export(content, media_type, f"documents.{format}", len(documents))

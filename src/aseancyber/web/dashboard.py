@@ -1,0 +1,37 @@
+"""The dashboard's panels: one list of providers that later domains append one line to.
+
+A provider takes the database session and the signed-in actor and returns a
+:class:`Panel` (a title, a template fragment and its context), or ``None`` to show
+nothing. Each provider must count and list only what the actor may see.
+"""
+
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Actor
+from aseancyber.community import panels as community_panels
+from aseancyber.web.panel import Panel, PanelProvider
+
+__all__ = ["PANELS", "Panel", "PanelProvider", "panels_for"]
+
+
+def unread_notifications(db: Session, actor: Actor) -> Panel:
+    """The unread-notification count (the header's ``unread_count``) with a link to the inbox."""
+    return Panel(
+        "Unread notifications",
+        "panels/unread.html",
+        more_href="/inbox",
+        more_label="Open the inbox",
+    )
+
+
+PANELS: list[PanelProvider] = [
+    community_panels.your_organisation,
+    community_panels.recent_documents,
+    community_panels.community_at_a_glance,
+    unread_notifications,
+]
+
+
+def panels_for(db: Session, actor: Actor) -> list[Panel]:
+    """The panels to show ``actor``, in order."""
+    return [panel for provider in PANELS if (panel := provider(db, actor)) is not None]

@@ -1,0 +1,63 @@
+"""Page forms: validate posted fields with the same pydantic models the REST API uses, and
+turn every problem into a message shown next to its field."""
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from aseancyber.errors import Invalid
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+FieldErrors = dict[str, str]
+
+
+def _message(error: Any) -> str:
+    message = str(error.get("msg", "is not valid"))
+    return message.removeprefix("Value error, ")
+
+
+def validation_errors(error: ValidationError) -> FieldErrors:
+    """One message per field (the first), keyed by the field's form name."""
+    errors: FieldErrors = {}
+    for problem in error.errors():
+        location = [str(part) for part in problem.get("loc", ()) if not isinstance(part, int)]
+        name = location[0] if location else "form"
+        errors.setdefault(name, _message(problem))
+    return errors
+
+
+def invalid_errors(error: Invalid) -> FieldErrors:
+    """The field messages of a service's :class:`~aseancyber.errors.Invalid`."""
+    errors: FieldErrors = {}
+    for problem in error.problems:
+        errors.setdefault(problem.field or "form", problem.message)
+    return errors
+
+
+def text(form: FormData, name: str) -> str:
+    """A single text field, stripped; absent and file fields read as empty."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def texts(form: FormData, name: str) -> list[str]:
+    """Every value of a multi-valued field (a multi-select), empty ones dropped."""
+    return [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()]
+
+
+def optional(form: FormData, name: str) -> str | None:
+    """A text field that means "none" when left empty."""
+    return text(form, name) or None
+
+
+def checked(form: FormData, name: str) -> bool:
+    return text(form, name) in {"true", "on", "1", "yes"}
+
+
+def parse(model: type[ModelT], data: dict[str, Any]) -> ModelT | FieldErrors:
+    """Validate ``data`` with ``model``: the model, or the messages per field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        return validation_errors(error)

@@ -1,0 +1,43 @@
+"""Schemathesis drives every REST operation in the OpenAPI document: no input gets a 5xx."""
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from sqlalchemy.orm import Session
+
+from aseancyber.community.models import OrganisationKind, Role
+from tests import factories
+
+
+@pytest.fixture
+def api_schema(app: FastAPI) -> schemathesis.BaseSchema:
+    return schemathesis.openapi.from_asgi("/api/openapi.json", app)
+
+
+@pytest.fixture
+def admin_headers(db: Session) -> dict[str, str]:
+    state = factories.make_state(db, "SG")
+    org = factories.make_org(db, kind=OrganisationKind.NATIONAL_CERT, state=state)
+    user = factories.make_user(
+        db, org, Role.CONTRIBUTOR, Role.COORDINATOR, Role.ORGANISATION_ADMIN, Role.PLATFORM_ADMIN
+    )
+    return factories.bearer(db, user)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_no_operation_answers_with_a_server_error(
+    case: schemathesis.Case,  # type: ignore[type-arg]  # generic only inside schemathesis
+    admin_headers: dict[str, str],
+) -> None:
+    response = case.call(headers=admin_headers)
+    case.validate_response(response, checks=[not_a_server_error])

@@ -1,0 +1,85 @@
+"""A live server on a loopback port, with its own migrated database, for the browser."""
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy.orm import sessionmaker
+
+from aseancyber.app import create_app
+from aseancyber.db import make_engine
+from aseancyber.demo import load_demo
+from aseancyber.reference import load_reference
+from aseancyber.settings import Settings
+from tests.conftest import run_migrations
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve the app with demo data from a database of its own (it commits for real)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        run_migrations(connection)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with factory.begin() as db:
+        load_reference(db)
+        load_demo(db)
+    port = _free_port()
+    live_settings = settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
+    app = create_app(settings=live_settings, session_factory=factory)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs the system Chromium: make browser installs it")
+        pytest.skip("no system Chromium: run `make browser` (Debian chromium package)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(timezone_id="Asia/Singapore")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

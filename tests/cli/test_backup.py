@@ -1,0 +1,150 @@
+"""backup and restore: a SQLite round trip, refusals, and PostgreSQL when it is configured."""
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from typer.testing import Result
+
+from aseancyber.cli.backup import libpq_arguments
+from aseancyber.community.models import User
+from aseancyber.db import make_engine
+from tests.cli.conftest import RunCli
+
+PASSWORD = "a-long-enough-password"
+
+
+def _add_user(run: RunCli, email: str) -> None:
+    result = run(
+        "user", "create", email, "--name", email, "--org", "SingCERT", "--password", PASSWORD
+    )
+    assert result.exit_code == 0, result.output
+
+
+def _emails(engine: Engine) -> set[str]:
+    with Session(engine) as db:
+        return set(db.scalars(select(User.email)))
+
+
+def test_sqlite_backup_and_restore_round_trip(
+    initialised: RunCli, tmp_path: Path, cli_engine: Engine
+) -> None:
+    _add_user(initialised, "kept@example.org")
+    target = tmp_path / "backups" / "node.db"
+    made = initialised("backup", str(target))
+    assert made.exit_code == 0, made.output
+    assert target.is_file()
+    assert not target.with_name("node.db.partial").exists()
+
+    again = initialised("backup", str(target))
+    assert again.exit_code == 1
+    assert "--yes" in again.stderr
+
+    _add_user(initialised, "after-backup@example.org")
+    assert _emails(cli_engine) == {"kept@example.org", "after-backup@example.org"}
+    cli_engine.dispose()
+
+    refused = initialised("restore", str(target))
+    assert refused.exit_code == 1
+    assert "--yes" in refused.stderr
+    assert "after-backup@example.org" in _emails(cli_engine)
+    cli_engine.dispose()
+
+    restored = initialised("restore", str(target), "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert _emails(cli_engine) == {"kept@example.org"}
+    cli_engine.dispose()
+    verified = initialised("audit", "verify")
+    assert verified.exit_code == 0, verified.output
+
+
+def test_restore_refuses_what_is_not_an_aseancyber_backup(
+    initialised: RunCli, tmp_path: Path
+) -> None:
+    missing = initialised("restore", str(tmp_path / "nothing.db"), "--yes")
+    assert missing.exit_code == 1
+    assert "no backup file" in missing.stderr
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("hello")
+    wrong = initialised("restore", str(not_sqlite), "--yes")
+    assert wrong.exit_code == 1
+    assert "not a SQLite backup" in wrong.stderr
+    assert "Traceback" not in wrong.output
+
+
+def test_restore_into_an_empty_place_needs_no_confirmation(
+    initialised: RunCli, invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.db"
+    assert initialised("backup", str(copy)).exit_code == 0
+    fresh = tmp_path / "fresh" / "node.db"
+    restored = invoke(f"sqlite:///{fresh}", "restore", str(copy))
+    assert restored.exit_code == 0, restored.output
+    assert invoke(f"sqlite:///{fresh}", "audit", "verify").exit_code == 0
+
+
+def test_libpq_arguments_drop_the_driver_and_carry_the_password_outside_the_url() -> None:
+    dsn, environment = libpq_arguments("postgresql+psycopg://node:s3cret@db.example.org:5433/acy")
+    assert dsn == "postgresql://node@db.example.org:5433/acy"
+    assert environment["PGPASSWORD"] == "s3cret"
+
+
+POSTGRES_URL = os.environ.get("ASEANCYBER_TEST_DATABASE_URL", "")
+SCRATCH_DATABASE = "aseancyber_backup_test"
+
+
+@pytest.fixture
+def scratch_postgres() -> Iterator[str]:
+    """A database of its own on the test server, created here and dropped at the end."""
+    if not POSTGRES_URL.startswith("postgresql"):
+        pytest.skip("PostgreSQL backup runs only when ASEANCYBER_TEST_DATABASE_URL is set")
+    server = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {SCRATCH_DATABASE}"))
+    url = make_url(POSTGRES_URL).set(database=SCRATCH_DATABASE)
+    yield url.render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)"))
+    server.dispose()
+
+
+def test_postgresql_backup_and_restore_round_trip(
+    scratch_postgres: str, invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    assert invoke(scratch_postgres, "init").exit_code == 0
+
+    def add_user(email: str) -> None:
+        result = invoke(
+            scratch_postgres,
+            "user",
+            "create",
+            email,
+            "--name",
+            email,
+            "--org",
+            "SingCERT",
+            "--password",
+            PASSWORD,
+        )
+        assert result.exit_code == 0, result.output
+
+    add_user("kept@example.org")
+    dump = tmp_path / "node.dump"
+    made = invoke(scratch_postgres, "backup", str(dump))
+    assert made.exit_code == 0, made.output
+    add_user("after-backup@example.org")
+    refused = invoke(scratch_postgres, "restore", str(dump))
+    assert refused.exit_code == 1
+    restored = invoke(scratch_postgres, "restore", str(dump), "--yes")
+    assert restored.exit_code == 0, restored.output
+    engine = make_engine(scratch_postgres)
+    try:
+        assert _emails(engine) == {"kept@example.org"}
+    finally:
+        engine.dispose()
+    assert invoke(scratch_postgres, "audit", "verify").exit_code == 0
