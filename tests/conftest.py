@@ -20,6 +20,7 @@ from aseancyber.db import make_engine, set_clock
 from aseancyber.settings import Environment, Settings, use_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.readers"]  # the reader world: one user of every kind, for every domain
 TEST_SECRET = "test-secret-key-not-for-production"
 
 

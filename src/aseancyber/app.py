@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,13 +28,14 @@ from aseancyber.audit import pages as audit_pages
 from aseancyber.community import api as community_api
 from aseancyber.community import pages as community_pages
 from aseancyber.db import get_session_factory
-from aseancyber.errors import Conflict, Invalid, ServiceError
+from aseancyber.errors import Conflict, Invalid, NotAuthenticated, ServiceError
 from aseancyber.jobs.worker import InProcessWorker
 from aseancyber.notify import api as notify_api
 from aseancyber.notify import pages as notify_pages
 from aseancyber.settings import Settings, get_settings
 from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
+from aseancyber.web.guards import login_redirect
 
 log = logging.getLogger("aseancyber")
 PROBLEM_JSON = "application/problem+json"
@@ -71,6 +72,31 @@ class BodyLimit:
             await self.app(scope, limited_receive, send)
         except _BodyTooLarge:
             await _too_large(self.max_bytes)(scope, receive, send)
+
+
+class RefuseNul:
+    """Refuse a NUL character in the path or query: no database stores one in text."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
+        ):
+            response = JSONResponse(
+                {
+                    "type": "about:blank",
+                    "title": "Invalid input",
+                    "status": 422,
+                    "detail": "the address contains a NUL character",
+                },
+                status_code=422,
+                media_type=PROBLEM_JSON,
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):
@@ -136,6 +162,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return problem_response(request, exc.status, exc.title, exc.detail, errors)
 
+    @app.exception_handler(NotAuthenticated)
+    async def sign_in_first(request: Request, exc: NotAuthenticated) -> Response:
+        if wants_html(request) and request.method in ("GET", "HEAD"):
+            return login_redirect(request)
+        return problem_response(request, exc.status, exc.title, exc.detail)
+
     @app.exception_handler(EnrolmentRequired)
     async def enrol_first(request: Request, exc: EnrolmentRequired) -> Response:
         if wants_html(request):
@@ -159,6 +191,12 @@ def install_error_handlers(app: FastAPI) -> None:
             Conflict.title,
             "someone else changed this record since you loaded it; reload and apply again",
         )
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        log.info("data error: %s", exc.orig)
+        detail = "a value is not acceptable (too long, out of range, or a NUL character)"
+        return problem_response(request, 422, Invalid.title, detail)
 
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, exc: IntegrityError) -> Response:
@@ -216,6 +254,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RefuseNul)
     return app
 
 

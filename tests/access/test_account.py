@@ -85,5 +85,7 @@ def test_password_change_needs_current_password_and_signs_out_everywhere(
     assert done.status_code == 303
     assert done.headers["location"] == "/login"
     assert db.scalar(select(func.count()).where(LoginSession.user_id == user.id)) == 0
-    assert client.get("/account").status_code == 401
+    assert (
+        client.get("/account", follow_redirects=False).headers["location"] == "/login?next=/account"
+    )
     assert login(client, user.email, NEW_PASSWORD).status_code == 303

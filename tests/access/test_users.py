@@ -313,7 +313,10 @@ def test_admin_pages_need_the_permission(client: TestClient, db: Session, world:
     headers = factories.bearer(db, world.member)
     assert client.get("/api/v1/users", headers=headers).status_code == 403
     client.cookies.clear()
-    assert client.get("/admin/users").status_code == 401
+    assert (
+        client.get("/admin/users", follow_redirects=False).headers["location"]
+        == "/login?next=/admin/users"
+    )
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from aseancyber.community.demo import load_demo_documents
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.community.models import MemberState, Organisation, OrganisationKind, Role
 from aseancyber.reference import load_reference, organisation_by_key
-from tests.community.conftest import make_user
 from tests.factories import actor
+from tests.readers import make_user
 
 
 def _documents(db: Session) -> list[Document]:

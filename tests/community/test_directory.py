@@ -12,8 +12,8 @@ from aseancyber.community.models import (
     Pillar,
     SectoralBody,
 )
-from tests.community.conftest import BrowserFor, TokenFor, World
 from tests.factories import make_org, make_state
+from tests.readers import BrowserFor, TokenFor, World
 
 
 def _bodies(db: Session, world: World) -> SectoralBody:

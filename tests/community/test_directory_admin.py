@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import MemberState, Organisation, Pillar, SectoralBody
-from tests.community.conftest import BrowserFor, TokenFor, World
+from tests.readers import BrowserFor, TokenFor, World
 
 
 def _version(html: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Tlp, audience_of
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.documents import Document
-from tests.community.conftest import BrowserFor, TokenFor, World
+from tests.readers import BrowserFor, TokenFor, World
 
 API = "/api/v1/documents"
 

@@ -13,8 +13,8 @@ from aseancyber.community import documents_service
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.community.documents_schemas import DocumentCreate
 from aseancyber.community.models import User
-from tests.community.conftest import BrowserFor, ClientsFor, TokenFor, World
 from tests.factories import actor
+from tests.readers import BrowserFor, ClientsFor, TokenFor, World
 
 LABELS = ("clear", "green", "green-external", "amber", "amber-strict", "red")
 

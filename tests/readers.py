@@ -1,4 +1,4 @@
-"""A small community for the directory and document tests: readers of every kind."""
+"""A small community with one reader of every kind, for permission matrices in every domain."""
 
 import itertools
 from collections.abc import Callable

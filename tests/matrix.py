@@ -1,0 +1,83 @@
+"""The permission matrix's registry: every shareable record type says how to make one and
+where it can be read. ``tests/access/test_permission_matrix.py`` runs the same matrix over
+each entry; a shareable model without an entry fails that test."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Tlp
+from aseancyber.community import documents_service
+from aseancyber.community.documents import DocumentKind
+from aseancyber.community.documents_schemas import DocumentCreate
+from tests.factories import actor
+from tests.readers import World
+
+# (label, green_includes_external) for every distinct visibility a record can have.
+LABELS: dict[str, tuple[Tlp, bool]] = {
+    "clear": (Tlp.CLEAR, False),
+    "green": (Tlp.GREEN, False),
+    "green-external": (Tlp.GREEN, True),
+    "amber": (Tlp.AMBER, False),
+    "amber-strict": (Tlp.AMBER_STRICT, False),
+    "red": (Tlp.RED, False),
+}
+
+# Which labels each reader may see, for records owned by the author's organisation, written
+# by the author, and naming ``recipient_org`` and ``named_user`` as their audience. Written
+# out by hand from BRIEF.md's trust model, not derived from the code under test.
+EXPECTED: dict[str, set[str]] = {
+    "anonymous": {"clear"},
+    "author": set(LABELS),
+    "colleague": set(LABELS) - {"red"},
+    "org_admin": set(LABELS) - {"red"},
+    "other_state": {"clear", "green", "green-external"},
+    "recipient": set(LABELS),
+    "named_user": set(LABELS),
+    "external": {"clear", "green-external"},
+    "coordinator": {"clear", "green", "green-external"},
+    "platform_admin": {"clear", "green", "green-external"},
+}
+
+# Makes one record as ``world.author`` with the given label, audience recipient_org and
+# named_user, and ``marker`` in its searchable text; returns its id.
+Maker = Callable[[Session, World, Tlp, bool, str], str]
+
+
+@dataclass(frozen=True)
+class Shareable:
+    make: Maker
+    rest_list: str
+    rest_detail: str  # with {id}
+    rest_export: str  # JSON with "items", each with "id"
+    page_list: str
+    page_detail: str  # with {id}
+    page_export: str  # JSON with "items"
+    search_param: str = "q"
+
+
+def _make_document(db: Session, world: World, tlp: Tlp, external: bool, marker: str) -> str:
+    data = DocumentCreate(
+        title=f"Matrix document {marker}",
+        kind=DocumentKind.THREAT_ASSESSMENT,
+        tlp=tlp,
+        summary=f"summary {marker}",
+        green_includes_external=external,
+        audience_organisation_ids=[world.recipient_org.id],
+        audience_user_ids=[world.named_user.id],
+    )
+    return documents_service.create(db, actor=actor(world.author), data=data).id
+
+
+MATRIX: dict[str, Shareable] = {
+    "document": Shareable(
+        make=_make_document,
+        rest_list="/api/v1/documents",
+        rest_detail="/api/v1/documents/{id}",
+        rest_export="/api/v1/documents/export?format=json",
+        page_list="/documents",
+        page_detail="/documents/{id}",
+        page_export="/documents/export?format=json",
+    ),
+}
