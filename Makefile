@@ -20,13 +20,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create the virtual environment and install the project with its tools
 
-browser: ## install the system Chromium that browser tests drive (Debian packages, needs root)
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null; \
-	else echo "browser tests need Debian's chromium: sudo apt-get install chromium chromium-driver"; fi
+SYSTEM_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-run: install ## migrate and load demo data into var/aseancyber.db, then serve on http://127.0.0.1:8000
+browser: ## install the Debian packages for browser tests and PDFs (Chromium, Pango; needs root)
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	else echo "please install the Debian packages: sudo apt-get install $$missing"; fi
+
+run: install browser ## migrate and load demo data into var/aseancyber.db, then serve on http://127.0.0.1:8000
 	mkdir -p var
 	$(BIN)/aseancyber init
 	$(BIN)/aseancyber demo
@@ -45,7 +48,7 @@ typecheck:
 
 migrations-check: ## models and migrations must not drift
 	mkdir -p var && rm -f $(CHECK_DB)
-	ASEANCYBER_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic upgrade head
+	ASEANCYBER_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic upgrade heads
 	ASEANCYBER_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic check
 	rm -f $(CHECK_DB)
 

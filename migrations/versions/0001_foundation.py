@@ -395,6 +395,7 @@ def upgrade() -> None:
             batch_op.f("ix_document_owner_organisation_id"), ["owner_organisation_id"], unique=False
         )
         batch_op.create_index("ix_document_title_id", ["title", "id"], unique=False)
+        batch_op.create_index("ix_document_created_at_id", ["created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_document_tlp"), ["tlp"], unique=False)
 
     op.create_table(
@@ -596,6 +597,7 @@ def downgrade() -> None:
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_document_tlp"))
         batch_op.drop_index("ix_document_title_id")
+        batch_op.drop_index("ix_document_created_at_id")
         batch_op.drop_index(batch_op.f("ix_document_owner_organisation_id"))
         batch_op.drop_index(batch_op.f("ix_document_member_state_id"))
         batch_op.drop_index(batch_op.f("ix_document_kind"))

@@ -37,6 +37,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Directory", "/directory", public=True),
     NavItem("Documents", "/documents", public=True),
     NavItem("Inbox", "/inbox"),
+    NavItem("Users", "/admin/users", permission=Permission.USER_MANAGE),
     NavItem("Audit", "/audit", permission=Permission.AUDIT_READ_ORGANISATION),
 ]
 

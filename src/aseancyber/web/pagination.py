@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, literal, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aseancyber.errors import Invalid
@@ -75,13 +75,14 @@ def _value(row: Any, key: InstrumentedAttribute[Any]) -> Any:
 def _after(
     keys: Sequence[InstrumentedAttribute[Any]], values: list[Any], *, descending: bool = False
 ) -> Any:
-    # (k1, k2, k3) > (v1, v2, v3), spelled out so every database can use the index.
-    clauses = []
-    for position, key in enumerate(keys):
-        equal = [keys[i] == _coerce(keys[i], values[i]) for i in range(position)]
-        value = _coerce(key, values[position])
-        clauses.append(and_(*equal, key < value if descending else key > value))
-    return or_(*clauses)
+    """(k1, k2) > (v1, v2) as a row-value comparison, which both databases serve from an
+    index on (k1, k2) as one range scan, however deep the page."""
+    pairs = zip(keys, values, strict=True)
+    bound = [literal(_coerce(key, value), key.type) for key, value in pairs]
+    if len(keys) == 1:
+        return keys[0] < bound[0] if descending else keys[0] > bound[0]
+    left, right = tuple_(*keys), tuple_(*bound)
+    return left < right if descending else left > right
 
 
 def _coerce(key: InstrumentedAttribute[Any], value: Any) -> Any:

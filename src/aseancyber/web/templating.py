@@ -19,7 +19,6 @@ from markupsafe import Markup, escape
 from aseancyber.settings import get_settings
 
 PACKAGE = Path(__file__).resolve().parent.parent
-DOMAINS = ("access", "audit", "community", "notify")
 FLASH_COOKIE = "aseancyber_flash"
 
 
@@ -28,10 +27,11 @@ def _environment() -> Environment:
         [
             FileSystemLoader(PACKAGE / "web" / "templates"),
             PrefixLoader(
+                # Each domain's templates/ folder, addressed as "<domain>/<name>.html".
                 {
-                    domain: FileSystemLoader(PACKAGE / domain / "templates")
-                    for domain in DOMAINS
-                    if (PACKAGE / domain / "templates").is_dir()
+                    folder.parent.name: FileSystemLoader(folder)
+                    for folder in sorted(PACKAGE.glob("*/templates"))
+                    if folder.parent.name != "web"
                 }
             ),
         ]
