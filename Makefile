@@ -7,15 +7,15 @@ STAMP := $(VENV)/.installed
 CHECK_DB := var/alembic-check.db
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run serve demo test check lint typecheck migrations-check pytest bench migration clean
+.PHONY: help install browser run serve demo test check lint typecheck migrations-check pytest bench migration lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP) ## create the virtual environment and install the project with its tools
@@ -60,6 +60,10 @@ bench: install ## benchmarks, side by side with the peers users would otherwise 
 
 migration: install ## new migration from model changes: make migration m="what changed"
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+lock: install ## record the installed versions in constraints.txt, after a deliberate upgrade
+	{ echo "# The versions the test suite last passed with; pip installs within these (make lock refreshes)."; \
+	  $(BIN)/pip freeze --exclude-editable; } > constraints.txt
 
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var
