@@ -1,7 +1,11 @@
 """Page links: next follows the cursor, previous walks back the trail, first page resets."""
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from aseancyber.community.models import Organisation, OrganisationKind
+from aseancyber.web.pagination import capped_count
 from aseancyber.web.paging import MAX_TRAIL, page_links
 
 
@@ -44,3 +48,18 @@ def test_trail_is_capped() -> None:
     links = page_links(_request(f"cursor=C50&back={trail}"), "C51")
     assert links.next_url is not None
     assert links.next_url.count("~") == MAX_TRAIL - 1
+
+
+def test_capped_count_stops_at_the_cap_and_says_so(db: Session) -> None:
+    for n in range(5):
+        db.add(Organisation(name=f"Cap test {n}", short_name=f"C{n}", kind=OrganisationKind.VENDOR))
+    db.flush()
+    statement = select(Organisation).where(Organisation.name.like("Cap test %"))
+    exact = capped_count(db, statement, cap=10)
+    assert exact == 5
+    assert not exact.capped
+    assert str(exact) == "5"
+    capped = capped_count(db, statement, cap=3)
+    assert capped == 3
+    assert capped.capped
+    assert str(capped) == "3+"

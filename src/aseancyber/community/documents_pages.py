@@ -60,7 +60,6 @@ def list_documents(
             "values": {"q": q, "kind": kind, "state": state.upper(), "tlp": tlp, "owner": owner},
             "filters": filters,
             "total": service.count(db, reader=reader, filters=filters),
-            "label_counts": service.counts_by_label(db, reader=reader),
             "kind_options": KIND_OPTIONS,
             "tlp_options": TLP_OPTIONS,
             "states": list_member_states(db),

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
@@ -37,7 +37,7 @@ from aseancyber.community.documents_schemas import (
 from aseancyber.community.models import MemberState, Organisation, User
 from aseancyber.community.service import get_member_state_or_invalid, has_nul, like_pattern
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
-from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
+from aseancyber.web.pagination import DEFAULT_LIMIT, Count, Page, capped_count, paginate
 
 MAX_EXPORT = 10_000
 CONTENT_FIELDS = frozenset(
@@ -165,25 +165,9 @@ def list_(
     )
 
 
-def count(db: Session, *, reader: Reader, filters: DocumentFilters = DocumentFilters()) -> int:
-    """How many documents ``reader`` may see that match ``filters``."""
-    subquery = _visible(db, reader, filters).subquery()
-    return db.scalar(select(func.count()).select_from(subquery)) or 0
-
-
-def counts_by_label(db: Session, *, reader: Reader) -> dict[Tlp, int]:
-    """How many documents ``reader`` may see under each label."""
-    rows = (
-        db.execute(
-            select(Document.tlp, func.count())
-            .where(visible_to(reader, Document))
-            .group_by(Document.tlp)
-        )
-        .tuples()
-        .all()
-    )
-    found = dict(rows)
-    return {label: found.get(label, 0) for label in Tlp}
+def count(db: Session, *, reader: Reader, filters: DocumentFilters = DocumentFilters()) -> Count:
+    """How many documents ``reader`` may see that match ``filters`` (stopping at a cap)."""
+    return capped_count(db, _visible(db, reader, filters))
 
 
 def recent(db: Session, *, reader: Reader, limit: int = 5) -> list[Document]:

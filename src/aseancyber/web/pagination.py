@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import Select, literal, tuple_
+from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aseancyber.errors import Invalid
@@ -101,3 +101,31 @@ def _coerce(key: InstrumentedAttribute[Any], value: Any) -> Any:
     if not isinstance(value, python_type) or (isinstance(value, datetime) and not value.tzinfo):
         raise Invalid("is not a cursor this server issued", "cursor")
     return value
+
+
+COUNT_CAP = 1000
+
+
+class Count(int):
+    """A count that stops at a cap, so a list's "N records" costs the same at any size.
+
+    It is an ``int`` (compare and do arithmetic as usual); ``capped`` says the true number
+    is larger, and it prints as "1,000+" then.
+    """
+
+    capped: bool
+
+    def __new__(cls, value: int, *, capped: bool = False) -> "Count":
+        made = super().__new__(cls, value)
+        made.capped = capped
+        return made
+
+    def __str__(self) -> str:
+        return f"{int(self):,}+" if self.capped else f"{int(self):,}"
+
+
+def capped_count(db: Session, statement: Select[Any], *, cap: int = COUNT_CAP) -> Count:
+    """How many rows ``statement`` selects, counting no further than ``cap``."""
+    limited = statement.order_by(None).limit(cap + 1).subquery()
+    found = db.scalar(select(func.count()).select_from(limited)) or 0
+    return Count(min(found, cap), capped=found > cap)
