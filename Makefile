@@ -48,7 +48,7 @@ typecheck:
 
 migrations-check: ## models and migrations must not drift
 	mkdir -p var && rm -f $(CHECK_DB)
-	ASEANCYBER_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic upgrade heads
+	ASEANCYBER_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic upgrade head
 	ASEANCYBER_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic check
 	rm -f $(CHECK_DB)
 

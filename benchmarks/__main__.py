@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["foundation"]
+BENCHMARKS = ["foundation", "sharing", "cases", "norms", "contacts", "initiatives", "positions"]
 
 
 def main() -> None:

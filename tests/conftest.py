@@ -27,7 +27,7 @@ TEST_SECRET = "test-secret-key-not-for-production"
 def run_migrations(connection: Connection) -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["connection"] = connection
-    command.upgrade(config, "heads")
+    command.upgrade(config, "head")
 
 
 @pytest.fixture(scope="session")

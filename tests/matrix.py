@@ -81,3 +81,20 @@ MATRIX: dict[str, Shareable] = {
         page_export="/documents/export?format=json",
     ),
 }
+
+# Domain entries import ``Shareable`` from this module, so they are merged in at the end.
+from tests.cases import matrix as cases_matrix  # noqa: E402
+from tests.contacts import matrix as contacts_matrix  # noqa: E402
+from tests.initiatives import matrix as initiatives_matrix  # noqa: E402
+from tests.norms import matrix as norms_matrix  # noqa: E402
+from tests.positions import matrix as positions_matrix  # noqa: E402
+from tests.requests import matrix as requests_matrix  # noqa: E402
+from tests.sharing import matrix as sharing_matrix  # noqa: E402
+
+MATRIX.update(cases_matrix.ENTRIES)
+MATRIX.update(contacts_matrix.ENTRIES)
+MATRIX.update(initiatives_matrix.ENTRIES)
+MATRIX.update(norms_matrix.ENTRIES)
+MATRIX.update(positions_matrix.ENTRIES)
+MATRIX.update(requests_matrix.ENTRIES)
+MATRIX.update(sharing_matrix.ENTRIES)

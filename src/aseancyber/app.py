@@ -25,14 +25,33 @@ from aseancyber.access import pages as access_pages
 from aseancyber.access.service import EnrolmentRequired
 from aseancyber.audit import api as audit_api
 from aseancyber.audit import pages as audit_pages
+from aseancyber.cases import advisory_pages as cases_advisory_pages
+from aseancyber.cases import api as cases_api
+from aseancyber.cases import pages as cases_pages
 from aseancyber.community import api as community_api
 from aseancyber.community import pages as community_pages
+from aseancyber.contacts import api as contacts_api
+from aseancyber.contacts import checks_pages as contacts_checks_pages
+from aseancyber.contacts import pages as contacts_pages
 from aseancyber.db import get_session_factory
 from aseancyber.errors import Conflict, Invalid, NotAuthenticated, ServiceError
+from aseancyber.initiatives import api as initiatives_api
+from aseancyber.initiatives import pages as initiatives_pages
 from aseancyber.jobs.worker import InProcessWorker
+from aseancyber.norms import api as norms_api
+from aseancyber.norms import pages as norms_pages
 from aseancyber.notify import api as notify_api
 from aseancyber.notify import pages as notify_pages
+from aseancyber.positions import api as positions_api
+from aseancyber.positions import engagements_api as positions_engagements_api
+from aseancyber.positions import engagements_pages as positions_engagements_pages
+from aseancyber.positions import pages as positions_pages
+from aseancyber.requests import api as requests_api
+from aseancyber.requests import pages as requests_pages
 from aseancyber.settings import Settings, get_settings
+from aseancyber.sharing import api as sharing_api
+from aseancyber.sharing import pages as sharing_pages
+from aseancyber.sharing import taxii as sharing_taxii
 from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
 from aseancyber.web.guards import login_redirect
@@ -55,7 +74,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(self.max_bytes)(scope, receive, send)
+            await _too_large(self.max_bytes, scope["path"])(scope, receive, send)
             return
         received = 0
 
@@ -71,7 +90,7 @@ class BodyLimit:
         try:
             await self.app(scope, limited_receive, send)
         except _BodyTooLarge:
-            await _too_large(self.max_bytes)(scope, receive, send)
+            await _too_large(self.max_bytes, scope["path"])(scope, receive, send)
 
 
 class RefuseNul:
@@ -103,7 +122,11 @@ class _BodyTooLarge(Exception):
     pass
 
 
-def _too_large(limit: int) -> Response:
+def _too_large(limit: int, path: str = "") -> Response:
+    if path.startswith("/taxii2"):  # TAXII clients expect a TAXII error message
+        return sharing_taxii.taxii_error(
+            413, "Request too large", f"the body is over max_content_length ({limit} bytes)"
+        )
     return JSONResponse(
         {
             "type": "about:blank",
@@ -270,4 +293,24 @@ ROUTERS = [
     community_pages.router,
     audit_pages.router,
     notify_pages.router,
+    initiatives_api.router,
+    initiatives_pages.router,
+    positions_api.router,
+    positions_engagements_api.router,
+    positions_pages.router,
+    positions_engagements_pages.router,
+    norms_api.router,
+    norms_pages.router,
+    sharing_api.router,
+    sharing_pages.router,
+    sharing_taxii.router,
+    contacts_api.router,
+    contacts_checks_pages.router,  # before contacts_pages: /contacts/checks is not an id
+    contacts_pages.router,
+    requests_api.router,
+    requests_pages.router,
+    cases_api.router,
+    cases_api.advisory_router,
+    cases_pages.router,
+    cases_advisory_pages.router,
 ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber import reference
 from aseancyber.access.service import hash_password
+from aseancyber.cases.demo import load_demo_cases
 from aseancyber.community.demo import load_demo_documents
 from aseancyber.community.models import (
     DialoguePartner,
@@ -22,8 +23,14 @@ from aseancyber.community.models import (
     User,
     UserRole,
 )
+from aseancyber.contacts.demo import load_demo_contacts
 from aseancyber.errors import NotFound
+from aseancyber.initiatives.demo import load_demo_initiatives
+from aseancyber.norms.demo import load_demo_norms
+from aseancyber.positions.demo import load_demo_positions
 from aseancyber.reference import LoadSummary, Progress, reference_data, upsert
+from aseancyber.requests.demo import load_demo_requests
+from aseancyber.sharing.demo import load_demo_sharing
 
 DEMO_PASSWORD = "asean-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
 SECRETARIAT_TIME_ZONE = "Asia/Jakarta"  # the ASEAN Secretariat sits in Jakarta
@@ -155,7 +162,7 @@ class DemoSummary:
 def load_demo(db: Session, *, progress: Progress | None = None) -> DemoSummary:
     """Load the reference directory, the demo organisations and accounts, and demo documents."""
     accounts = demo_accounts()
-    total = 1 + len(EXTERNAL_ORGANISATIONS) + len(accounts) + 1
+    total = 1 + len(EXTERNAL_ORGANISATIONS) + len(accounts) + 8
     done = 0
 
     def step(what: str) -> None:
@@ -213,6 +220,20 @@ def load_demo(db: Session, *, progress: Progress | None = None) -> DemoSummary:
 
     load_demo_documents(db)
     step("demo documents")
+    load_demo_initiatives(db)
+    step("demo initiatives and their overlaps")
+    load_demo_norms(db)
+    step("demo norms assessments")
+    summary.accounts += [AccountRow(*row) for row in load_demo_positions(db)]
+    step("demo positions and engagements")
+    load_demo_sharing(db)
+    step("demo threat sharing")
+    load_demo_cases(db)
+    step("demo coordination cases")
+    load_demo_contacts(db)
+    step("demo points of contact and a past communication check")
+    summary.accounts += [AccountRow(*row) for row in load_demo_requests(db)]
+    step("demo cross-border requests")
     return summary
 
 

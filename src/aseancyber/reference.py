@@ -27,6 +27,7 @@ from aseancyber.community.models import (
 )
 from aseancyber.db import Base
 from aseancyber.errors import NotFound
+from aseancyber.norms.reference import load_norms
 
 REFERENCE_FILE = Path(__file__).parent / "community" / "seed" / "reference.json"
 Progress = Callable[[int, int, str], None]
@@ -186,6 +187,7 @@ def load_reference(db: Session, *, progress: Progress | None = None) -> LoadSumm
                     summary.updated += 1
         step("sectoral bodies")
     db.flush()
+    load_norms(db, summary)
     return summary
 
 

@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     email_max_attempts: int = Field(default=8, ge=1)
     run_jobs_in_process: bool | None = None  # None: in-process on SQLite, worker on PostgreSQL
 
+    # Points of contact, communication checks and cross-border requests (issue 6).
+    contact_verify_after_days: int = Field(default=180, ge=1)
+    check_link_max_age_hours: int = Field(default=7 * 24, ge=1)
+    check_remind_after_hours: int = Field(default=24, ge=1)
+    check_escalate_after_hours: int = Field(default=72, ge=1)
+    request_ack_hours: dict[str, int] = Field(
+        default={"assistance": 72, "information": 120, "consultation": 168, "preservation": 24}
+    )
+    request_emergency_ack_hours: int = Field(default=4, ge=1)
+    request_escalate_after_hours: int = Field(default=24, ge=1)
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:

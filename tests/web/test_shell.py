@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.permissions import permissions_of
+from aseancyber.access.policy import Actor
 from aseancyber.community.models import OrganisationKind, Role
 from aseancyber.web.navigation import NAVIGATION, NavItem, navigation_for
 from aseancyber.web.templating import localtime, tlp_badge
@@ -72,20 +74,38 @@ def test_audit_link_is_for_admins_only(client: TestClient, db: Session) -> None:
     assert 'href="/audit"' in client.get("/").text
 
 
+def _allowed(reader: Actor | None) -> list[tuple[str, str]]:
+    """The rule, written out: anonymous readers get the public items; a signed-in reader the
+    items that need no permission and those one of their roles grants; always in list order."""
+    if reader is None:
+        return [(item.label, item.href) for item in NAVIGATION if item.public]
+    granted = permissions_of(reader.roles)
+    return [
+        (item.label, item.href)
+        for item in NAVIGATION
+        if item.permission is None or item.permission in granted
+    ]
+
+
 def test_navigation_is_one_list_filtered_by_reader(db: Session) -> None:
     assert [item.label for item in NAVIGATION][:3] == ["Dashboard", "Directory", "Documents"]
-    viewer = actor(make_user(db, make_org(db, state=make_state(db)), Role.VIEWER))
-    labels = [link.label for link in navigation_for(viewer, "/documents/x")]
-    assert "Audit" not in labels
-    assert "Inbox" in labels
-    current = [link.label for link in navigation_for(viewer, "/documents/x") if link.current]
-    assert current == ["Documents"]
-    assert [link.label for link in navigation_for(None, "/")] == [
-        "Dashboard",
-        "Directory",
-        "Documents",
-    ]
-    assert NavItem("Later", "/later").shown_to(viewer)
+    organisation = make_org(db, state=make_state(db))
+    readers: dict[str, Actor | None] = {"anonymous": None}
+    readers |= {role.value: actor(make_user(db, organisation, role)) for role in Role}
+    seen: dict[str, list[str]] = {}
+    for name, reader in readers.items():
+        links = navigation_for(reader, "/documents/x")
+        assert [(link.label, link.href) for link in links] == _allowed(reader), name
+        assert [link.label for link in links if link.current] == ["Documents"], name
+        seen[name] = [link.label for link in links]
+
+    assert seen["anonymous"][:3] == ["Dashboard", "Directory", "Documents"]
+    assert not {"Inbox", "Users", "Audit"} & set(seen["anonymous"])
+    assert "Inbox" in seen[Role.VIEWER]
+    assert not {"Users", "Audit"} & set(seen[Role.VIEWER])
+    assert {"Inbox", "Users", "Audit"} <= set(seen[Role.ORGANISATION_ADMIN])
+    assert NavItem("Later", "/later").shown_to(readers[Role.VIEWER])
+    assert not NavItem("Later", "/later").shown_to(None)
 
 
 def test_tlp_page_flash_and_error_pages(client: TestClient, db: Session) -> None:

@@ -18,17 +18,23 @@ class Permission(StrEnum):
     RECORD_CREATE = "record:create"
     RECORD_COORDINATE = "record:coordinate"
     REGION_COORDINATE = "region:coordinate"
+    NORMS_CATALOGUE_EDIT = "norms:catalogue_edit"
+    POSITION_ENDORSE = "position:endorse"  # for its own state, from its FM or cyber agency
 
 
 _VIEWER = frozenset({Permission.DIRECTORY_READ, Permission.USER_READ})
 _CONTRIBUTOR = _VIEWER | {Permission.RECORD_CREATE}
-_COORDINATOR = _CONTRIBUTOR | {Permission.RECORD_COORDINATE}
+_COORDINATOR = _CONTRIBUTOR | {Permission.RECORD_COORDINATE, Permission.POSITION_ENDORSE}
 _ORGANISATION_ADMIN = _VIEWER | {
     Permission.ORGANISATION_EDIT,
     Permission.USER_MANAGE,
     Permission.AUDIT_READ_ORGANISATION,
 }
-_REGIONAL_COORDINATOR = _COORDINATOR | {Permission.REGION_COORDINATE, Permission.BODY_EDIT}
+_REGIONAL_COORDINATOR = _COORDINATOR | {
+    Permission.REGION_COORDINATE,
+    Permission.BODY_EDIT,
+    Permission.NORMS_CATALOGUE_EDIT,
+}
 _PLATFORM_ADMIN = _ORGANISATION_ADMIN | {
     Permission.ORGANISATION_CREATE,
     Permission.STATE_EDIT,

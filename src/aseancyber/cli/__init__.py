@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber import reference
 from aseancyber.cli import accounts, audit, backup
+from aseancyber.cli import initiatives as initiatives_cli
 from aseancyber.cli.common import (
     alembic_config,
     console,
@@ -172,6 +173,7 @@ app.add_typer(accounts.tokens, name="token")
 app.add_typer(audit.app, name="audit")
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
+app.add_typer(initiatives_cli.app, name="initiatives")
 
 
 def _where() -> str:

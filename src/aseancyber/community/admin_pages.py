@@ -4,6 +4,10 @@ Platform admins edit everything; organisation admins edit their own organisation
 contact fields (another organisation's form is 403: the directory is visible to them,
 so hiding it behind a 404 would protect nothing); regional coordinators edit sectoral
 bodies. Organisation forms carry the version the editor loaded; a stale one is a 409.
+
+Form pages depend on ``CurrentActor`` (the app sends a signed-out GET to sign in); the
+form posts keep their own ``login_redirect``, because the app answers a signed-out POST
+with a 401 page and these posts have always redirected.
 """
 
 from typing import Any
@@ -11,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.community import service
@@ -91,10 +95,8 @@ async def _organisation_form(request: Request, fields: frozenset[str] | None) ->
 
 
 @router.get("/directory/organisations/new")
-def new_organisation(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def new_organisation(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to add an organisation (platform admins)."""
-    if actor is None:
-        return login_redirect(request)
     check_permission(actor, Permission.ORGANISATION_CREATE)
     return _form_page(
         request, db, "community/directory/organisation_form.html", {"values": {}, "fields": None}
@@ -142,11 +144,9 @@ def _editable(actor: Actor, organisation: Organisation) -> frozenset[str] | None
 
 @router.get("/directory/organisations/{organisation_id}/edit")
 def edit_organisation(
-    organisation_id: str, request: Request, db: DbSession, actor: OptionalActor
+    organisation_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     """The form to edit an organisation (all fields, or the contact fields of one's own)."""
-    if actor is None:
-        return login_redirect(request)
     check_permission(actor, Permission.ORGANISATION_EDIT)
     organisation = service.get_organisation(db, organisation_id=organisation_id)
     fields = _editable(actor, organisation)
@@ -203,19 +203,15 @@ STATE_FIELDS = ("name", "iso2", "iso3", "accession_date", "time_zone")
 
 
 @router.get("/directory/states/new")
-def new_state(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def new_state(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to add a member state (platform admins)."""
-    if actor is None:
-        return login_redirect(request)
     check_permission(actor, Permission.STATE_EDIT)
     return _form_page(request, db, "community/directory/state_form.html", {"values": {}})
 
 
 @router.get("/directory/states/{iso2}/edit")
-def edit_state(iso2: str, request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def edit_state(iso2: str, request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to edit a member state (platform admins)."""
-    if actor is None:
-        return login_redirect(request)
     check_permission(actor, Permission.STATE_EDIT)
     state = service.get_member_state(db, iso2=iso2)
     values = {name: getattr(state, name) for name in STATE_FIELDS}
@@ -269,10 +265,8 @@ async def _save_state(
 
 
 @router.get("/directory/bodies/new")
-def new_body(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def new_body(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to add a sectoral body (platform admins, regional coordinators)."""
-    if actor is None:
-        return login_redirect(request)
     check_permission(actor, Permission.BODY_EDIT)
     return _form_page(
         request, db, "community/directory/body_form.html", {"values": {"member_ids": []}}
@@ -280,10 +274,8 @@ def new_body(request: Request, db: DbSession, actor: OptionalActor) -> Response:
 
 
 @router.get("/directory/bodies/{body_id}/edit")
-def edit_body(body_id: str, request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def edit_body(body_id: str, request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to edit a sectoral body and its members."""
-    if actor is None:
-        return login_redirect(request)
     check_permission(actor, Permission.BODY_EDIT)
     body = service.get_sectoral_body(db, body_id=body_id)
     values = {
@@ -350,21 +342,15 @@ async def _save_body(
 
 
 @router.get("/directory/partners/new")
-def new_partner(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def new_partner(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to add a dialogue partner (platform admins)."""
-    if actor is None:
-        return login_redirect(request)
     check_permission(actor, Permission.STATE_EDIT)
     return _form_page(request, db, "community/directory/partner_form.html", {"values": {}})
 
 
 @router.get("/directory/partners/{partner_id}/edit")
-def edit_partner(
-    partner_id: str, request: Request, db: DbSession, actor: OptionalActor
-) -> Response:
+def edit_partner(partner_id: str, request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to rename a dialogue partner (platform admins)."""
-    if actor is None:
-        return login_redirect(request)
     check_permission(actor, Permission.STATE_EDIT)
     partner = service.get_dialogue_partner(db, partner_id=partner_id)
     values = {"name": partner.name, "code": partner.code}

@@ -3,6 +3,10 @@
 
 Reading is open to anonymous visitors, who see TLP:CLEAR documents only; writing needs a
 signed-in contributor or coordinator. A document the reader may not see is 404 everywhere.
+
+Form pages depend on ``CurrentActor`` (the app sends a signed-out GET to sign in); the
+form posts keep their own ``login_redirect``, because the app answers a signed-out POST
+with a 401 page and these posts have always redirected.
 """
 
 from typing import Annotated, Any
@@ -11,7 +15,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor, has_permission
+from aseancyber.access.dependencies import (
+    CsrfChecked,
+    CurrentActor,
+    DbSession,
+    OptionalActor,
+    has_permission,
+)
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.community import documents_service as service
@@ -148,10 +158,8 @@ def _form(
 
 
 @router.get("/documents/new")
-def new_document(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def new_document(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to share a new document."""
-    if actor is None:
-        return login_redirect(request)
     check_permission(actor, Permission.RECORD_CREATE)
     values = {"tlp": Tlp.AMBER.value, "kind": "", "audience_organisation_ids": []}
     return _form(request, db, actor, values)
@@ -223,11 +231,9 @@ def _loaded_values(db: Session, document: Document) -> dict[str, Any]:
 
 @router.get("/documents/{document_id}/edit")
 def edit_document(
-    document_id: str, request: Request, db: DbSession, actor: OptionalActor
+    document_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     """The form to edit a document (content: owner organisation; label: anyone who sees it)."""
-    if actor is None:
-        return login_redirect(request)
     document = service.get_or_404(db, reader=actor, document_id=document_id)
     check_permission(actor, Permission.RECORD_CREATE)
     values = _loaded_values(db, document)

@@ -16,14 +16,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from aseancyber.access.dependencies import DbSession, OptionalActor, has_permission
+from aseancyber.access.dependencies import (
+    CurrentActor,
+    DbSession,
+    OptionalActor,
+    has_permission,
+)
 from aseancyber.access.permissions import Permission
 from aseancyber.community import admin_pages, documents_pages, service
 from aseancyber.community.models import OrganisationKind
 from aseancyber.community.schemas import KIND_LABELS, KIND_OPTIONS
 from aseancyber.errors import Invalid
 from aseancyber.web import templating
-from aseancyber.web.guards import login_redirect
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 browse = APIRouter(tags=["pages"], include_in_schema=False)
@@ -59,10 +63,8 @@ def member_states(request: Request, db: DbSession, actor: OptionalActor) -> Resp
 
 
 @browse.get("/directory/states/{iso2}")
-def member_state(iso2: str, request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def member_state(iso2: str, request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """One member state and its organisations."""
-    if actor is None:
-        return login_redirect(request)
     state = service.get_member_state(db, iso2=iso2)
     page = service.list_organisations(db, state_iso2=state.iso2, limit=MAX_LIMIT)
     return templating.render(
@@ -82,7 +84,7 @@ def organisations(
     *,
     request: Request,
     db: DbSession,
-    actor: OptionalActor,
+    actor: CurrentActor,
     q: Annotated[str, Query(max_length=200)] = "",
     kind: Annotated[str, Query(max_length=40)] = "",
     state: Annotated[str, Query(max_length=2)] = "",
@@ -90,8 +92,6 @@ def organisations(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     """Organisations by name, searchable by name and filtered by kind and state."""
-    if actor is None:
-        return login_redirect(request)
     page = service.list_organisations(
         db, kind=parse_kind(kind), state_iso2=state or None, q=q, cursor=cursor, limit=limit
     )
@@ -112,11 +112,9 @@ def organisations(
 
 @browse.get("/directory/organisations/{organisation_id}")
 def organisation(
-    organisation_id: str, request: Request, db: DbSession, actor: OptionalActor
+    organisation_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     """One organisation: kind, state, sectoral bodies and (for the community) its people."""
-    if actor is None:
-        return login_redirect(request)
     found = service.get_organisation(db, organisation_id=organisation_id)
     return templating.render(
         request,
@@ -149,10 +147,8 @@ def sectoral_bodies(request: Request, db: DbSession, actor: OptionalActor) -> Re
 
 
 @browse.get("/directory/bodies/{body_id}")
-def sectoral_body(body_id: str, request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def sectoral_body(body_id: str, request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """One sectoral body and the organisations that take part in it."""
-    if actor is None:
-        return login_redirect(request)
     return templating.render(
         request,
         "community/directory/body.html",
@@ -164,10 +160,8 @@ def sectoral_body(body_id: str, request: Request, db: DbSession, actor: Optional
 
 
 @browse.get("/directory/partners")
-def dialogue_partners(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+def dialogue_partners(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """ASEAN's dialogue partners."""
-    if actor is None:
-        return login_redirect(request)
     return templating.render(
         request,
         "community/directory/partners.html",

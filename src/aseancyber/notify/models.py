@@ -16,6 +16,17 @@ class NotificationKind(StrEnum):
     SECURITY = "security"
     DIGEST = "digest"  # the daily summary e-mail itself; not a preference a user sets
     SYSTEM = "system"
+    CASE_INVITATION = "case_invitation"
+    CASE_UPDATE = "case_update"
+    CASE_MESSAGE = "case_message"
+    CASE_EMBARGO = "case_embargo"
+    CONTACT_VERIFY = "contact_verify"  # a point of contact is due for verification
+    CONTACT_CHECK = "contact_check"  # a communication check awaits an acknowledgement
+    REQUEST = "cross_border_request"  # a cross-border request was sent, answered or updated
+    REQUEST_DEADLINE = "request_deadline"  # a request's acknowledgement is overdue
+    POSITION = "position"  # common positions: versions, comments, edits, consensus
+    POSITION_DEADLINE = "position_deadline"  # endorsement deadline reminders
+    ENGAGEMENT_ACTION = "engagement_action"  # dialogue-partner follow-up actions and due dates
 
     @property
     def description(self) -> str:
@@ -28,6 +39,10 @@ _KIND_DESCRIPTIONS = {
     NotificationKind.SECURITY: "Security: sign-ins, second factor, password and API token changes",
     NotificationKind.DIGEST: "The daily summary",
     NotificationKind.SYSTEM: "Platform announcements and maintenance",
+    NotificationKind.CASE_INVITATION: "Coordination cases: invitations to take part",
+    NotificationKind.CASE_UPDATE: "Coordination cases: state, product status and advisories",
+    NotificationKind.CASE_MESSAGE: "Coordination cases: new messages",
+    NotificationKind.CASE_EMBARGO: "Coordination cases: embargo proposals, reminders and ends",
 }
 
 

@@ -8,7 +8,9 @@ nothing. Each provider must count and list only what the actor may see.
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
+from aseancyber.cases import panels as cases_panels
 from aseancyber.community import panels as community_panels
+from aseancyber.norms import panels as norms_panels
 from aseancyber.web.panel import Panel, PanelProvider
 
 __all__ = ["PANELS", "Panel", "PanelProvider", "panels_for"]
@@ -28,6 +30,8 @@ PANELS: list[PanelProvider] = [
     community_panels.your_organisation,
     community_panels.recent_documents,
     community_panels.community_at_a_glance,
+    norms_panels.norms_implementation,
+    cases_panels.case_measures,
     unread_notifications,
 ]
 

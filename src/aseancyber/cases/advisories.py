@@ -1,0 +1,371 @@
+"""Advisories: a draft approved by a coordinator is published as CSAF 2.0, listed in the
+provider layout under ``/.well-known/csaf/``; and CSAF import into a case.
+
+An advisory is shareable: until publication it carries its case's label and audience;
+publishing gives it the label chosen for publication, so a TLP:CLEAR advisory is public
+while the case stays restricted. Every list and download filters with ``visible_to``.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Actor, Reader, audience_of, set_audience, visible_to
+from aseancyber.cases import catalogue, csaf, service, state
+from aseancyber.cases.models import (
+    Advisory,
+    AdvisoryStatus,
+    Case,
+    Product,
+    ProductStatusEntry,
+    Vulnerability,
+)
+from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRead
+from aseancyber.community.models import Organisation
+from aseancyber.community.service import has_nul, like_pattern
+from aseancyber.db import utcnow
+from aseancyber.errors import Invalid, NotFound
+from aseancyber.notify.models import NotificationKind
+from aseancyber.settings import get_settings
+from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
+
+
+def sync_audiences(db: Session, *, case: Case) -> None:
+    """Give the case's advisories its audience, and its label while they are unpublished."""
+    audience = audience_of(db, case)
+    for advisory in db.scalars(select(Advisory).where(Advisory.case_id == case.id)):
+        if advisory.status is not AdvisoryStatus.PUBLISHED:
+            advisory.tlp = case.tlp
+            advisory.green_includes_external = case.green_includes_external
+        set_audience(
+            db,
+            advisory,
+            organisation_ids=audience.organisation_ids,
+            user_ids=audience.user_ids,
+        )
+
+
+def _visible(reader: Reader, q: str | None, published_only: bool) -> Select[tuple[Advisory]]:
+    statement = select(Advisory).where(visible_to(reader, Advisory))
+    if published_only:
+        statement = statement.where(Advisory.status == AdvisoryStatus.PUBLISHED)
+    if q:
+        pattern = like_pattern(q)
+        statement = statement.where(
+            or_(
+                Advisory.title.ilike(pattern, escape="\\"),
+                Advisory.summary.ilike(pattern, escape="\\"),
+                Advisory.tracking_id.ilike(pattern, escape="\\"),
+            )
+        )
+    return statement
+
+
+def list_(
+    db: Session,
+    *,
+    reader: Reader,
+    q: str | None = None,
+    published_only: bool = False,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[Advisory]:
+    """One page of the advisories ``reader`` may see, newest first."""
+    if has_nul(q):
+        raise Invalid("may not contain NUL characters", "q")
+    return paginate(
+        db,
+        _visible(reader, (q or "").strip()[:200] or None, published_only),
+        keys=[Advisory.created_at, Advisory.id],
+        cursor=cursor,
+        limit=limit,
+        descending=True,
+    )
+
+
+def all_visible(db: Session, *, reader: Reader, q: str | None, limit: int) -> list[Advisory]:
+    """Every visible advisory (for exports), newest first."""
+    statement = _visible(reader, (q or "").strip()[:200] or None, False)
+    return list(db.scalars(statement.order_by(Advisory.created_at.desc()).limit(limit)))
+
+
+def get_or_404(db: Session, *, reader: Reader, advisory_id: str) -> Advisory:
+    """The advisory, if ``reader`` may see it; NotFound otherwise."""
+    advisory = None
+    if not has_nul(advisory_id) and len(advisory_id) <= 36:
+        advisory = db.scalar(
+            select(Advisory).where(Advisory.id == advisory_id, visible_to(reader, Advisory))
+        )
+    if advisory is None:
+        raise NotFound("advisory")
+    return advisory
+
+
+def of_case(db: Session, *, reader: Reader, case: Case) -> list[Advisory]:
+    """The visible advisories of a (visible) case."""
+    return list(
+        db.scalars(
+            select(Advisory)
+            .where(Advisory.case_id == case.id, visible_to(reader, Advisory))
+            .order_by(Advisory.created_at)
+        )
+    )
+
+
+def draft(db: Session, *, actor: Actor, case_id: str, data: AdvisoryCreate) -> Advisory:
+    """Draft an advisory for a case (coordinators only)."""
+    case = service.get_or_404(db, reader=actor, case_id=case_id)
+    service.require_coordinator(service.seat_of(db, reader=actor, case=case), "draft advisories")
+    number = (
+        db.scalar(select(func.count()).select_from(Advisory).where(Advisory.case_id == case.id))
+        or 0
+    ) + 1
+    advisory = Advisory(
+        case_id=case.id,
+        category=data.category,
+        title=data.title or case.title,
+        summary=data.summary or case.summary,
+        publish_tlp=data.publish_tlp,
+        tracking_id=f"ASEAN-{case.created_at:%Y}-{case.id[:8].upper()}-{number:02d}",
+        tlp=case.tlp,
+        green_includes_external=case.green_includes_external,
+        owner_organisation_id=case.owner_organisation_id,
+        created_by_id=actor.user_id,
+        drafted_by_id=actor.user_id,
+    )
+    db.add(advisory)
+    db.flush()
+    sync_audiences(db, case=case)
+    return advisory
+
+
+def _advisory_in_case(
+    db: Session, *, actor: Actor, case_id: str, advisory_id: str
+) -> tuple[Case, Advisory]:
+    case = service.get_or_404(db, reader=actor, case_id=case_id)
+    advisory = get_or_404(db, reader=actor, advisory_id=advisory_id)
+    if advisory.case_id != case.id:
+        raise NotFound("advisory")
+    return case, advisory
+
+
+def approve(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Advisory:
+    """Approve a draft (a coordinator); the document must already pass the validator."""
+    case, advisory = _advisory_in_case(db, actor=actor, case_id=case_id, advisory_id=advisory_id)
+    service.require_coordinator(service.seat_of(db, reader=actor, case=case), "approve advisories")
+    if advisory.status is not AdvisoryStatus.DRAFT:
+        raise Invalid(f"the advisory is {advisory.status.value}, not a draft", "status")
+    csaf.check_valid(document_for(db, case=case, advisory=advisory).document)
+    advisory.status = AdvisoryStatus.APPROVED
+    advisory.approved_by_id = actor.user_id
+    advisory.approved_at = utcnow()
+    db.flush()
+    return advisory
+
+
+def publish(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Advisory:
+    """Publish an approved advisory as validated CSAF 2.0, under its publication label."""
+    case, advisory = _advisory_in_case(db, actor=actor, case_id=case_id, advisory_id=advisory_id)
+    service.require_coordinator(service.seat_of(db, reader=actor, case=case), "publish advisories")
+    if advisory.status is AdvisoryStatus.DRAFT:
+        raise Invalid("a coordinator must approve the draft before it is published", "status")
+    if advisory.status is AdvisoryStatus.PUBLISHED:
+        raise Invalid("the advisory is already published", "status")
+    if case.embargo_state in state.EMBARGO_RUNNING:
+        raise Invalid(
+            f"the embargo is active until {case.embargo_ends_at:%Y-%m-%d %H:%M} UTC: end it "
+            "before publishing",
+            "embargo",
+        )
+    now = utcnow()
+    advisory.published_at = now
+    built = document_for(db, case=case, advisory=advisory)
+    csaf.check_valid(built.document)
+    advisory.document = built.document
+    advisory.status = AdvisoryStatus.PUBLISHED
+    advisory.tlp = advisory.publish_tlp
+    db.flush()
+    service.tell(
+        db,
+        case=case,
+        participants=service.participants_of(db, case_id=case.id),
+        kind=NotificationKind.CASE_UPDATE,
+        title=f"Advisory {advisory.tracking_id} published ({advisory.publish_tlp.value})",
+        link=f"/advisories/{advisory.id}",
+    )
+    return advisory
+
+
+def document_for(db: Session, *, case: Case, advisory: Advisory) -> csaf.Built:
+    """The advisory's CSAF document: as published, or as the case stands now for drafts."""
+    if advisory.status is AdvisoryStatus.PUBLISHED and advisory.document is not None:
+        return csaf.Built(advisory.document, csaf.filename_for(advisory.tracking_id))
+    owner = db.get(Organisation, case.owner_organisation_id)
+    return csaf.build(
+        advisory=advisory,
+        case=case,
+        participants=service.participants_of(db, case_id=case.id),
+        products=catalogue.products_of(db, case_id=case.id),
+        vulnerabilities=catalogue.vulnerabilities_of(db, case_id=case.id),
+        statuses=catalogue.statuses_of(db, case_id=case.id),
+        publisher_name=owner.name if owner else "aseancyber",
+        released_at=advisory.published_at or utcnow(),
+    )
+
+
+def document_of(db: Session, *, reader: Reader, advisory: Advisory) -> csaf.Built:
+    """The CSAF document of an advisory the reader sees (drafts: through its case)."""
+    if advisory.status is AdvisoryStatus.PUBLISHED and advisory.document is not None:
+        return csaf.Built(advisory.document, csaf.filename_for(advisory.tracking_id))
+    case = service.get_or_404(db, reader=reader, case_id=advisory.case_id)
+    return document_for(db, case=case, advisory=advisory)
+
+
+def read(advisory: Advisory) -> AdvisoryRead:
+    """The REST view of one (visible) advisory."""
+    return AdvisoryRead(
+        id=advisory.id,
+        case_id=advisory.case_id,
+        tracking_id=advisory.tracking_id,
+        category=advisory.category,
+        status=advisory.status,
+        title=advisory.title,
+        summary=advisory.summary,
+        tlp=advisory.tlp,
+        publish_tlp=advisory.publish_tlp,
+        revision=advisory.revision,
+        approved_at=advisory.approved_at,
+        published_at=advisory.published_at,
+        version=advisory.version,
+    )
+
+
+# --- the provider layout ---------------------------------------------------------------------
+
+
+def provider_metadata() -> dict[str, Any]:
+    """``/.well-known/csaf/provider-metadata.json`` (CSAF 2.0 section 7.1.7)."""
+    base = get_settings().base_url.rstrip("/")
+    return {
+        "canonical_url": f"{base}/.well-known/csaf/provider-metadata.json",
+        "distributions": [
+            {"directory_url": f"{base}/.well-known/csaf/{folder}/"}
+            for folder in csaf.TLP_FOLDERS.values()
+        ],
+        "last_updated": utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "list_on_CSAF_aggregators": False,
+        "metadata_version": "2.0",
+        "mirror_on_CSAF_aggregators": False,
+        "publisher": {
+            "category": "coordinator",
+            "name": "aseancyber",
+            "namespace": base,
+        },
+        "role": "csaf_publisher",
+    }
+
+
+def in_folder(db: Session, *, reader: Reader, folder: str) -> list[Advisory]:
+    """The published advisories in one TLP folder that ``reader`` may see."""
+    labels = [label for label, name in csaf.CSAF_TLP.items() if csaf.TLP_FOLDERS[name] == folder]
+    if not labels:
+        raise NotFound("folder")
+    return list(
+        db.scalars(
+            select(Advisory)
+            .where(
+                Advisory.status == AdvisoryStatus.PUBLISHED,
+                Advisory.tlp.in_(labels),
+                visible_to(reader, Advisory),
+            )
+            .order_by(Advisory.published_at, Advisory.id)
+        )
+    )
+
+
+def folder_of(advisory: Advisory) -> str:
+    return csaf.TLP_FOLDERS[csaf.CSAF_TLP[advisory.tlp]]
+
+
+def by_filename(db: Session, *, reader: Reader, folder: str, filename: str) -> Advisory:
+    """A published advisory by its folder and file name, if ``reader`` may see it."""
+    for advisory in in_folder(db, reader=reader, folder=folder):
+        if csaf.filename_for(advisory.tracking_id) == filename:
+            return advisory
+    raise NotFound("advisory")
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    products_created: int
+    vulnerabilities_created: int
+    vulnerabilities_updated: int
+    statuses_set: int
+
+
+def import_document(db: Session, *, actor: Actor, case_id: str, content: bytes) -> ImportResult:
+    """Create or update a case's products, vulnerabilities and statuses from a CSAF upload."""
+    case = service.get_or_404(db, reader=actor, case_id=case_id)
+    service.require_coordinator(service.seat_of(db, reader=actor, case=case), "import advisories")
+    imported = csaf.extract(csaf.parse_upload(content))
+    existing = {
+        (p.vendor_name, p.product_name, p.version_range): p
+        for p in catalogue.products_of(db, case_id=case.id)
+    }
+    by_key: dict[str, Product] = {}
+    created_products = 0
+    for item in imported.products:
+        key = (item.vendor_name, item.product_name, item.version_range)
+        product = existing.get(key)
+        if product is None:
+            product = Product(
+                case_id=case.id,
+                vendor_name=item.vendor_name,
+                product_name=item.product_name,
+                version_range=item.version_range,
+                cpe=item.cpe,
+                purl=item.purl,
+            )
+            db.add(product)
+            existing[key] = product
+            created_products += 1
+        by_key[item.key] = product
+    db.flush()
+    vulnerabilities = {v.cve: v for v in catalogue.vulnerabilities_of(db, case_id=case.id) if v.cve}
+    created = updated = statuses = 0
+    for entry in imported.vulnerabilities:
+        vulnerability = vulnerabilities.get(entry.cve) if entry.cve else None
+        if vulnerability is None:
+            vulnerability = Vulnerability(case_id=case.id, title=entry.title)
+            db.add(vulnerability)
+            created += 1
+        else:
+            updated += 1
+        vulnerability.title = entry.title
+        vulnerability.cve = entry.cve
+        vulnerability.cwe = entry.cwe
+        vulnerability.cwe_name = entry.cwe_name
+        vulnerability.description = entry.description
+        vulnerability.remediation = entry.remediation
+        db.flush()
+        for product_key, status in entry.statuses.items():
+            product = by_key[product_key]
+            row = db.get(ProductStatusEntry, (vulnerability.id, product.id))
+            if row is None:
+                row = ProductStatusEntry(
+                    vulnerability_id=vulnerability.id,
+                    product_id=product.id,
+                    case_id=case.id,
+                    status=status,
+                )
+                db.add(row)
+            row.status = status
+            row.updated_by_id = actor.user_id
+            statuses += 1
+    db.flush()
+    return ImportResult(created_products, created, updated, statuses)

@@ -1,0 +1,132 @@
+"""Pages of published advisories (/advisories) and the CSAF provider layout under
+/.well-known/csaf/ (CSAF 2.0 section 7): provider-metadata.json and one folder per TLP.
+
+The TLP:WHITE folder (TLP:CLEAR advisories) is public; the others answer only a signed-in
+reader, and list only the advisories that reader may see.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from aseancyber.access.dependencies import DbSession, OptionalActor
+from aseancyber.cases import advisories, csaf
+from aseancyber.cases.api import csaf_response
+from aseancyber.errors import NotFound
+from aseancyber.web import templating
+from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+PUBLIC_FOLDER = "white"
+
+
+@router.get("/advisories")
+def list_advisories(
+    *,
+    request: Request,
+    db: DbSession,
+    reader: OptionalActor,
+    q: Annotated[str, Query(max_length=200)] = "",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Response:
+    """The advisories the reader may see (anonymous: published TLP:CLEAR ones)."""
+    page = advisories.list_(db, reader=reader, q=q, cursor=cursor, limit=limit)
+    return templating.render(request, "cases/advisories.html", {"page": page, "q": q})
+
+
+@router.get("/advisories/export")
+def export_advisories(
+    db: DbSession, reader: OptionalActor, q: Annotated[str, Query(max_length=200)] = ""
+) -> Response:
+    """Every visible advisory as JSON."""
+    items = advisories.all_visible(db, reader=reader, q=q, limit=5000)
+    return JSONResponse({"items": [advisories.read(a).model_dump(mode="json") for a in items]})
+
+
+@router.get("/advisories/{advisory_id}")
+def show_advisory(
+    advisory_id: str, request: Request, db: DbSession, reader: OptionalActor
+) -> Response:
+    """One advisory with a link to its CSAF document."""
+    advisory = advisories.get_or_404(db, reader=reader, advisory_id=advisory_id)
+    return templating.render(
+        request,
+        "cases/advisory.html",
+        {
+            "advisory": advisory,
+            "folder": advisories.folder_of(advisory),
+            "filename": csaf.filename_for(advisory.tracking_id),
+        },
+    )
+
+
+@router.get("/advisories/{advisory_id}/csaf")
+def advisory_document(advisory_id: str, db: DbSession, reader: OptionalActor) -> Response:
+    """The advisory's CSAF 2.0 JSON."""
+    advisory = advisories.get_or_404(db, reader=reader, advisory_id=advisory_id)
+    return csaf_response(advisories.document_of(db, reader=reader, advisory=advisory))
+
+
+@router.get("/.well-known/csaf/provider-metadata.json")
+def provider_metadata() -> Response:
+    """CSAF 2.0 provider metadata (section 7.1.7)."""
+    return JSONResponse(advisories.provider_metadata())
+
+
+def _check_folder(folder: str, reader: object) -> Response | None:
+    """None when the reader may list ``folder``; otherwise the answer to send (401)."""
+    if folder not in csaf.TLP_FOLDERS.values():
+        raise NotFound("folder")
+    if folder != PUBLIC_FOLDER and reader is None:
+        # A machine endpoint: 401 with a challenge, not the pages' redirect to sign in.
+        return PlainTextResponse(
+            "sign in or send an API token to read this TLP folder",
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return None
+
+
+@router.get("/.well-known/csaf/{folder}/index.txt")
+def folder_index(folder: str, db: DbSession, reader: OptionalActor) -> Response:
+    """The folder's index.txt: one relative path per advisory the reader may see."""
+    if (refused := _check_folder(folder, reader)) is not None:
+        return refused
+    lines = [
+        f"{a.published_at:%Y}/{csaf.filename_for(a.tracking_id)}"
+        for a in advisories.in_folder(db, reader=reader, folder=folder)
+        if a.published_at is not None
+    ]
+    return PlainTextResponse("".join(line + "\n" for line in lines))
+
+
+@router.get("/.well-known/csaf/{folder}/changes.csv")
+def folder_changes(folder: str, db: DbSession, reader: OptionalActor) -> Response:
+    """The folder's changes.csv: path and release date, newest first."""
+    if (refused := _check_folder(folder, reader)) is not None:
+        return refused
+    rows = sorted(
+        (
+            (a.published_at, f"{a.published_at:%Y}/{csaf.filename_for(a.tracking_id)}")
+            for a in advisories.in_folder(db, reader=reader, folder=folder)
+            if a.published_at is not None
+        ),
+        reverse=True,
+    )
+    body = "".join(f'"{path}","{at:%Y-%m-%dT%H:%M:%SZ}"\n' for at, path in rows)
+    return PlainTextResponse(body, media_type="text/csv")
+
+
+@router.get("/.well-known/csaf/{folder}/{year}/{filename}")
+def folder_document(
+    folder: str, year: str, filename: str, db: DbSession, reader: OptionalActor
+) -> Response:
+    """One published advisory in its TLP folder."""
+    if (refused := _check_folder(folder, reader)) is not None:
+        return refused
+    advisory = advisories.by_filename(db, reader=reader, folder=folder, filename=filename)
+    if advisory.published_at is None or f"{advisory.published_at:%Y}" != year:
+        raise NotFound("advisory")
+    return csaf_response(advisories.document_of(db, reader=reader, advisory=advisory))

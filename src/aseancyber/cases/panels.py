@@ -1,0 +1,21 @@
+"""The cases' dashboard panel (registered in :mod:`aseancyber.web.dashboard`)."""
+
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Actor
+from aseancyber.cases import measures
+from aseancyber.web.panel import Panel
+
+
+def case_measures(db: Session, actor: Actor) -> Panel | None:
+    """Open cases by sector, V->F and F->P times and good histories, over visible cases."""
+    figures = measures.for_reader(db, reader=actor)
+    if not figures["cases"]:
+        return None
+    return Panel(
+        "Coordination cases",
+        "cases/panel.html",
+        {"m": figures},
+        more_href="/cases/measures",
+        more_label="All case measures",
+    )

@@ -1,0 +1,317 @@
+"""Request and response shapes for coordination cases."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from aseancyber.access.policy import Tlp
+from aseancyber.cases.models import (
+    AdvisoryCategory,
+    AdvisoryStatus,
+    CaseKind,
+    EmbargoResponse,
+    EmbargoState,
+    Involvement,
+    MessageAudience,
+    ParticipantRole,
+    ProductStatus,
+    ReportState,
+    Sector,
+)
+from aseancyber.community.schemas import NoNul, RecordId
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000), NoNul]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul]
+Long = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
+Body = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000), NoNul
+]
+Cve = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(CVE-\d{4}-\d{4,})?$")]
+Cwe = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(CWE-[1-9]\d{0,5})?$")]
+WorldEvent = Literal["P", "X", "A"]
+VendorEvent = Literal["V", "F", "D"]
+
+
+class _Write(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CaseCreate(_Write):
+    title: Title
+    kind: CaseKind
+    tlp: Tlp = Tlp.AMBER
+    summary: Text = ""
+    sectors: list[Sector] = Field(default_factory=list, max_length=len(Sector))
+    green_includes_external: bool = Field(
+        default=False, description="TLP:GREEN only: let external parties see it as well."
+    )
+
+
+class CaseUpdate(_Write):
+    """A partial update; ``version`` is the one the editor loaded (optimistic concurrency)."""
+
+    version: int = Field(ge=1)
+    title: Title | None = None
+    kind: CaseKind | None = None
+    tlp: Tlp | None = None
+    summary: Text | None = None
+    sectors: list[Sector] | None = Field(default=None, max_length=len(Sector))
+    green_includes_external: bool | None = None
+
+
+class ParticipantAdd(_Write):
+    """Invite an organisation from the directory, or a person by e-mail.
+
+    With ``email`` only: an existing user's organisation joins (or only that person, with
+    ``individual``); an unknown address needs ``organisation_id`` and gets an account
+    invitation as well.
+    """
+
+    role: ParticipantRole
+    organisation_id: RecordId | None = None
+    email: EmailStr | None = None
+    individual: bool = False
+    display_name: Short = ""
+
+
+class ParticipantUpdate(_Write):
+    version: int = Field(ge=1)
+    report_state: ReportState | None = None
+    involvement: Involvement | None = None
+    role: ParticipantRole | None = None
+    muted: bool | None = None
+
+
+class VendorEventRecord(_Write):
+    event: VendorEvent
+
+
+class WorldEventRecord(_Write):
+    event: WorldEvent
+
+
+class EmbargoAction(_Write):
+    action: Literal["propose", "accept", "reject", "revise", "end"]
+    ends_at: AwareDatetime | None = None
+
+
+class EmbargoAnswer(_Write):
+    response: Literal["accepted", "rejected"]
+
+
+class ProductCreate(_Write):
+    vendor_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+    ]
+    product_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+    ]
+    version_range: Short = ""
+    cpe: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(cpe:2\.3:.+)?$")] = ""
+    purl: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(pkg:.+)?$")] = ""
+    vendor_participant_id: RecordId | None = None
+
+
+class SsvcInput(_Write):
+    table: Literal["cisa_coordinator", "deployer"]
+    inputs: dict[str, str]
+
+
+class VulnerabilityCreate(_Write):
+    title: Title
+    cve: Cve = ""
+    cwe: Cwe = ""
+    cwe_name: Short = ""
+    description: Text = ""
+    remediation: Text = ""
+    cvss_vector: Long = ""
+    ssvc: SsvcInput | None = None
+    epss_score: float | None = Field(default=None, ge=0, le=1)
+    epss_percentile: float | None = Field(default=None, ge=0, le=1)
+
+
+class VulnerabilityUpdate(VulnerabilityCreate):
+    version: int = Field(ge=1)
+
+
+class StatusSet(_Write):
+    product_id: RecordId
+    status: ProductStatus
+
+
+class MessageCreate(_Write):
+    body: Body
+    thread_id: RecordId | None = None
+    product_id: RecordId | None = None
+    audience: MessageAudience = MessageAudience.ALL
+    audience_participant_id: RecordId | None = None
+
+
+class AdvisoryCreate(_Write):
+    category: AdvisoryCategory = AdvisoryCategory.SECURITY_ADVISORY
+    title: Title | None = None
+    summary: Text = ""
+    publish_tlp: Tlp = Tlp.CLEAR
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+
+class ParticipantRead(BaseModel):
+    id: str
+    organisation_id: str
+    organisation_name: str
+    user_id: str | None
+    name: str
+    role: ParticipantRole
+    report_state: ReportState
+    involvement: Involvement
+    embargo_response: EmbargoResponse
+    vendor_aware_at: datetime | None
+    fix_ready_at: datetime | None
+    fix_deployed_at: datetime | None
+    version: int
+
+
+class ProductRead(BaseModel):
+    id: str
+    vendor_name: str
+    product_name: str
+    version_range: str
+    cpe: str
+    purl: str
+    vendor_participant_id: str | None
+
+
+class VulnerabilityRead(BaseModel):
+    id: str
+    title: str
+    cve: str
+    cwe: str
+    cwe_name: str
+    description: str
+    remediation: str
+    cvss_vector: str
+    cvss_score: float | None
+    cvss_severity: str
+    ssvc_table: str
+    ssvc_inputs: dict[str, Any]
+    ssvc_decision: str
+    epss_score: float | None
+    epss_percentile: float | None
+    product_status: dict[str, ProductStatus]  # for the products listed with the case
+    status_counts: dict[str, int]  # over all the case's products
+    version: int
+
+
+class ThreadRead(BaseModel):
+    id: str
+    title: str
+    product_id: str | None
+    message_count: int  # counted up to 100
+    more_messages: bool  # more than message_count
+
+
+class CaseListItem(BaseModel):
+    id: str
+    reference: str
+    title: str
+    kind: CaseKind
+    tlp: Tlp
+    summary: str
+    sectors: list[str]
+    embargo_state: EmbargoState
+    embargo_ends_at: datetime | None
+    public_at: datetime | None
+    exploit_at: datetime | None
+    attacks_at: datetime | None
+    owner_organisation_id: str
+    owner_organisation_name: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class CaseRead(CaseListItem):
+    embargo_proposed_ends_at: datetime | None
+    your_participant_ids: list[str]
+    you_coordinate: bool
+    participant_count: int
+    participant_summary: dict[str, dict[str, int]]
+    participants: list[ParticipantRead]  # the first page, and the reader's own seats
+    participants_next_cursor: str | None
+    products_total: int
+    products: list[ProductRead]  # the first page, and the reader's own products
+    products_next_cursor: str | None
+    vulnerabilities: list[VulnerabilityRead]
+    threads: list[ThreadRead]  # the first ten
+    threads_total: int
+
+
+class ThreadPage(BaseModel):
+    items: list[ThreadRead]
+    next_cursor: str | None
+
+
+class ParticipantPage(BaseModel):
+    items: list[ParticipantRead]
+    next_cursor: str | None
+
+
+class ProductPage(BaseModel):
+    items: list[ProductRead]
+    next_cursor: str | None
+
+
+class CasePage(BaseModel):
+    items: list[CaseListItem]
+    next_cursor: str | None
+
+
+class AttachmentRead(BaseModel):
+    id: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+class MessageRead(BaseModel):
+    id: str
+    thread_id: str
+    author_name: str
+    audience: MessageAudience
+    audience_participant_id: str | None
+    body: str
+    created_at: datetime
+    attachments: list[AttachmentRead]
+
+
+class MessagePage(BaseModel):
+    items: list[MessageRead]
+    next_cursor: str | None
+
+
+class AdvisoryRead(BaseModel):
+    id: str
+    case_id: str
+    tracking_id: str
+    category: AdvisoryCategory
+    status: AdvisoryStatus
+    title: str
+    summary: str
+    tlp: Tlp
+    publish_tlp: Tlp
+    revision: int
+    approved_at: datetime | None
+    published_at: datetime | None
+    version: int
+
+
+class AdvisoryPage(BaseModel):
+    items: list[AdvisoryRead]
+    next_cursor: str | None

@@ -1,0 +1,129 @@
+"""``aseancyber initiatives``: import a spreadsheet, re-run duplicate detection, write the
+ministers' report, each with a progress bar and in one transaction."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Tlp
+from aseancyber.access.service import actor_for
+from aseancyber.cli.common import console, fail, progress_bar, step_reporter, unit_of_work
+from aseancyber.community.models import User
+from aseancyber.initiatives import overlaps, report, transfer
+
+app = typer.Typer(
+    help="Initiatives: import, duplicate detection, the ministers' report.", no_args_is_help=True
+)
+
+AsUser = Annotated[
+    str,
+    typer.Option(
+        "--as", metavar="EMAIL", help="The user who imports (their organisation owns the rows)."
+    ),
+]
+
+
+def _user(db: Session, email: str) -> User:
+    user = db.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.is_active:
+        fail(f"no active user has the e-mail {email}")
+    return user
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, readable=True, help="A .csv or .json file."),
+    ],
+    as_user: AsUser,
+    valid_rows: Annotated[
+        bool,
+        typer.Option("--import-valid-rows", help="Import the valid rows even if others are not."),
+    ] = False,
+    tlp: Annotated[
+        str, typer.Option(help="Label for rows without a TLP column.")
+    ] = Tlp.GREEN.value,
+) -> None:
+    """Import initiatives from CSV or JSON (Cybil-compatible columns), then flag overlaps."""
+    try:
+        label = Tlp(tlp.upper() if tlp.upper().startswith("TLP:") else f"TLP:{tlp.upper()}")
+    except ValueError:
+        fail("--tlp must be one of " + ", ".join(t.value for t in Tlp))
+    try:
+        content = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        fail(f"{file} is not UTF-8 text; save it as CSV UTF-8 or JSON")
+    format = "json" if file.suffix.lower() == ".json" else "csv"
+    with unit_of_work() as db, progress_bar() as bar:
+        actor = actor_for(_user(db, as_user))
+        result = transfer.import_initiatives(
+            db,
+            actor=actor,
+            content=content,
+            format=format,
+            import_valid_rows=valid_rows,
+            default_tlp=label,
+            progress=step_reporter(bar, f"Importing {file.name}"),
+        )
+    if result.problems:
+        table = Table(title="Validation report", title_justify="left")
+        table.add_column("Row", justify="right")
+        table.add_column("Field", style="cyan")
+        table.add_column("Problem")
+        for problem in result.problems[:200]:
+            table.add_row(str(problem.row), problem.field, problem.problem)
+        console.print(table)
+    if result.problems and not result.imported_ids:
+        fail(
+            f"nothing imported: {len(result.problems)} problems in "
+            f"{result.rows - result.valid_rows} of {result.rows} rows (use --import-valid-rows "
+            f"to import the {result.valid_rows} valid rows)"
+        )
+    console.print(
+        f"[green]{len(result.imported_ids)} initiatives imported[/] of {result.rows} rows; "
+        f"{result.overlaps_flagged} possible overlaps flagged."
+    )
+
+
+@app.command()
+def detect() -> None:
+    """Re-run duplicate detection over the whole registry (reviewed pairs keep their review)."""
+    with unit_of_work() as db, progress_bar() as bar:
+        flagged = overlaps.detect_all(db, progress=step_reporter(bar, "Detecting overlaps"))
+    console.print(f"[green]Done[/]: {flagged} new possible overlaps flagged.")
+
+
+@app.command("report")
+def write_report(
+    as_user: AsUser,
+    out: Annotated[Path, typer.Option("--out", help="File to write (.pdf or .html).")] = Path(
+        "ministers-report.pdf"
+    ),
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First day, YYYY-MM-DD (default: 1 January this year)."),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (default: 31 December).")
+    ] = None,
+) -> None:
+    """Write the ministers' recommendations report for a period, as the user would see it."""
+    format = "html" if out.suffix.lower() in {".html", ".htm"} else "pdf"
+    with unit_of_work() as db, progress_bar() as bar:
+        reader = actor_for(_user(db, as_user))
+        first, last = report.parse_period(start, end)
+        progress = step_reporter(bar, "Building the report")
+        built = report.build(db, reader=reader, start=first, end=last, progress=progress)
+        progress(5, 6, f"rendering {format.upper()}")
+        content, _, _ = report.render(built, format=format)
+        progress(6, 6, "done")
+    out.write_bytes(content)
+    console.print(
+        f"[green]Report written[/] to {out} ({len(content):,} bytes, "
+        f"{len(built.initiatives)} initiatives)."
+    )

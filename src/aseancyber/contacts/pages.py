@@ -1,0 +1,267 @@
+"""Pages for points of contact: /contacts, /contacts/new, /contacts/{id} (+ /edit, /verify,
+/delete) and /contacts/export.
+
+Read through the policy (anonymous visitors see TLP:CLEAR contacts only); a contact the
+reader may not see is 404 everywhere. Only the
+administrators of the owning organisation add, edit, verify or delete its contacts.
+"""
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.policy import Actor, Tlp, audience_of
+from aseancyber.community.models import Organisation
+from aseancyber.community.service import all_organisations, list_member_states
+from aseancyber.contacts import service
+from aseancyber.contacts.models import CONTACT_KIND_LABELS, Contact
+from aseancyber.contacts.schemas import ContactCreate, ContactUpdate
+from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.web import forms, templating
+from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+KIND_OPTIONS = [(kind.value, label) for kind, label in CONTACT_KIND_LABELS.items()]
+TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
+TLP_HINT = (
+    "TLP:GREEN (the default) reaches every member-state body and the Secretariat, never "
+    "external parties. AMBER: your organisation and the organisations you name. "
+    "AMBER+STRICT: your organisation only. RED: named organisations only."
+)
+
+
+@router.get("/contacts")
+def list_contacts(
+    *,
+    request: Request,
+    db: DbSession,
+    reader: OptionalActor,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=40)] = "",
+    state: Annotated[str, Query(max_length=2)] = "",
+    owner: Annotated[str, Query(max_length=36)] = "",
+    stale: Annotated[str, Query(max_length=5)] = "",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Response:
+    """The directory of points of contact the reader may see."""
+    filters = service.parse_filters(
+        kind=kind, state=state, owner=owner, q=q, stale_only=stale in {"1", "true", "on"}
+    )
+    page = service.list_(db, reader=reader, filters=filters, cursor=cursor, limit=limit)
+    return templating.render(
+        request,
+        "contacts/list.html",
+        {
+            "page": page,
+            "values": {
+                "q": q,
+                "kind": kind,
+                "state": state.upper(),
+                "owner": owner,
+                "stale": stale,
+            },
+            "total": service.count(db, reader=reader, filters=filters),
+            "kind_options": KIND_OPTIONS,
+            "states": list_member_states(db),
+            "can_create": reader is not None and service.may_manage(reader, reader.organisation_id),
+            "needs_verification": service.needs_verification,
+        },
+    )
+
+
+@router.get("/contacts/export")
+def export_contacts(
+    *,
+    db: DbSession,
+    reader: OptionalActor,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=40)] = "",
+    state: Annotated[str, Query(max_length=2)] = "",
+) -> Response:
+    """Download the visible, filtered contacts as JSON."""
+    filters = service.parse_filters(kind=kind, state=state, q=q)
+    items = [
+        service.read(c).model_dump(mode="json")
+        for c in service.all_visible(db, reader=reader, filters=filters)
+    ]
+    content = orjson.dumps({"items": items, "count": len(items)}, option=orjson.OPT_INDENT_2)
+    return Response(
+        content,
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="contacts.json"'},
+    )
+
+
+def _form(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    values: dict[str, Any],
+    *,
+    contact: Contact | None = None,
+    errors: dict[str, str] | None = None,
+    conflict: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "values": values,
+        "contact": contact,
+        "errors": errors or {},
+        "conflict": conflict,
+        "kind_options": KIND_OPTIONS,
+        "tlp_options": TLP_OPTIONS,
+        "tlp_hint": TLP_HINT,
+        "organisation_options": [
+            (o.id, o.name) for o in all_organisations(db) if o.id != actor.organisation_id
+        ],
+    }
+    return templating.render(request, "contacts/form.html", context, status_code=status_code)
+
+
+async def _posted(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    languages = forms.text(form, "languages").replace(";", ",").split(",")
+    return {
+        "kind": forms.text(form, "kind"),
+        "name": forms.text(form, "name"),
+        "role": forms.text(form, "role"),
+        "sector": forms.text(form, "sector"),
+        "email": forms.text(form, "email"),
+        "phone": forms.text(form, "phone"),
+        "hours": forms.text(form, "hours"),
+        "time_zone": forms.text(form, "time_zone") or "UTC",
+        "languages": [part.strip() for part in languages if part.strip()],
+        "pgp_fingerprint": forms.text(form, "pgp_fingerprint"),
+        "notes": forms.text(form, "notes"),
+        "last_verified_on": forms.optional(form, "last_verified_on"),
+        "tlp": forms.text(form, "tlp"),
+        "green_includes_external": forms.checked(form, "green_includes_external"),
+        "audience_organisation_ids": forms.texts(form, "audience_organisation_ids"),
+    }
+
+
+def _require_manager(actor: Actor, organisation_id: str) -> None:
+    if not service.may_manage(actor, organisation_id):
+        raise Forbidden("only the administrators of the owning organisation manage its contacts")
+
+
+@router.get("/contacts/new")
+def new_contact(request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """The form to add a point of contact to the reader's organisation."""
+    _require_manager(actor, actor.organisation_id)
+    values = {"tlp": Tlp.GREEN.value, "time_zone": actor.time_zone, "languages": ["English"]}
+    return _form(request, db, actor, values)
+
+
+@router.post("/contacts/new", dependencies=[CsrfChecked])
+async def create_contact(request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """Add a point of contact from the form."""
+    _require_manager(actor, actor.organisation_id)
+    values = await _posted(request)
+    parsed = forms.parse(ContactCreate, values)
+    if isinstance(parsed, dict):
+        return _form(request, db, actor, values, errors=parsed, status_code=422)
+    try:
+        contact = service.create(db, actor=actor, data=parsed)
+    except Invalid as error:
+        errors = forms.invalid_errors(error)
+        return _form(request, db, actor, values, errors=errors, status_code=422)
+    return templating.redirect(f"/contacts/{contact.id}", "The contact was added.", "success")
+
+
+@router.get("/contacts/{contact_id}")
+def show_contact(
+    contact_id: str, request: Request, db: DbSession, reader: OptionalActor
+) -> Response:
+    """One point of contact, if the reader may see it."""
+    contact = service.get_or_404(db, reader=reader, contact_id=contact_id)
+    audience = audience_of(db, contact)
+    organisations = [db.get(Organisation, org_id) for org_id in sorted(audience.organisation_ids)]
+    return templating.render(
+        request,
+        "contacts/detail.html",
+        {
+            "contact": contact,
+            "audience_organisations": [o for o in organisations if o is not None],
+            "can_edit": service.may_manage(reader, contact.owner_organisation_id),
+            "needs_verification": service.needs_verification(contact),
+        },
+    )
+
+
+def _loaded_values(db: Session, contact: Contact) -> dict[str, Any]:
+    return {
+        "kind": contact.kind.value,
+        "name": contact.name,
+        "role": contact.role,
+        "sector": contact.sector,
+        "email": contact.email,
+        "phone": contact.phone,
+        "hours": contact.hours,
+        "time_zone": contact.time_zone,
+        "languages": contact.language_list,
+        "pgp_fingerprint": contact.fingerprint_groups,
+        "notes": contact.notes,
+        "last_verified_on": contact.last_verified_on.isoformat()
+        if contact.last_verified_on
+        else "",
+        "tlp": contact.tlp.value,
+        "green_includes_external": contact.green_includes_external,
+        "audience_organisation_ids": sorted(audience_of(db, contact).organisation_ids),
+        "version": contact.version,
+    }
+
+
+@router.get("/contacts/{contact_id}/edit")
+def edit_contact(contact_id: str, request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """The form to edit a contact (its organisation's administrators)."""
+    contact = service.get_or_404(db, reader=actor, contact_id=contact_id)
+    _require_manager(actor, contact.owner_organisation_id)
+    return _form(request, db, actor, _loaded_values(db, contact), contact=contact)
+
+
+@router.post("/contacts/{contact_id}/edit", dependencies=[CsrfChecked])
+async def update_contact(
+    contact_id: str, request: Request, db: DbSession, actor: CurrentActor
+) -> Response:
+    """Save a contact edit; a stale version shows a conflict message (409)."""
+    contact = service.get_or_404(db, reader=actor, contact_id=contact_id)
+    _require_manager(actor, contact.owner_organisation_id)
+    form = await request.form()
+    values = await _posted(request)
+    values["version"] = forms.text(form, "version")
+    parsed = forms.parse(ContactUpdate, values)
+    if isinstance(parsed, dict):
+        return _form(request, db, actor, values, contact=contact, errors=parsed, status_code=422)
+    try:
+        service.update(db, actor=actor, contact_id=contact_id, data=parsed)
+    except Invalid as error:
+        errors = forms.invalid_errors(error)
+        return _form(request, db, actor, values, contact=contact, errors=errors, status_code=422)
+    except Conflict as error:
+        return _form(
+            request, db, actor, values, contact=contact, conflict=error.detail, status_code=409
+        )
+    return templating.redirect(f"/contacts/{contact_id}", "The contact was saved.", "success")
+
+
+@router.post("/contacts/{contact_id}/verify", dependencies=[CsrfChecked])
+def verify_contact(contact_id: str, db: DbSession, actor: CurrentActor) -> Response:
+    """Mark a contact verified today."""
+    service.verify(db, actor=actor, contact_id=contact_id)
+    return templating.redirect(
+        f"/contacts/{contact_id}", "The contact was marked verified today.", "success"
+    )
+
+
+@router.post("/contacts/{contact_id}/delete", dependencies=[CsrfChecked])
+def delete_contact(contact_id: str, db: DbSession, actor: CurrentActor) -> Response:
+    """Delete a contact (its organisation's administrators)."""
+    service.delete(db, actor=actor, contact_id=contact_id)
+    return templating.redirect("/contacts", "The contact was deleted.", "success")

@@ -1,0 +1,436 @@
+"""Points of contact: list, read, create, edit, verify and delete, always through the policy.
+
+Every query starts from ``visible_to(reader, Contact)``: a contact the reader may not see is
+NotFound on every path and never counted. Only administrators of the owning organisation
+edit its contacts (see :mod:`aseancyber.contacts.models` for the default label).
+"""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.permissions import Permission, permissions_of
+from aseancyber.access.policy import (
+    Actor,
+    LabelChangeRefused,
+    Reader,
+    Tlp,
+    audience_of,
+    check_label_change,
+    set_audience,
+    visible_to,
+)
+from aseancyber.community.models import MemberState, Organisation, Role, User
+from aseancyber.community.service import get_member_state_or_invalid, has_nul, like_pattern
+from aseancyber.contacts.models import CheckTarget, Contact, ContactKind
+from aseancyber.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
+from aseancyber.db import utcnow
+from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from aseancyber.notify.models import NotificationKind
+from aseancyber.notify.service import notify
+from aseancyber.settings import get_settings
+from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
+
+MAX_EXPORT = 10_000
+OPTIONAL_TEXT = frozenset({"role", "sector", "phone", "hours", "pgp_fingerprint", "notes"})
+
+
+@dataclass(frozen=True)
+class ContactFilters:
+    kind: ContactKind | None = None
+    state: str | None = None
+    owner: str | None = None
+    q: str | None = None
+    stale_only: bool = False
+
+
+def parse_filters(
+    *,
+    kind: str | None = None,
+    state: str | None = None,
+    owner: str | None = None,
+    q: str | None = None,
+    stale_only: bool = False,
+) -> ContactFilters:
+    """Filters from query-string text: empty means "any", unknown values are bad input."""
+    values = {"kind": kind, "state": state, "owner": owner, "q": q}
+    problems = [
+        FieldProblem(name, "may not contain NUL characters")
+        for name, value in values.items()
+        if has_nul(value)
+    ]
+    parsed_kind = None
+    if kind and not problems:
+        try:
+            parsed_kind = ContactKind(kind.strip())
+        except ValueError:
+            kinds = ", ".join(k.value for k in ContactKind)
+            problems.append(FieldProblem("kind", f"must be one of {kinds}"))
+    if problems:
+        raise Invalid(problems)
+    return ContactFilters(
+        kind=parsed_kind,
+        state=(state or "").strip().upper() or None,
+        owner=(owner or "").strip() or None,
+        q=(q or "").strip()[:200] or None,
+        stale_only=stale_only,
+    )
+
+
+def stale_before() -> date:
+    """Contacts last verified before this date (or never) need verifying."""
+    return (utcnow() - timedelta(days=get_settings().contact_verify_after_days)).date()
+
+
+def needs_verification(contact: Contact) -> bool:
+    """Whether the contact has not been verified within the configured number of days."""
+    return contact.last_verified_on is None or contact.last_verified_on < stale_before()
+
+
+def _stale_condition() -> Any:
+    return or_(Contact.last_verified_on.is_(None), Contact.last_verified_on < stale_before())
+
+
+def _visible(db: Session, reader: Reader, filters: ContactFilters) -> Select[tuple[Contact]]:
+    statement = select(Contact).where(visible_to(reader, Contact))
+    if filters.kind is not None:
+        statement = statement.where(Contact.kind == filters.kind)
+    if filters.state:
+        state = get_member_state_or_invalid(db, iso2=filters.state)
+        statement = statement.where(Contact.member_state_id == state.id)
+    if filters.owner:
+        statement = statement.where(Contact.owner_organisation_id == filters.owner)
+    if filters.stale_only:
+        statement = statement.where(_stale_condition())
+    if filters.q:
+        pattern = like_pattern(filters.q)
+        statement = statement.where(
+            or_(
+                Contact.name.ilike(pattern, escape="\\"),
+                Contact.role.ilike(pattern, escape="\\"),
+                Contact.email.ilike(pattern, escape="\\"),
+                Contact.sector.ilike(pattern, escape="\\"),
+            )
+        )
+    return statement
+
+
+def list_(
+    db: Session,
+    *,
+    reader: Reader,
+    filters: ContactFilters = ContactFilters(),
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[Contact]:
+    """One page of the contacts ``reader`` may see, by name."""
+    return paginate(
+        db,
+        _visible(db, reader, filters),
+        keys=[Contact.name, Contact.id],
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def count(db: Session, *, reader: Reader, filters: ContactFilters = ContactFilters()) -> int:
+    """How many contacts ``reader`` may see that match ``filters``."""
+    subquery = _visible(db, reader, filters).subquery()
+    return db.scalar(select(func.count()).select_from(subquery)) or 0
+
+
+def all_visible(db: Session, *, reader: Reader, filters: ContactFilters) -> list[Contact]:
+    """Every visible contact matching ``filters`` (bounded), by state, kind and name."""
+    statement = _visible(db, reader, filters).order_by(
+        Contact.member_state_id, Contact.kind, Contact.name, Contact.id
+    )
+    return list(db.scalars(statement.limit(MAX_EXPORT)))
+
+
+def get_or_404(db: Session, *, reader: Reader, contact_id: str) -> Contact:
+    """The contact, if ``reader`` may see it; NotFound otherwise."""
+    contact = None
+    if not has_nul(contact_id):
+        contact = db.scalar(
+            select(Contact).where(Contact.id == contact_id, visible_to(reader, Contact))
+        )
+    if contact is None:
+        raise NotFound("contact")
+    return contact
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def may_manage(actor: Reader, organisation_id: str) -> bool:
+    """Administrators of an organisation manage that organisation's contacts, nobody else."""
+    return (
+        actor is not None
+        and actor.organisation_id == organisation_id
+        and Permission.ORGANISATION_EDIT in permissions_of(actor.roles)
+    )
+
+
+def _require_manager(actor: Actor, organisation_id: str) -> None:
+    if not may_manage(actor, organisation_id):
+        raise Forbidden("only the administrators of the owning organisation manage its contacts")
+
+
+def _check_audience(
+    db: Session, organisation_ids: list[str], user_ids: list[str]
+) -> tuple[set[str], set[str]]:
+    organisations, users = set(organisation_ids), set(user_ids)
+    if organisations:
+        found = set(db.scalars(select(Organisation.id).where(Organisation.id.in_(organisations))))
+        if found != organisations:
+            raise Invalid("names an unknown organisation", "audience_organisation_ids")
+    if users:
+        found = set(db.scalars(select(User.id).where(User.id.in_(users))))
+        if found != users:
+            raise Invalid("names an unknown user", "audience_user_ids")
+    return organisations, users
+
+
+def _require_audience_for_red(label: Tlp, audience: tuple[set[str], set[str]]) -> None:
+    if label.needs_audience and not (audience[0] or audience[1]):
+        raise Invalid(
+            "TLP:RED needs at least one named organisation or person", "audience_organisation_ids"
+        )
+
+
+def create(db: Session, *, actor: Actor, data: ContactCreate) -> Contact:
+    """Add a contact to the actor's organisation (its administrators only)."""
+    _require_manager(actor, actor.organisation_id)
+    audience = _check_audience(db, data.audience_organisation_ids, data.audience_user_ids)
+    _require_audience_for_red(data.tlp, audience)
+    contact = Contact(
+        kind=data.kind,
+        name=data.name,
+        role=data.role,
+        sector=data.sector,
+        email=data.email,
+        phone=data.phone,
+        hours=data.hours,
+        time_zone=data.time_zone,
+        languages=", ".join(data.languages),
+        pgp_fingerprint=data.pgp_fingerprint,
+        notes=data.notes,
+        last_verified_on=data.last_verified_on,
+        tlp=data.tlp,
+        green_includes_external=data.green_includes_external,
+        member_state_id=actor.member_state_id,
+        owner_organisation_id=actor.organisation_id,
+        created_by_id=actor.user_id,
+    )
+    db.add(contact)
+    db.flush()
+    set_audience(db, contact, organisation_ids=audience[0], user_ids=audience[1])
+    return contact
+
+
+def update(db: Session, *, actor: Actor, contact_id: str, data: ContactUpdate) -> Contact:
+    """Edit a contact (the owning organisation's administrators only)."""
+    contact = get_or_404(db, reader=actor, contact_id=contact_id)
+    _require_manager(actor, contact.owner_organisation_id)
+    if data.version != contact.version:
+        raise Conflict(
+            f"someone else changed this contact since you loaded it (you loaded version "
+            f"{data.version}, it is now version {contact.version}); reload and apply again"
+        )
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    for field in ("kind", "name", "email", "tlp", "time_zone"):
+        if field in changes and changes[field] is None:
+            raise Invalid("may not be empty", field)
+    if "tlp" in changes:
+        try:
+            check_label_change(actor, contact, changes["tlp"])
+        except LabelChangeRefused as error:
+            raise Invalid(str(error), "tlp") from error
+    current = audience_of(db, contact)
+    audience_given = bool({"audience_organisation_ids", "audience_user_ids"} & set(changes))
+    organisation_ids = changes.pop("audience_organisation_ids", None)
+    user_ids = changes.pop("audience_user_ids", None)
+    audience = _check_audience(
+        db,
+        sorted(current.organisation_ids) if organisation_ids is None else organisation_ids,
+        sorted(current.user_ids) if user_ids is None else user_ids,
+    )
+    _require_audience_for_red(changes.get("tlp") or contact.tlp, audience)
+    _apply(contact, changes)
+    db.flush()
+    if audience_given:
+        set_audience(db, contact, organisation_ids=audience[0], user_ids=audience[1])
+    return contact
+
+
+def _apply(contact: Contact, changes: dict[str, Any]) -> None:
+    for field, value in changes.items():
+        if field == "languages":
+            setattr(contact, field, ", ".join(value or []))
+        elif field in OPTIONAL_TEXT and value is None:
+            setattr(contact, field, "")
+        elif field == "green_includes_external" and value is None:
+            continue
+        else:
+            setattr(contact, field, value)
+    if changes.get("last_verified_on") is not None:
+        contact.stale_reminded_at = None
+
+
+def verify(db: Session, *, actor: Actor, contact_id: str) -> Contact:
+    """Record that the contact's details were confirmed today."""
+    contact = get_or_404(db, reader=actor, contact_id=contact_id)
+    _require_manager(actor, contact.owner_organisation_id)
+    contact.last_verified_on = utcnow().date()
+    contact.stale_reminded_at = None
+    db.flush()
+    return contact
+
+
+def delete(db: Session, *, actor: Actor, contact_id: str) -> None:
+    """Remove a contact, its audience and its communication-check history."""
+    contact = get_or_404(db, reader=actor, contact_id=contact_id)
+    _require_manager(actor, contact.owner_organisation_id)
+    set_audience(db, contact)
+    db.delete(contact)
+    db.flush()
+
+
+def read(contact: Contact) -> ContactRead:
+    """The REST view of one (visible) contact."""
+    return ContactRead(
+        id=contact.id,
+        kind=contact.kind,
+        name=contact.name,
+        role=contact.role,
+        sector=contact.sector,
+        email=contact.email,
+        phone=contact.phone,
+        hours=contact.hours,
+        time_zone=contact.time_zone,
+        languages=contact.language_list,
+        pgp_fingerprint=contact.pgp_fingerprint,
+        notes=contact.notes,
+        member_state_id=contact.member_state_id,
+        member_state_iso2=contact.member_state.iso2 if contact.member_state else None,
+        owner_organisation_id=contact.owner_organisation_id,
+        owner_organisation_name=contact.owner_organisation.name,
+        tlp=contact.tlp,
+        green_includes_external=contact.green_includes_external,
+        last_verified_on=contact.last_verified_on,
+        needs_verification=needs_verification(contact),
+        created_at=contact.created_at,
+        updated_at=contact.updated_at,
+        version=contact.version,
+    )
+
+
+# --- stale contacts: the periodic reminder --------------------------------------------------
+
+
+def organisation_admin_ids(db: Session, organisation_id: str) -> list[str]:
+    """The active administrators of an organisation (who are reminded and escalated to)."""
+    rows = db.scalars(
+        select(User)
+        .where(User.organisation_id == organisation_id, User.is_active.is_(True))
+        .order_by(User.id)
+    )
+    return [user.id for user in rows if Role.ORGANISATION_ADMIN in user.role_set]
+
+
+def remind_stale_contacts(db: Session, payload: dict[str, Any]) -> None:
+    """Job handler: flag contacts not verified in time and remind their organisation admins.
+
+    Each stale contact is reminded about once per verification period; admins are members
+    of the owning organisation and so see the contact whatever its label (RED aside, where
+    only a named admin is told).
+    """
+    period = timedelta(days=get_settings().contact_verify_after_days)
+    now = utcnow()
+    due = db.scalars(
+        select(Contact)
+        .where(
+            _stale_condition(),
+            or_(Contact.stale_reminded_at.is_(None), Contact.stale_reminded_at < now - period),
+        )
+        .order_by(Contact.owner_organisation_id, Contact.name)
+        .limit(MAX_EXPORT)
+    ).all()
+    by_organisation: dict[str, list[Contact]] = {}
+    for contact in due:
+        by_organisation.setdefault(contact.owner_organisation_id, []).append(contact)
+        contact.stale_reminded_at = now
+    for organisation_id, contacts in by_organisation.items():
+        admins = organisation_admin_ids(db, organisation_id)
+        for contact in contacts:
+            audience = audience_of(db, contact)
+            told = [
+                admin
+                for admin in admins
+                if contact.tlp is not Tlp.RED or admin in audience.user_ids
+            ]
+            notify(
+                db,
+                user_ids=told,
+                kind=NotificationKind.CONTACT_VERIFY,
+                title=f"Please verify the point of contact {contact.name}",
+                body=(
+                    "This contact has not been verified for more than "
+                    f"{get_settings().contact_verify_after_days} days. Check its details "
+                    "and mark it verified."
+                ),
+                link=f"/contacts/{contact.id}",
+            )
+    db.flush()
+
+
+def has_stale_to_remind(db: Session) -> bool:
+    """Cheap check for the periodic job: is any contact due a reminder?"""
+    period = timedelta(days=get_settings().contact_verify_after_days)
+    found = db.scalar(
+        select(Contact.id)
+        .where(
+            _stale_condition(),
+            or_(
+                Contact.stale_reminded_at.is_(None),
+                Contact.stale_reminded_at < utcnow() - period,
+            ),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+# --- evidence for the norms ----------------------------------------------------------------
+
+
+def evidence_for_state(db: Session, *, member_state_id: str) -> dict[str, Any]:
+    """Reachability of a state's contacts in communication checks: aggregates only.
+
+    Counts and response times over every check target of the state (no names, no ids):
+    the state's own reachability is the confidence-building evidence the norms page shows.
+    """
+    rows = db.execute(
+        select(CheckTarget.acknowledged_at, CheckTarget.response_seconds).where(
+            CheckTarget.member_state_id == member_state_id
+        )
+    ).all()
+    asked = len(rows)
+    times = sorted(seconds for at, seconds in rows if at is not None and seconds is not None)
+    answered = sum(1 for at, _ in rows if at is not None)
+    state = db.get(MemberState, member_state_id)
+    contacts = db.scalar(
+        select(func.count()).select_from(Contact).where(Contact.member_state_id == member_state_id)
+    )
+    return {
+        "member_state_iso2": state.iso2 if state else None,
+        "contacts": int(contacts or 0),
+        "checks_asked": asked,
+        "checks_answered": answered,
+        "reachability": round(answered / asked, 3) if asked else None,
+        "median_response_seconds": statistics.median(times) if times else None,
+    }

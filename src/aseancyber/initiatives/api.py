@@ -1,0 +1,282 @@
+"""REST routes for initiatives under /api/v1/initiatives.
+
+Reading is open to every reader through the visibility policy (anonymous readers see
+TLP:CLEAR initiatives only). An initiative the reader may not see is 404 on every route and
+never appears in a list, a search, a count, an export, an overlap, the gaps or the report.
+"""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel
+
+from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
+from aseancyber.access.permissions import Permission
+from aseancyber.access.policy import Actor
+from aseancyber.initiatives import gaps, overlaps, report, service, transfer
+from aseancyber.initiatives.schemas import (
+    BodyPairRead,
+    ImportProblemRead,
+    ImportRequest,
+    ImportResultRead,
+    InitiativeCreate,
+    InitiativePage,
+    InitiativeRead,
+    InitiativeUpdate,
+    OverlapPage,
+    OverlapRead,
+    OverlapReview,
+)
+from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"])
+
+
+def filters(
+    *,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words in the title, summary or activities.")
+    ] = None,
+    state: Annotated[
+        str | None, Query(max_length=2, description="Beneficiary state (ISO alpha-2).")
+    ] = None,
+    theme: Annotated[str | None, Query(max_length=40)] = None,
+    audience: Annotated[str | None, Query(max_length=40, description="Target audience.")] = None,
+    norm: Annotated[str | None, Query(max_length=3, description="Norm letter a-k.")] = None,
+    body: Annotated[str | None, Query(max_length=40, description="Sectoral body code.")] = None,
+    pillar: Annotated[str | None, Query(max_length=10, description="APSC, AEC or ASCC.")] = None,
+    programme: Annotated[str | None, Query(max_length=80)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    year: Annotated[str | None, Query(max_length=4, description="Active during this year.")] = None,
+    tlp: Annotated[str | None, Query(max_length=20)] = None,
+    owner: Annotated[str | None, Query(max_length=36, description="Owner organisation id.")] = None,
+) -> service.InitiativeFilters:
+    return service.parse_filters(
+        q=q,
+        state=state,
+        theme=theme,
+        audience=audience,
+        norm=norm,
+        body=body,
+        pillar=pillar,
+        programme=programme,
+        status=status,
+        year=year,
+        tlp=tlp,
+        owner=owner,
+    )
+
+
+Filters = Annotated[service.InitiativeFilters, Depends(filters)]
+Cursor = Annotated[str | None, Query(max_length=500)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+@router.get("")
+def list_initiatives(
+    db: DbSession,
+    reader: OptionalActor,
+    selection: Filters,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> InitiativePage:
+    """The initiatives the reader may see, newest first, filtered and searched with ``q``."""
+    page = service.list_(db, reader=reader, filters=selection, cursor=cursor, limit=limit)
+    return InitiativePage(
+        items=[service.list_item(i) for i in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get(
+    "/export",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+    response_class=Response,
+)
+def export_initiatives(
+    db: DbSession,
+    reader: OptionalActor,
+    selection: Filters,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Response:
+    """Every visible initiative matching the filters, as JSON or Cybil-compatible CSV."""
+    exported = transfer.export(db, reader=reader, filters=selection, format=format)
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
+
+
+@router.post("/import")
+def import_initiatives(
+    body: ImportRequest,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(require(Permission.RECORD_CREATE))],
+) -> ImportResultRead:
+    """Import CSV or JSON rows; nothing is imported unless every row is valid or
+    ``import_valid_rows`` is set. The answer lists every problem by row and field."""
+    result = transfer.import_initiatives(
+        db,
+        actor=actor,
+        content=body.content,
+        format=body.format,
+        import_valid_rows=body.import_valid_rows,
+        default_tlp=body.tlp,
+    )
+    return ImportResultRead(
+        rows=result.rows,
+        valid_rows=result.valid_rows,
+        imported=len(result.imported_ids),
+        imported_ids=result.imported_ids,
+        problems=[
+            ImportProblemRead(row=p.row, field=p.field, problem=p.problem) for p in result.problems
+        ],
+        overlaps_flagged=result.overlaps_flagged,
+    )
+
+
+@router.get("/overlaps")
+def list_overlaps(
+    db: DbSession,
+    reader: OptionalActor,
+    status: Annotated[
+        str, Query(max_length=20, description="open, confirmed, dismissed or all.")
+    ] = "open",
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> OverlapPage:
+    """Possible duplicates whose two initiatives the reader may see, highest score first."""
+    page = overlaps.list_(
+        db, reader=reader, status=overlaps.parse_status(status), cursor=cursor, limit=limit
+    )
+    return OverlapPage(items=[overlaps.read(o) for o in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/overlaps/regional")
+def regional_overlaps(db: DbSession, reader: OptionalActor) -> list[BodyPairRead]:
+    """Confirmed overlaps counted by pair of sectoral bodies."""
+    return [BodyPairRead(**pair.__dict__) for pair in overlaps.regional_view(db, reader=reader)]
+
+
+@router.get("/overlaps/{overlap_id}")
+def get_overlap(overlap_id: str, db: DbSession, reader: OptionalActor) -> OverlapRead:
+    """One overlap, with why it was flagged."""
+    return overlaps.read(overlaps.get_or_404(db, reader=reader, overlap_id=overlap_id))
+
+
+@router.post("/overlaps/{overlap_id}/review")
+def review_overlap(
+    overlap_id: str, body: OverlapReview, db: DbSession, actor: CurrentActor
+) -> OverlapRead:
+    """Confirm (merge, coordinate, or keep separate with a reason) or dismiss an overlap."""
+    return overlaps.read(overlaps.review(db, actor=actor, overlap_id=overlap_id, data=body))
+
+
+class MatrixRead(BaseModel):
+    title: str
+    rows: list[list[str]]
+    columns: list[list[str]]
+    cells: list[list[object]]
+
+
+class CoverageRead(BaseModel):
+    initiatives: int
+    matrices: list[MatrixRead]
+    by_year: list[list[int]]
+    findings: list[str]
+
+
+@router.get("/gaps")
+def get_gaps(
+    db: DbSession,
+    reader: OptionalActor,
+    start: Annotated[date | None, Query()] = None,
+    end: Annotated[date | None, Query()] = None,
+) -> CoverageRead:
+    """Coverage matrices (states x themes, norms x states, bodies x themes), trends, findings."""
+    result = gaps.coverage(db, reader=reader, start=start, end=end)
+    return CoverageRead(
+        initiatives=result.initiatives,
+        matrices=[
+            MatrixRead(
+                title=m.title,
+                rows=[list(r) for r in m.rows],
+                columns=[list(c) for c in m.columns],
+                cells=[[r, c, n] for (r, c), n in sorted(m.cells.items())],
+            )
+            for m in (result.states_by_themes, result.norms_by_states, result.bodies_by_themes)
+        ],
+        by_year=[[year, n] for year, n in result.by_year],
+        findings=result.findings,
+    )
+
+
+@router.get(
+    "/report",
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
+    response_class=Response,
+)
+def get_report(
+    db: DbSession,
+    reader: OptionalActor,
+    start: Annotated[str | None, Query(max_length=10)] = None,
+    end: Annotated[str | None, Query(max_length=10)] = None,
+    format: Annotated[str, Query(pattern="^(html|pdf)$")] = "pdf",
+) -> Response:
+    """The ministers' recommendations report for a period, as HTML or PDF."""
+    first, last = report.parse_period(start, end)
+    built = report.build(db, reader=reader, start=first, end=last)
+    content, media_type, filename = report.render(built, format=format)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("", status_code=201)
+def create_initiative(
+    body: InitiativeCreate,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(require(Permission.RECORD_CREATE))],
+) -> InitiativeRead:
+    """Register an initiative owned by the caller's organisation (duplicates are looked for)."""
+    return service.read(db, initiative=service.create(db, actor=actor, data=body))
+
+
+@router.get("/{initiative_id}")
+def get_initiative(initiative_id: str, db: DbSession, reader: OptionalActor) -> InitiativeRead:
+    """One initiative, if the reader may see it."""
+    return service.read(
+        db, initiative=service.get_or_404(db, reader=reader, initiative_id=initiative_id)
+    )
+
+
+@router.get("/{initiative_id}/overlaps")
+def initiative_overlaps(
+    initiative_id: str, db: DbSession, reader: OptionalActor
+) -> list[OverlapRead]:
+    """The ranked possible duplicates of one initiative (those the reader may see)."""
+    service.get_or_404(db, reader=reader, initiative_id=initiative_id)
+    return [
+        overlaps.read(o)
+        for o in overlaps.for_initiative(db, reader=reader, initiative_id=initiative_id)
+    ]
+
+
+@router.patch("/{initiative_id}")
+def update_initiative(
+    initiative_id: str, body: InitiativeUpdate, db: DbSession, actor: CurrentActor
+) -> InitiativeRead:
+    """Change an initiative; send the ``version`` you loaded (409 if someone changed it since)."""
+    return service.read(
+        db, initiative=service.update(db, actor=actor, initiative_id=initiative_id, data=body)
+    )
+
+
+@router.delete("/{initiative_id}", status_code=204)
+def delete_initiative(initiative_id: str, db: DbSession, actor: CurrentActor) -> Response:
+    """Delete an initiative (its owner organisation's contributors and coordinators only)."""
+    service.delete(db, actor=actor, initiative_id=initiative_id)
+    return Response(status_code=204)

@@ -1,0 +1,280 @@
+"""Tables for initiatives: the initiative itself, its multi-valued facets, and detected overlaps.
+
+The statement (NOTING/EMPHASISING, REAFFIRM, TASK) asks ASEAN to synergise what its sectoral
+bodies and pillars do and avoid duplication; an initiative is the unit that can be compared.
+Multi-valued facets (beneficiary states, themes, audience, norms, clauses, funders,
+implementers, partners) live in one tag table so that every facet filters with one index.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aseancyber.access.policy import Shareable, register_shareable
+from aseancyber.community.models import Organisation, Pillar, SectoralBody
+from aseancyber.db import Base, db_enum, id_column, utcnow
+
+
+class InitiativeStatus(StrEnum):
+    PLANNED = "planned"
+    ONGOING = "ongoing"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Theme(StrEnum):
+    POLICY_STRATEGY = "policy_strategy"
+    INCIDENT_CI = "incident_ci"
+    CYBERCRIME = "cybercrime"
+    CULTURE_SKILLS = "culture_skills"
+    STANDARDS = "standards"
+
+    @property
+    def label(self) -> str:
+        return THEME_LABELS[self]
+
+
+THEME_LABELS = {
+    Theme.POLICY_STRATEGY: "Policy and strategy",
+    Theme.INCIDENT_CI: "Incident management and critical-infrastructure protection",
+    Theme.CYBERCRIME: "Cybercrime",
+    Theme.CULTURE_SKILLS: "Culture and skills",
+    Theme.STANDARDS: "Standards",
+}
+
+
+class AudienceKind(StrEnum):
+    DIPLOMATIC = "diplomatic"
+    POLICY = "policy"
+    TECHNICAL = "technical"
+    LAW_ENFORCEMENT = "law_enforcement"
+    JUDICIAL = "judicial"
+    CI_OPERATOR = "ci_operator"
+
+    @property
+    def label(self) -> str:
+        return AUDIENCE_LABELS[self]
+
+
+AUDIENCE_LABELS = {
+    AudienceKind.DIPLOMATIC: "Diplomatic",
+    AudienceKind.POLICY: "Policy",
+    AudienceKind.TECHNICAL: "Technical",
+    AudienceKind.LAW_ENFORCEMENT: "Law enforcement",
+    AudienceKind.JUDICIAL: "Judicial",
+    AudienceKind.CI_OPERATOR: "Critical-infrastructure operator",
+}
+
+
+class StatementClause(StrEnum):
+    """The operative and preambular clauses of the 2018 Leaders' Statement an initiative serves."""
+
+    EMPHASISING = "emphasising"
+    AFFIRMING = "affirming"
+    REAFFIRM = "reaffirm"
+    RECOGNISE = "recognise"
+    RECOGNISE_ALSO = "recognise_also"
+    TASK = "task"
+    FURTHER_TASK = "further_task"
+
+    @property
+    def label(self) -> str:
+        return CLAUSE_LABELS[self]
+
+
+CLAUSE_LABELS = {
+    StatementClause.EMPHASISING: "EMPHASISING: synergise across sectoral bodies, avoid duplication",
+    StatementClause.AFFIRMING: "AFFIRMING: speak with a united voice",
+    StatementClause.REAFFIRM: "REAFFIRM: cooperation on policy and capacity building",
+    StatementClause.RECOGNISE: "RECOGNISE: confidence-building measures and voluntary norms",
+    StatementClause.RECOGNISE_ALSO: "RECOGNISE ALSO: dialogue with partners, ARF, ADMM-Plus",
+    StatementClause.TASK: "TASK: recommendations on coordinating the three pillars",
+    StatementClause.FURTHER_TASK: "FURTHER TASK: norms, CI vulnerabilities, criminal use",
+}
+
+# The 11 voluntary norms of the 2015 UN GGE report, by letter, until the norms domain lands.
+NORM_LETTERS = tuple("abcdefghijk")
+
+
+class TagKind(StrEnum):
+    STATE = "state"
+    THEME = "theme"
+    AUDIENCE = "audience"
+    NORM = "norm"
+    CLAUSE = "clause"
+    FUNDER = "funder"
+    IMPLEMENTER = "implementer"
+    PARTNER = "partner"
+
+
+class InitiativeTag(Base):
+    """One value of one multi-valued facet of an initiative (a state, a theme, a funder...)."""
+
+    __tablename__ = "initiative_tag"
+    __table_args__ = (
+        Index("ix_initiative_tag_kind_value", "kind", "value"),
+        Index("ix_initiative_tag_initiative", "initiative_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    initiative_id: Mapped[str] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"))
+    kind: Mapped[TagKind] = mapped_column(db_enum(TagKind, "initiative_tag_kind"))
+    value: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+@register_shareable
+class Initiative(Shareable, Base):
+    """A cooperation or capacity-building initiative of an ASEAN sectoral body or programme."""
+
+    __tablename__ = "initiative"
+    __shareable_kind__ = "initiative"
+    __table_args__ = (
+        Index("ix_initiative_created_id", "created_at", "id"),
+        Index("ix_initiative_start", "start_on"),
+    )
+
+    id: Mapped[str] = id_column()
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    aims: Mapped[str] = mapped_column(Text, default="")
+    activities: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[InitiativeStatus] = mapped_column(
+        db_enum(InitiativeStatus, "initiative_status"), index=True
+    )
+    start_on: Mapped[date | None]
+    end_on: Mapped[date | None]
+    pillar_id: Mapped[str | None] = mapped_column(ForeignKey("pillar.id"), index=True)
+    sectoral_body_id: Mapped[str | None] = mapped_column(ForeignKey("sectoral_body.id"), index=True)
+    programme: Mapped[str] = mapped_column(String(80), default="", index=True)
+    budget_amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    budget_currency: Mapped[str] = mapped_column(String(3), default="")
+    source_link: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    pillar: Mapped[Pillar | None] = relationship(lazy="joined")
+    sectoral_body: Mapped[SectoralBody | None] = relationship(lazy="joined")
+    owner_organisation: Mapped[Organisation] = relationship(
+        lazy="joined", foreign_keys="Initiative.owner_organisation_id"
+    )
+    tags: Mapped[list[InitiativeTag]] = relationship(
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by=(InitiativeTag.kind, InitiativeTag.position, InitiativeTag.id),
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def values(self, kind: TagKind) -> list[str]:
+        """The values of one facet, in the order they were given."""
+        return [tag.value for tag in self.tags if tag.kind is kind]
+
+    @property
+    def states(self) -> list[str]:
+        return self.values(TagKind.STATE)
+
+    @property
+    def themes(self) -> list[Theme]:
+        return [Theme(value) for value in self.values(TagKind.THEME)]
+
+    @property
+    def audience(self) -> list[AudienceKind]:
+        return [AudienceKind(value) for value in self.values(TagKind.AUDIENCE)]
+
+    @property
+    def norms(self) -> list[str]:
+        return self.values(TagKind.NORM)
+
+    @property
+    def clauses(self) -> list[StatementClause]:
+        return [StatementClause(value) for value in self.values(TagKind.CLAUSE)]
+
+    @property
+    def funders(self) -> list[str]:
+        return self.values(TagKind.FUNDER)
+
+    @property
+    def implementers(self) -> list[str]:
+        return self.values(TagKind.IMPLEMENTER)
+
+    @property
+    def partners(self) -> list[str]:
+        return self.values(TagKind.PARTNER)
+
+
+class OverlapStatus(StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class OverlapDecision(StrEnum):
+    MERGE = "merge"
+    COORDINATE = "coordinate"
+    KEEP_SEPARATE = "keep_separate"
+
+    @property
+    def label(self) -> str:
+        return {"merge": "Merge", "coordinate": "Coordinate", "keep_separate": "Keep separate"}[
+            self.value
+        ]
+
+
+class Overlap(Base):
+    """A pair of initiatives that may duplicate each other, as detected, and its review.
+
+    The pair is stored once with ``first_id < second_id``. A reader sees an overlap only
+    when they may see both initiatives.
+    """
+
+    __tablename__ = "initiative_overlap"
+    __table_args__ = (
+        UniqueConstraint("first_id", "second_id"),
+        Index("ix_initiative_overlap_status_score", "status", "score"),
+    )
+
+    id: Mapped[str] = id_column()
+    first_id: Mapped[str] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), index=True
+    )
+    second_id: Mapped[str] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+    text_similarity: Mapped[float] = mapped_column(Float, default=0.0)
+    reasons: Mapped[str] = mapped_column(Text, default="{}")  # JSON: see detection.Reasons
+    status: Mapped[OverlapStatus] = mapped_column(
+        db_enum(OverlapStatus, "initiative_overlap_status"), default=OverlapStatus.OPEN
+    )
+    decision: Mapped[OverlapDecision | None] = mapped_column(
+        db_enum(OverlapDecision, "initiative_overlap_decision")
+    )
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None]
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    first: Mapped[Initiative] = relationship(foreign_keys=[first_id], lazy="joined")
+    second: Mapped[Initiative] = relationship(foreign_keys=[second_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,369 @@
+"""Overlaps between initiatives: detection on every change, review, and the regional view.
+
+Detection runs over every initiative on the node, whatever its label, because duplication
+is a property of the registry; what a reader is *shown* is filtered: an overlap is visible
+only to a reader who may see both initiatives, and is NotFound otherwise.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import orjson
+from sqlalchemy import Select, delete, or_, select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.permissions import Permission, permissions_of
+from aseancyber.access.policy import Actor, Reader, visible_to
+from aseancyber.community.models import SectoralBody
+from aseancyber.community.service import has_nul
+from aseancyber.db import utcnow
+from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
+from aseancyber.initiatives.detection import (
+    THRESHOLD,
+    Candidate,
+    DuplicateIndex,
+    Profile,
+    Reasons,
+)
+from aseancyber.initiatives.models import (
+    AUDIENCE_LABELS,
+    THEME_LABELS,
+    Initiative,
+    InitiativeTag,
+    Overlap,
+    OverlapDecision,
+    OverlapStatus,
+    TagKind,
+)
+from aseancyber.initiatives.schemas import OverlapRead, OverlapReview, ReasonsRead
+from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
+
+Progress = Callable[[int, int, str], None]
+CANDIDATES_PER_INITIATIVE = 10
+
+
+def load_profiles(db: Session) -> list[Profile]:
+    """Every initiative on the node as a detection profile (two queries, no ORM objects)."""
+    bodies = dict(db.execute(select(SectoralBody.id, SectoralBody.code)).tuples().all())
+    facets: dict[str, dict[TagKind, set[str]]] = defaultdict(lambda: defaultdict(set))
+    rows = db.execute(
+        select(InitiativeTag.initiative_id, InitiativeTag.kind, InitiativeTag.value).where(
+            InitiativeTag.kind.in_([TagKind.STATE, TagKind.THEME, TagKind.AUDIENCE])
+        )
+    ).tuples()
+    for initiative_id, kind, value in rows:
+        facets[initiative_id][kind].add(value)
+    profiles = []
+    statement = select(
+        Initiative.id,
+        Initiative.title,
+        Initiative.summary,
+        Initiative.activities,
+        Initiative.start_on,
+        Initiative.end_on,
+        Initiative.sectoral_body_id,
+        Initiative.programme,
+    )
+    for row in db.execute(statement).tuples():
+        initiative_id, title, summary, activities, start, end, body_id, programme = row
+        profiles.append(
+            profile_of(
+                initiative_id=initiative_id,
+                title=title,
+                text=f"{summary}\n{activities}",
+                facets=facets[initiative_id],
+                start=start,
+                end=end,
+                body=bodies.get(body_id, "") if body_id else "",
+                programme=programme,
+            )
+        )
+    return profiles
+
+
+def profile_of(
+    *,
+    initiative_id: str,
+    title: str,
+    text: str,
+    facets: dict[TagKind, set[str]],
+    start: date | None,
+    end: date | None,
+    body: str,
+    programme: str,
+) -> Profile:
+    first, last = Profile.period(start, end)
+    return Profile(
+        id=initiative_id,
+        title=title,
+        text=text,
+        states=frozenset(facets.get(TagKind.STATE, ())),
+        themes=frozenset(facets.get(TagKind.THEME, ())),
+        audience=frozenset(facets.get(TagKind.AUDIENCE, ())),
+        start=first,
+        end=last,
+        body=body,
+        programme=programme,
+    )
+
+
+def _store(db: Session, candidates: Iterable[Candidate]) -> int:
+    """Insert new candidate pairs, refresh open ones; reviewed pairs keep their review."""
+    count = 0
+    for candidate in candidates:
+        existing = db.scalar(
+            select(Overlap).where(
+                Overlap.first_id == candidate.first_id, Overlap.second_id == candidate.second_id
+            )
+        )
+        reasons = orjson.dumps(candidate.reasons.as_dict()).decode()
+        if existing is None:
+            db.add(
+                Overlap(
+                    first_id=candidate.first_id,
+                    second_id=candidate.second_id,
+                    score=candidate.score,
+                    text_similarity=candidate.text_similarity,
+                    reasons=reasons,
+                )
+            )
+            count += 1
+        elif existing.status is OverlapStatus.OPEN and (
+            existing.score != candidate.score or existing.reasons != reasons
+        ):
+            existing.score = candidate.score
+            existing.text_similarity = candidate.text_similarity
+            existing.reasons = reasons
+    db.flush()
+    return count
+
+
+def detect_for(db: Session, *, initiative_ids: list[str], progress: Progress | None = None) -> int:
+    """Find the likely duplicates of the given (new or changed) initiatives; returns how many
+    new pairs were flagged. Open pairs that no longer qualify are withdrawn."""
+    if not initiative_ids:
+        return 0
+    index = DuplicateIndex(load_profiles(db))
+    wanted = set(initiative_ids)
+    found: dict[tuple[str, str], Candidate] = {}
+    for number, initiative_id in enumerate(initiative_ids, start=1):
+        profile = index.profiles.get(initiative_id)
+        if profile is not None:
+            for candidate in index.candidates_for(profile, limit=CANDIDATES_PER_INITIATIVE):
+                found.setdefault(candidate.pair, candidate)
+        if progress is not None:
+            progress(number, len(initiative_ids), "looking for overlaps")
+    stale = db.scalars(
+        select(Overlap).where(
+            Overlap.status == OverlapStatus.OPEN,
+            or_(Overlap.first_id.in_(wanted), Overlap.second_id.in_(wanted)),
+        )
+    ).all()
+    for overlap in stale:
+        if (overlap.first_id, overlap.second_id) not in found:
+            db.delete(overlap)
+    db.flush()
+    return _store(db, found.values())
+
+
+def detect_all(db: Session, *, progress: Progress | None = None) -> int:
+    """Re-run detection over the whole registry (after a bulk import or a threshold change)."""
+    index = DuplicateIndex(load_profiles(db))
+    if progress is not None:
+        progress(1, 2, "indexed the registry")
+    candidates = index.all_pairs(threshold=THRESHOLD, explain=True)
+    keep = {candidate.pair for candidate in candidates}
+    for overlap in db.scalars(select(Overlap).where(Overlap.status == OverlapStatus.OPEN)).all():
+        if (overlap.first_id, overlap.second_id) not in keep:
+            db.delete(overlap)
+    db.flush()
+    flagged = _store(db, candidates)
+    if progress is not None:
+        progress(2, 2, "stored the overlaps")
+    return flagged
+
+
+def forget(db: Session, *, initiative_id: str) -> None:
+    """Drop every overlap involving an initiative that is being deleted."""
+    db.execute(
+        delete(Overlap).where(
+            or_(Overlap.first_id == initiative_id, Overlap.second_id == initiative_id)
+        )
+    )
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _visible_ids(reader: Reader) -> Select[tuple[str]]:
+    return select(Initiative.id).where(visible_to(reader, Initiative))
+
+
+def visible_statement(
+    reader: Reader,
+    *,
+    status: OverlapStatus | None = None,
+    initiative_id: str | None = None,
+) -> Select[tuple[Overlap]]:
+    """The overlaps whose two initiatives ``reader`` may both see."""
+    visible = _visible_ids(reader)
+    statement = select(Overlap).where(Overlap.first_id.in_(visible), Overlap.second_id.in_(visible))
+    if status is not None:
+        statement = statement.where(Overlap.status == status)
+    if initiative_id is not None:
+        statement = statement.where(
+            or_(Overlap.first_id == initiative_id, Overlap.second_id == initiative_id)
+        )
+    return statement
+
+
+def parse_status(value: str | None) -> OverlapStatus | None:
+    """An overlap status from query text ("" or "all" means any)."""
+    text = (value or "").strip().lower()
+    if not text or text == "all":
+        return None
+    try:
+        return OverlapStatus(text)
+    except ValueError as error:
+        raise Invalid("must be open, confirmed, dismissed or all", "status") from error
+
+
+def list_(
+    db: Session,
+    *,
+    reader: Reader,
+    status: OverlapStatus | None = OverlapStatus.OPEN,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[Overlap]:
+    """One page of the overlaps ``reader`` may see, highest score first."""
+    return paginate(
+        db,
+        visible_statement(reader, status=status),
+        keys=[Overlap.score, Overlap.id],
+        cursor=cursor,
+        limit=limit,
+        descending=True,
+    )
+
+
+def for_initiative(db: Session, *, reader: Reader, initiative_id: str) -> list[Overlap]:
+    """The visible overlaps of one initiative, best first."""
+    statement = visible_statement(reader, initiative_id=initiative_id).order_by(
+        Overlap.score.desc(), Overlap.id
+    )
+    return list(db.scalars(statement).unique())
+
+
+def get_or_404(db: Session, *, reader: Reader, overlap_id: str) -> Overlap:
+    """The overlap, if ``reader`` may see both its initiatives; NotFound otherwise."""
+    overlap = None
+    if not has_nul(overlap_id) and len(overlap_id) <= 36:
+        overlap = db.scalar(visible_statement(reader).where(Overlap.id == overlap_id))
+    if overlap is None:
+        raise NotFound("overlap")
+    return overlap
+
+
+def may_review(actor: Reader) -> bool:
+    """Coordinators (of any organisation) and regional coordinators review overlaps."""
+    return actor is not None and Permission.RECORD_COORDINATE in permissions_of(actor.roles)
+
+
+def review(db: Session, *, actor: Actor, overlap_id: str, data: OverlapReview) -> Overlap:
+    """Confirm an overlap (merge, coordinate, or keep separate with a reason) or dismiss it."""
+    overlap = get_or_404(db, reader=actor, overlap_id=overlap_id)
+    if not may_review(actor):
+        raise Forbidden("reviewing overlaps needs the coordinator or regional coordinator role")
+    if data.version != overlap.version:
+        raise Conflict(
+            f"someone else reviewed this overlap since you loaded it (you loaded version "
+            f"{data.version}, it is now version {overlap.version}); reload and review again"
+        )
+    overlap.status = OverlapStatus(data.status)
+    overlap.decision = data.decision
+    overlap.decision_reason = data.reason
+    overlap.reviewed_by_id = actor.user_id
+    overlap.reviewed_at = utcnow()
+    db.flush()
+    return overlap
+
+
+LABELS: dict[str, str] = {theme.value: label for theme, label in THEME_LABELS.items()} | {
+    kind.value: label for kind, label in AUDIENCE_LABELS.items()
+}
+
+
+def sentences(overlap: Overlap) -> list[str]:
+    """Why the pair was flagged, in sentences with themes and audiences by name."""
+    return reasons_of(overlap).sentences(LABELS)
+
+
+def reasons_of(overlap: Overlap) -> Reasons:
+    try:
+        data = orjson.loads(overlap.reasons)
+    except orjson.JSONDecodeError:
+        data = {}
+    return Reasons.from_dict(data if isinstance(data, dict) else {})
+
+
+def read(overlap: Overlap) -> OverlapRead:
+    """The REST shape of one visible overlap."""
+    reasons = reasons_of(overlap)
+    return OverlapRead(
+        id=overlap.id,
+        first_id=overlap.first_id,
+        first_title=overlap.first.title,
+        second_id=overlap.second_id,
+        second_title=overlap.second.title,
+        score=overlap.score,
+        text_similarity=overlap.text_similarity,
+        reasons=ReasonsRead(**reasons.as_dict(), sentences=reasons.sentences(LABELS)),
+        status=overlap.status,
+        decision=overlap.decision,
+        decision_reason=overlap.decision_reason,
+        reviewed_at=overlap.reviewed_at,
+        detected_at=overlap.detected_at,
+        version=overlap.version,
+    )
+
+
+@dataclass(frozen=True)
+class BodyPair:
+    first_body: str
+    second_body: str
+    confirmed: int
+    merge: int
+    coordinate: int
+    keep_separate: int
+
+
+def _body_label(initiative: Initiative) -> str:
+    return initiative.sectoral_body.code if initiative.sectoral_body else "(no body)"
+
+
+def regional_view(db: Session, *, reader: Reader) -> list[BodyPair]:
+    """Confirmed overlaps the reader may see, counted by pair of sectoral bodies."""
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for overlap in db.scalars(visible_statement(reader, status=OverlapStatus.CONFIRMED)).unique():
+        pair = sorted([_body_label(overlap.first), _body_label(overlap.second)])
+        bucket = counts[(pair[0], pair[1])]
+        bucket["confirmed"] += 1
+        if overlap.decision is not None:
+            bucket[overlap.decision.value] += 1
+    return sorted(
+        (
+            BodyPair(
+                first_body=first,
+                second_body=second,
+                confirmed=bucket["confirmed"],
+                merge=bucket[OverlapDecision.MERGE.value],
+                coordinate=bucket[OverlapDecision.COORDINATE.value],
+                keep_separate=bucket[OverlapDecision.KEEP_SEPARATE.value],
+            )
+            for (first, second), bucket in counts.items()
+        ),
+        key=lambda pair: (-pair.confirmed, pair.first_body, pair.second_body),
+    )

@@ -1,0 +1,250 @@
+"""Request and response shapes for initiatives, overlaps, imports, gaps and the report."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from aseancyber.access.policy import Tlp
+from aseancyber.community.schemas import Iso2, NoNul, RecordId, WebAddress
+from aseancyber.initiatives.models import (
+    AudienceKind,
+    InitiativeStatus,
+    OverlapDecision,
+    OverlapStatus,
+    StatementClause,
+    Theme,
+)
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
+]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), NoNul]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), NoNul]
+Programme = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80), NoNul]
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower().strip("()") if isinstance(value, str) else value
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+NormLetter = Annotated[str, BeforeValidator(_lower), StringConstraints(pattern=r"^[a-k]$")]
+Currency = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^([A-Z]{3})?$")]
+MAX_LIST = 50
+MAX_AUDIENCE = 500
+
+
+class _Write(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Content(_Write):
+    summary: LongText = ""
+    aims: LongText = ""
+    activities: LongText = ""
+    status: InitiativeStatus = InitiativeStatus.PLANNED
+    start_on: date | None = None
+    end_on: date | None = None
+    pillar: Code | None = Field(default=None, description="Pillar code: APSC, AEC or ASCC.")
+    sectoral_body: Code | None = Field(default=None, description="Sectoral body code, e.g. ADGMIN.")
+    programme: Programme = Field(default="", description="ACCP, ASCCE, AJCCBC, ...")
+    beneficiary_states: list[Iso2] = Field(default_factory=list, max_length=MAX_LIST)
+    themes: list[Theme] = Field(default_factory=list, max_length=10)
+    target_audience: list[AudienceKind] = Field(default_factory=list, max_length=10)
+    norms: list[NormLetter] = Field(
+        default_factory=list, max_length=11, description="UN GGE 2015 norm letters a-k."
+    )
+    statement_clauses: list[StatementClause] = Field(default_factory=list, max_length=10)
+    funders: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
+    implementers: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
+    partners: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
+    budget_amount: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
+    budget_currency: Currency = ""
+    source_link: WebAddress = ""
+    green_includes_external: bool = Field(
+        default=False, description="TLP:GREEN only: let external parties see it as well."
+    )
+    audience_organisation_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
+    audience_user_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
+
+
+class InitiativeCreate(_Content):
+    title: Title
+    tlp: Tlp = Tlp.GREEN
+
+
+class InitiativeUpdate(_Write):
+    """A partial update; ``version`` is the one the editor loaded. Lists replace whole lists."""
+
+    version: int = Field(ge=1)
+    title: Title | None = None
+    tlp: Tlp | None = None
+    summary: LongText | None = None
+    aims: LongText | None = None
+    activities: LongText | None = None
+    status: InitiativeStatus | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+    pillar: Code | None = None
+    sectoral_body: Code | None = None
+    programme: Programme | None = None
+    beneficiary_states: list[Iso2] | None = Field(default=None, max_length=MAX_LIST)
+    themes: list[Theme] | None = Field(default=None, max_length=10)
+    target_audience: list[AudienceKind] | None = Field(default=None, max_length=10)
+    norms: list[NormLetter] | None = Field(default=None, max_length=11)
+    statement_clauses: list[StatementClause] | None = Field(default=None, max_length=10)
+    funders: list[Name] | None = Field(default=None, max_length=MAX_LIST)
+    implementers: list[Name] | None = Field(default=None, max_length=MAX_LIST)
+    partners: list[Name] | None = Field(default=None, max_length=MAX_LIST)
+    budget_amount: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
+    budget_currency: Currency | None = None
+    source_link: WebAddress | None = None
+    green_includes_external: bool | None = None
+    audience_organisation_ids: list[RecordId] | None = Field(default=None, max_length=MAX_AUDIENCE)
+    audience_user_ids: list[RecordId] | None = Field(default=None, max_length=MAX_AUDIENCE)
+
+
+class InitiativeListItem(BaseModel):
+    id: str
+    title: str
+    summary: str
+    status: InitiativeStatus
+    start_on: date | None
+    end_on: date | None
+    pillar: str | None
+    sectoral_body: str | None
+    programme: str
+    beneficiary_states: list[str]
+    themes: list[Theme]
+    target_audience: list[AudienceKind]
+    norms: list[str]
+    tlp: Tlp
+    owner_organisation_id: str
+    owner_organisation_name: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class InitiativeRead(InitiativeListItem):
+    aims: str
+    activities: str
+    statement_clauses: list[StatementClause]
+    funders: list[str]
+    implementers: list[str]
+    partners: list[str]
+    budget_amount: Decimal | None
+    budget_currency: str
+    source_link: str
+    green_includes_external: bool
+    created_by_id: str | None
+    audience_organisation_ids: list[str]
+    audience_user_ids: list[str]
+
+
+class InitiativePage(BaseModel):
+    items: list[InitiativeListItem]
+    next_cursor: str | None
+
+
+class ReasonsRead(BaseModel):
+    shared_terms: list[str]
+    shared_states: list[str]
+    shared_themes: list[str]
+    shared_audience: list[str]
+    overlap_from: str
+    overlap_to: str
+    overlap_months: int
+    bodies: list[str]
+    different_bodies: bool
+    same_programme: bool
+    sentences: list[str]
+
+
+class OverlapRead(BaseModel):
+    id: str
+    first_id: str
+    first_title: str
+    second_id: str
+    second_title: str
+    score: float
+    text_similarity: float
+    reasons: ReasonsRead
+    status: OverlapStatus
+    decision: OverlapDecision | None
+    decision_reason: str
+    reviewed_at: datetime | None
+    detected_at: datetime
+    version: int
+
+
+class OverlapPage(BaseModel):
+    items: list[OverlapRead]
+    next_cursor: str | None
+
+
+class OverlapReview(_Write):
+    """Confirm (with a decision) or dismiss a detected overlap."""
+
+    version: int = Field(ge=1)
+    status: Literal["confirmed", "dismissed"]
+    decision: OverlapDecision | None = None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), NoNul] = ""
+
+    @model_validator(mode="after")
+    def _decided(self) -> "OverlapReview":
+        if self.status == "confirmed" and self.decision is None:
+            raise ValueError("decision: confirming needs merge, coordinate or keep_separate")
+        if self.status == "dismissed" and self.decision is not None:
+            raise ValueError("decision: a dismissed overlap takes no decision")
+        if self.decision is OverlapDecision.KEEP_SEPARATE and not self.reason:
+            raise ValueError("reason: say why the two are kept separate")
+        return self
+
+
+class BodyPairRead(BaseModel):
+    first_body: str
+    second_body: str
+    confirmed: int
+    merge: int
+    coordinate: int
+    keep_separate: int
+
+
+class ImportRequest(_Write):
+    format: Literal["csv", "json"]
+    content: Annotated[str, StringConstraints(max_length=20_000_000), NoNul]
+    import_valid_rows: bool = Field(
+        default=False,
+        description="Import the rows that are valid even if others are not "
+        "(otherwise nothing is imported unless every row is valid).",
+    )
+    tlp: Tlp = Tlp.GREEN
+
+
+class ImportProblemRead(BaseModel):
+    row: int
+    field: str
+    problem: str
+
+
+class ImportResultRead(BaseModel):
+    rows: int
+    valid_rows: int
+    imported: int
+    imported_ids: list[str]
+    problems: list[ImportProblemRead]
+    overlaps_flagged: int

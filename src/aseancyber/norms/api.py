@@ -1,0 +1,186 @@
+"""REST routes for norms under /api/v1/norms.
+
+The catalogue is public. Assessments are read through the visibility policy (anonymous
+readers see the public ones); an assessment the reader may not see is 404 on every route
+and counts nowhere: not in lists, exports, the heat map or its totals.
+"""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
+from aseancyber.access.permissions import Permission
+from aseancyber.access.policy import Actor
+from aseancyber.norms import catalogue, exports, history, regional, service
+from aseancyber.norms.models import AssessmentStatus
+from aseancyber.norms.schemas import (
+    ActionCreate,
+    ActionUpdate,
+    AssessmentCreate,
+    AssessmentPage,
+    AssessmentRead,
+    AssessmentUpdate,
+    NormActionRead,
+    NormRead,
+    StateDiff,
+    VersionRead,
+)
+from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+router = APIRouter(prefix="/api/v1/norms", tags=["norms"])
+
+
+def filters(
+    state: Annotated[
+        str | None, Query(max_length=2, description="ISO 3166 alpha-2 code of the member state.")
+    ] = None,
+    norm: Annotated[str | None, Query(max_length=1, description="Norm letter, a to k.")] = None,
+    status: Annotated[AssessmentStatus | None, Query(description="Implementation status.")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Words in the evidence, agency or action title."),
+    ] = None,
+) -> service.AssessmentFilters:
+    return service.parse_filters(
+        state=state, norm=norm, status=status.value if status else None, q=q
+    )
+
+
+Filters = Annotated[service.AssessmentFilters, Depends(filters)]
+
+
+@router.get("")
+def list_norms(db: DbSession) -> list[NormRead]:
+    """The 11 norms, each with its practical actions."""
+    return [catalogue.read_norm(norm) for norm in catalogue.list_norms(db)]
+
+
+@router.post("/actions", status_code=201)
+def create_action(
+    body: ActionCreate,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(require(Permission.NORMS_CATALOGUE_EDIT))],
+) -> NormActionRead:
+    """Add a practical action to a norm (regional coordinators)."""
+    return catalogue.read_action(catalogue.create_action(db, actor=actor, data=body))
+
+
+@router.patch("/actions/{action_id}")
+def update_action(
+    action_id: str,
+    body: ActionUpdate,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(require(Permission.NORMS_CATALOGUE_EDIT))],
+) -> NormActionRead:
+    """Reword a practical action; send the ``version`` you loaded (409 if it changed)."""
+    action = catalogue.update_action(db, actor=actor, action_id=action_id, data=body)
+    return catalogue.read_action(action)
+
+
+@router.get("/assessments")
+def list_assessments(
+    db: DbSession,
+    reader: OptionalActor,
+    selection: Filters,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> AssessmentPage:
+    """The assessments the reader may see, most recently changed first."""
+    page = service.list_(db, reader=reader, filters=selection, cursor=cursor, limit=limit)
+    return AssessmentPage(items=[service.read(a) for a in page.items], next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/assessments/export",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+    response_class=Response,
+)
+def export_assessments(
+    db: DbSession,
+    reader: OptionalActor,
+    selection: Filters,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Response:
+    """Every visible assessment matching the filters, as JSON or CSV (the export is audited)."""
+    exported = exports.export(db, reader=reader, filters=selection, format=format)
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
+
+
+@router.post("/assessments", status_code=201)
+def create_assessment(
+    body: AssessmentCreate,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(require(Permission.RECORD_CREATE))],
+) -> AssessmentRead:
+    """Record the caller's state's assessment of one practical action."""
+    return service.read(service.create(db, actor=actor, data=body))
+
+
+@router.get("/assessments/{assessment_id}")
+def get_assessment(assessment_id: str, db: DbSession, reader: OptionalActor) -> AssessmentRead:
+    """One assessment, if the reader may see it."""
+    return service.read(service.get_or_404(db, reader=reader, assessment_id=assessment_id))
+
+
+@router.patch("/assessments/{assessment_id}")
+def update_assessment(
+    assessment_id: str, body: AssessmentUpdate, db: DbSession, actor: CurrentActor
+) -> AssessmentRead:
+    """Change an assessment of your own state; send the ``version`` you loaded."""
+    assessment = service.update(db, actor=actor, assessment_id=assessment_id, data=body)
+    return service.read(assessment)
+
+
+@router.get("/assessments/{assessment_id}/history")
+def assessment_history(
+    assessment_id: str, db: DbSession, reader: OptionalActor
+) -> list[VersionRead]:
+    """Every saved version of one visible assessment, oldest first."""
+    versions = history.history(db, reader=reader, assessment_id=assessment_id)
+    return [service.read_version(v) for v in versions]
+
+
+@router.get("/heatmap")
+def heat_map(
+    db: DbSession,
+    reader: OptionalActor,
+    as_of: Annotated[
+        date | None, Query(description="Show the map as it stood on this day.")
+    ] = None,
+) -> dict[str, Any]:
+    """States by norms; a cell with nothing shared with the reader is ``"not shared"``."""
+    return regional.heat_map_json(regional.heat_map(db, reader=reader, as_of=as_of))
+
+
+@router.get("/states/{iso2}/diff")
+def state_diff(
+    iso2: str,
+    db: DbSession,
+    reader: OptionalActor,
+    from_date: Annotated[date, Query(alias="from")],
+    to_date: Annotated[date, Query(alias="to")],
+) -> StateDiff:
+    """What changed in the state's visible assessments between the ends of two days."""
+    return history.state_diff(db, reader=reader, iso2=iso2, from_date=from_date, to_date=to_date)
+
+
+@router.get("/states/{iso2}/as-of")
+def state_as_of(
+    iso2: str, db: DbSession, reader: OptionalActor, day: Annotated[date, Query(alias="date")]
+) -> list[VersionRead]:
+    """The state's visible assessments as they stood at the end of ``date``."""
+    state = service.state_by_iso2(db, iso2)
+    versions = history.versions_as_of(db, reader=reader, as_of=day, member_state_id=state.id)
+    return [service.read_version(v) for v in versions.values()]
+
+
+@router.get("/states/{iso2}/survey")
+def oewg_survey(iso2: str, db: DbSession, reader: OptionalActor) -> dict[str, Any]:
+    """The state's visible record shaped like the UN OEWG national survey (four parts)."""
+    return exports.oewg_survey(db, reader=reader, iso2=iso2)

@@ -1,0 +1,140 @@
+"""Evidence from practice: what a state actually does on the platform, shown beside its
+self-assessment and never replacing it.
+
+A provider is a plain function ``(db, reader, member_state_id) -> list[EvidenceItem]``;
+:data:`EVIDENCE_PROVIDERS` lists them in the order they are shown. A provider counts only
+what ``reader`` may see, or returns aggregates that name no record (counts, medians);
+aggregates computed over records the reader may not see are shown to signed-in
+member-state and Secretariat readers only.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Reader, visible_to
+from aseancyber.cases import service as cases_service
+from aseancyber.community.documents import Document, DocumentKind
+from aseancyber.contacts import service as contacts_service
+from aseancyber.requests import workflow as requests_workflow
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One fact from practice, attached to a norm letter or to ``"cbm"``."""
+
+    norm: str
+    title: str
+    value: str
+    source: str
+    detail: str = ""
+    link: str = ""
+
+
+EvidenceProvider = Callable[[Session, Reader, str], list[EvidenceItem]]
+StateAggregates = Callable[..., dict[str, Any]]
+
+# Which norm each kind of national document gives evidence for.
+DOCUMENT_NORMS: dict[DocumentKind, tuple[str, str]] = {
+    DocumentKind.NATIONAL_STRATEGY: ("a", "National strategies shared"),
+    DocumentKind.CI_CATEGORIES: ("g", "Critical-infrastructure categories shared"),
+    DocumentKind.POSITION_PAPER: ("f", "Positions on international law shared"),
+    DocumentKind.LEGISLATION: ("d", "Legislation shared"),
+    DocumentKind.THREAT_ASSESSMENT: ("cbm", "Threat assessments shared"),
+}
+
+
+def national_documents(db: Session, reader: Reader, member_state_id: str) -> list[EvidenceItem]:
+    """National documents about the state that the reader may see, counted by kind."""
+    rows = dict(
+        db.execute(
+            select(Document.kind, func.count())
+            .where(Document.member_state_id == member_state_id, visible_to(reader, Document))
+            .group_by(Document.kind)
+        )
+        .tuples()
+        .all()
+    )
+    items = []
+    for kind, (norm, title) in DOCUMENT_NORMS.items():
+        if rows.get(kind):
+            items.append(
+                EvidenceItem(
+                    norm=norm,
+                    title=title,
+                    value=str(rows[kind]),
+                    source="National documents",
+                    detail="documents visible to you",
+                    link="/documents",
+                )
+            )
+    return items
+
+
+def _humanise(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class PracticeAggregates:
+    """An evidence provider built from a domain's ``evidence_for_state`` aggregates."""
+
+    norm: str
+    source: str
+    aggregates: StateAggregates
+    norm_by_key: dict[str, str] = field(default_factory=dict)  # figures for another norm
+
+    def __call__(self, db: Session, reader: Reader, member_state_id: str) -> list[EvidenceItem]:
+        return practice_aggregates(self, db, reader, member_state_id)
+
+
+def practice_aggregates(
+    spec: PracticeAggregates, db: Session, reader: Reader, member_state_id: str
+) -> list[EvidenceItem]:
+    """A domain's ``evidence_for_state`` aggregates, one item per figure, for community readers."""
+    if reader is None or not reader.is_community:
+        return []
+    figures = spec.aggregates(db, member_state_id=member_state_id)
+    return [
+        EvidenceItem(norm=spec.norm, title=_humanise(key), value=_format(value), source=spec.source)
+        for key, value in figures.items()
+        if value is not None and not key.endswith(("_id", "_iso2"))
+    ]
+
+
+EVIDENCE_PROVIDERS: list[EvidenceProvider] = [
+    national_documents,
+    PracticeAggregates(
+        "h",
+        "Cross-border requests",
+        requests_workflow.evidence_for_state,
+        {"cybercrime_requests_handled": "d"},
+    ),
+    PracticeAggregates("j", "Coordinated vulnerability cases", cases_service.evidence_for_state),
+    PracticeAggregates("cbm", "Communication checks", contacts_service.evidence_for_state),
+]
+
+
+def evidence_for(db: Session, *, reader: Reader, member_state_id: str) -> list[EvidenceItem]:
+    """Every provider's evidence for one state, as ``reader`` may see it."""
+    items: list[EvidenceItem] = []
+    for provider in EVIDENCE_PROVIDERS:
+        items.extend(provider(db, reader, member_state_id))
+    return items
+
+
+def by_norm(items: list[EvidenceItem]) -> dict[str, list[EvidenceItem]]:
+    """Evidence grouped by norm letter (and ``"cbm"``)."""
+    grouped: dict[str, list[EvidenceItem]] = {}
+    for item in items:
+        grouped.setdefault(item.norm, []).append(item)
+    return grouped

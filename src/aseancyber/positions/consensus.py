@@ -1,0 +1,278 @@
+"""Consensus: each member state answers a specific version; a position is adopted when every
+member state (every row of ``member_state``: data, never a fixed number) has endorsed the
+current version.
+
+A state's newest answer is the one that stands. An answer about an older version stays on
+record but says so, and never counts: a change to the text after an endorsement makes that
+endorsement apply to the old version only.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.permissions import Permission, permissions_of
+from aseancyber.access.policy import Actor, Reader
+from aseancyber.community.models import MemberState, Organisation
+from aseancyber.db import utcnow
+from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.notify.models import NotificationKind
+from aseancyber.positions import readers
+from aseancyber.positions.models import Position, PositionResponse, PositionStatus, ResponseKind
+from aseancyber.positions.schemas import BoardRead, BoardRow, ResponseCreate, ResponseRead
+from aseancyber.positions.service import get_or_404, get_version, require_drafting
+
+REMINDER_WINDOW = timedelta(days=3)
+"""Reminders start this long before the deadline."""
+REMINDER_INTERVAL = timedelta(days=1)
+REMIND_AFTER_DEADLINE = timedelta(days=7)
+"""A late position is still reminded about daily for this long after its deadline."""
+
+
+def answering_state(db: Session, actor: Reader) -> MemberState | None:
+    """The member state ``actor`` may answer for, if any (right role, right organisation)."""
+    if actor is None or Permission.POSITION_ENDORSE not in permissions_of(actor.roles):
+        return None
+    organisation = db.get(Organisation, actor.organisation_id)
+    if organisation is None or organisation.kind not in readers.ENDORSING_KINDS:
+        return None
+    return organisation.member_state
+
+
+def latest_responses(db: Session, *, position: Position) -> dict[str, PositionResponse]:
+    """Each member state's newest answer to ``position``, by member-state id."""
+    rows = db.scalars(
+        select(PositionResponse)
+        .where(PositionResponse.position_id == position.id)
+        .order_by(PositionResponse.seq)
+    )
+    return {row.member_state_id: row for row in rows}
+
+
+def history(db: Session, *, position: Position) -> list[PositionResponse]:
+    """Every answer ever given on ``position``, newest first."""
+    return list(
+        db.scalars(
+            select(PositionResponse)
+            .where(PositionResponse.position_id == position.id)
+            .order_by(PositionResponse.seq.desc())
+        )
+    )
+
+
+def response_read(response: PositionResponse, *, current_version: int) -> ResponseRead:
+    return ResponseRead(
+        member_state_id=response.member_state_id,
+        member_state_name=response.member_state.name,
+        version_number=response.version_number,
+        kind=response.kind,
+        text=response.text,
+        by_name=response.user.display_name if response.user else None,
+        organisation_name=response.organisation.name,
+        created_at=response.created_at,
+        counts=response.kind is ResponseKind.ENDORSE and response.version_number == current_version,
+    )
+
+
+def _row_state(response: PositionResponse | None, current: int) -> str:
+    if response is None:
+        return "no_response"
+    if response.kind is ResponseKind.ENDORSE:
+        return "endorsed" if response.version_number == current else "endorsed_old_version"
+    return response.kind.value
+
+
+def board(db: Session, *, position: Position) -> BoardRead:
+    """Who has and has not answered, state by state, and whether consensus is reached."""
+    states = list(db.scalars(select(MemberState).order_by(MemberState.name)))
+    latest = latest_responses(db, position=position)
+    current = position.current_version
+    rows = []
+    for state in states:
+        response = latest.get(state.id)
+        rows.append(
+            BoardRow(
+                member_state_id=state.id,
+                member_state_name=state.name,
+                iso2=state.iso2,
+                response=response_read(response, current_version=current) if response else None,
+                state=_row_state(response, current),
+            )
+        )
+    endorsed = sum(1 for row in rows if row.state == "endorsed")
+    return BoardRead(
+        current_version=current,
+        states=len(states),
+        endorsed_current=endorsed,
+        consensus=bool(states) and endorsed == len(states),
+        rows=rows,
+    )
+
+
+def respond(
+    db: Session, *, actor: Actor, position_id: str, data: ResponseCreate
+) -> PositionResponse:
+    """Record the actor's member state's answer to one version; adopt on the last endorsement."""
+    position = get_or_404(db, reader=actor, position_id=position_id)
+    state = answering_state(db, actor)
+    if state is None:
+        raise Forbidden(
+            "answering for a member state needs the coordinator role in that state's foreign "
+            "ministry or national cyber agency"
+        )
+    if data.member_state_id is not None and data.member_state_id != state.id:
+        raise Forbidden(
+            f"you may answer only for {state.name}: a user cannot endorse on behalf of "
+            "another member state"
+        )
+    require_drafting(position)
+    if data.version_number != position.current_version:
+        if data.version_number > position.current_version:
+            raise Invalid(f"there is no version {data.version_number}", "version_number")
+        get_version(db, position=position, number=data.version_number)
+        raise Conflict(
+            f"version {data.version_number} was superseded by version "
+            f"{position.current_version}: an answer on a superseded version cannot count. "
+            f"Read version {position.current_version} and answer on it."
+        )
+    if data.kind is not ResponseKind.ENDORSE and not data.text:
+        raise Invalid(f"explain the {data.kind.value} in a few words", "text")
+    seq = (
+        db.scalar(
+            select(func.max(PositionResponse.seq)).where(
+                PositionResponse.position_id == position.id
+            )
+        )
+        or 0
+    ) + 1
+    response = PositionResponse(
+        position_id=position.id,
+        member_state_id=state.id,
+        version_number=data.version_number,
+        kind=data.kind,
+        text=data.text,
+        user_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+        created_at=utcnow(),
+        seq=seq,
+    )
+    db.add(response)
+    db.flush()
+    if data.kind is ResponseKind.ENDORSE and board(db, position=position).consensus:
+        _adopt(db, position=position, actor=actor)
+    elif data.kind is not ResponseKind.ENDORSE:
+        readers.tell(
+            db,
+            record=position,
+            user_ids=[position.created_by_id],
+            kind=NotificationKind.POSITION,
+            title=f"{state.name} recorded a {data.kind.value} on {position.title}",
+            body=data.text[:500],
+            link=f"/positions/{position.id}#board",
+            skip=actor.user_id,
+        )
+    return response
+
+
+def _adopt(db: Session, *, position: Position, actor: Actor) -> None:
+    position.status = PositionStatus.ADOPTED
+    position.adopted_at = utcnow()
+    position.adopted_version = position.current_version
+    db.flush()
+    readers.tell(
+        db,
+        record=position,
+        user_ids=[*readers.endorser_ids(db), position.created_by_id],
+        kind=NotificationKind.POSITION,
+        title=f"Consensus reached: {position.title}",
+        body=f"Every member state endorsed version {position.current_version}; it is adopted.",
+        link=f"/positions/{position.id}",
+        skip=actor.user_id,
+    )
+
+
+def adopted_endorsements(db: Session, *, position: Position) -> list[PositionResponse]:
+    """The endorsements that made consensus, by member-state name (adopted positions only)."""
+    if position.adopted_version is None:
+        return []
+    latest = latest_responses(db, position=position)
+    chosen = [
+        response
+        for response in latest.values()
+        if response.kind is ResponseKind.ENDORSE
+        and response.version_number == position.adopted_version
+    ]
+    return sorted(chosen, key=lambda response: response.member_state.name)
+
+
+# --- deadlines and reminders -------------------------------------------------------------------
+
+
+def _due(now: datetime) -> Any:
+    return (
+        select(Position)
+        .where(
+            Position.status == PositionStatus.DRAFTING,
+            Position.deadline.is_not(None),
+            Position.deadline <= now + REMINDER_WINDOW,
+            Position.deadline >= now - REMIND_AFTER_DEADLINE,
+            or_(
+                Position.last_reminded_at.is_(None),
+                Position.last_reminded_at <= now - REMINDER_INTERVAL,
+            ),
+        )
+        .order_by(Position.deadline, Position.id)
+    )
+
+
+def has_due_reminders(db: Session) -> bool:
+    """Whether any drafting position is due a deadline reminder (a cheap read)."""
+    return db.scalars(_due(utcnow()).limit(1)).first() is not None
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    positions: int
+    notified: int
+
+
+def send_reminders(db: Session, payload: dict[str, Any] | None = None) -> None:
+    """Job handler: remind the states that have not endorsed the current version in time."""
+    remind(db)
+
+
+def remind(db: Session) -> ReminderRun:
+    """Remind every state yet to endorse a position whose deadline is near or just past."""
+    now = utcnow()
+    positions = list(db.scalars(_due(now)))
+    notified = 0
+    for position in positions:
+        rows = board(db, position=position).rows
+        waiting = [row.member_state_id for row in rows if row.state != "endorsed"]
+        deadline = position.deadline
+        assert deadline is not None  # selected by _due
+        passed = deadline <= now
+        when = deadline.strftime("%d %B %Y %H:%M UTC")
+        notified += len(
+            readers.tell(
+                db,
+                record=position,
+                user_ids=readers.endorser_ids(db, member_state_ids=waiting),
+                kind=NotificationKind.POSITION_DEADLINE,
+                title=(
+                    f"{'Overdue' if passed else 'Reminder'}: answer on {position.title} "
+                    f"(version {position.current_version})"
+                ),
+                body=(
+                    f"The deadline {'was' if passed else 'is'} {when}. Your member state has "
+                    f"not yet endorsed version {position.current_version}."
+                ),
+                link=f"/positions/{position.id}#board",
+            )
+        )
+        position.last_reminded_at = now
+    db.flush()
+    return ReminderRun(positions=len(positions), notified=notified)

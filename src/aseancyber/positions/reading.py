@@ -1,0 +1,164 @@
+"""Response shapes for positions, the JSON export and the adopted text (HTML and PDF)."""
+
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy.orm import Session
+
+from aseancyber import audit
+from aseancyber.access.policy import Reader, audience_of
+from aseancyber.errors import Conflict, Invalid
+from aseancyber.positions import consensus, service
+from aseancyber.positions.models import EditProposal, Position, PositionComment, PositionVersion
+from aseancyber.positions.schemas import (
+    AudienceRead,
+    CommentRead,
+    ParagraphRead,
+    PositionListItem,
+    PositionRead,
+    ProposalRead,
+    VersionRead,
+)
+from aseancyber.web import templating
+from aseancyber.web.pdf import render_pdf
+
+MAX_EXPORT = 10_000
+
+
+def list_item(position: Position) -> PositionListItem:
+    return PositionListItem(
+        id=position.id,
+        title=position.title,
+        occasion=position.occasion,
+        summary=position.summary,
+        status=position.status,
+        tlp=position.tlp,
+        green_includes_external=position.green_includes_external,
+        current_version=position.current_version,
+        deadline=position.deadline,
+        adopted_at=position.adopted_at,
+        adopted_version=position.adopted_version,
+        derived_from_id=position.derived_from_id,
+        owner_organisation_id=position.owner_organisation_id,
+        owner_organisation_name=position.owner_organisation.name,
+        created_at=position.created_at,
+        updated_at=position.updated_at,
+        version=position.version,
+    )
+
+
+def version_read(version: PositionVersion) -> VersionRead:
+    return VersionRead(
+        number=version.number,
+        note=version.note,
+        created_at=version.created_at,
+        created_by_name=version.created_by.display_name if version.created_by else None,
+        paragraphs=[
+            ParagraphRead(key=p.key, ordinal=p.ordinal, text=p.text) for p in version.paragraphs
+        ],
+    )
+
+
+def read(db: Session, *, position: Position) -> PositionRead:
+    """The full view of one (visible) position: current text, audience and status board."""
+    audience = audience_of(db, position)
+    return PositionRead(
+        **list_item(position).model_dump(),
+        created_by_id=position.created_by_id,
+        audience=AudienceRead(
+            organisation_ids=sorted(audience.organisation_ids), user_ids=sorted(audience.user_ids)
+        ),
+        text=version_read(service.current_text(db, position=position)),
+        board=consensus.board(db, position=position),
+    )
+
+
+def comment_read(comment: PositionComment) -> CommentRead:
+    return CommentRead(
+        id=comment.id,
+        version_number=comment.version_number,
+        paragraph_key=comment.paragraph_key,
+        text=comment.text,
+        author_name=comment.author.display_name if comment.author else None,
+        organisation_name=comment.organisation.name,
+        created_at=comment.created_at,
+    )
+
+
+def proposal_read(proposal: EditProposal) -> ProposalRead:
+    return ProposalRead(
+        id=proposal.id,
+        base_version=proposal.base_version,
+        kind=proposal.kind,
+        paragraph_key=proposal.paragraph_key,
+        original_text=proposal.original_text,
+        proposed_text=proposal.proposed_text,
+        rationale=proposal.rationale,
+        status=proposal.status,
+        proposer_name=proposal.proposer.display_name if proposal.proposer else None,
+        organisation_name=proposal.organisation.name,
+        created_at=proposal.created_at,
+        decided_at=proposal.decided_at,
+        decision_note=proposal.decision_note,
+        resulting_version=proposal.resulting_version,
+    )
+
+
+def export_json(db: Session, *, reader: Reader, filters: service.PositionFilters) -> bytes:
+    """The visible, filtered positions with their current text, as JSON (audited)."""
+    positions = service.all_visible(db, reader=reader, filters=filters, limit=MAX_EXPORT)
+    rows = [read(db, position=p).model_dump(mode="json") for p in positions]
+    audit.record(
+        db,
+        action="position.export",
+        record_kind="position",
+        record_id="*",
+        record_organisation_id=reader.organisation_id if reader else None,
+        changed_fields=[f"count={len(rows)}", "format=json"],
+        after={"ids": [p.id for p in positions]},
+        actor=reader,
+    )
+    return orjson.dumps({"items": rows, "count": len(rows)}, option=orjson.OPT_INDENT_2)
+
+
+@dataclass(frozen=True)
+class Adopted:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+PDF_STYLE = """
+@page {
+  size: A4; margin: 2cm;
+  @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; }
+}
+body { font-family: "DejaVu Serif", serif; font-size: 11pt; line-height: 1.45; }
+"""
+
+
+def adopted_text(db: Session, *, reader: Reader, position: Position, format: str) -> Adopted:
+    """The adopted text with the endorsements and the date of consensus, as HTML or PDF."""
+    if format not in {"html", "pdf"}:
+        raise Invalid("must be html or pdf", "format")
+    if position.adopted_version is None or position.adopted_at is None:
+        raise Conflict("this position has not been adopted yet: there is no adopted text")
+    version = service.get_version(db, position=position, number=position.adopted_version)
+    html = templating.templates.env.get_template("positions/adopted.html").render(
+        position=position,
+        version=version,
+        endorsements=consensus.adopted_endorsements(db, position=position),
+        for_pdf=format == "pdf",
+    )
+    audit.record(
+        db,
+        action=f"position.export_adopted_{format}",
+        record_kind="position",
+        record_id=position.id,
+        record_organisation_id=position.owner_organisation_id,
+        actor=reader,
+    )
+    slug = "".join(c if c.isalnum() else "-" for c in position.title.lower())[:60].strip("-")
+    if format == "pdf":
+        return Adopted(render_pdf(html, stylesheet=PDF_STYLE), "application/pdf", f"{slug}.pdf")
+    return Adopted(html.encode(), "text/html; charset=utf-8", f"{slug}.html")

@@ -1,0 +1,431 @@
+"""Storing an envelope of STIX objects: validate each, label it, stamp it, insert in batches.
+
+Objects are checked one by one; a bad object becomes a failure with its reason in the
+status resource and the good ones in the same envelope are stored. Rows are written with
+Core ``executemany`` in batches (no ORM object per STIX object), the collection row is
+locked so ``date_added`` grows strictly per collection, and the whole envelope is one
+audit entry carrying a digest of the stored ids.
+"""
+
+import hashlib
+import io
+import secrets
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from aseancyber import audit
+from aseancyber.access.policy import Actor, Tlp, stricter, visible_to
+from aseancyber.db import begin_writing, new_id, utcnow
+from aseancyber.sharing import stix
+from aseancyber.sharing.models import (
+    RECORD_AUDIENCE_TABLE,
+    STATUS_DETAIL_TABLE,
+    STIX_OBJECT_BULK,
+    Collection,
+    CollectionKind,
+    StixObject,
+    TaxiiStatus,
+    TaxiiStatusDetail,
+)
+from aseancyber.sharing.service import group_member_ids, organisation_for_identity
+
+BATCH = 1000
+SAMPLE = 1000
+STATUS_KEPT = timedelta(days=2)
+ONE_MICROSECOND = timedelta(microseconds=1)
+NEEDS_NAMED_AUDIENCE = frozenset({Tlp.AMBER, Tlp.RED})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    object_id: str
+    version: str
+    message: str
+
+
+@dataclass
+class IngestReport:
+    status_id: str
+    total: int = 0
+    successes: int = 0
+    failures: int = 0
+    stored_ids: list[str] = field(default_factory=list)  # record ids of new versions (sample)
+    failed: list[Outcome] = field(default_factory=list)  # sample
+    succeeded: list[Outcome] = field(default_factory=list)  # sample
+
+
+def next_added(collection: Collection, now: datetime) -> datetime:
+    """The next ``date_added`` in ``collection``: now, or strictly after the last one."""
+    last = collection.last_added_at
+    added = now if last is None or now > last else last + ONE_MICROSECOND
+    collection.last_added_at = added
+    return added
+
+
+@dataclass
+class _Context:
+    actor: Actor
+    collection: Collection
+    identities: dict[str, str]
+    audience_organisation_ids: frozenset[str]
+    audience_user_ids: frozenset[str]
+    group_organisation_ids: frozenset[str]
+    green_includes_external: bool
+    minimum_label: Tlp | None
+    last_added: datetime | None = None
+    envelope_markings: set[str] = field(default_factory=set)
+
+    def next_added(self, now: datetime) -> datetime:
+        """Like :func:`next_added`, on a plain field (written back to the collection once)."""
+        last = self.last_added
+        self.last_added = now if last is None or now > last else last + ONE_MICROSECOND
+        return self.last_added
+
+
+def ingest(
+    db: Session,
+    *,
+    actor: Actor,
+    collection: Collection,
+    objects: Iterable[Any],
+    audience_organisation_ids: Iterable[str] = (),
+    audience_user_ids: Iterable[str] = (),
+    green_includes_external: bool = False,
+    minimum_label: Tlp | None = None,
+) -> IngestReport:
+    """Store the valid objects of an envelope in ``collection`` and report on every object."""
+    begin_writing(db)
+    # Lock the collection row (a plain column select: PostgreSQL refuses FOR UPDATE on the
+    # outer joins of the eager-loaded relationships) so date_added grows strictly.
+    last_added = db.execute(
+        select(Collection.last_added_at).where(Collection.id == collection.id).with_for_update()
+    ).scalar_one()
+    now = utcnow()
+    status = TaxiiStatus(
+        collection_id=collection.id,
+        requested_by_id=actor.user_id,
+        requested_by_organisation_id=actor.organisation_id,
+        request_timestamp=now,
+        expires_at=now + STATUS_KEPT,
+    )
+    db.add(status)
+    db.flush()
+    group = (
+        frozenset(group_member_ids(db, sharing_group_id=collection.sharing_group_id))
+        if collection.kind is CollectionKind.SHARING_GROUP and collection.sharing_group_id
+        else frozenset()
+    )
+    context = _Context(
+        actor=actor,
+        collection=collection,
+        identities=organisation_for_identity(db),
+        audience_organisation_ids=frozenset(audience_organisation_ids),
+        audience_user_ids=frozenset(audience_user_ids),
+        group_organisation_ids=group,
+        green_includes_external=green_includes_external,
+        minimum_label=minimum_label,
+        last_added=last_added,
+    )
+    report = IngestReport(status_id=status.id)
+    ids_digest = hashlib.sha256()
+    sequence = 0
+    for batch in _batches(objects):
+        details, new_ids = _store_batch(db, context=context, batch=batch, now=now, report=report)
+        for record_id in new_ids:
+            ids_digest.update(record_id.encode())
+        for detail in details:
+            detail["seq"] = sequence
+            detail["status_id"] = status.id
+            sequence += 1
+        if details:
+            db.connection().execute(insert(STATUS_DETAIL_TABLE), details)
+    collection.last_added_at = context.last_added
+    status.total_count = report.total
+    status.success_count = report.successes
+    status.failure_count = report.failures
+    db.flush()
+    audit.record(
+        db,
+        action="stix.ingest",
+        record_kind="stix_object",
+        record_id=status.id,
+        record_organisation_id=actor.organisation_id,
+        changed_fields=[f"received={report.total}", f"failed={report.failures}"],
+        after={"collection_id": collection.id, "ids_sha256": ids_digest.hexdigest()},
+        actor=actor,
+    )
+    return report
+
+
+def _batches(objects: Iterable[Any]) -> Iterator[list[Any]]:
+    iterator = iter(objects)
+    while batch := list(islice(iterator, BATCH)):
+        yield batch
+
+
+@dataclass
+class _Candidate:
+    obj: dict[str, Any]
+    stix_id: str
+    label: Tlp
+    version_at: datetime | None
+    created: datetime | None
+    modified: datetime | None
+
+
+def _version_text(obj: Any) -> str:
+    if isinstance(obj, dict):
+        for key in ("modified", "created"):
+            value = obj.get(key)
+            if isinstance(value, str):
+                return value[:40]
+    return ""
+
+
+def _object_id(obj: Any) -> str:
+    value = obj.get("id") if isinstance(obj, dict) else None
+    return value[:300] if isinstance(value, str) else ""
+
+
+class _Batch:
+    """One batch of an envelope: outcomes for the status resource, rows for the store."""
+
+    def __init__(self, context: _Context, report: IngestReport, *, text_timestamps: bool) -> None:
+        self.context = context
+        # SQLite keeps UTCDateTime as naive UTC text; other databases take aware datetimes.
+        self.text_timestamps = text_timestamps
+        self.report = report
+        self.details: list[dict[str, Any]] = []
+        self.rows: list[dict[str, Any]] = []
+        self.audience_rows: list[dict[str, Any]] = []
+        self._random = io.BytesIO(secrets.token_bytes(10 * BATCH))
+
+    def stored_time(self, value: datetime | None) -> datetime | str | None:
+        """A timestamp as the column keeps it (rows go in untyped, see ``STIX_OBJECT_BULK``)."""
+        if value is None or not self.text_timestamps:
+            return value
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+    def new_id(self) -> str:
+        """A time-ordered random UUID (version 7): new rows land at the end of the primary
+        key's index instead of at random places in it; one read of randomness per batch."""
+        chunk = self._random.read(10)
+        if len(chunk) < 10:
+            return new_id()
+        raw = bytearray((time.time_ns() // 1_000_000 % (1 << 48)).to_bytes(6, "big") + chunk)
+        raw[6] = (raw[6] & 0x0F) | 0x70  # version 7
+        raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+        text = raw.hex()
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+    def fail(self, obj: Any, message: str) -> None:
+        self.report.failures += 1
+        outcome = Outcome(_object_id(obj), _version_text(obj), message)
+        if len(self.report.failed) < SAMPLE:
+            self.report.failed.append(outcome)
+        self._detail("failure", outcome)
+
+    def succeed(self, candidate: _Candidate, message: str = "") -> None:
+        self.report.successes += 1
+        outcome = Outcome(candidate.stix_id, _version_text(candidate.obj), message)
+        if len(self.report.succeeded) < SAMPLE:
+            self.report.succeeded.append(outcome)
+        self._detail("success", outcome)
+
+    def _detail(self, kind: str, outcome: Outcome) -> None:
+        self.details.append(
+            {
+                "outcome": kind,
+                "object_id": outcome.object_id,
+                "version": outcome.version,
+                "message": outcome.message,
+            }
+        )
+
+    def candidate(self, obj: Any) -> _Candidate | None:
+        """A valid object with its label and timestamps, or None (and a failure)."""
+        self.report.total += 1
+        problem = stix.check_object(obj)
+        if problem is not None:
+            self.fail(obj, problem)
+            return None
+        stix.map_tlp1(obj)
+        if obj["type"] == "marking-definition":
+            self.context.envelope_markings.add(obj["id"])
+        created = stix.parse_timestamp(obj["created"], "created") if "created" in obj else None
+        modified = stix.parse_timestamp(obj["modified"], "modified") if "modified" in obj else None
+        label = stix.label_of(obj)
+        if label is None:
+            is_tlp = obj["id"] in stix.TLP2_MARKINGS
+            label = Tlp.CLEAR if is_tlp else self.context.collection.default_tlp
+        if self.context.minimum_label is not None:
+            label = stricter(label, self.context.minimum_label)
+        return _Candidate(obj, obj["id"], label, modified or created, created, modified)
+
+    def add_row(self, candidate: _Candidate, body: str, now: datetime) -> str:
+        context = self.context
+        record_id = self.new_id()
+        added = context.next_added(now)
+        owner = context.identities.get(
+            candidate.obj.get("created_by_ref", ""), context.actor.organisation_id
+        )
+        self.rows.append(
+            {
+                "id": record_id,
+                "collection_id": context.collection.id,
+                "stix_id": candidate.stix_id,
+                "type": candidate.obj["type"],
+                "spec_version": candidate.obj.get("spec_version", "2.1"),
+                "created": self.stored_time(candidate.created),
+                "modified": self.stored_time(candidate.modified),
+                "version_at": self.stored_time(candidate.version_at or added),
+                "date_added": self.stored_time(added),
+                "name": stix.display_name(candidate.obj),
+                "search_text": stix.search_text(candidate.obj),
+                "body": body,
+                "tlp": candidate.label.value,
+                "owner_organisation_id": owner,
+                "created_by_id": context.actor.user_id,
+                "green_includes_external": context.green_includes_external,
+            }
+        )
+        self.audience_rows.extend(_audience(context, record_id, candidate.label))
+        if len(self.report.stored_ids) < SAMPLE:
+            self.report.stored_ids.append(record_id)
+        return record_id
+
+
+def _store_batch(
+    db: Session, *, context: _Context, batch: list[Any], now: datetime, report: IngestReport
+) -> tuple[list[dict[str, Any]], list[str]]:
+    connection = db.connection()
+    work = _Batch(context, report, text_timestamps=connection.dialect.name == "sqlite")
+    candidates = [found for obj in batch if (found := work.candidate(obj)) is not None]
+    unknown = _unknown_markings(db, context, candidates)
+    stored = _existing_versions(db, context, candidates)
+    in_batch: set[tuple[str, datetime | None]] = set()
+    new_ids = []
+    for candidate in candidates:
+        missing = [ref for ref in stix.marking_refs(candidate.obj) if ref in unknown]
+        if missing:
+            work.fail(
+                candidate.obj,
+                f"object_marking_refs names an unknown marking definition {missing[0]}",
+            )
+            continue
+        key = (candidate.stix_id, candidate.version_at)
+        seen = candidate.stix_id in stored if candidate.version_at is None else key in stored
+        if seen or key in in_batch:
+            # A no-op success, worded exactly like a new one: the version may belong to an
+            # object this poster may not see, and the status must not tell them it exists.
+            work.succeed(candidate)
+            continue
+        _mark(candidate)
+        body = stix.dumps(candidate.obj)
+        if "\\u0000" in body:
+            work.fail(candidate.obj, "contains a NUL character, which no database stores in text")
+            continue
+        in_batch.add(key)
+        new_ids.append(work.add_row(candidate, body, now))
+        work.succeed(candidate)
+    # Core executemany on the session's connection, values already in the column's storage
+    # form: no ORM bookkeeping and no per-value type processing for each STIX object.
+    if work.rows:
+        connection.execute(insert(STIX_OBJECT_BULK), work.rows)
+    if work.audience_rows:
+        connection.execute(insert(RECORD_AUDIENCE_TABLE), work.audience_rows)
+    return work.details, new_ids
+
+
+def _mark(candidate: _Candidate) -> None:
+    """Write the object's label into its markings, so consumers downstream keep it."""
+    marking = stix.MARKING_FOR_LABEL[candidate.label]
+    if candidate.stix_id in stix.TLP2_MARKINGS:
+        return
+    refs = [
+        ref
+        for ref in candidate.obj.get("object_marking_refs") or []
+        if ref not in stix.TLP2_MARKINGS
+    ]
+    if stix.label_of(candidate.obj) is not candidate.label or not candidate.obj.get(
+        "object_marking_refs"
+    ):
+        candidate.obj["object_marking_refs"] = [marking, *refs]
+
+
+def _audience(context: _Context, record_id: str, label: Tlp) -> list[dict[str, Any]]:
+    organisations = set(context.audience_organisation_ids)
+    if label in NEEDS_NAMED_AUDIENCE:
+        organisations |= context.group_organisation_ids
+    rows = [
+        {
+            "record_kind": "stix_object",
+            "record_id": record_id,
+            "organisation_id": org,
+            "user_id": None,
+        }
+        for org in sorted(organisations)
+    ]
+    rows.extend(
+        {
+            "record_kind": "stix_object",
+            "record_id": record_id,
+            "organisation_id": None,
+            "user_id": user,
+        }
+        for user in sorted(context.audience_user_ids)
+    )
+    return rows
+
+
+def _unknown_markings(db: Session, context: _Context, candidates: list[_Candidate]) -> set[str]:
+    wanted = {
+        ref
+        for candidate in candidates
+        for ref in stix.marking_refs(candidate.obj)
+        if ref not in stix.TLP2_MARKINGS and ref not in context.envelope_markings
+    }
+    if not wanted:
+        return set()
+    known = set(
+        db.scalars(
+            select(StixObject.stix_id).where(
+                StixObject.collection_id == context.collection.id,
+                StixObject.stix_id.in_(wanted),
+                visible_to(context.actor, StixObject),  # a hidden definition is unknown here
+            )
+        )
+    )
+    return wanted - known
+
+
+def _existing_versions(
+    db: Session, context: _Context, candidates: list[_Candidate]
+) -> set[tuple[str, datetime | None] | str]:
+    ids = {candidate.stix_id for candidate in candidates}
+    if not ids:
+        return set()
+    found: set[tuple[str, datetime | None] | str] = set()
+    rows = db.execute(
+        select(StixObject.stix_id, StixObject.version_at).where(
+            StixObject.collection_id == context.collection.id, StixObject.stix_id.in_(ids)
+        )
+    ).tuples()
+    for stix_id, version_at in rows:
+        found.add((stix_id, version_at))
+        found.add(stix_id)
+    return found
+
+
+def purge_expired_statuses(db: Session, payload: dict[str, Any]) -> None:
+    """Job handler: drop TAXII status resources past their keeping time (at least 24 hours)."""
+    expired = select(TaxiiStatus.id).where(TaxiiStatus.expires_at < utcnow())
+    db.execute(delete(TaxiiStatusDetail).where(TaxiiStatusDetail.status_id.in_(expired)))
+    db.execute(delete(TaxiiStatus).where(TaxiiStatus.id.in_(expired)))

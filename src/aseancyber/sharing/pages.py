@@ -1,0 +1,215 @@
+"""Pages for threat-information sharing: /sharing/collections, /sharing/objects (+ export,
+one object, sightings), /sharing/share (an indicator) and /sharing/upload (a bundle).
+
+Reading is open to anonymous visitors (TLP:CLEAR objects of public collections only); an
+object the reader may not see is 404 everywhere.
+"""
+
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.policy import Tlp
+from aseancyber.community.service import all_organisations
+from aseancyber.errors import Invalid
+from aseancyber.sharing import objects_service as objects
+from aseancyber.sharing import service, share_service
+from aseancyber.sharing.api import list_item
+from aseancyber.sharing.models import StixObject
+from aseancyber.sharing.schemas import IndicatorShare, ObjectPage, SightingCreate
+from aseancyber.web import forms, templating
+from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
+OBSERVABLE_OPTIONS = [(key, key) for key in share_service.OBSERVABLE_PATHS]
+
+
+@router.get("/sharing/collections")
+def collections_page(request: Request, db: DbSession, reader: OptionalActor) -> Response:
+    """The collections the reader may read."""
+    found = service.list_collections(db, reader=reader)
+    return templating.render(request, "sharing/collections.html", {"collections": found})
+
+
+@router.get("/sharing/objects")
+def objects_page(
+    *,
+    request: Request,
+    db: DbSession,
+    reader: OptionalActor,
+    q: Annotated[str, Query(max_length=200)] = "",
+    type: Annotated[str, Query(max_length=250)] = "",
+    tlp: Annotated[str, Query(max_length=20)] = "",
+    owner: Annotated[str, Query(max_length=36)] = "",
+    state: Annotated[str, Query(max_length=2)] = "",
+    collection: Annotated[str, Query(max_length=36)] = "",
+    added_after: Annotated[str, Query(max_length=40)] = "",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Response:
+    """The latest visible version of each object, filtered and searched."""
+    values = {
+        "q": q,
+        "type": type,
+        "tlp": tlp,
+        "owner": owner,
+        "state": state,
+        "collection": collection,
+        "added_after": added_after,
+    }
+    filters = objects.parse_filters(**values)
+    page = paginate(
+        db,
+        objects.visible_objects(reader, filters),
+        keys=[StixObject.date_added, StixObject.id],
+        cursor=cursor,
+        limit=limit,
+        descending=True,
+    )
+    return templating.render(
+        request,
+        "sharing/objects.html",
+        {
+            "page": page,
+            "values": values,
+            "tlp_options": TLP_OPTIONS,
+            "export_query": "&".join(f"{k}={v}" for k, v in values.items() if v),
+        },
+    )
+
+
+@router.get("/sharing/objects/export")
+def export_page(
+    *,
+    db: DbSession,
+    reader: OptionalActor,
+    q: Annotated[str, Query(max_length=200)] = "",
+    type: Annotated[str, Query(max_length=250)] = "",
+    tlp: Annotated[str, Query(max_length=20)] = "",
+    owner: Annotated[str, Query(max_length=36)] = "",
+    state: Annotated[str, Query(max_length=2)] = "",
+    collection: Annotated[str, Query(max_length=36)] = "",
+    format: Annotated[str, Query(pattern="^(json|stix)$")] = "json",
+) -> Response:
+    """Download the filtered selection as a STIX bundle (or a JSON list of entries)."""
+    filters = objects.parse_filters(
+        q=q, type=type, tlp=tlp, owner=owner, state=state, collection=collection
+    )
+    if format == "stix":
+        content = share_service.export_bundle(db, reader=reader, filters=filters)
+        return Response(
+            content,
+            media_type="application/stix+json;version=2.1",
+            headers={"Content-Disposition": 'attachment; filename="stix-bundle.json"'},
+        )
+    rows = share_service.exported_rows(db, reader=reader, filters=filters)
+    body = ObjectPage(items=[list_item(row) for row in rows], next_cursor=None)
+    return Response(body.model_dump_json(), media_type="application/json")
+
+
+@router.get("/sharing/objects/{ref}")
+def object_page(ref: str, request: Request, db: DbSession, reader: OptionalActor) -> Response:
+    """One object for people: fields, markings, relationships both ways, versions, sightings."""
+    row = objects.get_version_or_404(db, reader=reader, ref=ref)
+    return templating.render(
+        request,
+        "sharing/object.html",
+        {
+            "row": row,
+            "obj": objects.parsed(row),
+            "versions": objects.versions_of(db, reader=reader, version=row),
+            "related": objects.related(db, reader=reader, version=row),
+            "sightings": share_service.sighting_count(db, reader=reader, stix_id=row.stix_id),
+        },
+    )
+
+
+@router.post("/sharing/objects/{ref}/sightings", dependencies=[CsrfChecked])
+async def sighting_page(ref: str, request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """ "We saw this too": record a sighting by the reader's organisation."""
+    sighting = share_service.add_sighting(db, actor=actor, ref=ref, data=SightingCreate())
+    return templating.redirect(f"/sharing/objects/{ref}", f"Sighting {sighting.stix_id} recorded")
+
+
+def _share_context(db: DbSession, actor: CurrentActor) -> dict[str, object]:
+    return {
+        "collections": service.writable_collections(db, actor=actor),
+        "organisations": all_organisations(db),
+        "tlp_options": TLP_OPTIONS,
+        "observable_options": OBSERVABLE_OPTIONS,
+    }
+
+
+@router.get("/sharing/share")
+def share_form(request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """The "share an indicator" form."""
+    return templating.render(
+        request, "sharing/share.html", {**_share_context(db, actor), "values": {}, "errors": {}}
+    )
+
+
+@router.post("/sharing/share", dependencies=[CsrfChecked])
+async def share_submit(request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """Share an indicator from an observable; the STIX pattern is generated."""
+    form = await request.form()
+    values = {
+        "collection_id": forms.text(form, "collection_id"),
+        "observable_type": forms.text(form, "observable_type"),
+        "value": forms.text(form, "value"),
+        "name": forms.text(form, "name"),
+        "description": forms.text(form, "description"),
+        "tlp": forms.text(form, "tlp"),
+        "audience_organisation_ids": forms.texts(form, "audience_organisation_ids"),
+    }
+    parsed = forms.parse(IndicatorShare, values)
+    if isinstance(parsed, dict):
+        return templating.render(
+            request,
+            "sharing/share.html",
+            {**_share_context(db, actor), "values": values, "errors": parsed},
+            status_code=422,
+        )
+    try:
+        stored = share_service.share_indicator(db, actor=actor, data=parsed)
+    except Invalid as error:
+        return templating.render(
+            request,
+            "sharing/share.html",
+            {**_share_context(db, actor), "values": values, "errors": forms.invalid_errors(error)},
+            status_code=422,
+        )
+    return templating.redirect(f"/sharing/objects/{stored.id}", "Indicator shared")
+
+
+@router.get("/sharing/upload")
+def upload_form(request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """The bundle upload form."""
+    return templating.render(
+        request, "sharing/upload.html", {**_share_context(db, actor), "report": None}
+    )
+
+
+@router.post("/sharing/upload", dependencies=[CsrfChecked])
+async def upload_submit(request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """Store an uploaded STIX bundle and show which objects were accepted or rejected."""
+    async with request.form() as form:
+        upload = form.get("file")
+        content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+        collection_id = forms.text(form, "collection_id")
+    report = await run_in_threadpool(
+        partial(
+            share_service.upload_bundle,
+            db,
+            actor=actor,
+            collection_id=collection_id,
+            content=content,
+        )
+    )
+    return templating.render(
+        request, "sharing/upload.html", {**_share_context(db, actor), "report": report}
+    )

@@ -1,0 +1,240 @@
+"""Sharing from people: an indicator from an observable, bundle uploads, sightings, exports.
+
+All of it goes through :func:`aseancyber.sharing.ingest.ingest`, the same path TAXII uses,
+and every read goes through the visibility policy.
+"""
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aseancyber import audit
+from aseancyber.access.permissions import Permission, permissions_of
+from aseancyber.access.policy import Actor, Reader, Tlp, audience_of
+from aseancyber.community.models import Organisation, User
+from aseancyber.db import utcnow
+from aseancyber.errors import FieldProblem, Forbidden, Invalid
+from aseancyber.sharing import ingest as ingest_service
+from aseancyber.sharing import objects_service as objects
+from aseancyber.sharing import service, stix
+from aseancyber.sharing.models import StixObject
+from aseancyber.sharing.schemas import IndicatorShare, SightingCreate
+
+OBSERVABLE_PATHS = {
+    "ipv4-addr": "ipv4-addr:value",
+    "ipv6-addr": "ipv6-addr:value",
+    "domain-name": "domain-name:value",
+    "url": "url:value",
+    "email-addr": "email-addr:value",
+    "file-sha256": "file:hashes.'SHA-256'",
+    "file-md5": "file:hashes.MD5",
+}
+MAX_EXPORT = 10_000
+
+
+def pattern_for(observable_type: str, value: str) -> str:
+    """The STIX pattern matching one observable; quotes and backslashes escaped."""
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"[{OBSERVABLE_PATHS[observable_type]} = '{escaped}']"
+
+
+def _check_writer(db: Session, actor: Actor, collection_id: str) -> Any:
+    if Permission.RECORD_CREATE not in permissions_of(actor.roles):
+        raise Forbidden("sharing needs the contributor or coordinator role")
+    collection = service.get_collection_or_404(db, reader=actor, collection_id=collection_id)
+    if not service.can_write(db, actor=actor, collection=collection):
+        raise Forbidden("you may read this collection but not add objects to it")
+    return collection
+
+
+def _check_audience(db: Session, organisation_ids: list[str], user_ids: list[str]) -> None:
+    problems = []
+    if organisation_ids:
+        found = set(
+            db.scalars(select(Organisation.id).where(Organisation.id.in_(organisation_ids)))
+        )
+        if found != set(organisation_ids):
+            problems.append(
+                FieldProblem("audience_organisation_ids", "names an unknown organisation")
+            )
+    if user_ids:
+        found = set(db.scalars(select(User.id).where(User.id.in_(user_ids))))
+        if found != set(user_ids):
+            problems.append(FieldProblem("audience_user_ids", "names an unknown user"))
+    if problems:
+        raise Invalid(problems)
+
+
+def share_indicator(db: Session, *, actor: Actor, data: IndicatorShare) -> StixObject:
+    """Generate an indicator for an observable and store it with its label and audience."""
+    collection = _check_writer(db, actor, data.collection_id)
+    _check_audience(db, data.audience_organisation_ids, data.audience_user_ids)
+    if data.tlp is Tlp.RED and not data.audience_organisation_ids and not data.audience_user_ids:
+        raise Invalid("TLP:RED needs at least one named recipient", "audience_organisation_ids")
+    now = stix.format_timestamp(utcnow())
+    pattern = pattern_for(data.observable_type, data.value)
+    try:
+        stix.check_pattern(pattern)
+    except stix.StixProblem as problem:
+        raise Invalid(str(problem), "value") from None
+    indicator = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": f"indicator--{uuid.uuid4()}",
+        "created": now,
+        "modified": now,
+        "created_by_ref": stix.identity_id_for(actor.organisation_id),
+        "name": data.name or f"{data.observable_type} {data.value}"[:300],
+        "description": data.description,
+        "indicator_types": ["malicious-activity"],
+        "pattern": pattern,
+        "pattern_type": "stix",
+        "valid_from": now,
+        "object_marking_refs": [stix.MARKING_FOR_LABEL[data.tlp]],
+    }
+    if not data.description:
+        del indicator["description"]
+    report = ingest_service.ingest(
+        db,
+        actor=actor,
+        collection=collection,
+        objects=[indicator],
+        audience_organisation_ids=data.audience_organisation_ids,
+        audience_user_ids=data.audience_user_ids,
+        green_includes_external=data.green_includes_external,
+    )
+    if not report.stored_ids:
+        reason = report.failed[0].message if report.failed else "it was not stored"
+        raise Invalid(reason, "value")
+    stored = db.get(StixObject, report.stored_ids[0])
+    assert stored is not None
+    return stored
+
+
+def upload_bundle(
+    db: Session,
+    *,
+    actor: Actor,
+    collection_id: str,
+    content: bytes,
+    minimum_label: Tlp | None = None,
+) -> ingest_service.IngestReport:
+    """Store a STIX bundle (or TAXII envelope) file; bad objects are reported, good ones kept."""
+    collection = _check_writer(db, actor, collection_id)
+    try:
+        document = orjson.loads(content)
+    except orjson.JSONDecodeError as error:
+        raise Invalid(f"is not valid JSON: {error}", "file") from None
+    if not isinstance(document, dict) or not isinstance(document.get("objects"), list):
+        raise Invalid("must be a STIX bundle: a JSON object with an objects list", "file")
+    return ingest_service.ingest(
+        db,
+        actor=actor,
+        collection=collection,
+        objects=document["objects"],
+        minimum_label=minimum_label,
+    )
+
+
+def sighting_count(db: Session, *, reader: Reader, stix_id: str) -> int:
+    """How many sightings of ``stix_id`` the reader may see (never the hidden ones)."""
+    needle = f'%"sighting_of_ref":"{stix_id}"%'
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(StixObject)
+            .where(
+                objects.visible_in(reader),
+                StixObject.type == "sighting",
+                StixObject.body.like(needle),
+            )
+        )
+        or 0
+    )
+
+
+def add_sighting(db: Session, *, actor: Actor, ref: str, data: SightingCreate) -> StixObject:
+    """ "We saw this too": a sighting by the reader's organisation, as strict as the object."""
+    sighted = objects.get_version_or_404(db, reader=actor, ref=ref)
+    _check_writer(db, actor, sighted.collection_id)
+    now = stix.format_timestamp(utcnow())
+    identity = stix.identity_id_for(actor.organisation_id)
+    sighting = {
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": f"sighting--{uuid.uuid4()}",
+        "created": now,
+        "modified": now,
+        "created_by_ref": identity,
+        "sighting_of_ref": sighted.stix_id,
+        "where_sighted_refs": [identity],
+        "count": data.count,
+        "first_seen": now,
+        "last_seen": now,
+        "object_marking_refs": [stix.MARKING_FOR_LABEL[sighted.tlp]],
+    }
+    if data.description:
+        sighting["description"] = data.description
+    audience = audience_of(db, sighted)
+    report = ingest_service.ingest(
+        db,
+        actor=actor,
+        collection=sighted.collection,
+        objects=[sighting],
+        audience_organisation_ids={sighted.owner_organisation_id, *audience.organisation_ids},
+        audience_user_ids=audience.user_ids,
+        green_includes_external=sighted.green_includes_external,
+    )
+    stored = db.get(StixObject, report.stored_ids[0])
+    assert stored is not None
+    return stored
+
+
+def export_bundle(db: Session, *, reader: Reader, filters: objects.ObjectFilters) -> bytes:
+    """The visible, filtered objects as one STIX 2.1 bundle; the export is audited."""
+    statement = objects.visible_objects(reader, filters).order_by(
+        StixObject.date_added, StixObject.id
+    )
+    rows = list(db.scalars(statement.limit(MAX_EXPORT)))
+    audit.record(
+        db,
+        action="stix.export",
+        record_kind="stix_object",
+        record_id="*",
+        record_organisation_id=reader.organisation_id if reader else None,
+        changed_fields=[f"count={len(rows)}"],
+        after={"ids": [row.id for row in rows]},
+        actor=reader,
+    )
+    return b"".join(_bundle_parts(rows))
+
+
+def _bundle_parts(rows: list[StixObject]) -> Iterator[bytes]:
+    yield b'{"type":"bundle","id":"bundle--' + str(uuid.uuid4()).encode() + b'","objects":['
+    yield b",".join(row.body.encode() for row in rows)
+    yield b"]}"
+
+
+def exported_rows(
+    db: Session, *, reader: Reader, filters: objects.ObjectFilters
+) -> list[StixObject]:
+    """The visible, filtered objects for a JSON export (audited)."""
+    statement = objects.visible_objects(reader, filters).order_by(
+        StixObject.date_added, StixObject.id
+    )
+    rows = list(db.scalars(statement.limit(MAX_EXPORT)))
+    audit.record(
+        db,
+        action="stix.export",
+        record_kind="stix_object",
+        record_id="*",
+        record_organisation_id=reader.organisation_id if reader else None,
+        changed_fields=[f"count={len(rows)}"],
+        after={"ids": [row.id for row in rows]},
+        actor=reader,
+    )
+    return rows

@@ -1,0 +1,411 @@
+"""STIX 2.1 validation at ingest and the TLP 2.0 label of an object, without a database.
+
+:func:`check_object` returns the problem with one object (a sentence naming the property)
+or ``None``; it covers the common properties, timestamps, reference shapes, the required
+properties of every SDO, SRO, SCO and meta object, and indicator patterns (the
+stix2-patterns grammar). Custom ``x-`` objects and objects defined by an extension
+definition are accepted when their common properties are well formed.
+"""
+
+import re
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from stix2patterns.validator import run_validator
+
+from aseancyber.access.policy import Tlp, stricter
+
+TLP_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP_CREATED = "2022-10-01T00:00:00.000Z"
+TLP2_MARKINGS: dict[str, Tlp] = {
+    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487": Tlp.CLEAR,
+    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb": Tlp.GREEN,
+    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421": Tlp.AMBER,
+    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": Tlp.AMBER_STRICT,
+    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": Tlp.RED,
+}
+TLP1_MARKINGS: dict[str, Tlp] = {
+    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": Tlp.CLEAR,
+    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": Tlp.GREEN,
+    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": Tlp.AMBER,
+    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": Tlp.RED,
+}
+MARKING_FOR_LABEL = {label: marking for marking, label in TLP2_MARKINGS.items()}
+TLP1_TO_TLP2 = {old: MARKING_FOR_LABEL[label] for old, label in TLP1_MARKINGS.items()}
+IDENTITY_NAMESPACE = uuid.UUID("6d2f8c4e-5b1a-4c43-9d8e-1a2b3c4d5e6f")
+
+SDO_REQUIRED: dict[str, tuple[str, ...]] = {
+    "attack-pattern": ("name",),
+    "campaign": ("name",),
+    "course-of-action": ("name",),
+    "grouping": ("context", "object_refs"),
+    "identity": ("name",),
+    "incident": ("name",),
+    "indicator": ("pattern", "pattern_type", "valid_from"),
+    "infrastructure": ("name",),
+    "intrusion-set": ("name",),
+    "location": (),
+    "malware": ("is_family",),
+    "malware-analysis": ("product",),
+    "note": ("content", "object_refs"),
+    "observed-data": ("first_observed", "last_observed", "number_observed"),
+    "opinion": ("opinion", "object_refs"),
+    "report": ("name", "published", "object_refs"),
+    "threat-actor": ("name",),
+    "tool": ("name",),
+    "vulnerability": ("name",),
+}
+SRO_REQUIRED: dict[str, tuple[str, ...]] = {
+    "relationship": ("relationship_type", "source_ref", "target_ref"),
+    "sighting": ("sighting_of_ref",),
+}
+META_REQUIRED: dict[str, tuple[str, ...]] = {
+    "marking-definition": (),
+    "language-content": ("object_ref", "contents"),
+    "extension-definition": ("created_by_ref", "name", "schema", "version", "extension_types"),
+}
+SCO_REQUIRED: dict[str, tuple[str, ...]] = {
+    "artifact": (),
+    "autonomous-system": ("number",),
+    "directory": ("path",),
+    "domain-name": ("value",),
+    "email-addr": ("value",),
+    "email-message": ("is_multipart",),
+    "file": (),
+    "ipv4-addr": ("value",),
+    "ipv6-addr": ("value",),
+    "mac-addr": ("value",),
+    "mutex": ("name",),
+    "network-traffic": ("protocols",),
+    "process": (),
+    "software": ("name",),
+    "url": ("value",),
+    "user-account": (),
+    "windows-registry-key": (),
+    "x509-certificate": (),
+}
+TIMESTAMP_PROPERTIES = (
+    "valid_from",
+    "valid_until",
+    "first_seen",
+    "last_seen",
+    "published",
+    "first_observed",
+    "last_observed",
+    "start_time",
+    "stop_time",
+    "object_modified",
+)
+SINGLE_REFS = ("created_by_ref", "source_ref", "target_ref", "sighting_of_ref", "object_ref")
+LIST_REFS = ("object_refs", "where_sighted_refs", "observed_data_refs", "object_marking_refs")
+
+_TYPE = re.compile(r"[a-z0-9][a-z0-9-]{1,248}[a-z0-9]")
+# RFC 4122 UUIDs (version 1-8, variant 10xx), as STIX 2.1 requires.
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+_UUID_ONLY = re.compile(_UUID)
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$")
+_MILLISECONDS = re.compile(r"\.\d{3,9}Z$")
+# Comparisons of one simple property with a string: certainly valid STIX patterns, so the
+# (slow) ANTLR grammar is only run for everything else.
+_SIMPLE_PATTERN = re.compile(
+    r"^\[[a-z][a-z0-9-]*:(?:value|name|path|number|key) (?:=|!=) '(?:[^'\\]|\\['\\])*'\]$"
+)
+MAX_ERROR_LENGTH = 300
+
+
+class StixProblem(Exception):
+    """What is wrong with one object, in a sentence."""
+
+
+def parse_timestamp(value: Any, name: str) -> datetime:
+    """An RFC 3339 UTC timestamp (``...Z``) as an aware datetime (nanoseconds truncated)."""
+    if not isinstance(value, str) or not _TIMESTAMP.match(value):
+        raise StixProblem(f"{name} must be an RFC 3339 timestamp in UTC ending in Z")
+    return _parse_utc(value, name)
+
+
+@lru_cache(maxsize=8192)  # bulk feeds repeat the same few timestamps many times
+def _parse_utc(value: str, name: str) -> datetime:
+    head, _, fraction = value[:-1].partition(".")
+    try:
+        moment = datetime.fromisoformat(head).replace(tzinfo=UTC)
+    except ValueError as error:
+        raise StixProblem(f"{name} is not a real date and time") from error
+    if fraction:
+        moment = moment.replace(microsecond=int(fraction[:6].ljust(6, "0")))
+    return moment
+
+
+def format_timestamp(value: datetime) -> str:
+    """A STIX/TAXII timestamp with microseconds, in UTC."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _check_id(value: Any, name: str, expected_type: str | None = None) -> str:
+    if not isinstance(value, str):
+        raise StixProblem(f"{name} must be a STIX identifier (type--UUID)")
+    kind, _, identifier = value.partition("--")
+    if not _is_type(kind) or not _UUID_ONLY.fullmatch(identifier):
+        raise StixProblem(f"{name} must be a STIX identifier (type--UUID)")
+    if expected_type is not None and kind != expected_type:
+        raise StixProblem(f"{name} must start with '{expected_type}--'")
+    return value
+
+
+@lru_cache(maxsize=1024)
+def _is_type(kind: str) -> bool:
+    return _TYPE.fullmatch(kind) is not None and "--" not in kind
+
+
+def check_pattern(pattern: Any) -> None:
+    """Raise StixProblem when ``pattern`` is not a valid STIX 2.1 pattern."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise StixProblem("pattern must be a non-empty string")
+    if _SIMPLE_PATTERN.match(pattern):
+        return
+    errors = run_validator(pattern, stix_version="2.1")
+    if errors:
+        raise StixProblem(f"pattern is not a valid STIX pattern: {errors[0]}"[:MAX_ERROR_LENGTH])
+
+
+def _is_extension_defined(obj: Mapping[str, Any]) -> bool:
+    extensions = obj.get("extensions")
+    return isinstance(extensions, dict) and any(
+        isinstance(key, str) and key.startswith("extension-definition--") for key in extensions
+    )
+
+
+def _check_required(obj: Mapping[str, Any], required: Iterable[str]) -> None:
+    missing = [name for name in required if name not in obj]
+    if missing:
+        raise StixProblem(
+            f"{obj['type']} needs the propert{'y' if len(missing) == 1 else 'ies'} "
+            f"{', '.join(missing)}"
+        )
+
+
+def _check_specific(obj: Mapping[str, Any]) -> None:
+    kind = obj["type"]
+    if kind == "indicator" and obj.get("pattern_type") == "stix":
+        check_pattern(obj["pattern"])
+    elif kind == "malware" and obj.get("is_family") is True and "name" not in obj:
+        raise StixProblem("malware that is a family needs a name")
+    elif kind == "location" and not (
+        "region" in obj or "country" in obj or ("latitude" in obj and "longitude" in obj)
+    ):
+        raise StixProblem("location needs region, country, or latitude and longitude")
+    elif kind == "malware-analysis" and "result" not in obj and "analysis_sco_refs" not in obj:
+        raise StixProblem("malware-analysis needs result or analysis_sco_refs")
+    elif kind == "observed-data" and "objects" not in obj and "object_refs" not in obj:
+        raise StixProblem("observed-data needs object_refs")
+    elif kind == "file" and "hashes" not in obj and "name" not in obj:
+        raise StixProblem("file needs hashes or name")
+    elif kind == "artifact" and "payload_bin" not in obj and "url" not in obj:
+        raise StixProblem("artifact needs payload_bin or url")
+    elif kind == "marking-definition" and "definition" not in obj and "extensions" not in obj:
+        raise StixProblem("marking-definition needs definition or extensions")
+    for name in ("object_refs",):
+        if name in obj and (not isinstance(obj[name], list) or not obj[name]):
+            raise StixProblem(f"{name} must be a non-empty list of identifiers")
+
+
+def check_object(obj: Any) -> str | None:
+    """The problem with one STIX 2.1 object, or ``None`` when it may be stored."""
+    try:
+        _check(obj)
+    except StixProblem as problem:
+        return str(problem)[:MAX_ERROR_LENGTH]
+    return None
+
+
+def _check(obj: Any) -> None:
+    if not isinstance(obj, dict):
+        raise StixProblem("each object must be a JSON object")
+    kind = obj.get("type")
+    if not isinstance(kind, str) or not _is_type(kind):
+        raise StixProblem("type must be 3-250 characters: a-z, 0-9 and single hyphens")
+    _check_id(obj.get("id"), "id", kind)
+    is_sco = kind in SCO_REQUIRED
+    known = kind in SDO_REQUIRED or kind in SRO_REQUIRED or kind in META_REQUIRED or is_sco
+    custom = kind.startswith("x-") or _is_extension_defined(obj)
+    if not known and not custom:
+        raise StixProblem(f"type '{kind}' is not a STIX 2.1 type (custom types start with x-)")
+    spec_version = obj.get("spec_version")
+    custom_observable = not known and "created" not in obj
+    if spec_version is None and not is_sco and not custom_observable:
+        raise StixProblem("spec_version is required and must be 2.1")
+    if spec_version is not None and spec_version != "2.1":
+        raise StixProblem("spec_version must be 2.1")
+    # Custom objects without created are custom observables, which carry no timestamps.
+    _check_timestamps(
+        obj, needs_timestamps=(known and not is_sco) or (not known and "created" in obj)
+    )
+    _check_properties(obj)
+    required = (
+        SDO_REQUIRED.get(kind)
+        or SRO_REQUIRED.get(kind)
+        or META_REQUIRED.get(kind)
+        or SCO_REQUIRED.get(kind)
+        or ()
+    )
+    _check_required(obj, required)
+    _check_specific(obj)
+
+
+def _check_timestamps(obj: dict[str, Any], *, needs_timestamps: bool) -> None:
+    created = modified = None
+    if "created" in obj or needs_timestamps:
+        created = parse_timestamp(obj.get("created"), "created")
+    if "modified" in obj or (needs_timestamps and obj["type"] != "marking-definition"):
+        modified = parse_timestamp(obj.get("modified"), "modified")
+    for name in ("created", "modified"):
+        value = obj.get(name)
+        if isinstance(value, str) and not _MILLISECONDS.search(value):
+            raise StixProblem(f"{name} must be precise to the millisecond (e.g. ...T12:00:00.000Z)")
+    if created is not None and modified is not None and modified < created:
+        raise StixProblem("modified must not be earlier than created")
+
+
+def _check_properties(obj: dict[str, Any]) -> None:
+    # Only the properties present are looked at: one set intersection instead of a scan.
+    for name in obj.keys() & _PROPERTY_CHECKS.keys():
+        _PROPERTY_CHECKS[name](obj[name], name)
+
+
+def _check_list_of(value: Any, name: str) -> None:
+    if not isinstance(value, list):
+        raise StixProblem(f"{name} must be a list")
+
+
+def _check_ref_list(value: Any, name: str) -> None:
+    if not isinstance(value, list):
+        raise StixProblem(f"{name} must be a list of identifiers")
+    expected = "marking-definition" if name == "object_marking_refs" else None
+    for ref in value:
+        if ref not in TLP2_MARKINGS:
+            _check_id(ref, name, expected)
+
+
+def _check_ref(value: Any, name: str) -> None:
+    _check_id(value, name, "identity" if name == "created_by_ref" else None)
+
+
+def _check_boolean(value: Any, name: str) -> None:
+    if not isinstance(value, bool):
+        raise StixProblem(f"{name} must be true or false")
+
+
+def _check_granular_property(value: Any, name: str) -> None:
+    _check_granular(value)
+
+
+_PROPERTY_CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    **dict.fromkeys(TIMESTAMP_PROPERTIES, parse_timestamp),
+    **dict.fromkeys(SINGLE_REFS, _check_ref),
+    **dict.fromkeys(LIST_REFS, _check_ref_list),
+    "labels": _check_list_of,
+    "external_references": _check_list_of,
+    "revoked": _check_boolean,
+    "granular_markings": _check_granular_property,
+}
+
+
+def _check_granular(markings: Any) -> None:
+    if markings is None:
+        return
+    if not isinstance(markings, list):
+        raise StixProblem("granular_markings must be a list")
+    for marking in markings:
+        if not isinstance(marking, dict) or not isinstance(marking.get("selectors"), list):
+            raise StixProblem("each granular marking needs selectors and a marking_ref or lang")
+        if "marking_ref" in marking:
+            _check_id(marking["marking_ref"], "granular_markings.marking_ref", "marking-definition")
+        elif "lang" not in marking:
+            raise StixProblem("each granular marking needs selectors and a marking_ref or lang")
+
+
+def marking_refs(obj: Mapping[str, Any]) -> list[str]:
+    """Every marking definition ``obj`` points at, object-level and granular."""
+    refs = [ref for ref in obj.get("object_marking_refs") or [] if isinstance(ref, str)]
+    for marking in obj.get("granular_markings") or []:
+        if isinstance(marking, dict) and isinstance(marking.get("marking_ref"), str):
+            refs.append(marking["marking_ref"])
+    return refs
+
+
+def label_of(obj: Mapping[str, Any]) -> Tlp | None:
+    """The strictest TLP label among the object's markings (TLP 1.0 mapped), if any."""
+    found: Tlp | None = None
+    for ref in marking_refs(obj):
+        label = TLP2_MARKINGS.get(ref) or TLP1_MARKINGS.get(ref)
+        if label is not None:
+            found = label if found is None else stricter(found, label)
+    return found
+
+
+def map_tlp1(obj: dict[str, Any]) -> bool:
+    """Replace TLP 1.0 marking references with their TLP 2.0 ids; True when it changed any."""
+    changed = False
+    refs = obj.get("object_marking_refs")
+    if isinstance(refs, list) and any(ref in TLP1_TO_TLP2 for ref in refs):
+        mapped = [TLP1_TO_TLP2.get(ref, ref) for ref in refs]
+        obj["object_marking_refs"] = list(dict.fromkeys(mapped))
+        changed = True
+    for marking in obj.get("granular_markings") or []:
+        if isinstance(marking, dict) and marking.get("marking_ref") in TLP1_TO_TLP2:
+            marking["marking_ref"] = TLP1_TO_TLP2[marking["marking_ref"]]
+            changed = True
+    return changed
+
+
+def tlp_marking_definitions() -> list[dict[str, Any]]:
+    """The five fixed TLP 2.0 marking definitions (FIRST), as STIX 2.1 objects."""
+    return [
+        {
+            "type": "marking-definition",
+            "spec_version": "2.1",
+            "id": marking_id,
+            "created": TLP_CREATED,
+            "name": label.value,
+            "extensions": {
+                TLP_EXTENSION_ID: {
+                    "extension_type": "property-extension",
+                    "tlp_2_0": _tlp_value(label),
+                }
+            },
+        }
+        for marking_id, label in TLP2_MARKINGS.items()
+    ]
+
+
+def _tlp_value(label: Tlp) -> str:
+    return label.value.removeprefix("TLP:").lower()
+
+
+def identity_id_for(organisation_id: str) -> str:
+    """The STIX identity id that stands for one of the platform's organisations."""
+    return f"identity--{uuid.uuid5(IDENTITY_NAMESPACE, organisation_id)}"
+
+
+def display_name(obj: Mapping[str, Any]) -> str:
+    """A short human name: the name, an SCO's value, or the indicator pattern."""
+    for key in ("name", "value", "pattern", "relationship_type", "path", "key"):
+        value = obj.get(key)
+        if isinstance(value, str) and value:
+            return value[:300]
+    return str(obj.get("type", ""))
+
+
+def search_text(obj: Mapping[str, Any]) -> str:
+    """The text free-text search looks at: name, description, pattern and value."""
+    parts = [obj.get(key) for key in ("name", "description", "pattern", "value")]
+    return "\n".join(part for part in parts if isinstance(part, str))[:10_000]
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON text of one object, as stored and served."""
+    return orjson.dumps(obj).decode()

@@ -1,0 +1,130 @@
+"""Coverage gaps and the ministers' report: only visible initiatives count, every figure is
+in the appendix, and missing domains are said to be missing, never estimated."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from aseancyber.initiatives import gaps, report
+from tests.factories import actor
+from tests.initiatives.conftest import SAME_TRAINING_OTHER_BODY, TRAINING, Register
+from tests.readers import BrowserFor, TokenFor, World
+
+API = "/api/v1/initiatives"
+
+
+def test_coverage_matrices_and_findings(db: Session, world: World, register: Register) -> None:
+    register(**TRAINING)  # MY, PH; norms g, k
+    register(
+        **{
+            **TRAINING,
+            "title": "Secret",
+            "tlp": "TLP:AMBER",
+            "beneficiary_states": ["SG"],
+            "norms": ["a"],
+        }
+    )
+    coverage = gaps.coverage(db, reader=actor(world.other_state))
+    assert coverage.initiatives == 1  # the AMBER one is not the other state's to count
+    assert coverage.states_by_themes.cell("MY", "incident_ci") == 1
+    assert coverage.norms_by_states.cell("k", "PH") == 1
+    assert coverage.norms_by_states.cell("a", "SG") == 0
+    assert coverage.bodies_by_themes.cell("ADGMIN", "incident_ci") == 1
+    assert any(
+        f.startswith("No initiative addresses norm (k) in 2 states") for f in coverage.findings
+    )
+    assert any("norm (a)" in f and "any member state" in f for f in coverage.findings)
+    assert coverage.by_year == [(2026, 1)]
+    author = gaps.coverage(db, reader=actor(world.author))
+    assert author.norms_by_states.cell("a", "SG") == 1
+
+
+def test_gaps_over_rest_and_page(
+    *,
+    client: TestClient,
+    db: Session,
+    world: World,
+    token_for: TokenFor,
+    register: Register,
+    browser_for: BrowserFor,
+) -> None:
+    register(**TRAINING)
+    db.commit()
+    data = client.get(f"{API}/gaps", headers=token_for(world.coordinator)).json()
+    assert data["initiatives"] == 1
+    assert data["by_year"] == [[2026, 1]]
+    assert client.get(f"{API}/gaps").json()["initiatives"] == 0  # anonymous: GREEN is not public
+    page = browser_for(world.coordinator).client.get("/initiatives/gaps")
+    assert page.status_code == 200
+    assert "No initiative addresses norm" in page.text
+
+
+def test_report_has_every_section_and_appendix(
+    db: Session, world: World, register: Register
+) -> None:
+    register(**TRAINING)
+    register(by=world.other_state, **SAME_TRAINING_OTHER_BODY)
+    register(
+        **{
+            **TRAINING,
+            "title": "Hidden initiative",
+            "tlp": "TLP:RED",
+            "audience_organisation_ids": [world.recipient_org.id],
+        }
+    )
+    first, last = report.parse_period("2026-01-01", "2026-12-31")
+    built = report.build(db, reader=actor(world.coordinator), start=first, end=last)
+    html = report.render_html(built)
+    assert "Hidden initiative" not in html
+    assert ("Initiatives active in the period", "2") in built.summary
+    for heading in (
+        "1. Summary",
+        "2. Initiatives by pillar",
+        "3. Overlaps and coordination options",
+        "4. Gaps",
+        "Data appendix",
+    ):
+        assert heading in html
+    assert "Joint delivery" in html
+    assert "shared calendar" in html
+    for figure in built.figures:
+        assert f"Figure {figure.number}. {figure.title}" in html
+        assert (
+            html.count(f"Figure {figure.number}. {figure.title}") == 2
+        )  # in the text and the appendix
+    assert "Not yet available on this node" in html or "Norms implementation" in html
+    assert built.figure(2).rows[0] in (("ADGMIN", 1), ("ARF-ISM-ICTS", 1))
+
+
+def test_report_downloads_as_pdf_and_html(
+    *,
+    client: TestClient,
+    db: Session,
+    world: World,
+    token_for: TokenFor,
+    register: Register,
+    browser_for: BrowserFor,
+) -> None:
+    register(**TRAINING)
+    db.commit()
+    headers = token_for(world.coordinator)
+    pdf = client.get(
+        f"{API}/report", params={"start": "2026-01-01", "end": "2026-12-31"}, headers=headers
+    )
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF-")
+    html = client.get(
+        f"{API}/report", params={"start": "2026-01-01", "format": "html"}, headers=headers
+    )
+    assert html.status_code == 200
+    assert "Data appendix" in html.text
+    bad = client.get(
+        f"{API}/report", params={"start": "2026-12-31", "end": "2026-01-01"}, headers=headers
+    )
+    assert bad.status_code == 422
+    assert "end" in bad.text
+    page = browser_for(world.coordinator).client.get(
+        "/initiatives/report", params={"start": "2026-01-01"}
+    )
+    assert page.status_code == 200
+    assert "Download" in page.text
+    assert "<!DOCTYPE" not in page.text.split("report-preview")[1]

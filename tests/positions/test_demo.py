@@ -1,0 +1,35 @@
+"""The demo positions and engagements load, follow the rules, and load only once."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.service import actor_for
+from aseancyber.community.models import MemberState, User
+from aseancyber.demo import load_demo
+from aseancyber.positions import consensus, engagements_service
+from aseancyber.positions.demo import ADOPTED_TITLE, IN_PROGRESS_TITLE
+from aseancyber.positions.models import Engagement, Position, PositionStatus
+from aseancyber.reference import load_reference
+
+
+def test_demo_positions_and_engagements(db: Session) -> None:
+    load_reference(db)
+    load_demo(db)
+    states = db.scalar(select(func.count()).select_from(MemberState))
+    adopted = db.scalar(select(Position).where(Position.title == ADOPTED_TITLE))
+    assert adopted is not None
+    assert adopted.status is PositionStatus.ADOPTED
+    assert len(consensus.adopted_endorsements(db, position=adopted)) == states
+    progress = db.scalar(select(Position).where(Position.title == IN_PROGRESS_TITLE))
+    assert progress is not None
+    assert progress.status is PositionStatus.DRAFTING
+    kinds = {row.state for row in consensus.board(db, position=progress).rows}
+    assert {"endorsed", "endorsed_old_version", "reservation", "objection", "no_response"} <= kinds
+    partner = db.scalar(select(User).where(User.email == "partner.jp@example.org"))
+    assert partner is not None
+    seen = engagements_service.list_(db, reader=actor_for(partner)).items
+    assert [e.kind.value for e in seen] == ["arf_ism"]
+    before = db.scalar(select(func.count()).select_from(Engagement))
+    load_demo(db)
+    assert db.scalar(select(func.count()).select_from(Engagement)) == before == 2
+    assert db.scalar(select(func.count()).select_from(Position)) == 2
