@@ -131,7 +131,11 @@ def test_deadline_reminders_go_to_states_that_have_not_endorsed(
     assert not consensus.has_due_reminders(db)  # nine days before: too early
     set_clock(lambda: datetime(2026, 11, 8, tzinfo=UTC))
     assert consensus.has_due_reminders(db)
+    version_before = db.scalar(select(Position.version).where(Position.id == position.id))
     HANDLERS[POSITION_REMINDERS](db, {})
+    # Reminder bookkeeping must not make a drafter's open edit form stale.
+    assert db.scalar(select(Position.version).where(Position.id == position.id)) == version_before
+    assert not consensus.has_due_reminders(db)  # reminded: not again within the interval
     reminded = set(
         db.scalars(
             select(Notification.user_id).where(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import Permission, permissions_of
@@ -273,6 +273,13 @@ def remind(db: Session) -> ReminderRun:
                 link=f"/positions/{position.id}#board",
             )
         )
-        position.last_reminded_at = now
+        # A plain UPDATE, not an attribute change: bookkeeping must not bump the edit version
+        # and make a drafter's open form stale.
+        db.execute(
+            update(Position)
+            .where(Position.id == position.id)
+            .values(last_reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
     db.flush()
     return ReminderRun(positions=len(positions), notified=notified)
