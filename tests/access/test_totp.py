@@ -1,6 +1,7 @@
 """TOTP enrolment, sign-in with a code or a recovery code, and an organisation's requirement."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.models import RecoveryCode
 from aseancyber.community.models import Organisation, Role, User
+from aseancyber.db import set_clock, utcnow
 from tests import factories
 from tests.access.helpers import csrf_of, element_text, login
 
@@ -36,7 +38,7 @@ def enrol(client: TestClient, db: Session) -> tuple[str, list[str]]:
     assert ">Enable</button>" in page.text
     response = client.post(
         "/account/totp",
-        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_of(page.text)},
+        data={"code": pyotp.TOTP(secret).at(utcnow()), "csrf_token": csrf_of(page.text)},
     )
     assert response.status_code == 200, response.text
     codes = re.findall(r"<li><code>([0-9a-f]{8}-[0-9a-f]{8})</code></li>", response.text)
@@ -61,6 +63,7 @@ def second_factor(client: TestClient, code: str) -> int:
 
 
 def test_enrol_then_sign_in_with_a_code(client: TestClient, db: Session, user: User) -> None:
+    set_clock(lambda: datetime(2026, 11, 28, 9, 0, 5, tzinfo=UTC))  # mid-step: deterministic codes
     factories.sign_in(client, db, user)
     secret, codes = enrol(client, db)
     db.refresh(user)
@@ -78,7 +81,10 @@ def test_enrol_then_sign_in_with_a_code(client: TestClient, db: Session, user: U
         client.get("/account", follow_redirects=False).headers["location"] == "/login?next=/account"
     )
     assert second_factor(client, "000000") == 422
-    assert second_factor(client, pyotp.TOTP(secret).now()) == 303
+    used = pyotp.TOTP(secret).at(utcnow())  # the code that just enrolled the device
+    assert second_factor(client, used) == 422, "a TOTP code is good once"
+    following = pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=30))
+    assert second_factor(client, following) == 303
     assert client.get("/account").status_code == 200
 
 

@@ -1,6 +1,7 @@
 """Identity: passwords, sign-in sessions, second factor, API tokens, and who the actor is."""
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -208,11 +209,19 @@ def provisioning_uri(user: User) -> str:
 
 
 def _totp_ok(user: User, code: str) -> bool:
+    """Accept a code from the previous, current or next 30-second step, once only."""
     if not user.totp_secret:
         return False
-    return pyotp.TOTP(user.totp_secret).verify(
-        code.strip().replace(" ", ""), for_time=utcnow(), valid_window=1
-    )
+    totp = pyotp.TOTP(user.totp_secret)
+    given = code.strip().replace(" ", "")
+    now = totp.timecode(utcnow())
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), given):
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False  # a replayed (or older) code
+            user.totp_last_step = step
+            return True
+    return False
 
 
 def confirm_totp_enrolment(db: Session, *, user: User, code: str) -> list[str]:
