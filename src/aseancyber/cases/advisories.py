@@ -9,7 +9,7 @@ while the case stays restricted. Every list and download filters with ``visible_
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Reader, audience_of, set_audience, visible_to
@@ -24,7 +24,7 @@ from aseancyber.cases.models import (
 )
 from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRead
 from aseancyber.community.models import Organisation
-from aseancyber.community.service import has_nul, like_pattern
+from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
@@ -52,13 +52,8 @@ def _visible(reader: Reader, q: str | None, published_only: bool) -> Select[tupl
     if published_only:
         statement = statement.where(Advisory.status == AdvisoryStatus.PUBLISHED)
     if q:
-        pattern = like_pattern(q)
         statement = statement.where(
-            or_(
-                Advisory.title.ilike(pattern, escape="\\"),
-                Advisory.summary.ilike(pattern, escape="\\"),
-                Advisory.tracking_id.ilike(pattern, escape="\\"),
-            )
+            contains_text(q, Advisory.title, Advisory.summary, Advisory.tracking_id)
         )
     return statement
 

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
@@ -35,7 +35,11 @@ from aseancyber.community.documents_schemas import (
     DocumentUpdate,
 )
 from aseancyber.community.models import MemberState, Organisation, User
-from aseancyber.community.service import get_member_state_or_invalid, has_nul, like_pattern
+from aseancyber.community.service import (
+    contains_text,
+    get_member_state_or_invalid,
+    has_nul,
+)
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.web.pagination import DEFAULT_LIMIT, Count, Page, capped_count, paginate
 
@@ -136,13 +140,7 @@ def _visible(db: Session, reader: Reader, filters: DocumentFilters) -> Select[tu
     if filters.owner:
         statement = statement.where(Document.owner_organisation_id == filters.owner)
     if filters.q:
-        pattern = like_pattern(filters.q)
-        statement = statement.where(
-            or_(
-                Document.title.ilike(pattern, escape="\\"),
-                Document.summary.ilike(pattern, escape="\\"),
-            )
-        )
+        statement = statement.where(contains_text(filters.q, Document.title, Document.summary))
     return statement
 
 

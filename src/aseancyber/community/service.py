@@ -3,7 +3,7 @@ organisations, and who may edit which of them."""
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
@@ -44,6 +44,12 @@ def like_pattern(text: str) -> str:
     """A case-insensitive LIKE pattern matching ``text`` anywhere, wildcards escaped."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def contains_text(text: str, *columns: Any) -> ColumnElement[bool]:
+    """Rows where any of ``columns`` contains ``text`` (case-insensitive, wildcards literal)."""
+    pattern = like_pattern(text)
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
 def _taken(db: Session, model: type[Any], field: str, value: str, own_id: str | None) -> bool:
@@ -238,12 +244,8 @@ def list_organisations(
         state = get_member_state_or_invalid(db, iso2=state_iso2)
         statement = statement.where(Organisation.member_state_id == state.id)
     if q and q.strip():
-        pattern = like_pattern(q.strip())
         statement = statement.where(
-            or_(
-                Organisation.name.ilike(pattern, escape="\\"),
-                Organisation.short_name.ilike(pattern, escape="\\"),
-            )
+            contains_text(q.strip(), Organisation.name, Organisation.short_name)
         )
     return paginate(
         db, statement, keys=[Organisation.name, Organisation.id], cursor=cursor, limit=limit

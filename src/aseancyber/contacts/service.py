@@ -25,7 +25,11 @@ from aseancyber.access.policy import (
     visible_to,
 )
 from aseancyber.community.models import MemberState, Organisation, Role, User
-from aseancyber.community.service import get_member_state_or_invalid, has_nul, like_pattern
+from aseancyber.community.service import (
+    contains_text,
+    get_member_state_or_invalid,
+    has_nul,
+)
 from aseancyber.contacts.models import CheckTarget, Contact, ContactKind
 from aseancyber.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from aseancyber.db import utcnow
@@ -107,14 +111,8 @@ def _visible(db: Session, reader: Reader, filters: ContactFilters) -> Select[tup
     if filters.stale_only:
         statement = statement.where(_stale_condition())
     if filters.q:
-        pattern = like_pattern(filters.q)
         statement = statement.where(
-            or_(
-                Contact.name.ilike(pattern, escape="\\"),
-                Contact.role.ilike(pattern, escape="\\"),
-                Contact.email.ilike(pattern, escape="\\"),
-                Contact.sector.ilike(pattern, escape="\\"),
-            )
+            contains_text(filters.q, Contact.name, Contact.role, Contact.email, Contact.sector)
         )
     return statement
 

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import Permission, permissions_of
@@ -28,7 +28,7 @@ from aseancyber.access.policy import (
     visible_to,
 )
 from aseancyber.community.models import MemberState, Organisation, Pillar, SectoralBody, User
-from aseancyber.community.service import has_nul, like_pattern
+from aseancyber.community.service import contains_text, has_nul
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.initiatives import overlaps
 from aseancyber.initiatives.models import (
@@ -165,13 +165,13 @@ def visible_statement(
     """The initiatives ``reader`` may see that match ``filters`` (the one entry point)."""
     statement = select(Initiative).where(visible_to(reader, Initiative))
     if filters.q:
-        pattern = like_pattern(filters.q)
         statement = statement.where(
-            or_(
-                Initiative.title.ilike(pattern, escape="\\"),
-                Initiative.summary.ilike(pattern, escape="\\"),
-                Initiative.activities.ilike(pattern, escape="\\"),
-                Initiative.programme.ilike(pattern, escape="\\"),
+            contains_text(
+                filters.q,
+                Initiative.title,
+                Initiative.summary,
+                Initiative.activities,
+                Initiative.programme,
             )
         )
     if filters.state:

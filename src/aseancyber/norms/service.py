@@ -9,7 +9,7 @@ organisations of the assessed state write it; each save appends a version, from 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import Permission, permissions_of
@@ -28,7 +28,7 @@ from aseancyber.community.models import (
     Organisation,
     OrganisationKind,
 )
-from aseancyber.community.service import has_nul, like_pattern
+from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.norms.models import (
@@ -123,12 +123,12 @@ def _filtered(
     if filters.status is not None:
         statement = statement.where(NormAssessment.status == filters.status)
     if filters.q:
-        pattern = like_pattern(filters.q)
         statement = statement.where(
-            or_(
-                NormAssessment.evidence.ilike(pattern, escape="\\"),
-                NormAssessment.responsible_agency.ilike(pattern, escape="\\"),
-                NormAction.title.ilike(pattern, escape="\\"),
+            contains_text(
+                filters.q,
+                NormAssessment.evidence,
+                NormAssessment.responsible_agency,
+                NormAction.title,
             )
         )
     return statement

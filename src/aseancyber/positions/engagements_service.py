@@ -23,7 +23,7 @@ from aseancyber.access.policy import (
     visible_to,
 )
 from aseancyber.community.models import Organisation, User
-from aseancyber.community.service import has_nul, like_pattern
+from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
@@ -76,13 +76,8 @@ def _visible(reader: Reader, filters: EngagementFilters) -> Select[tuple[Engagem
     if filters.kind is not None:
         statement = statement.where(Engagement.kind == filters.kind)
     if filters.q:
-        pattern = like_pattern(filters.q)
         statement = statement.where(
-            or_(
-                Engagement.title.ilike(pattern, escape="\\"),
-                Engagement.summary.ilike(pattern, escape="\\"),
-                Engagement.location.ilike(pattern, escape="\\"),
-            )
+            contains_text(filters.q, Engagement.title, Engagement.summary, Engagement.location)
         )
     return statement
 

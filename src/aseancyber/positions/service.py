@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import Permission, permissions_of
@@ -25,7 +25,7 @@ from aseancyber.access.policy import (
     visible_to,
 )
 from aseancyber.community.models import Organisation, User
-from aseancyber.community.service import has_nul, like_pattern
+from aseancyber.community.service import contains_text, has_nul
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
 from aseancyber.positions import readers
@@ -69,13 +69,8 @@ def _visible(reader: Reader, filters: PositionFilters) -> Select[tuple[Position]
     if filters.status is not None:
         statement = statement.where(Position.status == filters.status)
     if filters.q:
-        pattern = like_pattern(filters.q)
         statement = statement.where(
-            or_(
-                Position.title.ilike(pattern, escape="\\"),
-                Position.summary.ilike(pattern, escape="\\"),
-                Position.occasion.ilike(pattern, escape="\\"),
-            )
+            contains_text(filters.q, Position.title, Position.summary, Position.occasion)
         )
     return statement
 

@@ -23,7 +23,7 @@ from aseancyber.access.policy import (
 )
 from aseancyber.access.service import actor_for
 from aseancyber.community.models import Organisation, User
-from aseancyber.community.service import has_nul, like_pattern
+from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
@@ -194,12 +194,8 @@ def _visible(reader: Reader, filters: RequestFilters) -> Select[tuple[CrossBorde
         )
         statement = statement.where(column == reader.organisation_id)
     if filters.q:
-        pattern = like_pattern(filters.q)
         statement = statement.where(
-            or_(
-                CrossBorderRequest.subject.ilike(pattern, escape="\\"),
-                CrossBorderRequest.case_reference.ilike(pattern, escape="\\"),
-            )
+            contains_text(filters.q, CrossBorderRequest.subject, CrossBorderRequest.case_reference)
         )
     return statement
 
