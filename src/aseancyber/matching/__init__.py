@@ -1,0 +1,1 @@
+"""Indicator matching: "have we seen any of this?" against the stored STIX indicators."""

@@ -1,0 +1,1 @@
+"""Routing findings to the responsible member state and its national CERT."""
