@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import SESSION_COOKIE
@@ -147,6 +147,24 @@ def test_sign_out_ends_the_session(client: TestClient, db: Session, user: User) 
     )
     actions = db.scalars(select(AuditEntry.action).where(AuditEntry.record_id == user.id)).all()
     assert "user.logout" in actions
+
+
+def test_sign_out_of_a_live_session_needs_its_token(
+    client: TestClient, db: Session, user: User
+) -> None:
+    factories.sign_in(client, db, user)
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
+    assert db.scalar(select(func.count()).where(LoginSession.user_id == user.id)) == 1
+
+
+def test_sign_out_after_the_session_expired_still_signs_out(
+    client: TestClient, db: Session, user: User
+) -> None:
+    csrf = factories.sign_in(client, db, user)
+    db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    response = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
 
 
 def test_throttled_per_account_until_the_window_passes(

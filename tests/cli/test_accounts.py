@@ -68,6 +68,13 @@ def test_user_lifecycle(initialised: RunCli, cli_engine: Engine) -> None:
         "cli.user.deactivate",
     ]
 
+    assert initialised("user", "activate", "ana.lyst@example.org").exit_code == 0
+    again = initialised("user", "activate", "ana.lyst@example.org")
+    assert again.exit_code != 0
+    assert "already active" in again.output
+    assert "ana.lyst@example.org" in initialised("user", "list").stdout
+    assert _cli_actions(cli_engine)[-1] == "cli.user.activate"
+
 
 def test_user_create_errors_are_one_line_and_keep_nothing(
     initialised: RunCli, cli_engine: Engine

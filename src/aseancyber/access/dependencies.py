@@ -129,16 +129,32 @@ async def check_form_csrf(
     login_session: Annotated[LoginSession | None, Depends(get_login_session)],
 ) -> None:
     """Every state-changing page form carries ``csrf_token``; refuse the post without it."""
-    form = await request.form()
-    sent = form.get("csrf_token")
     expected = (
         login_session.csrf_token
         if login_session is not None
         else request.cookies.get(templating.ANON_CSRF_COOKIE)
     )
+    await _require_form_token(request, expected)
+
+
+async def check_sign_out_csrf(
+    request: Request,
+    login_session: Annotated[LoginSession | None, Depends(get_login_session)],
+) -> None:
+    """Signing out of a live session needs its token; with no live session there is nothing
+    to protect, so an expired session still signs out instead of answering 403."""
+    if login_session is not None:
+        await _require_form_token(request, login_session.csrf_token)
+
+
+async def _require_form_token(request: Request, expected: str | None) -> None:
+    form = await request.form()
+    sent = form.get("csrf_token")
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
         raise Forbidden("this form has expired or was not sent from this site; reload and retry")
 
 
 CsrfChecked = Depends(check_form_csrf)
 """Use as ``dependencies=[CsrfChecked]`` on every page route that changes data."""
+
+SignOutCsrfChecked = Depends(check_sign_out_csrf)

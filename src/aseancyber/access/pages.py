@@ -16,6 +16,7 @@ from aseancyber.access.dependencies import (
     SESSION_COOKIE,
     CsrfChecked,
     DbSession,
+    SignOutCsrfChecked,
     client_address,
     get_login_session,
 )
@@ -179,7 +180,7 @@ def second_factor(
     return templating.redirect(_after_sign_in(login_session.user, next_url))
 
 
-@router.post("/logout", dependencies=[CsrfChecked])
+@router.post("/logout", dependencies=[SignOutCsrfChecked])
 def logout(db: DbSession, login_session: LoginSessionDep) -> Response:
     if login_session is not None:
         service.end_session(db, session=login_session)

@@ -219,6 +219,19 @@ def deactivate(email: EmailArgument) -> None:
     console.print(f"[green]Deactivated[/] {email.strip().lower()}.")
 
 
+@users.command("activate")
+def activate(email: EmailArgument) -> None:
+    """Let a deactivated account sign in again (its old sessions and tokens stay ended)."""
+    with unit_of_work() as db:
+        user = find_user(db, email)
+        if user.is_active:
+            fail(f"{email.strip().lower()} is already active")
+        user.is_active = True
+        db.flush()
+        _record(db, "user.activate", user)
+    console.print(f"[green]Activated[/] {email.strip().lower()}.")
+
+
 @users.command("set-password")
 def set_password(
     email: EmailArgument,
