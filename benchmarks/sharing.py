@@ -4,9 +4,10 @@ Servers, each in its own process on a loopback port, driven over HTTP by one cli
 
 - aseancyber on SQLite (and on PostgreSQL when ``ASEANCYBER_BENCH_POSTGRES_URL`` names an
   empty database it may wipe);
-- medallion 3.0.0 with its memory backend, installed in a separate virtual environment
-  (``.venv-bench``, made by :func:`setup_peers` or ``make bench-peers``) because its
-  dependencies conflict with ours;
+- medallion 3.0.0 with its memory backend and OpenTAXII 0.9.3 on SQLite (with a small
+  wrapper for its UUID serialisation bug), each installed from PyPI into its own virtual
+  environment under ``.venv-bench`` (see :mod:`benchmarks.sharing_peers`) because their
+  dependencies conflict with ours and each other's;
 - the floor: the same envelopes parsed with orjson and inserted with ``executemany`` into
   a bare SQLite table (id, type, modified, date_added, body), no validation, no HTTP.
 
@@ -14,7 +15,9 @@ For each N (10k and 100k; 1M with ``ASEANCYBER_BENCH_FULL=1``; 1k and 5k with
 ``ASEANCYBER_BENCH_QUICK=1``) it reports ingest objects/s for the envelopes that brought the
 store to N, paging objects/s over 1,000-object pages at N, and the median lookup-by-id
 latency at N. A peer that stops answering within the timeout is reported as such and not
-driven further. Run: ``.venv/bin/python -m benchmarks sharing``.
+driven further. Last, one large envelope (100 MB; 10 MB when quick) is posted to a fresh
+aseancyber and the server process's peak resident memory is read before and after.
+Run: ``.venv/bin/python -m benchmarks sharing``.
 """
 
 import os
@@ -100,6 +103,7 @@ class Target:
     stored: int = 0
     failed: str = ""
     after_ingest: Callable[[], None] | None = None
+    pid: int = 0
 
 
 # --- servers -----------------------------------------------------------------------------------
@@ -118,7 +122,7 @@ def wait_until_up(url: str, session: requests.Session) -> None:
         try:
             if session.get(url, timeout=5, headers={"Accept": TAXII}).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not come up")
@@ -160,6 +164,7 @@ def aseancyber_server(database_url: str, name: str) -> Iterator[Target]:
             f"http://127.0.0.1:{port}/taxii2/api/collections/{collection_id}/objects/",
             session,
             after_ingest=_analyze(database_url),
+            pid=process.pid,
         )
     finally:
         process.terminate()
@@ -184,6 +189,12 @@ def _analyze(database_url: str) -> Callable[[], None] | None:
         engine.dispose()
 
     return analyze
+
+
+def seed_database(database_url: str) -> tuple[str, str]:
+    """Migrate ``database_url`` and add one organisation, analyst, collection and API token;
+    returns the token's secret and the collection id (also used by the sharing tests)."""
+    return _seed(database_url)
 
 
 def _seed(database_url: str) -> tuple[str, str]:
@@ -253,92 +264,6 @@ def _seed(database_url: str) -> tuple[str, str]:
         secret, collection_id = token.secret, collection.id
     engine.dispose()
     return secret, collection_id
-
-
-def setup_peers() -> Path:
-    """Create ``.venv-bench`` with the peer servers (their dependencies conflict with ours)."""
-    python = PEERS_VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)  # noqa: S603
-    missing = subprocess.run(  # noqa: S603
-        [str(python), "-c", "import medallion"], capture_output=True, check=False
-    ).returncode
-    if missing:
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEERS], check=True)  # noqa: S603
-    return PEERS_VENV
-
-
-MEDALLION_COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
-
-
-@contextmanager
-def medallion_server(workdir: Path) -> Iterator[Target]:
-    """medallion 3.0.0 with its memory backend, one empty collection."""
-    venv = setup_peers()
-    port = free_port()
-    root = f"http://127.0.0.1:{port}/api1/"
-    data = {
-        "/discovery": {"title": "bench", "default": root, "api_roots": [root]},
-        "api1": {
-            "information": {
-                "title": "bench",
-                "versions": [TAXII],
-                "max_content_length": 200 * 1024 * 1024,
-            },
-            "status": [],
-            "collections": [
-                {
-                    "id": MEDALLION_COLLECTION,
-                    "title": "bench",
-                    "can_read": True,
-                    "can_write": True,
-                    "media_types": ["application/stix+json;version=2.1"],
-                    "objects": [],
-                    "manifest": [],
-                }
-            ],
-        },
-    }
-    data_file = workdir / "medallion-data.json"
-    data_file.write_bytes(orjson.dumps(data))
-    config = {
-        "backend": {
-            "module": "medallion.backends.memory_backend",
-            "module_class": "MemoryBackend",
-            "filename": str(data_file),
-        },
-        "users": {"bench": "bench-password"},
-        "taxii": {"max_page_size": ENVELOPE},
-    }
-    config_file = workdir / "medallion.json"
-    config_file.write_bytes(orjson.dumps(config))
-    process = subprocess.Popen(  # noqa: S603
-        [
-            str(venv / "bin" / "medallion"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "ERROR",
-            str(config_file),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    session = requests.Session()
-    session.auth = ("bench", "bench-password")
-    session.headers.update({"Accept": TAXII})
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/taxii2/", session)
-        yield Target(
-            "medallion 3.0.0 (memory)",
-            f"{root}collections/{MEDALLION_COLLECTION}/objects/",
-            session,
-        )
-    finally:
-        process.terminate()
-        process.wait(30)
 
 
 # --- the workload ------------------------------------------------------------------------------
@@ -450,6 +375,78 @@ def floor(ns: list[int], workdir: Path) -> Target:
     return target
 
 
+# --- memory for one large envelope ----------------------------------------------------------
+
+
+def big_envelope_mb() -> int:
+    return 10 if os.environ.get("ASEANCYBER_BENCH_QUICK") else 100
+
+
+def write_envelope(path: Path, megabytes: int) -> int:
+    """An envelope of indicators of about ``megabytes`` MB, written piece by piece."""
+    limit = megabytes * 1024 * 1024
+    written = 0
+    count = 0
+    with path.open("wb") as out:
+        out.write(b'{"objects":[')
+        while written < limit:
+            piece = orjson.dumps(indicator(10_000_000 + count))
+            out.write(piece if count == 0 else b"," + piece)
+            written += len(piece) + 1
+            count += 1
+        out.write(b"]}")
+    return count
+
+
+def _rss_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass
+class MemoryMeasure:
+    megabytes: float
+    objects: int
+    seconds: float
+    before_mib: float
+    peak_mib: float
+    status: int
+
+
+def measure_big_envelope(workdir: Path) -> MemoryMeasure:
+    """POST one large envelope to a fresh aseancyber (SQLite) server and read the server
+    process's peak resident memory (VmHWM) before and after."""
+    path = workdir / "big-envelope.json"
+    count = write_envelope(path, big_envelope_mb())
+    size = path.stat().st_size
+    with aseancyber_server(f"sqlite:///{workdir / 'big.db'}", "aseancyber (SQLite)") as t:
+        pid = t.pid
+        before = _rss_kib(pid, "VmHWM")
+        started = time.perf_counter()
+        with path.open("rb") as body:
+            answer = t.session.post(
+                t.objects_url, data=body, headers={"Content-Type": TAXII}, timeout=3600
+            )
+        spent = time.perf_counter() - started
+        peak = _rss_kib(pid, "VmHWM")
+    path.unlink()
+    return MemoryMeasure(size / 2**20, count, spent, before / 1024, peak / 1024, answer.status_code)
+
+
+def report_memory(measure: MemoryMeasure) -> None:
+    growth = measure.peak_mib - measure.before_mib
+    console.print(
+        f"One {measure.megabytes:,.0f} MB envelope ({measure.objects:,} indicators) to aseancyber "
+        f"(SQLite): HTTP {measure.status} in {measure.seconds:,.1f} s "
+        f"({measure.objects / measure.seconds:,.0f} obj/s); server peak RSS "
+        f"{measure.peak_mib:,.0f} MiB (before: {measure.before_mib:,.0f} MiB, growth "
+        f"{growth:,.0f} MiB = {growth / measure.megabytes:.2f}x the envelope; peak = "
+        f"{measure.peak_mib / measure.megabytes:.2f}x; target < 3x)"
+    )
+
+
 # --- report ------------------------------------------------------------------------------------
 
 
@@ -484,6 +481,8 @@ def report(targets: list[Target], ns: list[int]) -> None:
 
 
 def main() -> None:
+    from benchmarks.sharing_peers import medallion_server, opentaxii_server  # noqa: PLC0415
+
     ns = sizes()
     workdir = Path(tempfile.mkdtemp(prefix="aseancyber-bench-"))
     targets: list[Target] = []
@@ -507,9 +506,17 @@ def main() -> None:
         with medallion_server(workdir) as t:
             drive(t, ns)
             targets.append(t)
+        try:
+            with opentaxii_server(workdir) as t:
+                drive(t, ns)
+                targets.append(t)
+        except RuntimeError as error:
+            console.print(f"OpenTAXII skipped: {error}")
+        memory = measure_big_envelope(workdir)
     finally:
         report(targets, ns)
         shutil.rmtree(workdir, ignore_errors=True)
+    report_memory(memory)
 
 
 if __name__ == "__main__":

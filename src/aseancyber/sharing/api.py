@@ -14,6 +14,7 @@ from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActo
 from aseancyber.access.policy import Actor
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing import service, share_service
+from aseancyber.sharing.envelope_stream import request_chunks
 from aseancyber.sharing.ingest import IngestReport
 from aseancyber.sharing.models import Collection, StixObject
 from aseancyber.sharing.schemas import (
@@ -217,15 +218,15 @@ def share_indicator(body: IndicatorShare, db: DbSession, actor: CurrentActor) ->
 async def upload_bundle(
     collection_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> IngestRead:
-    """Store a STIX bundle sent as the JSON body; rejected objects come back with reasons."""
-    content = await request.body()
+    """Store a STIX bundle sent as the JSON body; rejected objects come back with reasons.
+    The body is read and stored as it arrives (memory does not grow with its size)."""
     report = await run_in_threadpool(
         partial(
-            share_service.upload_bundle,
+            share_service.upload_bundle_stream,
             db,
             actor=actor,
             collection_id=collection_id,
-            content=content,
+            chunks=request_chunks(request),
         )
     )
     return ingest_read(report)

@@ -14,10 +14,11 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import TableClause, delete, insert, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
@@ -26,7 +27,7 @@ from aseancyber.db import begin_writing, new_id, utcnow
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import (
     RECORD_AUDIENCE_TABLE,
-    STATUS_DETAIL_TABLE,
+    STATUS_DETAIL_BULK,
     STIX_OBJECT_BULK,
     Collection,
     CollectionKind,
@@ -37,6 +38,7 @@ from aseancyber.sharing.models import (
 from aseancyber.sharing.service import group_member_ids, organisation_for_identity
 
 BATCH = 1000
+SQLITE_CACHE_KIB = 32 * 1024
 SAMPLE = 1000
 STATUS_KEPT = timedelta(days=2)
 ONE_MICROSECOND = timedelta(microseconds=1)
@@ -82,6 +84,10 @@ class _Context:
     last_added: datetime | None = None
     envelope_markings: set[str] = field(default_factory=set)
 
+    @property
+    def has_audience(self) -> bool:
+        return bool(self.audience_organisation_ids or self.audience_user_ids)
+
     def next_added(self, now: datetime) -> datetime:
         """Like :func:`next_added`, on a plain field (written back to the collection once)."""
         last = self.last_added
@@ -107,6 +113,11 @@ def ingest(
     last_added = db.execute(
         select(Collection.last_added_at).where(Collection.id == collection.id).with_for_update()
     ).scalar_one()
+    connection = db.connection()
+    if connection.dialect.name == "sqlite":
+        # The default 2 MB page cache is smaller than the id indexes at a few 100k objects;
+        # each random-order id insert would then read pages from disk (per connection).
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     now = utcnow()
     status = TaxiiStatus(
         collection_id=collection.id,
@@ -140,12 +151,13 @@ def ingest(
         details, new_ids = _store_batch(db, context=context, batch=batch, now=now, report=report)
         for record_id in new_ids:
             ids_digest.update(record_id.encode())
-        for detail in details:
-            detail["seq"] = sequence
-            detail["status_id"] = status.id
-            sequence += 1
-        if details:
-            db.connection().execute(insert(STATUS_DETAIL_TABLE), details)
+        insert_rows(
+            db,
+            STATUS_DETAIL_BULK,
+            DETAIL_COLUMNS,
+            [(status.id, sequence + n, *detail) for n, detail in enumerate(details)],
+        )
+        sequence += len(details)
     collection.last_added_at = context.last_added
     status.total_count = report.total
     status.success_count = report.successes
@@ -194,6 +206,36 @@ def _object_id(obj: Any) -> str:
     return value[:300] if isinstance(value, str) else ""
 
 
+# The stix_object columns bulk ingest writes, in the order of each row tuple.
+ROW_COLUMNS = (
+    "id",
+    "collection_id",
+    "stix_id",
+    "type",
+    "spec_version",
+    "created",
+    "modified",
+    "version_at",
+    "date_added",
+    "name",
+    "search_text",
+    "body",
+    "tlp",
+    "owner_organisation_id",
+    "created_by_id",
+    "green_includes_external",
+    "source_ref",
+    "target_ref",
+    "sighting_of_ref",
+)
+DETAIL_COLUMNS = ("status_id", "seq", "outcome", "object_id", "version", "message")
+
+
+@lru_cache(maxsize=8192)  # feeds repeat the same created/modified values many times
+def _sqlite_time(value: datetime) -> str:
+    return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
 class _Batch:
     """One batch of an envelope: outcomes for the status resource, rows for the store."""
 
@@ -202,8 +244,8 @@ class _Batch:
         # SQLite keeps UTCDateTime as naive UTC text; other databases take aware datetimes.
         self.text_timestamps = text_timestamps
         self.report = report
-        self.details: list[dict[str, Any]] = []
-        self.rows: list[dict[str, Any]] = []
+        self.details: list[tuple[str, str, str, str]] = []
+        self.rows: list[tuple[Any, ...]] = []
         self.audience_rows: list[dict[str, Any]] = []
         self._random = io.BytesIO(secrets.token_bytes(10 * BATCH))
 
@@ -211,7 +253,7 @@ class _Batch:
         """A timestamp as the column keeps it (rows go in untyped, see ``STIX_OBJECT_BULK``)."""
         if value is None or not self.text_timestamps:
             return value
-        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return _sqlite_time(value)
 
     def new_id(self) -> str:
         """A time-ordered random UUID (version 7): new rows land at the end of the primary
@@ -230,24 +272,14 @@ class _Batch:
         outcome = Outcome(_object_id(obj), _version_text(obj), message)
         if len(self.report.failed) < SAMPLE:
             self.report.failed.append(outcome)
-        self._detail("failure", outcome)
+        self.details.append(("failure", outcome.object_id, outcome.version, message))
 
-    def succeed(self, candidate: _Candidate, message: str = "") -> None:
+    def succeed(self, candidate: _Candidate) -> None:
         self.report.successes += 1
-        outcome = Outcome(candidate.stix_id, _version_text(candidate.obj), message)
+        version = _version_text(candidate.obj)
         if len(self.report.succeeded) < SAMPLE:
-            self.report.succeeded.append(outcome)
-        self._detail("success", outcome)
-
-    def _detail(self, kind: str, outcome: Outcome) -> None:
-        self.details.append(
-            {
-                "outcome": kind,
-                "object_id": outcome.object_id,
-                "version": outcome.version,
-                "message": outcome.message,
-            }
-        )
+            self.report.succeeded.append(Outcome(candidate.stix_id, version, ""))
+        self.details.append(("success", candidate.stix_id, version, ""))
 
     def candidate(self, obj: Any) -> _Candidate | None:
         """A valid object with its label and timestamps, or None (and a failure)."""
@@ -271,32 +303,37 @@ class _Batch:
 
     def add_row(self, candidate: _Candidate, body: str, now: datetime) -> str:
         context = self.context
+        obj = candidate.obj
         record_id = self.new_id()
         added = context.next_added(now)
-        owner = context.identities.get(
-            candidate.obj.get("created_by_ref", ""), context.actor.organisation_id
-        )
+        owner = context.identities.get(obj.get("created_by_ref", ""), context.actor.organisation_id)
         self.rows.append(
-            {
-                "id": record_id,
-                "collection_id": context.collection.id,
-                "stix_id": candidate.stix_id,
-                "type": candidate.obj["type"],
-                "spec_version": candidate.obj.get("spec_version", "2.1"),
-                "created": self.stored_time(candidate.created),
-                "modified": self.stored_time(candidate.modified),
-                "version_at": self.stored_time(candidate.version_at or added),
-                "date_added": self.stored_time(added),
-                "name": stix.display_name(candidate.obj),
-                "search_text": stix.search_text(candidate.obj),
-                "body": body,
-                "tlp": candidate.label.value,
-                "owner_organisation_id": owner,
-                "created_by_id": context.actor.user_id,
-                "green_includes_external": context.green_includes_external,
-            }
+            (
+                record_id,
+                context.collection.id,
+                candidate.stix_id,
+                obj["type"],
+                obj.get("spec_version", "2.1"),
+                self.stored_time(candidate.created),
+                self.stored_time(candidate.modified),
+                self.stored_time(candidate.version_at or added),
+                self.stored_time(added),
+                stix.display_name(obj),
+                stix.search_text(obj),
+                body,
+                candidate.label.value,
+                owner,
+                context.actor.user_id,
+                context.green_includes_external,
+                obj.get("source_ref"),
+                obj.get("target_ref"),
+                obj.get("sighting_of_ref"),
+            )
         )
-        self.audience_rows.extend(_audience(context, record_id, candidate.label))
+        if context.has_audience or (
+            candidate.label in NEEDS_NAMED_AUDIENCE and context.group_organisation_ids
+        ):
+            self.audience_rows.extend(_audience(context, record_id, candidate.label))
         if len(self.report.stored_ids) < SAMPLE:
             self.report.stored_ids.append(record_id)
         return record_id
@@ -304,7 +341,7 @@ class _Batch:
 
 def _store_batch(
     db: Session, *, context: _Context, batch: list[Any], now: datetime, report: IngestReport
-) -> tuple[list[dict[str, Any]], list[str]]:
+) -> tuple[list[tuple[str, str, str, str]], list[str]]:
     connection = db.connection()
     work = _Batch(context, report, text_timestamps=connection.dialect.name == "sqlite")
     candidates = [found for obj in batch if (found := work.candidate(obj)) is not None]
@@ -313,19 +350,18 @@ def _store_batch(
     in_batch: set[tuple[str, datetime | None]] = set()
     new_ids = []
     for candidate in candidates:
-        missing = [ref for ref in stix.marking_refs(candidate.obj) if ref in unknown]
-        if missing:
-            work.fail(
-                candidate.obj,
-                f"object_marking_refs names an unknown marking definition {missing[0]}",
-            )
-            continue
+        if unknown:
+            missing = [ref for ref in stix.marking_refs(candidate.obj) if ref in unknown]
+            if missing:
+                work.fail(
+                    candidate.obj,
+                    f"object_marking_refs names an unknown marking definition {missing[0]}",
+                )
+                continue
         key = (candidate.stix_id, candidate.version_at)
         seen = candidate.stix_id in stored if candidate.version_at is None else key in stored
         if seen or key in in_batch:
-            # A no-op success, worded exactly like a new one: the version may belong to an
-            # object this poster may not see, and the status must not tell them it exists.
-            work.succeed(candidate)
+            work.succeed(candidate)  # the same id + version again: a no-op success
             continue
         _mark(candidate)
         body = stix.dumps(candidate.obj)
@@ -335,13 +371,36 @@ def _store_batch(
         in_batch.add(key)
         new_ids.append(work.add_row(candidate, body, now))
         work.succeed(candidate)
-    # Core executemany on the session's connection, values already in the column's storage
-    # form: no ORM bookkeeping and no per-value type processing for each STIX object.
-    if work.rows:
-        connection.execute(insert(STIX_OBJECT_BULK), work.rows)
+    insert_rows(db, STIX_OBJECT_BULK, ROW_COLUMNS, work.rows)
     if work.audience_rows:
         connection.execute(insert(RECORD_AUDIENCE_TABLE), work.audience_rows)
     return work.details, new_ids
+
+
+def insert_rows(
+    db: Session, table: TableClause, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order, values in stored form) in one go.
+
+    On SQLite the driver's own ``executemany`` runs on the session's connection (same
+    transaction): SQLAlchemy's per-row parameter processing cost more than SQLite's
+    insert itself. Elsewhere Core ``executemany`` (batched multi-row VALUES on PostgreSQL).
+    """
+    if not rows:
+        return
+    connection = db.connection()
+    if connection.dialect.name == "sqlite":
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(
+                f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - fixed names
+                f"VALUES ({', '.join('?' * len(columns))})",
+                rows,
+            )
+        finally:
+            cursor.close()
+        return
+    connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def _mark(candidate: _Candidate) -> None:
@@ -413,10 +472,19 @@ def _existing_versions(
     if not ids:
         return set()
     found: set[tuple[str, datetime | None] | str] = set()
+    # Only versions the poster may see count: a version hidden from them neither makes
+    # theirs a no-op (they could not read back what they sent) nor refuses it; they keep
+    # their own copy, labelled and visible as they sent it.
     rows = db.execute(
-        select(StixObject.stix_id, StixObject.version_at).where(
-            StixObject.collection_id == context.collection.id, StixObject.stix_id.in_(ids)
+        select(StixObject.stix_id, StixObject.version_at)
+        .where(
+            StixObject.collection_id == context.collection.id,
+            StixObject.stix_id.in_(ids),
+            visible_to(context.actor, StixObject),
         )
+        # Without statistics SQLite may pick the (collection, date_added) paging index and
+        # scan the whole collection for each batch.
+        .with_hint(StixObject, "INDEXED BY ix_stix_object_version", "sqlite")
     ).tuples()
     for stix_id, version_at in rows:
         found.add((stix_id, version_at))

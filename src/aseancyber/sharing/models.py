@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Table, Text, column, table
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Table, Text, column, table, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aseancyber.access.policy import RecordAudience, Shareable, Tlp, register_shareable
@@ -115,10 +115,40 @@ class StixObject(Shareable, Base):
     __table_args__ = (
         # TAXII paging: a range scan in (date_added, id) order within a collection.
         Index("ix_stix_object_page", "collection_id", "date_added", "id"),
-        # Lookup by STIX id, versions in order; also the id + version no-op check.
-        Index("ix_stix_object_version", "collection_id", "stix_id", "version_at", unique=True),
+        # Lookup by STIX id, versions in order; also the id + version no-op check. Unique
+        # per owner: an organisation that cannot see a stored version may hold its own copy
+        # of the same id + version (refusing or skipping it would tell them the hidden one
+        # exists), but no owner ever holds two, even when two of its posts race.
+        Index(
+            "ix_stix_object_version",
+            "collection_id",
+            "stix_id",
+            "version_at",
+            "owner_organisation_id",
+            unique=True,
+        ),
         Index("ix_stix_object_stix_id", "stix_id", "version_at"),
         Index("ix_stix_object_added", "date_added", "id"),
+        # Relationships and sightings by what they point at. Partial: most stored objects
+        # (indicators, observables) point at nothing and cost these indexes nothing.
+        Index(
+            "ix_stix_object_source_ref",
+            "source_ref",
+            sqlite_where=text("source_ref IS NOT NULL"),
+            postgresql_where=text("source_ref IS NOT NULL"),
+        ),
+        Index(
+            "ix_stix_object_target_ref",
+            "target_ref",
+            sqlite_where=text("target_ref IS NOT NULL"),
+            postgresql_where=text("target_ref IS NOT NULL"),
+        ),
+        Index(
+            "ix_stix_object_sighting_of_ref",
+            "sighting_of_ref",
+            sqlite_where=text("sighting_of_ref IS NOT NULL"),
+            postgresql_where=text("sighting_of_ref IS NOT NULL"),
+        ),
     )
 
     id: Mapped[str] = id_column()
@@ -136,6 +166,10 @@ class StixObject(Shareable, Base):
     name: Mapped[str] = mapped_column(String(300), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text)
+    # What a relationship or sighting points at, copied from the body at ingest.
+    source_ref: Mapped[str | None] = mapped_column(String(300))
+    target_ref: Mapped[str | None] = mapped_column(String(300))
+    sighting_of_ref: Mapped[str | None] = mapped_column(String(300))
 
     collection: Mapped[Collection] = relationship(lazy="joined")
     owner_organisation: Mapped[Organisation] = relationship(
@@ -186,3 +220,6 @@ RECORD_AUDIENCE_TABLE = cast(Table, RecordAudience.__table__)
 STATUS_DETAIL_TABLE = cast(Table, TaxiiStatusDetail.__table__)
 # The same columns untyped: bulk ingest passes values already in their stored form.
 STIX_OBJECT_BULK = table("stix_object", *(column(c.name) for c in STIX_OBJECT_TABLE.columns))
+STATUS_DETAIL_BULK = table(
+    "taxii_status_detail", *(column(c.name) for c in STATUS_DETAIL_TABLE.columns)
+)

@@ -335,16 +335,20 @@ def related(
     db: Session, *, reader: Reader, version: StixObject, limit: int = 200
 ) -> list[StixObject]:
     """Visible relationships and sightings that point at or from the object, both ways."""
-    needle = like_pattern(version.stix_id)
     latest = _version_condition(reader, ("last",))
     assert latest is not None
+    stix_id = version.stix_id
     return list(
         db.scalars(
             select(StixObject)
             .where(
                 visible_in(reader),
-                StixObject.type.in_(["relationship", "sighting"]),
-                StixObject.body.like(needle, escape="\\"),
+                # The ref columns are filled at ingest (and by migration 0016) and indexed.
+                or_(
+                    StixObject.source_ref == stix_id,
+                    StixObject.target_ref == stix_id,
+                    StixObject.sighting_of_ref == stix_id,
+                ),
                 latest,
             )
             .order_by(StixObject.date_added.desc())

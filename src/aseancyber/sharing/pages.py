@@ -5,6 +5,7 @@ Reading is open to anonymous visitors (TLP:CLEAR objects of public collections o
 object the reader may not see is 404 everywhere.
 """
 
+import io
 from functools import partial
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from aseancyber.errors import Invalid
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing import service, share_service
 from aseancyber.sharing.api import list_item
+from aseancyber.sharing.envelope_stream import file_chunks
 from aseancyber.sharing.models import StixObject
 from aseancyber.sharing.schemas import IndicatorShare, ObjectPage, SightingCreate
 from aseancyber.web import forms, templating
@@ -196,20 +198,24 @@ def upload_form(request: Request, db: DbSession, actor: CurrentActor) -> Respons
 
 @router.post("/sharing/upload", dependencies=[CsrfChecked])
 async def upload_submit(request: Request, db: DbSession, actor: CurrentActor) -> Response:
-    """Store an uploaded STIX bundle and show which objects were accepted or rejected."""
+    """Store an uploaded STIX bundle and show which objects were accepted or rejected.
+
+    The form parser spools the file to disk; it is then read and stored in batches, so a
+    large bundle never sits in memory whole. The page shows the upload's progress (see
+    upload.html) and then this report."""
     async with request.form() as form:
         upload = form.get("file")
-        content = await upload.read() if upload is not None and not isinstance(upload, str) else b""
         collection_id = forms.text(form, "collection_id")
-    report = await run_in_threadpool(
-        partial(
-            share_service.upload_bundle,
-            db,
-            actor=actor,
-            collection_id=collection_id,
-            content=content,
+        file = upload.file if upload is not None and not isinstance(upload, str) else io.BytesIO()
+        report = await run_in_threadpool(
+            partial(
+                share_service.upload_bundle_stream,
+                db,
+                actor=actor,
+                collection_id=collection_id,
+                chunks=file_chunks(file),
+            )
         )
-    )
     return templating.render(
         request, "sharing/upload.html", {**_share_context(db, actor), "report": report}
     )

@@ -5,10 +5,9 @@ and every read goes through the visibility policy.
 """
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from aseancyber.errors import FieldProblem, Forbidden, Invalid
 from aseancyber.sharing import ingest as ingest_service
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing import service, stix
+from aseancyber.sharing.envelope_stream import EnvelopeError, iter_objects
 from aseancyber.sharing.models import StixObject
 from aseancyber.sharing.schemas import IndicatorShare, SightingCreate
 
@@ -124,33 +124,49 @@ def upload_bundle(
     minimum_label: Tlp | None = None,
 ) -> ingest_service.IngestReport:
     """Store a STIX bundle (or TAXII envelope) file; bad objects are reported, good ones kept."""
-    collection = _check_writer(db, actor, collection_id)
-    try:
-        document = orjson.loads(content)
-    except orjson.JSONDecodeError as error:
-        raise Invalid(f"is not valid JSON: {error}", "file") from None
-    if not isinstance(document, dict) or not isinstance(document.get("objects"), list):
-        raise Invalid("must be a STIX bundle: a JSON object with an objects list", "file")
-    return ingest_service.ingest(
+    return upload_bundle_stream(
         db,
         actor=actor,
-        collection=collection,
-        objects=document["objects"],
+        collection_id=collection_id,
+        chunks=[content],
         minimum_label=minimum_label,
     )
 
 
+def upload_bundle_stream(
+    db: Session,
+    *,
+    actor: Actor,
+    collection_id: str,
+    chunks: Iterable[bytes],
+    minimum_label: Tlp | None = None,
+) -> ingest_service.IngestReport:
+    """Like :func:`upload_bundle`, reading the file chunk by chunk: memory holds one read
+    buffer and one batch of objects, whatever the size of the file. A file that turns out
+    malformed part-way raises :class:`Invalid` and the caller's transaction keeps nothing."""
+    collection = _check_writer(db, actor, collection_id)
+    try:
+        return ingest_service.ingest(
+            db,
+            actor=actor,
+            collection=collection,
+            objects=iter_objects(chunks, require_objects=True),
+            minimum_label=minimum_label,
+        )
+    except EnvelopeError as error:
+        raise Invalid(error.problems[0].message, "file") from None
+
+
 def sighting_count(db: Session, *, reader: Reader, stix_id: str) -> int:
     """How many sightings of ``stix_id`` the reader may see (never the hidden ones)."""
-    needle = f'%"sighting_of_ref":"{stix_id}"%'
     return (
         db.scalar(
             select(func.count())
             .select_from(StixObject)
             .where(
                 objects.visible_in(reader),
+                StixObject.sighting_of_ref == stix_id,
                 StixObject.type == "sighting",
-                StixObject.body.like(needle),
             )
         )
         or 0

@@ -1,0 +1,269 @@
+"""TAXII 2.1 collection content: manifest, objects (GET and POST), one object, versions.
+
+What a reader gets is the collection's read grant AND each object's own TLP label and
+audience (:mod:`aseancyber.sharing.objects_service`), exactly as on the pages and REST.
+"""
+
+from collections.abc import Iterable, Iterator
+
+import orjson
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from aseancyber.access.dependencies import DbSession
+from aseancyber.access.policy import Actor, set_audience
+from aseancyber.errors import Forbidden, NotFound
+from aseancyber.sharing import ingest as ingest_service
+from aseancyber.sharing import objects_service as objects
+from aseancyber.sharing import service, stix
+from aseancyber.sharing.envelope_stream import EnvelopeError, iter_objects, request_chunks
+from aseancyber.sharing.models import StixObject
+from aseancyber.sharing.taxii_common import (
+    DEFAULT_LIMIT,
+    STIX_MEDIA_TYPE,
+    TAXII_MEDIA_TYPE,
+    BadRequest,
+    Limit,
+    TaxiiActor,
+    Text,
+    TooLarge,
+    UnsupportedMedia,
+    collection_or_404,
+    max_content_length,
+    page_headers,
+    paged,
+    selection_from,
+    taxii_response,
+    taxii_router,
+)
+from aseancyber.sharing.taxii_server import status_json
+
+router = taxii_router()
+
+
+@router.get("/api/collections/{collection_id}/manifest/")
+def get_manifest(
+    *,
+    request: Request,
+    collection_id: str,
+    db: DbSession,
+    actor: TaxiiActor,
+    limit: Limit = DEFAULT_LIMIT,
+    next: Text = None,
+) -> Response:
+    """The manifest of a collection: id, date_added, version, media type (section 5.3)."""
+    collection = collection_or_404(db, actor, collection_id)
+    page = objects.taxii_page(
+        db,
+        reader=actor,
+        collection_id=collection.id,
+        selection=selection_from(request),
+        limit=min(limit, objects.MAX_PAGE),
+        next_token=next,
+        with_body=False,
+    )
+    entries = [
+        {
+            "id": row.stix_id,
+            "date_added": stix.format_timestamp(row.date_added),
+            "version": stix.format_timestamp(row.version_at),
+            "media_type": STIX_MEDIA_TYPE,
+        }
+        for row in page.rows
+    ]
+    body = paged({"objects": entries} if entries else {}, page)
+    return taxii_response(body, page_headers(page))
+
+
+def _envelope(page: objects.TaxiiPage) -> bytes:
+    # The stored JSON text is spliced in as is: no parse and re-serialise per object.
+    if not page.rows:
+        return b"{}"
+    parts = [b'{"more":', b"true" if page.more else b"false"]
+    if page.next:
+        parts += [b',"next":', orjson.dumps(page.next)]
+    parts.append(b',"objects":[')
+    parts.append(b",".join(row.body.encode() for row in page.rows))
+    parts.append(b"]}")
+    return b"".join(parts)
+
+
+@router.get("/api/collections/{collection_id}/objects/")
+def get_objects(
+    *,
+    request: Request,
+    collection_id: str,
+    db: DbSession,
+    actor: TaxiiActor,
+    limit: Limit = DEFAULT_LIMIT,
+    next: Text = None,
+) -> Response:
+    """Objects of a collection in ascending date_added, filtered and paged (section 5.4)."""
+    collection = collection_or_404(db, actor, collection_id)
+    page = objects.taxii_page(
+        db,
+        reader=actor,
+        collection_id=collection.id,
+        selection=selection_from(request),
+        limit=min(limit, objects.MAX_PAGE),
+        next_token=next,
+    )
+    return Response(_envelope(page), media_type=TAXII_MEDIA_TYPE, headers=page_headers(page))
+
+
+@router.post("/api/collections/{collection_id}/objects/", status_code=202)
+async def add_objects(
+    *, request: Request, collection_id: str, db: DbSession, actor: TaxiiActor
+) -> Response:
+    """Add objects from an envelope; answers a status resource (section 5.5).
+
+    The body is read as it arrives and stored in batches as its objects complete (all in
+    one transaction): memory holds one read buffer and one batch, whatever the size.
+    """
+    content_type = request.headers.get("content-type", "").replace(" ", "").lower()
+    if not content_type.startswith("application/taxii+json") or (
+        "version=" in content_type and "version=2.1" not in content_type
+    ):
+        raise UnsupportedMedia(f"send the envelope as {TAXII_MEDIA_TYPE}")
+    limit = max_content_length(request)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the envelope is larger than max_content_length ({limit} bytes)")
+    chunks = _body_chunks(request, limit)
+    # The database work runs in the thread pool: the event loop keeps serving other requests.
+    body = await run_in_threadpool(_store_envelope, db, actor, collection_id, chunks)
+    return Response(body, status_code=202, media_type=TAXII_MEDIA_TYPE)
+
+
+def _body_chunks(request: Request, limit: int) -> Iterator[bytes]:
+    """The request body, chunk by chunk; past ``limit`` bytes (a chunked body has no
+    Content-Length) it stops with 413."""
+    received = 0
+    for chunk in request_chunks(request):
+        received += len(chunk)
+        if received > limit:
+            raise TooLarge(f"the envelope is larger than max_content_length ({limit} bytes)")
+        yield chunk
+
+
+def _store_envelope(
+    db: Session, actor: Actor, collection_id: str, chunks: Iterable[bytes]
+) -> bytes:
+    collection = collection_or_404(db, actor, collection_id)
+    if not service.can_write(db, actor=actor, collection=collection):
+        raise Forbidden("you may read this collection but not add objects to it")
+    try:
+        report = ingest_service.ingest(
+            db, actor=actor, collection=collection, objects=iter_objects(chunks)
+        )
+    except EnvelopeError as error:
+        # Raised part-way, after some batches were stored: undo them here, as the TAXII
+        # error answer is rendered without the request's session seeing an exception.
+        db.rollback()
+        raise BadRequest(f"the envelope {error.problems[0].message}") from None
+    except TooLarge:
+        db.rollback()
+        raise
+    return status_json(db, actor, report.status_id)
+
+
+@router.get("/api/collections/{collection_id}/objects/{object_id}/")
+def get_object(
+    *,
+    request: Request,
+    collection_id: str,
+    object_id: str,
+    db: DbSession,
+    actor: TaxiiActor,
+    limit: Limit = DEFAULT_LIMIT,
+    next: Text = None,
+) -> Response:
+    """One object's versions selected by match[version] (default last) (section 5.6)."""
+    collection = collection_or_404(db, actor, collection_id)
+    selection = selection_from(request)
+    selection = objects.Selection(
+        added_after=selection.added_after,
+        ids=(object_id,),
+        versions=selection.versions,
+        spec_versions=selection.spec_versions,
+    )
+    page = objects.taxii_page(
+        db,
+        reader=actor,
+        collection_id=collection.id,
+        selection=selection,
+        limit=min(limit, objects.MAX_PAGE),
+        next_token=next,
+    )
+    if not page.rows and not next:
+        raise NotFound("object")
+    return Response(_envelope(page), media_type=TAXII_MEDIA_TYPE, headers=page_headers(page))
+
+
+@router.delete("/api/collections/{collection_id}/objects/{object_id}/")
+def delete_object(
+    *, request: Request, collection_id: str, object_id: str, db: DbSession, actor: TaxiiActor
+) -> Response:
+    """Delete an object's versions (match[version], default all) (section 5.7)."""
+    collection = collection_or_404(db, actor, collection_id)
+    selection = selection_from(request, default_version="all")
+    selection = objects.Selection(
+        ids=(object_id,), versions=selection.versions, spec_versions=selection.spec_versions
+    )
+    rows = list(
+        db.scalars(
+            select(StixObject).where(*objects.taxii_conditions(actor, collection.id, selection))
+        )
+    )
+    if not rows:
+        raise NotFound("object")
+    if not service.can_write(db, actor=actor, collection=collection) or any(
+        row.owner_organisation_id != actor.organisation_id and row.created_by_id != actor.user_id
+        for row in rows
+    ):
+        raise Forbidden(
+            "only writers of this collection may delete their own organisation's objects"
+        )
+    for row in rows:
+        set_audience(db, row)
+        db.delete(row)
+    db.flush()
+    return taxii_response({}, status=200)
+
+
+@router.get("/api/collections/{collection_id}/objects/{object_id}/versions/")
+def get_versions(
+    *,
+    request: Request,
+    collection_id: str,
+    object_id: str,
+    db: DbSession,
+    actor: TaxiiActor,
+    limit: Limit = DEFAULT_LIMIT,
+    next: Text = None,
+) -> Response:
+    """The versions of one object the reader may see (section 5.8)."""
+    collection = collection_or_404(db, actor, collection_id)
+    selection = selection_from(request, default_version="all")
+    selection = objects.Selection(
+        added_after=selection.added_after,
+        ids=(object_id,),
+        versions=("all",),
+        spec_versions=selection.spec_versions,
+    )
+    page = objects.taxii_page(
+        db,
+        reader=actor,
+        collection_id=collection.id,
+        selection=selection,
+        limit=min(limit, objects.MAX_PAGE),
+        next_token=next,
+        with_body=False,
+    )
+    if not page.rows and not next:
+        raise NotFound("object")
+    body = paged({"versions": [stix.format_timestamp(r.version_at) for r in page.rows]}, page)
+    return taxii_response(body, page_headers(page))
