@@ -9,9 +9,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import messages, participants, service
-from aseancyber.cases.models import Case, CaseKind, Participant, ParticipantRole, Sector
-from aseancyber.cases.schemas import CaseCreate, ParticipantAdd
+from aseancyber.cases import messages, participants, publication, service, workflow
+from aseancyber.cases.models import (
+    Case,
+    CaseKind,
+    EmbargoResponse,
+    Participant,
+    ParticipantRole,
+    Sector,
+)
+from aseancyber.cases.schemas import CaseCreate, EmbargoAnswer, ParticipantAdd
 from aseancyber.community.models import Organisation, OrganisationKind, Role, User
 from tests.factories import actor, make_org, make_state
 from tests.readers import TokenFor, make_user
@@ -113,3 +120,31 @@ def scenario(db: Session) -> Scenario:
         my_seat=my_seat,
         other_case=other_case,
     )
+
+
+def approve_by_both(db: Session, scenario: Scenario, advisory_id: str) -> None:
+    """Both coordinating CERTs approve the advisory's pending revision."""
+    for user in (scenario.sg, scenario.my):
+        publication.approve(
+            db, actor=actor(user), case_id=scenario.case.id, advisory_id=advisory_id
+        )
+
+
+def accept_embargo_everywhere(db: Session, scenario: Scenario) -> None:
+    """Every participant that has not accepted the proposed embargo accepts it."""
+    users = {
+        scenario.sg_cert.id: scenario.sg,
+        scenario.my_cert.id: scenario.my,
+        scenario.operator.id: scenario.operator_user,
+        **{org.id: user for org, user in zip(scenario.vendors, scenario.vendor_users, strict=True)},
+    }
+    for participant in service.participants_of(db, case_id=scenario.case.id):
+        if participant.embargo_response is EmbargoResponse.ACCEPTED:
+            continue
+        workflow.answer_embargo(
+            db,
+            actor=actor(users[participant.organisation_id]),
+            case_id=scenario.case.id,
+            participant_id=participant.id,
+            data=EmbargoAnswer(response="accepted"),
+        )

@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.service import actor_for
 from aseancyber.cases import measures
 from aseancyber.cases.models import Case, Participant
 from tests.cases.conftest import Scenario
@@ -124,14 +125,20 @@ def test_evidence_for_state_gives_aggregates_only(db: Session, scenario: Scenari
     from aseancyber.cases import service  # noqa: PLC0415 - the public entry point
 
     evidence = service.evidence_for_state(
-        db, member_state_id=scenario.sg_cert.member_state_id or ""
+        db, reader=actor_for(scenario.sg), member_state_id=scenario.sg_cert.member_state_id or ""
     )
     assert evidence["norm"] == "j"
     assert evidence["cases"] == 1  # SingCERT coordinates the flagship case only
     text = str(evidence)
     assert scenario.case.id not in text
     assert scenario.case.title not in text
+    my_state = scenario.my_cert.member_state_id or ""
     my_evidence = measures.evidence_for_state(
-        db, member_state_id=scenario.my_cert.member_state_id or ""
+        db, reader=actor_for(scenario.my), member_state_id=my_state
     )
     assert my_evidence["cases"] == 2  # MyCERT co-coordinates and runs the other case
+    # A reader outside both cases counts neither: hidden cases are never counted.
+    outside = measures.evidence_for_state(
+        db, reader=actor_for(scenario.outsider), member_state_id=my_state
+    )
+    assert outside["cases"] < my_evidence["cases"]

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, catalogue, workflow
+from aseancyber.cases import advisories, catalogue, publication, workflow
 from aseancyber.cases.models import AdvisoryCategory, ProductStatus
 from aseancyber.cases.schemas import (
     AdvisoryCreate,
@@ -23,7 +23,7 @@ from aseancyber.cases.schemas import (
     VulnerabilityCreate,
 )
 from aseancyber.errors import Invalid
-from tests.cases.conftest import Scenario
+from tests.cases.conftest import Scenario, accept_embargo_everywhere, approve_by_both
 from tests.factories import actor
 from tests.readers import TokenFor
 
@@ -121,8 +121,8 @@ def test_published_documents_pass_the_csaf_validator(
         case_id=scenario.case.id,
         data=AdvisoryCreate(category=category, publish_tlp=label, summary="Fixed in 2.4."),
     )
-    advisories.approve(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
-    advisories.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
+    approve_by_both(db, scenario, advisory.id)
+    publication.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
     assert advisory.document is not None
     path = tmp_path / "advisory.json"
     path.write_text(json.dumps(advisory.document))
@@ -150,7 +150,7 @@ def test_a_draft_is_not_published_during_an_embargo_nor_before_approval(
     sg = actor(scenario.sg)
     advisory = advisories.draft(db, actor=sg, case_id=scenario.case.id, data=AdvisoryCreate())
     with pytest.raises(Invalid, match="must approve"):
-        advisories.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
+        publication.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
     from datetime import timedelta  # noqa: PLC0415
 
     from aseancyber.db import utcnow  # noqa: PLC0415
@@ -161,10 +161,10 @@ def test_a_draft_is_not_published_during_an_embargo_nor_before_approval(
         case_id=scenario.case.id,
         data=EmbargoAction(action="propose", ends_at=utcnow() + timedelta(days=3)),
     )
-    workflow.embargo(db, actor=sg, case_id=scenario.case.id, data=EmbargoAction(action="accept"))
-    advisories.approve(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
+    accept_embargo_everywhere(db, scenario)
+    approve_by_both(db, scenario, advisory.id)
     with pytest.raises(Invalid, match="embargo is active"):
-        advisories.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
+        publication.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
 
 
 def test_import_creates_products_and_vulnerabilities(
@@ -225,8 +225,8 @@ def test_provider_metadata_and_protected_folders(
     advisory = advisories.draft(
         db, actor=sg, case_id=scenario.case.id, data=AdvisoryCreate(publish_tlp=Tlp.AMBER)
     )
-    advisories.approve(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
-    advisories.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
+    approve_by_both(db, scenario, advisory.id)
+    publication.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
     db.commit()
     metadata = client.get("/.well-known/csaf/provider-metadata.json").json()
     assert metadata["metadata_version"] == "2.0"

@@ -33,19 +33,38 @@ def test_two_cert_coordination_to_a_published_advisory(
     assert detail["you_coordinate"] is True
     assert my.get(case_url).json()["you_coordinate"] is True
 
-    # Embargo: proposed by one coordinator, accepted, times in UTC.
+    # Embargo: proposed by one coordinator; it becomes active only when every participant
+    # accepted (a rejection holds it, with its reason), times in UTC.
     ends = NOW + timedelta(days=30)
     response = my.post(
         f"{case_url}/embargo", json={"action": "propose", "ends_at": ends.isoformat()}
     )
     assert response.status_code == 200, response.text
-    answer = vendor[0].post(
-        f"{case_url}/participants/{seat[0]}/embargo-response", json={"response": "accepted"}
+    rejected = vendor[0].post(
+        f"{case_url}/participants/{seat[0]}/embargo-response",
+        json={"response": "rejected", "reason": "our release train ships in 40 days"},
     )
-    assert answer.status_code == 200, answer.text
-    assert sg.post(f"{case_url}/embargo", json={"action": "accept"}).json()["embargo_state"] == (
-        "active"
+    assert rejected.status_code == 200, rejected.text
+    early = sg.post(f"{case_url}/embargo", json={"action": "accept"})
+    assert early.status_code == 422
+    assert "our release train ships in 40 days" in early.text
+    sg_seat = next(
+        p["id"]
+        for p in sg.get(f"{case_url}/participants?limit=50").json()["items"]
+        if p["organisation_id"] == scenario.sg_cert.id
     )
+    answers = [
+        (sg, sg_seat),
+        *((client_, seat[n]) for n, client_ in enumerate(vendor)),
+        (operator, scenario.operator_seat.id),
+    ]
+    for client_, participant_id in answers:
+        answer = client_.post(
+            f"{case_url}/participants/{participant_id}/embargo-response",
+            json={"response": "accepted"},
+        )
+        assert answer.status_code == 200, answer.text
+    assert sg.get(case_url).json()["embargo_state"] == "active"
 
     # Vendors record their own V and F; F before V and editing another vendor are refused.
     refused = vendor[1].post(f"{case_url}/participants/{seat[1]}/events", json={"event": "F"})
@@ -104,12 +123,12 @@ def test_two_cert_coordination_to_a_published_advisory(
             "remediation": "Update the firmware to 2.4.",
             "cvss_vector": VECTOR,
             "ssvc": {
-                "table": "cisa_coordinator",
+                "table": "deployer",
                 "inputs": {
                     "exploitation": "poc",
+                    "exposure": "open",
                     "automatable": "yes",
-                    "technical_impact": "total",
-                    "mission_wellbeing": "high",
+                    "human_impact": "very high",
                 },
             },
             "epss_score": 0.12,
@@ -117,7 +136,7 @@ def test_two_cert_coordination_to_a_published_advisory(
     ).json()
     vulnerability = detail["vulnerabilities"][0]
     assert vulnerability["cvss_score"] == 9.3
-    assert vulnerability["ssvc_decision"] == "attend"
+    assert vulnerability["ssvc_decision"] == "out-of-cycle"  # published row 48
     for n, client_ in enumerate(vendor):
         response = client_.post(
             f"{case_url}/vulnerabilities/{vulnerability['id']}/status",
@@ -171,6 +190,10 @@ def test_two_cert_coordination_to_a_published_advisory(
     ).json()
     approved = sg.post(f"{case_url}/advisories/{draft['id']}/approve")
     assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "draft"  # MyCERT has not approved yet
+    waiting = sg.get(f"{case_url}/advisories/{draft['id']}/approvals").json()
+    assert [p["name"] for p in waiting["pending"]] == ["Case MyCERT"]
+    assert my.post(f"{case_url}/advisories/{draft['id']}/approve").json()["status"] == "approved"
     blocked = sg.post(f"{case_url}/advisories/{draft['id']}/publish")
     assert blocked.status_code == 422
     assert "embargo is active" in blocked.text

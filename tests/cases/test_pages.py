@@ -13,7 +13,7 @@ from aseancyber.cases.schemas import EmbargoAction, MessageCreate
 from aseancyber.community.models import User
 from aseancyber.db import set_clock
 from aseancyber.notify.models import OutboundEmail
-from tests.cases.conftest import Scenario
+from tests.cases.conftest import Scenario, accept_embargo_everywhere
 from tests.factories import actor
 from tests.readers import BrowserFor
 
@@ -29,7 +29,7 @@ def test_detail_shows_the_embargo_in_each_readers_time_zone_with_the_hour(
     workflow.embargo(
         db, actor=sg, case_id=scenario.case.id, data=EmbargoAction(action="propose", ends_at=ends)
     )
-    workflow.embargo(db, actor=sg, case_id=scenario.case.id, data=EmbargoAction(action="accept"))
+    accept_embargo_everywhere(db, scenario)
     scenario.vendor_users[0].time_zone = "Asia/Jakarta"
     db.commit()
     page = browser_for(scenario.vendor_users[0]).client.get(f"/cases/{scenario.case.id}")
@@ -257,7 +257,7 @@ def test_embargo_job_reminds_then_ends(db: Session, scenario: Scenario) -> None:
         case_id=scenario.case.id,
         data=EmbargoAction(action="propose", ends_at=NOW + timedelta(days=2)),
     )
-    workflow.embargo(db, actor=sg, case_id=scenario.case.id, data=EmbargoAction(action="accept"))
+    accept_embargo_everywhere(db, scenario)
     assert workflow.has_embargo_work(db) is False
     clock[0] = NOW + timedelta(days=1, hours=1)
     assert workflow.has_embargo_work(db) is True

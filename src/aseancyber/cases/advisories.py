@@ -1,5 +1,6 @@
-"""Advisories: a draft approved by a coordinator is published as CSAF 2.0, listed in the
-provider layout under ``/.well-known/csaf/``; and CSAF import into a case.
+"""Advisories: drafts, the CSAF 2.0 documents, the provider layout under
+``/.well-known/csaf/``, and CSAF import into a case (approval, publication and revision are
+in :mod:`aseancyber.cases.publication`).
 
 An advisory is shareable: until publication it carries its case's label and audience;
 publishing gives it the label chosen for publication, so a TLP:CLEAR advisory is public
@@ -13,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Reader, audience_of, set_audience, visible_to
-from aseancyber.cases import catalogue, csaf, service, state
+from aseancyber.cases import catalogue, csaf, csaf_import, service
 from aseancyber.cases.models import (
     Advisory,
     AdvisoryStatus,
@@ -27,7 +28,6 @@ from aseancyber.community.models import Organisation
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid, NotFound
-from aseancyber.notify.models import NotificationKind
 from aseancyber.settings import get_settings
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
@@ -136,61 +136,15 @@ def draft(db: Session, *, actor: Actor, case_id: str, data: AdvisoryCreate) -> A
     return advisory
 
 
-def _advisory_in_case(
-    db: Session, *, actor: Actor, case_id: str, advisory_id: str
+def advisory_in_case(
+    db: Session, *, actor: Reader, case_id: str, advisory_id: str
 ) -> tuple[Case, Advisory]:
+    """The visible case and its visible advisory; NotFound for either."""
     case = service.get_or_404(db, reader=actor, case_id=case_id)
     advisory = get_or_404(db, reader=actor, advisory_id=advisory_id)
     if advisory.case_id != case.id:
         raise NotFound("advisory")
     return case, advisory
-
-
-def approve(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Advisory:
-    """Approve a draft (a coordinator); the document must already pass the validator."""
-    case, advisory = _advisory_in_case(db, actor=actor, case_id=case_id, advisory_id=advisory_id)
-    service.require_coordinator(service.seat_of(db, reader=actor, case=case), "approve advisories")
-    if advisory.status is not AdvisoryStatus.DRAFT:
-        raise Invalid(f"the advisory is {advisory.status.value}, not a draft", "status")
-    csaf.check_valid(document_for(db, case=case, advisory=advisory).document)
-    advisory.status = AdvisoryStatus.APPROVED
-    advisory.approved_by_id = actor.user_id
-    advisory.approved_at = utcnow()
-    db.flush()
-    return advisory
-
-
-def publish(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Advisory:
-    """Publish an approved advisory as validated CSAF 2.0, under its publication label."""
-    case, advisory = _advisory_in_case(db, actor=actor, case_id=case_id, advisory_id=advisory_id)
-    service.require_coordinator(service.seat_of(db, reader=actor, case=case), "publish advisories")
-    if advisory.status is AdvisoryStatus.DRAFT:
-        raise Invalid("a coordinator must approve the draft before it is published", "status")
-    if advisory.status is AdvisoryStatus.PUBLISHED:
-        raise Invalid("the advisory is already published", "status")
-    if case.embargo_state in state.EMBARGO_RUNNING:
-        raise Invalid(
-            f"the embargo is active until {case.embargo_ends_at:%Y-%m-%d %H:%M} UTC: end it "
-            "before publishing",
-            "embargo",
-        )
-    now = utcnow()
-    advisory.published_at = now
-    built = document_for(db, case=case, advisory=advisory)
-    csaf.check_valid(built.document)
-    advisory.document = built.document
-    advisory.status = AdvisoryStatus.PUBLISHED
-    advisory.tlp = advisory.publish_tlp
-    db.flush()
-    service.tell(
-        db,
-        case=case,
-        participants=service.participants_of(db, case_id=case.id),
-        kind=NotificationKind.CASE_UPDATE,
-        title=f"Advisory {advisory.tracking_id} published ({advisory.publish_tlp.value})",
-        link=f"/advisories/{advisory.id}",
-    )
-    return advisory
 
 
 def document_for(db: Session, *, case: Case, advisory: Advisory) -> csaf.Built:
@@ -233,6 +187,7 @@ def read(advisory: Advisory) -> AdvisoryRead:
         revision=advisory.revision,
         approved_at=advisory.approved_at,
         published_at=advisory.published_at,
+        stix_collection_id=advisory.stix_collection_id,
         version=advisory.version,
     )
 
@@ -307,7 +262,7 @@ def import_document(db: Session, *, actor: Actor, case_id: str, content: bytes) 
     """Create or update a case's products, vulnerabilities and statuses from a CSAF upload."""
     case = service.get_or_404(db, reader=actor, case_id=case_id)
     service.require_coordinator(service.seat_of(db, reader=actor, case=case), "import advisories")
-    imported = csaf.extract(csaf.parse_upload(content))
+    imported = csaf_import.extract(csaf_import.parse_upload(content))
     existing = {
         (p.vendor_name, p.product_name, p.version_range): p
         for p in catalogue.products_of(db, case_id=case.id)

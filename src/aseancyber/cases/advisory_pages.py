@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from aseancyber.access.dependencies import DbSession, OptionalActor
-from aseancyber.cases import advisories, csaf
+from aseancyber.cases import advisories, csaf, epss
 from aseancyber.cases.api import csaf_response
 from aseancyber.errors import NotFound
 from aseancyber.web import templating
@@ -51,11 +51,18 @@ def show_advisory(
 ) -> Response:
     """One advisory with a link to its CSAF document."""
     advisory = advisories.get_or_404(db, reader=reader, advisory_id=advisory_id)
+    named = [
+        v.get("cve", "")
+        for v in (advisory.document or {}).get("vulnerabilities", [])
+        if isinstance(v, dict)
+    ]
     return templating.render(
         request,
         "cases/advisory.html",
         {
             "advisory": advisory,
+            "cves": [cve for cve in named if cve],
+            "epss": epss.scores_for(db, cves=named),
             "folder": advisories.folder_of(advisory),
             "filename": csaf.filename_for(advisory.tracking_id),
         },

@@ -417,24 +417,6 @@ def draft_advisory(
     return advisories.read(advisories.draft(db, actor=actor, case_id=case_id, data=body))
 
 
-@router.post("/{case_id}/advisories/{advisory_id}/approve")
-def approve_advisory(
-    case_id: str, advisory_id: str, db: DbSession, actor: CurrentActor
-) -> AdvisoryRead:
-    """Approve a draft (a coordinator); it must pass the CSAF validator."""
-    advisory = advisories.approve(db, actor=actor, case_id=case_id, advisory_id=advisory_id)
-    return advisories.read(advisory)
-
-
-@router.post("/{case_id}/advisories/{advisory_id}/publish")
-def publish_advisory(
-    case_id: str, advisory_id: str, db: DbSession, actor: CurrentActor
-) -> AdvisoryRead:
-    """Publish an approved advisory under its publication label."""
-    advisory = advisories.publish(db, actor=actor, case_id=case_id, advisory_id=advisory_id)
-    return advisories.read(advisory)
-
-
 @router.post(
     "/{case_id}/csaf-import",
     openapi_extra={"requestBody": {"content": {"application/json": {}}, "required": True}},

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
-from aseancyber.cases import service
+from aseancyber.cases import epss, service
 from aseancyber.cases.models import (
     Case,
     Participant,
@@ -24,7 +24,7 @@ from aseancyber.cases.schemas import (
     VulnerabilityCreate,
     VulnerabilityUpdate,
 )
-from aseancyber.cases.scoring import cvss4, ssvc_decision
+from aseancyber.cases.scoring import TABLES, cvss4, ssvc_decision
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
@@ -189,8 +189,9 @@ def _vulnerability_fields(data: VulnerabilityCreate) -> dict[str, object]:
     if data.ssvc is not None:
         fields |= {
             "ssvc_table": data.ssvc.table,
-            "ssvc_inputs": dict(sorted(data.ssvc.inputs.items())),
             "ssvc_decision": ssvc_decision(data.ssvc.table, data.ssvc.inputs),
+            # Kept in the table's order and published spelling, as the reader sees the tree.
+            "ssvc_inputs": TABLES[data.ssvc.table].canonical(data.ssvc.inputs),
         }
     return fields
 
@@ -203,9 +204,19 @@ def add_vulnerability(
     service.require_coordinator(service.seat_of(db, reader=actor, case=case), "add vulnerabilities")
     _check_cve_free(db, case=case, cve=data.cve, own_id=None)
     vulnerability = Vulnerability(case_id=case.id, **_vulnerability_fields(data))
+    _imported_epss(db, vulnerability)
     db.add(vulnerability)
     db.flush()
     return vulnerability
+
+
+def _imported_epss(db: Session, vulnerability: Vulnerability) -> None:
+    # A score given by hand wins; otherwise the imported EPSS of its CVE, if any.
+    if vulnerability.epss_score is None and vulnerability.cve:
+        found = epss.score_of(db, cve=vulnerability.cve)
+        if found is not None:
+            vulnerability.epss_score = found.epss
+            vulnerability.epss_percentile = found.percentile
 
 
 def _check_cve_free(db: Session, *, case: Case, cve: str, own_id: str | None) -> None:
@@ -248,6 +259,7 @@ def update_vulnerability(
     _check_cve_free(db, case=case, cve=data.cve, own_id=vulnerability.id)
     for name, value in _vulnerability_fields(data).items():
         setattr(vulnerability, name, value)
+    _imported_epss(db, vulnerability)
     db.flush()
     return vulnerability
 

@@ -175,6 +175,16 @@ def _notes(vulnerability: Vulnerability) -> list[dict[str, str]]:
                 f"{vulnerability.cvss_severity})",
             }
         )
+    if vulnerability.epss_score is not None:
+        percentile = vulnerability.epss_percentile
+        notes.append(
+            {
+                "category": "other",
+                "title": "EPSS",
+                "text": f"EPSS {vulnerability.epss_score:.5f}"
+                + (f", percentile {percentile:.5f}" if percentile is not None else ""),
+            }
+        )
     if vulnerability.ssvc_decision:
         inputs = ", ".join(f"{k}={v}" for k, v in sorted(vulnerability.ssvc_inputs.items()))
         notes.append(
@@ -282,8 +292,14 @@ def build(
     statuses: dict[str, dict[str, ProductStatus]],
     publisher_name: str,
     released_at: datetime,
+    history: list[dict[str, Any]] | None = None,
+    revision_summary: str = "",
 ) -> Built:
-    """The CSAF 2.0 document of an advisory, as the case stands."""
+    """The CSAF 2.0 document of an advisory, as the case stands.
+
+    ``history`` is the published revision history this revision extends (a revision keeps
+    every earlier entry as it was released); without it the history is the first release.
+    """
     base_url = get_settings().base_url.rstrip("/")
     tree, ids = product_tree(products)
     initial = advisory.published_at or released_at
@@ -318,12 +334,13 @@ def build(
             "id": advisory.tracking_id,
             "initial_release_date": _date(initial),
             "revision_history": [
+                *(history or []),
                 {
-                    "date": _date(released_at if n == advisory.revision else initial),
-                    "number": str(n),
-                    "summary": "Initial release." if n == 1 else f"Revision {n}.",
-                }
-                for n in range(1, advisory.revision + 1)
+                    "date": _date(released_at),
+                    "number": str(advisory.revision),
+                    "summary": revision_summary
+                    or ("Initial release." if advisory.revision == 1 else "Revised."),
+                },
             ],
             "status": "final",
             "version": str(advisory.revision),
@@ -385,119 +402,3 @@ def check_valid(document: dict[str, Any]) -> None:
     problems = findings(orjson.dumps(document))
     if problems:
         raise Invalid(problems)
-
-
-# --- import ----------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportedProduct:
-    key: str  # the document's product_id
-    vendor_name: str
-    product_name: str
-    version_range: str
-    cpe: str
-    purl: str
-
-
-@dataclass
-class ImportedVulnerability:
-    title: str
-    cve: str
-    cwe: str
-    cwe_name: str
-    description: str
-    remediation: str
-    statuses: dict[str, ProductStatus]  # by the document's product_id
-
-
-@dataclass
-class Imported:
-    products: list[ImportedProduct]
-    vulnerabilities: list[ImportedVulnerability]
-
-
-def parse_upload(content: bytes) -> dict[str, Any]:
-    """Decode an uploaded advisory: JSON object, size-limited, validated as CSAF 2.0."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise Invalid(f"is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB", "document")
-    try:
-        document = orjson.loads(content)
-    except orjson.JSONDecodeError as error:
-        raise Invalid(f"is not JSON: {error}", "document") from error
-    if not isinstance(document, dict):
-        raise Invalid("must be a JSON object (a CSAF document)", "document")
-    problems = findings(content)
-    if problems:
-        raise Invalid(problems)
-    return document
-
-
-def _walk(branches: list[dict[str, Any]], path: dict[str, str], out: list[ImportedProduct]) -> None:
-    for branch in branches:
-        here = dict(path)
-        here[str(branch.get("category", ""))] = str(branch.get("name", ""))
-        product = branch.get("product")
-        if isinstance(product, dict):
-            helper = product.get("product_identification_helper") or {}
-            out.append(
-                ImportedProduct(
-                    key=str(product.get("product_id")),
-                    vendor_name=here.get("vendor", "")[:200] or "Unknown vendor",
-                    product_name=(
-                        here.get("product_name")
-                        or here.get("product_family")
-                        or str(product.get("name", ""))
-                    )[:200]
-                    or "Unknown product",
-                    version_range=(
-                        here.get("product_version") or here.get("product_version_range", "")
-                    )[:200],
-                    cpe=str(helper.get("cpe", ""))[:500],
-                    purl=str(helper.get("purl", ""))[:500],
-                )
-            )
-        _walk(list(branch.get("branches") or []), here, out)
-
-
-def extract(document: dict[str, Any]) -> Imported:
-    """Products (from the product tree's branches) and vulnerabilities of a valid document."""
-    products: list[ImportedProduct] = []
-    _walk(list((document.get("product_tree") or {}).get("branches") or []), {}, products)
-    known = {product.key for product in products}
-    vulnerabilities = []
-    for entry in document.get("vulnerabilities") or []:
-        statuses: dict[str, ProductStatus] = {}
-        for status in ProductStatus:
-            for product_id in (entry.get("product_status") or {}).get(status.value, []):
-                if product_id in known:
-                    statuses[product_id] = status
-        description = next(
-            (
-                note.get("text", "")
-                for note in entry.get("notes") or []
-                if note.get("category") in {"description", "summary", "details"}
-            ),
-            "",
-        )
-        remediation = next(
-            (
-                r.get("details", "")
-                for r in entry.get("remediations") or []
-                if r.get("category") == "vendor_fix"
-            ),
-            "",
-        )
-        cwe = entry.get("cwe") or {}
-        vulnerabilities.append(
-            ImportedVulnerability(
-                title=str(entry.get("title") or entry.get("cve") or "Imported vulnerability")[:300],
-                cve=str(entry.get("cve", ""))[:30],
-                cwe=str(cwe.get("id", ""))[:20],
-                cwe_name=str(cwe.get("name", ""))[:300],
-                description=str(description)[:20_000],
-                remediation=str(remediation)[:20_000],
-                statuses=statuses,
-            )
-        )
-    return Imported(products, vulnerabilities)

@@ -14,10 +14,19 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
 from aseancyber.access.service import actor_for
-from aseancyber.cases import advisories, catalogue, messages, participants, service, workflow
+from aseancyber.cases import (
+    advisories,
+    catalogue,
+    messages,
+    participants,
+    publication,
+    service,
+    workflow,
+)
 from aseancyber.cases.models import (
     Case,
     CaseKind,
+    EmbargoResponse,
     Involvement,
     MessageAudience,
     ParticipantRole,
@@ -29,6 +38,7 @@ from aseancyber.cases.schemas import (
     AdvisoryCreate,
     CaseCreate,
     EmbargoAction,
+    EmbargoAnswer,
     MessageCreate,
     ParticipantAdd,
     ProductCreate,
@@ -114,7 +124,19 @@ def _flagship(
         case_id=case.id,
         data=EmbargoAction(action="propose", ends_at=utcnow() + timedelta(days=45)),
     )
-    workflow.embargo(db, actor=coordinator, case_id=case.id, data=EmbargoAction(action="accept"))
+    # Every participant accepts for itself; the last acceptance makes the embargo active.
+    people = {user.organisation_id: user for user in (sg, vendor, operator)}
+    for seat in service.participants_of(db, case_id=case.id):
+        if seat.embargo_response is EmbargoResponse.ACCEPTED:
+            continue
+        person = researcher if seat.user_id == researcher.id else people[seat.organisation_id]
+        workflow.answer_embargo(
+            db,
+            actor=actor_for(person),
+            case_id=case.id,
+            participant_id=seat.id,
+            data=EmbargoAnswer(response="accepted"),
+        )
     workflow.record_vendor_event(
         db, actor=actor_for(vendor), case_id=case.id, participant_id=vendor_seat, event="V"
     )
@@ -144,12 +166,12 @@ def _flagship(
             remediation="Update the firmware to 3.4.2 or later.",
             cvss_vector="CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
             ssvc=SsvcInput(
-                table="cisa_coordinator",
+                table="deployer",
                 inputs={
                     "exploitation": "poc",
+                    "exposure": "open",
                     "automatable": "yes",
-                    "technical_impact": "total",
-                    "mission_wellbeing": "high",
+                    "human_impact": "very high",
                 },
             ),
             epss_score=0.04,
@@ -253,8 +275,8 @@ def _closed(db: Session, sg: User, vendor: User) -> None:
         case_id=case.id,
         data=AdvisoryCreate(summary="Fixed in HMI Web Console 5.1.4.", publish_tlp=Tlp.CLEAR),
     )
-    advisories.approve(db, actor=coordinator, case_id=case.id, advisory_id=advisory.id)
-    advisories.publish(db, actor=coordinator, case_id=case.id, advisory_id=advisory.id)
+    publication.approve(db, actor=coordinator, case_id=case.id, advisory_id=advisory.id)
+    publication.publish(db, actor=coordinator, case_id=case.id, advisory_id=advisory.id)
     workflow.close(db, actor=coordinator, case_id=case.id)
 
 

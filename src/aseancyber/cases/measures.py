@@ -197,8 +197,9 @@ def ordering_of(db: Session, *, case: Case) -> CaseOrdering:
     return CaseOrdering(all(pairs.values()), pairs)
 
 
-def evidence_for_state(db: Session, *, member_state_id: str) -> dict[str, Any]:
-    """Norm (j) evidence: aggregates over the cases a member state's organisations coordinate.
+def evidence_for_state(db: Session, *, reader: Reader, member_state_id: str) -> dict[str, Any]:
+    """Norm (j) evidence: aggregates over the cases a member state's organisations coordinate
+    that ``reader`` may see (a case hidden from the reader is never counted).
 
     Only counts, times and shares leave this function, never a case id, title or party.
     """
@@ -210,7 +211,8 @@ def evidence_for_state(db: Session, *, member_state_id: str) -> dict[str, Any]:
             Organisation.member_state_id == member_state_id,
         )
     )
-    summary = summarise(_histories(db, select(Case).where(Case.id.in_(coordinating))))
+    cases = select(Case).where(Case.id.in_(coordinating), visible_to(reader, Case))
+    summary = summarise(_histories(db, cases))
     summary.pop("good_history_by_member_state", None)
     summary.pop("open_by_member_state", None)
     return {"member_state_id": member_state_id, "norm": "j", **summary}

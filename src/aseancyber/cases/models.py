@@ -220,6 +220,8 @@ class Participant(Base):
     embargo_response: Mapped[EmbargoResponse] = mapped_column(
         db_enum(EmbargoResponse, "embargo_response"), default=EmbargoResponse.PENDING
     )
+    embargo_answered_at: Mapped[datetime | None]
+    embargo_reason: Mapped[str] = mapped_column(Text, default="")  # why it was rejected
     vendor_aware_at: Mapped[datetime | None]  # V
     vendor_aware_by_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
     fix_ready_at: Mapped[datetime | None]  # F
@@ -412,7 +414,46 @@ class Advisory(Shareable, Base):
     approved_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
     document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The collection its STIX vulnerability and report objects were published into.
+    stix_collection_id: Mapped[str | None] = mapped_column(
+        ForeignKey("sharing_collection.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class AdvisoryApproval(Base):
+    """One coordinator seat's approval of one revision of an advisory.
+
+    Every coordinator of the case approves (co-coordination: no state publishes alone);
+    a revision of a published advisory needs every approval again.
+    """
+
+    __tablename__ = "case_advisory_approval"
+    __table_args__ = (UniqueConstraint("advisory_id", "participant_id", "revision"),)
+
+    id: Mapped[str] = id_column()
+    advisory_id: Mapped[str] = mapped_column(
+        ForeignKey("case_advisory.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[str] = mapped_column(
+        ForeignKey("case_participant.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    approved_by_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EpssScore(Base):
+    """FIRST's EPSS score and percentile for one CVE, from an imported daily CSV."""
+
+    __tablename__ = "epss_score"
+
+    cve: Mapped[str] = mapped_column(String(30), primary_key=True)
+    epss: Mapped[float]
+    percentile: Mapped[float]
+    model_version: Mapped[str] = mapped_column(String(40), default="")
+    score_date: Mapped[str] = mapped_column(String(40), default="")
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)

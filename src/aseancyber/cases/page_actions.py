@@ -20,12 +20,14 @@ from aseancyber.cases import (
     csaf,
     messages,
     participants,
+    publication,
     service,
     state,
     workflow,
 )
 from aseancyber.cases.schemas import (
     AdvisoryCreate,
+    AdvisoryRevise,
     CaseUpdate,
     EmbargoAction,
     EmbargoAnswer,
@@ -116,7 +118,10 @@ async def _do_embargo_response(
     form: FormData, db: Session, actor: Actor, case_id: str, action: str
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
-    body = _parsed(EmbargoAnswer, {"response": forms.text(form, "response")})
+    body = _parsed(
+        EmbargoAnswer,
+        {"response": forms.text(form, "response"), "reason": forms.text(form, "reason")},
+    )
     workflow.answer_embargo(
         db,
         actor=actor,
@@ -265,7 +270,17 @@ async def _do_approve(
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
     advisory_id = forms.text(form, "advisory_id")
-    step = advisories.approve if action == "approve" else advisories.publish
+    if action == "revise":
+        data = {"summary": forms.text(form, "summary")}
+        publication.revise(
+            db,
+            actor=actor,
+            case_id=case_id,
+            advisory_id=advisory_id,
+            data=_parsed(AdvisoryRevise, data),
+        )
+        return here, "The advisory revision was published."
+    step = publication.approve if action == "approve" else publication.publish
     step(db, actor=actor, case_id=case_id, advisory_id=advisory_id)
     return here, f"The advisory was {action}d."
 
@@ -310,6 +325,7 @@ ACTIONS: dict[str, ActionHandler] = {
     "advisory": _do_advisory,
     "approve": _do_approve,
     "publish": _do_approve,
+    "revise": _do_approve,
     "csaf-import": _do_csaf_import,
     "close": _do_close,
 }

@@ -23,6 +23,7 @@ from aseancyber.cases import (
     messages,
     page_actions,
     participants,
+    publication,
     service,
     state,
     views,
@@ -217,6 +218,10 @@ def _detail(
             "threads": messages.threads_of(db, reader=reader, case=case, seat=seat),
             "recent": recent.items,
             "advisories": advisories.of_case(db, reader=reader, case=case),
+            "approvals": {
+                a.id: publication.approvals_of(db, advisory=a)
+                for a in advisories.of_case(db, reader=reader, case=case)
+            },
             "history_good": history.good,
             "ordering": history.pairs,
             "problem": problem,

@@ -101,6 +101,7 @@ class EmbargoAction(_Write):
 
 class EmbargoAnswer(_Write):
     response: Literal["accepted", "rejected"]
+    reason: Long = ""  # required when rejecting: the coordinators need to know why
 
 
 class ProductCreate(_Write):
@@ -117,7 +118,7 @@ class ProductCreate(_Write):
 
 
 class SsvcInput(_Write):
-    table: Literal["cisa_coordinator", "deployer"]
+    table: Literal["coordinator_triage", "coordinator_publish", "deployer", "supplier"]
     inputs: dict[str, str]
 
 
@@ -171,6 +172,8 @@ class ParticipantRead(BaseModel):
     report_state: ReportState
     involvement: Involvement
     embargo_response: EmbargoResponse
+    embargo_answered_at: datetime | None = None
+    embargo_reason: str = ""
     vendor_aware_at: datetime | None
     fix_ready_at: datetime | None
     fix_deployed_at: datetime | None
@@ -309,9 +312,38 @@ class AdvisoryRead(BaseModel):
     revision: int
     approved_at: datetime | None
     published_at: datetime | None
+    stix_collection_id: str | None = None
     version: int
 
 
 class AdvisoryPage(BaseModel):
     items: list[AdvisoryRead]
     next_cursor: str | None
+
+
+class AdvisoryRevise(_Write):
+    summary: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
+    ]
+
+
+class ApprovalRead(BaseModel):
+    participant_id: str
+    name: str
+    approved_by: str = ""
+    approved_at: datetime | None = None
+
+
+class ApprovalsRead(BaseModel):
+    revision: int
+    complete: bool
+    approved: list[ApprovalRead]
+    pending: list[ApprovalRead]
+
+
+class EpssRead(BaseModel):
+    cve: str
+    epss: float
+    percentile: float
+    model_version: str
+    score_date: str

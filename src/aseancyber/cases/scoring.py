@@ -1,11 +1,14 @@
 """Scores kept with each vulnerability: CVSS 4.0 (the ``cvss`` package) and SSVC decisions.
 
-SSVC decisions are looked up in decision tables held as data (each row: the inputs, then
-the outcome); the inputs are stored with the decision so a reader sees why.
+SSVC decisions are looked up in CERT/CC's published decision tables, shipped unchanged as CSV
+files in ``ssvc_tables/`` (coordinator triage, coordinator publication, deployer, supplier);
+the inputs are stored with the decision so a reader sees why.
 """
 
+import csv
+import re
 from dataclasses import dataclass
-from itertools import product
+from pathlib import Path
 
 from cvss import CVSS4
 from cvss.exceptions import CVSSError
@@ -32,127 +35,95 @@ def cvss4(vector: str) -> CvssResult:
     return CvssResult(parsed.clean_vector(), float(parsed.base_score), str(parsed.severity))
 
 
+def _key(text: str) -> str:
+    """A decision point's or value's comparable form: lowercase, words joined by ``_``."""
+    return re.sub(r"[^a-z0-9']+", "_", text.strip().lower()).strip("_")
+
+
 @dataclass(frozen=True)
 class DecisionTable:
+    """One published SSVC decision table: its decision points, outcomes and rows."""
+
     name: str
     title: str
     inputs: tuple[tuple[str, tuple[str, ...]], ...]  # (decision point, its values in order)
     outcomes: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]  # input values..., outcome
+    rows: tuple[tuple[str, ...], ...]  # input values..., outcome (published spellings)
+    row_numbers: tuple[int, ...]  # the published row number of each row
+
+    def canonical(self, values: dict[str, str]) -> dict[str, str]:
+        """``values`` with each input in its published spelling; problems named by input."""
+        names = [name for name, _ in self.inputs]
+        given = {_key(name): value for name, value in values.items()}
+        problems = [
+            FieldProblem("ssvc", f"{self.title} has no input {name}")
+            for name in sorted(set(given) - set(names))
+        ]
+        result = {}
+        for name, allowed in self.inputs:
+            spelling = {_key(value): value for value in allowed}
+            value = given.get(name)
+            found = spelling.get(_key(value)) if isinstance(value, str) else None
+            if found is None:
+                problems.append(FieldProblem("ssvc", f"{name} must be one of {', '.join(allowed)}"))
+            else:
+                result[name] = found
+        if problems:
+            raise Invalid(problems)
+        return result
 
     def decide(self, values: dict[str, str]) -> str:
         """The outcome for ``values``; unknown or missing inputs are refused by name."""
-        names = [name for name, _ in self.inputs]
-        problems = [
-            FieldProblem("ssvc", f"{self.title} has no input {name}")
-            for name in sorted(set(values) - set(names))
-        ]
-        problems += [
-            FieldProblem("ssvc", f"{name} must be one of {', '.join(allowed)}")
-            for name, allowed in self.inputs
-            if values.get(name) not in allowed
-        ]
-        if problems:
-            raise Invalid(problems)
-        key = tuple(values[name] for name in names)
+        key = tuple(self.canonical(values)[name] for name, _ in self.inputs)
         for row in self.rows:
             if row[:-1] == key:
                 return row[-1]
-        raise Invalid("no row of the decision table matches these inputs", "ssvc")
+        raise Invalid(
+            f"the published {self.title} has no row for these inputs (CERT/CC lists only "
+            f"{len(self.rows)} combinations)",
+            "ssvc",
+        )
+
+    def row(self, number: int) -> dict[str, str]:
+        """The published row ``number`` as ``{decision point: value, ..., outcome}``."""
+        values = self.rows[self.row_numbers.index(number)]
+        names = [name for name, _ in self.inputs] + ["outcome"]
+        return dict(zip(names, values, strict=True))
 
 
-# CISA's SSVC tree for coordinators (Exploitation, Automatable, Technical Impact,
-# Mission & Well-being -> Track, Track*, Attend, Act), one row per leaf.
-CISA_COORDINATOR = DecisionTable(
-    name="cisa_coordinator",
-    title="CISA coordinator table",
-    inputs=(
-        ("exploitation", ("none", "poc", "active")),
-        ("automatable", ("no", "yes")),
-        ("technical_impact", ("partial", "total")),
-        ("mission_wellbeing", ("low", "medium", "high")),
-    ),
-    outcomes=("track", "track*", "attend", "act"),
-    rows=(
-        ("none", "no", "partial", "low", "track"),
-        ("none", "no", "partial", "medium", "track"),
-        ("none", "no", "partial", "high", "track"),
-        ("none", "no", "total", "low", "track"),
-        ("none", "no", "total", "medium", "track"),
-        ("none", "no", "total", "high", "track*"),
-        ("none", "yes", "partial", "low", "track"),
-        ("none", "yes", "partial", "medium", "track"),
-        ("none", "yes", "partial", "high", "attend"),
-        ("none", "yes", "total", "low", "track"),
-        ("none", "yes", "total", "medium", "track"),
-        ("none", "yes", "total", "high", "attend"),
-        ("poc", "no", "partial", "low", "track"),
-        ("poc", "no", "partial", "medium", "track"),
-        ("poc", "no", "partial", "high", "track*"),
-        ("poc", "no", "total", "low", "track"),
-        ("poc", "no", "total", "medium", "track*"),
-        ("poc", "no", "total", "high", "attend"),
-        ("poc", "yes", "partial", "low", "track"),
-        ("poc", "yes", "partial", "medium", "track"),
-        ("poc", "yes", "partial", "high", "attend"),
-        ("poc", "yes", "total", "low", "track"),
-        ("poc", "yes", "total", "medium", "track*"),
-        ("poc", "yes", "total", "high", "attend"),
-        ("active", "no", "partial", "low", "track"),
-        ("active", "no", "partial", "medium", "track"),
-        ("active", "no", "partial", "high", "attend"),
-        ("active", "no", "total", "low", "track"),
-        ("active", "no", "total", "medium", "attend"),
-        ("active", "no", "total", "high", "act"),
-        ("active", "yes", "partial", "low", "attend"),
-        ("active", "yes", "partial", "medium", "attend"),
-        ("active", "yes", "partial", "high", "act"),
-        ("active", "yes", "total", "low", "attend"),
-        ("active", "yes", "total", "medium", "act"),
-        ("active", "yes", "total", "high", "act"),
-    ),
-)
-
-_DEPLOYER_INPUTS = (
-    ("exploitation", ("none", "poc", "active")),
-    ("exposure", ("small", "controlled", "open")),
-    ("automatable", ("no", "yes")),
-    ("human_impact", ("low", "medium", "high", "very_high")),
-)
+TABLES_DIR = Path(__file__).with_name("ssvc_tables")
+_TITLES = {
+    "coordinator_triage": "SSVC coordinator triage table",
+    "coordinator_publish": "SSVC coordinator publication table",
+    "deployer": "SSVC deployer (CI operator) table",
+    "supplier": "SSVC supplier table",
+}
 
 
-def _deployer_outcome(exploitation: str, exposure: str, automatable: str, impact: str) -> str:
-    # The deployer table's rows, written as the rule they follow so that each of the 72
-    # rows is reviewable: urgency rises with exploitation, exposure, automation and impact.
-    points = (
-        ("none", "poc", "active").index(exploitation) * 2
-        + ("small", "controlled", "open").index(exposure)
-        + (1 if automatable == "yes" else 0)
-        + ("low", "medium", "high", "very_high").index(impact) * 2
+def load_table(name: str) -> DecisionTable:
+    """A decision table from its CSV as CERT/CC publishes it (``row``, inputs..., outcome)."""
+    with (TABLES_DIR / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        records = [record for record in reader if record]
+    points = [_key(column) for column in header[1:-1]]
+    values: list[dict[str, None]] = [{} for _ in points]
+    outcomes: dict[str, None] = {}
+    for record in records:
+        for index, value in enumerate(record[1:-1]):
+            values[index][value] = None
+        outcomes[record[-1]] = None
+    return DecisionTable(
+        name=name,
+        title=_TITLES[name],
+        inputs=tuple((point, tuple(found)) for point, found in zip(points, values, strict=True)),
+        outcomes=tuple(outcomes),
+        rows=tuple(tuple(record[1:]) for record in records),
+        row_numbers=tuple(int(record[0]) for record in records),
     )
-    if impact == "very_high" and exploitation == "active":
-        return "immediate"
-    if points >= 9:
-        return "immediate"
-    if points >= 6:
-        return "out_of_cycle"
-    if points >= 3:
-        return "scheduled"
-    return "defer"
 
 
-DEPLOYER = DecisionTable(
-    name="deployer",
-    title="Deployer (CI operator) table",
-    inputs=_DEPLOYER_INPUTS,
-    outcomes=("defer", "scheduled", "out_of_cycle", "immediate"),
-    rows=tuple(
-        (*combination, _deployer_outcome(*combination))
-        for combination in product(*(values for _, values in _DEPLOYER_INPUTS))
-    ),
-)
-
-TABLES = {table.name: table for table in (CISA_COORDINATOR, DEPLOYER)}
+TABLES = {name: load_table(name) for name in _TITLES}
 
 
 def ssvc_decision(table_name: str, inputs: dict[str, str]) -> str:

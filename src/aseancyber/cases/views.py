@@ -69,6 +69,8 @@ def participant_read(participant: Participant) -> ParticipantRead:
         report_state=participant.report_state,
         involvement=participant.involvement,
         embargo_response=participant.embargo_response,
+        embargo_answered_at=participant.embargo_answered_at,
+        embargo_reason=participant.embargo_reason,
         vendor_aware_at=participant.vendor_aware_at,
         fix_ready_at=participant.fix_ready_at,
         fix_deployed_at=participant.fix_deployed_at,

@@ -99,11 +99,20 @@ def embargo(db: Session, *, actor: Actor, case_id: str, data: EmbargoAction) -> 
             state.propose_embargo(case, ends_at=ends_at, now=now)
         else:
             state.revise_embargo(case, ends_at=ends_at, now=now)
+        proposer = seat_of(db, reader=actor, case=case).participant_ids
         for participant in participants_of(db, case_id=case.id):
-            participant.embargo_response = EmbargoResponse.PENDING
+            # The proposing coordinator accepts its own proposal; everyone else answers.
+            mine = participant.id in proposer
+            participant.embargo_response = (
+                EmbargoResponse.ACCEPTED if mine else EmbargoResponse.PENDING
+            )
+            participant.embargo_answered_at = now if mine else None
+            participant.embargo_reason = ""
         title = f"Embargo {'proposed' if data.action == 'propose' else 'revision proposed'}"
         body = f"Proposed end: {ends_at.astimezone(now.tzinfo):%Y-%m-%d %H:%M} UTC."
     elif data.action == "accept":
+        if case.embargo_state in {EmbargoState.PROPOSED, EmbargoState.REVISE}:
+            _require_everyone_accepted(participants_of(db, case_id=case.id))
         state.accept_embargo(case, now=now)
         title, body = "Embargo active", f"Ends {case.embargo_ends_at:%Y-%m-%d %H:%M} UTC."
     elif data.action == "reject":
@@ -136,16 +145,71 @@ def answer_embargo(
         raise Forbidden("each participant answers an embargo proposal for itself")
     if case.embargo_state not in {EmbargoState.PROPOSED, EmbargoState.REVISE}:
         raise Invalid("there is no embargo proposal or revision to answer", "embargo")
+    if data.response == "rejected" and not data.reason:
+        raise Invalid(
+            "say why the embargo is rejected, so the coordinators can revise it", "reason"
+        )
+    now = utcnow()
     participant.embargo_response = EmbargoResponse(data.response)
+    participant.embargo_answered_at = now
+    participant.embargo_reason = data.reason if data.response == "rejected" else ""
     db.flush()
+    everyone = participants_of(db, case_id=case.id)
     tell(
         db,
         case=case,
-        participants=coordinators(participants_of(db, case_id=case.id)),
+        participants=coordinators(everyone),
         kind=NotificationKind.CASE_EMBARGO,
         title=f"{participant.name} {data.response} the embargo proposal",
+        body=f"Reason: {data.reason}" if data.response == "rejected" else "",
     )
+    proposed = case.embargo_proposed_ends_at
+    if not embargo_waiting_for(everyone) and proposed is not None and proposed > now:
+        # The last acceptance activates the embargo: no one is bound before everyone agreed.
+        state.accept_embargo(case, now=now)
+        db.flush()
+        tell(
+            db,
+            case=case,
+            participants=everyone,
+            kind=NotificationKind.CASE_EMBARGO,
+            title="Embargo active: every participant accepted",
+            body=f"Ends {case.embargo_ends_at:%Y-%m-%d %H:%M} UTC. Times are shown in your "
+            "own time zone on the case page.",
+        )
     return participant
+
+
+def embargo_waiting_for(participants: list[Participant]) -> list[Participant]:
+    """The participants whose acceptance the embargo still needs (pending or rejected).
+
+    The rule: an embargo (or its revision) becomes active only when every participant of
+    the case has accepted it; a rejection, with its reason, holds it until the coordinators
+    revise the proposal (everyone answers again) or drop it.
+    """
+    return [p for p in participants if p.embargo_response is not EmbargoResponse.ACCEPTED]
+
+
+def _require_everyone_accepted(participants: list[Participant]) -> None:
+    waiting = embargo_waiting_for(participants)
+    if waiting:
+        rejected = [p for p in waiting if p.embargo_response is EmbargoResponse.REJECTED]
+        pending = [p for p in waiting if p.embargo_response is EmbargoResponse.PENDING]
+        parts = []
+        if rejected:
+            parts.append(
+                "rejected by "
+                + "; ".join(f"{p.name} ({p.embargo_reason or 'no reason given'})" for p in rejected)
+            )
+        if pending:
+            parts.append("no answer yet from " + ", ".join(p.name for p in pending[:20]))
+            if len(pending) > 20:
+                parts[-1] += f" and {len(pending) - 20} more"
+        raise Invalid(
+            "the embargo becomes active only when every participant accepted it: "
+            + "; ".join(parts),
+            "embargo",
+        )
 
 
 def close(db: Session, *, actor: Actor, case_id: str) -> Case:
