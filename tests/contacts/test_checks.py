@@ -282,9 +282,14 @@ def test_results_count_only_the_contacts_the_reader_may_see(
     assert history["items"][0]["asked"] == 1
 
     evidence = contacts.evidence_for_state(
-        db, member_state_id=world.owner_org.member_state_id or ""
+        db, reader=actor(world.coordinator), member_state_id=world.owner_org.member_state_id or ""
     )
     assert evidence["checks_asked"] == 2
+    # The other state's analyst sees one of the two contacts: only that one is counted.
+    seen_by_other = contacts.evidence_for_state(
+        db, reader=actor(world.other_state), member_state_id=world.owner_org.member_state_id or ""
+    )
+    assert (seen_by_other["contacts"], seen_by_other["checks_asked"]) == (1, 1)
     assert evidence["reachability"] == 1.0
     assert evidence["median_response_seconds"] == 30 * 60
 

@@ -1,13 +1,16 @@
 """The points-of-contact directory: who adds and edits, validation, and stale reminders."""
 
+import csv
+import io
 from datetime import UTC, date, datetime
 
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
+from aseancyber.audit.models import AuditEntry
 from aseancyber.contacts import service
 from aseancyber.contacts.models import Contact
 from aseancyber.db import set_clock
@@ -204,3 +207,49 @@ def test_stale_contacts_are_flagged_and_their_admins_reminded_once(
     stale_only = service.list_(db, reader=None, filters=service.ContactFilters(stale_only=True))
     assert stale_only.items == []  # anonymous readers see only TLP:CLEAR contacts
     assert old.tlp is Tlp.GREEN
+
+
+def test_csv_export_is_filtered_visible_only_audited_and_formula_safe(
+    client: TestClient, db: Session, world: World, token_for: TokenFor
+) -> None:
+    from tests.matrix import MATRIX  # noqa: PLC0415 - the registry imports this package
+
+    make = MATRIX["contact"].make
+    make(db, world, Tlp.GREEN, False, "csvgreen")
+    make(db, world, Tlp.AMBER, False, "csvamber")
+    hostile = make(db, world, Tlp.GREEN, False, "csvhostile")
+    contact = db.get(Contact, hostile)
+    assert contact is not None
+    contact.name = "=HYPERLINK(1)"
+    contact.role = "+cmd"
+    db.commit()
+    before = db.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "contact.export")
+    )
+    response = client.get(
+        "/api/v1/contacts/export",
+        params={"format": "csv"},
+        headers=token_for(world.other_state),
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    names = {row["name"] for row in rows}
+    assert "Matrix duty officer csvgreen" in names
+    assert "Matrix duty officer csvamber" not in names  # AMBER: not shared with another state
+    assert "'=HYPERLINK(1)" in names
+    assert {row["role"] for row in rows if row["name"] == "'=HYPERLINK(1)"} == {"'+cmd"}
+    filtered = client.get(
+        "/api/v1/contacts/export",
+        params={"format": "csv", "q": "csvgreen"},
+        headers=token_for(world.other_state),
+    )
+    assert [row["name"] for row in csv.DictReader(io.StringIO(filtered.text))] == [
+        "Matrix duty officer csvgreen"
+    ]
+    db.expire_all()
+    after = db.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "contact.export")
+    )
+    assert after == (before or 0) + 2
+    assert client.get("/api/v1/contacts/export", params={"format": "xls"}).status_code == 422

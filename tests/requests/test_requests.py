@@ -14,6 +14,7 @@ from aseancyber.notify.models import Notification, NotificationKind
 from aseancyber.requests import workflow
 from aseancyber.requests.models import CrossBorderRequest, RequestStatus
 from aseancyber.settings import Settings
+from tests.factories import actor
 from tests.readers import BrowserFor, TokenFor, World, make_user
 
 T0 = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -163,7 +164,7 @@ def test_a_preservation_request_goes_from_draft_to_closed_with_its_timers(
     assert after.status_code == 422
     assert "from closed it can become: nothing" in after.text
     evidence = workflow.evidence_for_state(
-        db, member_state_id=world.recipient_org.member_state_id or ""
+        db, reader=actor(world.recipient), member_state_id=world.recipient_org.member_state_id or ""
     )
     assert evidence == {
         "requests_received": 1,

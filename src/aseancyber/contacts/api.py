@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
 from aseancyber.contacts import checks_service as checks
-from aseancyber.contacts import service
+from aseancyber.contacts import exports, service
 from aseancyber.contacts.models import ContactKind
 from aseancyber.contacts.schemas import (
     CheckLaunch,
@@ -67,14 +67,20 @@ def list_contacts(
     )
 
 
-@router.get("/contacts/export")
-def export_contacts(db: DbSession, reader: OptionalActor, selection: Filters) -> dict[str, object]:
-    """Every visible contact matching the filters, as JSON."""
-    items = [
-        service.read(c).model_dump(mode="json")
-        for c in service.all_visible(db, reader=reader, filters=selection)
-    ]
-    return {"items": items, "count": len(items)}
+@router.get("/contacts/export", response_class=Response)
+def export_contacts(
+    db: DbSession,
+    reader: OptionalActor,
+    selection: Filters,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Response:
+    """Every visible contact matching the filters, as JSON or CSV (audited)."""
+    exported = exports.export(db, reader=reader, filters=selection, format=format)
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
 
 
 @router.post("/contacts", status_code=201)

@@ -34,6 +34,7 @@ from aseancyber.contacts.models import (
     ContactKind,
 )
 from aseancyber.contacts.schemas import CheckLaunch, CheckRead, GroupStats, TargetRead
+from aseancyber.contacts.visibility import visible_with_hint
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid, NotFound
 from aseancyber.notify import links
@@ -330,7 +331,7 @@ def _visible_targets(reader: Reader, check_id: str) -> Select[tuple[CheckTarget]
     return (
         select(CheckTarget)
         .join(Contact, Contact.id == CheckTarget.contact_id)
-        .where(CheckTarget.check_id == check_id, visible_to(reader, Contact))
+        .where(CheckTarget.check_id == check_id, visible_with_hint(reader, Contact))
     )
 
 
@@ -376,7 +377,7 @@ def results(db: Session, *, reader: Reader, check: ContactCheck) -> Results:
             func.aggregate_strings(cast(CheckTarget.response_seconds, String()), ","),
         )
         .join(Contact, Contact.id == CheckTarget.contact_id)
-        .where(CheckTarget.check_id == check.id, visible_to(reader, Contact))
+        .where(CheckTarget.check_id == check.id, visible_with_hint(reader, Contact))
         .group_by(CheckTarget.member_state_id, CheckTarget.kind)
     ).tuples()
     asked: dict[Any, int] = {}
@@ -486,7 +487,7 @@ def history_counts(
             func.count(CheckTarget.acknowledged_at),
         )
         .join(Contact, Contact.id == CheckTarget.contact_id)
-        .where(CheckTarget.check_id.in_(check_ids), visible_to(reader, Contact))
+        .where(CheckTarget.check_id.in_(check_ids), visible_with_hint(reader, Contact))
         .group_by(CheckTarget.check_id)
     ).all()
     return {check_id: (int(asked), int(answered)) for check_id, asked, answered in rows}

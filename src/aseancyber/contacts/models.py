@@ -59,6 +59,16 @@ class Contact(Shareable, Base):
     __table_args__ = (
         Index("ix_contact_name_id", "name", "id"),
         Index("ix_contact_state_kind", "member_state_id", "kind"),
+        # Every column the policy reads, by id: check results join thousands of targets to
+        # their contact's visibility without touching the wide contact rows.
+        Index(
+            "ix_contact_visibility",
+            "id",
+            "tlp",
+            "owner_organisation_id",
+            "created_by_id",
+            "green_includes_external",
+        ),
     )
 
     id: Mapped[str] = id_column()
@@ -135,7 +145,20 @@ class CheckTarget(Base):
 
     __tablename__ = "contact_check_target"
     __table_args__ = (
-        Index("ix_contact_check_target_check", "check_id", "member_state_id", "kind"),
+        # Covers the results (groups by state and kind, response times) and the history's
+        # counts: a check's figures are read from this index alone.
+        Index(
+            "ix_contact_check_target_results",
+            "check_id",
+            "member_state_id",
+            "kind",
+            "contact_id",
+            "response_seconds",
+            "acknowledged_at",
+        ),
+        # The pages of targets (all, or the unanswered ones) in keyset order.
+        Index("ix_contact_check_target_page", "check_id", "id"),
+        Index("ix_contact_check_target_unanswered", "check_id", "acknowledged_at", "id"),
         Index("ix_contact_check_target_contact", "contact_id"),
     )
 

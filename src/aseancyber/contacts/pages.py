@@ -8,7 +8,6 @@ administrators of the owning organisation add, edit, verify or delete its contac
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -17,7 +16,7 @@ from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession,
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.community.models import Organisation
 from aseancyber.community.service import all_organisations, list_member_states
-from aseancyber.contacts import service
+from aseancyber.contacts import exports, service
 from aseancyber.contacts.models import CONTACT_KIND_LABELS, Contact
 from aseancyber.contacts.schemas import ContactCreate, ContactUpdate
 from aseancyber.errors import Conflict, Forbidden, Invalid
@@ -83,18 +82,18 @@ def export_contacts(
     q: Annotated[str, Query(max_length=200)] = "",
     kind: Annotated[str, Query(max_length=40)] = "",
     state: Annotated[str, Query(max_length=2)] = "",
+    stale: Annotated[str, Query(max_length=5)] = "",
+    format: Annotated[str, Query(max_length=4)] = "json",
 ) -> Response:
-    """Download the visible, filtered contacts as JSON."""
-    filters = service.parse_filters(kind=kind, state=state, q=q)
-    items = [
-        service.read(c).model_dump(mode="json")
-        for c in service.all_visible(db, reader=reader, filters=filters)
-    ]
-    content = orjson.dumps({"items": items, "count": len(items)}, option=orjson.OPT_INDENT_2)
+    """Download the visible, filtered contacts as JSON or CSV (audited)."""
+    filters = service.parse_filters(
+        kind=kind, state=state, q=q, stale_only=stale in {"1", "true", "on"}
+    )
+    exported = exports.export(db, reader=reader, filters=filters, format=format)
     return Response(
-        content,
-        media_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="contacts.json"'},
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
     )
 
 

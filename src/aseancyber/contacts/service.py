@@ -406,23 +406,26 @@ def has_stale_to_remind(db: Session) -> bool:
 # --- evidence for the norms ----------------------------------------------------------------
 
 
-def evidence_for_state(db: Session, *, member_state_id: str) -> dict[str, Any]:
+def evidence_for_state(db: Session, *, reader: Reader, member_state_id: str) -> dict[str, Any]:
     """Reachability of a state's contacts in communication checks: aggregates only.
 
-    Counts and response times over every check target of the state (no names, no ids):
-    the state's own reachability is the confidence-building evidence the norms page shows.
+    Counts and response times over the check targets whose contact ``reader`` may see (no
+    names, no ids): a contact hidden from the reader is never counted, so no figure can
+    reveal it.
     """
     rows = db.execute(
-        select(CheckTarget.acknowledged_at, CheckTarget.response_seconds).where(
-            CheckTarget.member_state_id == member_state_id
-        )
+        select(CheckTarget.acknowledged_at, CheckTarget.response_seconds)
+        .join(Contact, Contact.id == CheckTarget.contact_id)
+        .where(CheckTarget.member_state_id == member_state_id, visible_to(reader, Contact))
     ).all()
     asked = len(rows)
     times = sorted(seconds for at, seconds in rows if at is not None and seconds is not None)
     answered = sum(1 for at, _ in rows if at is not None)
     state = db.get(MemberState, member_state_id)
     contacts = db.scalar(
-        select(func.count()).select_from(Contact).where(Contact.member_state_id == member_state_id)
+        select(func.count())
+        .select_from(Contact)
+        .where(Contact.member_state_id == member_state_id, visible_to(reader, Contact))
     )
     return {
         "member_state_iso2": state.iso2 if state else None,

@@ -8,13 +8,13 @@ and counts nowhere: not in lists, exports, the heat map or its totals.
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.norms import catalogue, exports, history, regional, service
-from aseancyber.norms.models import AssessmentStatus
+from aseancyber.norms import attachments, catalogue, exports, history, regional, service
+from aseancyber.norms.models import AssessmentStatus, NormAssessmentAttachment
 from aseancyber.norms.schemas import (
     ActionCreate,
     ActionUpdate,
@@ -27,6 +27,8 @@ from aseancyber.norms.schemas import (
     StateDiff,
     VersionRead,
 )
+from aseancyber.requests import files
+from aseancyber.requests.schemas import AttachmentRead
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/norms", tags=["norms"])
@@ -184,3 +186,53 @@ def state_as_of(
 def oewg_survey(iso2: str, db: DbSession, reader: OptionalActor) -> dict[str, Any]:
     """The state's visible record shaped like the UN OEWG national survey (four parts)."""
     return exports.oewg_survey(db, reader=reader, iso2=iso2)
+
+
+def attachment_read(assessment_id: str, attachment: NormAssessmentAttachment) -> AttachmentRead:
+    """The REST view of one evidence file of a (visible) assessment."""
+    return AttachmentRead(
+        id=attachment.id,
+        filename=attachment.filename,
+        media_type=attachment.media_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        created_at=attachment.created_at,
+        download=f"/api/v1/norms/assessments/{assessment_id}/attachments/{attachment.id}",
+    )
+
+
+@router.get("/assessments/{assessment_id}/attachments")
+def list_attachments(
+    assessment_id: str, db: DbSession, reader: OptionalActor
+) -> list[AttachmentRead]:
+    """The evidence files of an assessment the reader may see."""
+    assessment = service.get_or_404(db, reader=reader, assessment_id=assessment_id)
+    found = attachments.list_for(db, assessment=assessment)
+    return [attachment_read(assessment.id, a) for a in found]
+
+
+@router.post("/assessments/{assessment_id}/attachments", status_code=201)
+async def upload_attachments(
+    assessment_id: str,
+    db: DbSession,
+    actor: CurrentActor,
+    uploaded: Annotated[list[UploadFile], File(alias=files.FIELD)],
+) -> list[AttachmentRead]:
+    """Add evidence files (multipart field ``attachments``; allowed types, 5 MiB each)."""
+    found = [
+        files.Upload(item.filename or "attachment", await item.read(files.MAX_BYTES + 1))
+        for item in uploaded
+    ]
+    added = attachments.upload(db, actor=actor, assessment_id=assessment_id, uploads=found)
+    return [attachment_read(assessment_id, a) for a in added]
+
+
+@router.get("/assessments/{assessment_id}/attachments/{attachment_id}", response_class=Response)
+def download_attachment(
+    assessment_id: str, attachment_id: str, db: DbSession, reader: OptionalActor
+) -> Response:
+    """An evidence file of an assessment the reader may see, as a download (audited)."""
+    found = attachments.download(
+        db, reader=reader, assessment_id=assessment_id, attachment_id=attachment_id
+    )
+    return files.response(found)

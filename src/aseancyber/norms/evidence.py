@@ -2,10 +2,11 @@
 self-assessment and never replacing it.
 
 A provider is a plain function ``(db, reader, member_state_id) -> list[EvidenceItem]``;
-:data:`EVIDENCE_PROVIDERS` lists them in the order they are shown. A provider counts only
-what ``reader`` may see, or returns aggregates that name no record (counts, medians);
-aggregates computed over records the reader may not see are shown to signed-in
-member-state and Secretariat readers only.
+:data:`EVIDENCE_PROVIDERS` lists them in the order they are shown. Every provider counts
+only the records ``reader`` may see (the policy's ``visible_to`` in each query): what the
+reader may not see is never counted, so no figure, and no difference between two figures,
+can reveal a hidden record. Aggregates from the practice domains are, besides, shown to
+signed-in member-state and Secretariat readers only.
 """
 
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader, visible_to
-from aseancyber.cases import service as cases_service
+from aseancyber.cases import measures as case_measures
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.contacts import service as contacts_service
 from aseancyber.requests import workflow as requests_workflow
@@ -100,15 +101,36 @@ class PracticeAggregates:
 def practice_aggregates(
     spec: PracticeAggregates, db: Session, reader: Reader, member_state_id: str
 ) -> list[EvidenceItem]:
-    """A domain's ``evidence_for_state`` aggregates, one item per figure, for community readers."""
+    """A domain's ``evidence_for_state`` aggregates over what the reader may see, one item per
+    figure (filed under another norm where ``norm_by_key`` says so), for community readers."""
     if reader is None or not reader.is_community:
         return []
-    figures = spec.aggregates(db, member_state_id=member_state_id)
+    figures = spec.aggregates(db, reader=reader, member_state_id=member_state_id)
     return [
-        EvidenceItem(norm=spec.norm, title=_humanise(key), value=_format(value), source=spec.source)
+        EvidenceItem(
+            norm=spec.norm_by_key.get(key, spec.norm),
+            title=_humanise(key),
+            value=_format(value),
+            source=spec.source,
+        )
         for key, value in figures.items()
-        if value is not None and not key.endswith(("_id", "_iso2"))
+        if value is not None and not isinstance(value, dict) and not key.endswith(("_id", "_iso2"))
     ]
+
+
+def visible_case_evidence(db: Session, *, reader: Reader, member_state_id: str) -> dict[str, Any]:
+    """Norm (j) evidence: the cases coordinated by the state's organisations that ``reader``
+    may see, summarised by the cases domain's own measures (counts, times, shares)."""
+    summary = case_measures.evidence_for_state(db, reader=reader, member_state_id=member_state_id)
+    return {
+        "cases_coordinated": summary["cases"],
+        "open_cases": summary["open_cases"],
+        "good_histories": summary["good_histories"],
+        "good_history_share": summary["good_history_share"],
+        "median_days_vendor_aware_to_fix_ready": summary["vendor_aware_to_fix_ready"][
+            "median_days"
+        ],
+    }
 
 
 EVIDENCE_PROVIDERS: list[EvidenceProvider] = [
@@ -119,7 +141,7 @@ EVIDENCE_PROVIDERS: list[EvidenceProvider] = [
         requests_workflow.evidence_for_state,
         {"cybercrime_requests_handled": "d"},
     ),
-    PracticeAggregates("j", "Coordinated vulnerability cases", cases_service.evidence_for_state),
+    PracticeAggregates("j", "Coordinated vulnerability cases", visible_case_evidence),
     PracticeAggregates("cbm", "Communication checks", contacts_service.evidence_for_state),
 ]
 

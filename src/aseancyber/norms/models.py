@@ -11,7 +11,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aseancyber.access.policy import Shareable, Tlp, register_shareable
@@ -105,6 +115,8 @@ class NormAction(Base):
     """A practical action implementing a norm, at national or regional level."""
 
     __tablename__ = "norm_action"
+    # The heat map maps each assessment's action to its norm from this index alone.
+    __table_args__ = (Index("ix_norm_action_norm_by_id", "id", "norm_id"),)
 
     id: Mapped[str] = id_column()
     norm_id: Mapped[str] = mapped_column(ForeignKey("norm.id"), index=True)
@@ -131,6 +143,19 @@ class NormAssessment(Shareable, Base):
     __table_args__ = (
         UniqueConstraint("member_state_id", "action_id"),
         Index("ix_norm_assessment_updated_id", "updated_at", "id"),
+        # Covers the heat map: its grouping columns and every column the policy reads, so
+        # the regional views never touch the wide rows (evidence, links).
+        Index(
+            "ix_norm_assessment_visible_status",
+            "member_state_id",
+            "action_id",
+            "status",
+            "tlp",
+            "owner_organisation_id",
+            "created_by_id",
+            "green_includes_external",
+            "id",
+        ),
     )
 
     id: Mapped[str] = id_column()
@@ -156,19 +181,31 @@ class NormAssessment(Shareable, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+# The versions that moved the regional sums (see level_deltas); the progress query filters
+# on the same condition (with literal zeros) so both databases use the partial index below.
+CHANGED_LEVEL = text("(level_delta != 0 OR counted_delta != 0)")
+
+
 class NormAssessmentVersion(Base):
     """One saved state of an assessment; the rows of one assessment are never changed."""
 
     __tablename__ = "norm_assessment_version"
     __table_args__ = (
         UniqueConstraint("assessment_id", "version"),
-        # Covers the progress sums: read from the index alone, however long the history.
+        # Covers the progress sums, and holds only the versions that changed a status: the
+        # sums read a few entries per assessment, however long its history of reviews.
         Index(
-            "ix_norm_assessment_version_progress",
+            "ix_norm_assessment_version_changes",
             "assessment_id",
             "recorded_at",
             "level_delta",
             "counted_delta",
+            sqlite_where=CHANGED_LEVEL,
+            postgresql_where=CHANGED_LEVEL,
+        ),
+        # "As of" a date: the last version recorded by then, one seek per assessment.
+        Index(
+            "ix_norm_assessment_version_latest", "assessment_id", "recorded_at", "version", "status"
         ),
     )
 
@@ -205,3 +242,23 @@ class NormAssessmentVersion(Base):
             "assessed_on": self.assessed_on.isoformat(),
             "visibility": self.visibility.value,
         }
+
+
+class NormAssessmentAttachment(Base):
+    """A file of evidence for an assessment, stored under a generated name (never the uploaded
+    one); whoever may see the assessment may download it, nobody else."""
+
+    __tablename__ = "norm_assessment_attachment"
+    __table_args__ = (Index("ix_norm_assessment_attachment_parent", "assessment_id", "created_at"),)
+
+    id: Mapped[str] = id_column()
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("norm_assessment.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
+    uploaded_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,10 +14,19 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Actor
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
-from aseancyber.norms import catalogue, catalogue_pages, charts, exports, history, regional, service
+from aseancyber.norms import (
+    attachments,
+    catalogue,
+    catalogue_pages,
+    charts,
+    exports,
+    history,
+    regional,
+    service,
+)
 from aseancyber.norms.models import (
     VISIBILITY_LABELS,
     AssessmentStatus,
@@ -26,6 +35,7 @@ from aseancyber.norms.models import (
     Visibility,
 )
 from aseancyber.norms.schemas import AssessmentCreate, AssessmentUpdate
+from aseancyber.requests import files
 from aseancyber.web import forms, templating
 from aseancyber.web.guards import login_redirect
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -161,8 +171,35 @@ def show_assessment(
             "assessment": assessment,
             "versions": list(reversed(versions)),
             "can_edit": service.may_edit(reader, assessment),
+            "attachments": attachments.list_for(db, assessment=assessment),
         },
     )
+
+
+@router.post("/norms/assessments/{assessment_id}/attachments", dependencies=[CsrfChecked])
+async def upload_attachments(
+    assessment_id: str, request: Request, db: DbSession, actor: CurrentActor
+) -> Response:
+    """Add evidence files to an assessment of the actor's own state."""
+    async with request.form() as form:  # closes the uploads' temporary files
+        uploads = await files.uploads_from(form)
+    here = f"/norms/assessments/{assessment_id}#files"
+    try:
+        added = attachments.upload(db, actor=actor, assessment_id=assessment_id, uploads=uploads)
+    except Invalid as error:
+        return templating.redirect(here, error.detail, "error")
+    return templating.redirect(here, f"{len(added)} file(s) added.", "success")
+
+
+@router.get("/norms/assessments/{assessment_id}/attachments/{attachment_id}")
+def download_attachment(
+    assessment_id: str, attachment_id: str, db: DbSession, reader: OptionalActor
+) -> Response:
+    """An evidence file, if the reader may see the assessment (audited)."""
+    found = attachments.download(
+        db, reader=reader, assessment_id=assessment_id, attachment_id=attachment_id
+    )
+    return files.response(found)
 
 
 # --- assessing ---------------------------------------------------------------------------------

@@ -8,16 +8,15 @@ hidden assessment, so nothing hidden can be inferred by subtraction. "Not shared
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from statistics import fmean
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import Reader, visible_to
+from aseancyber.access.policy import Reader
 from aseancyber.community.models import MemberState
 from aseancyber.norms import service
 from aseancyber.norms.catalogue import list_norms
@@ -36,6 +35,18 @@ def level_of(statuses: list[AssessmentStatus]) -> float | None:
     """Mean implementation score (0-1) of the applicable statuses; ``None`` if none apply."""
     scores = [score for status in statuses if (score := status.score) is not None]
     return fmean(scores) if scores else None
+
+
+def level_of_counts(counts: dict[AssessmentStatus, int]) -> float | None:
+    """:func:`level_of` for statuses given as counts (one pass per status, not per row)."""
+    total = 0.0
+    scored = 0
+    for status, number in counts.items():
+        score = status.score
+        if score is not None and number:
+            total += score * number
+            scored += number
+    return total / scored if scored else None
 
 
 def band(level: float | None) -> str:
@@ -85,14 +96,10 @@ class HeatMap:
         return self.cells[(state.id, norm.id)]
 
 
-@dataclass(frozen=True)
-class _Row:
-    member_state_id: str
-    norm_id: str
-    status: AssessmentStatus
+GroupCounts = list[tuple[str, str, AssessmentStatus, int]]  # (state, norm, status, count)
 
 
-def _current_rows(db: Session, reader: Reader) -> list[_Row]:
+def _current_rows(db: Session, reader: Reader) -> GroupCounts:
     statement = (
         select(
             NormAssessment.member_state_id,
@@ -101,48 +108,49 @@ def _current_rows(db: Session, reader: Reader) -> list[_Row]:
             func.count(),
         )
         .join(NormAction, NormAction.id == NormAssessment.action_id)
-        .where(visible_to(reader, NormAssessment))
+        .where(service.visible_condition(reader))
         .group_by(NormAssessment.member_state_id, NormAction.norm_id, NormAssessment.status)
     )
-    return _expand(db.execute(statement).tuples())
+    return list(db.execute(statement).tuples())
 
 
-def _expand(rows: Iterable[tuple[str, str, AssessmentStatus, int]]) -> list[_Row]:
-    return [
-        _Row(state_id, norm_id, status)
-        for state_id, norm_id, status, count in rows
-        for _ in range(count)
-    ]
-
-
-def _rows_as_of(db: Session, reader: Reader, as_of: date) -> list[_Row]:
-    latest = (
-        select(
-            NormAssessmentVersion.assessment_id,
-            func.max(NormAssessmentVersion.version).label("version"),
+def _rows_as_of(db: Session, reader: Reader, as_of: date) -> GroupCounts:
+    # The last version recorded by then, for each visible assessment: one seek in the
+    # (assessment, recorded_at, version) index per assessment, however long the history.
+    # Versions are appended in time order, so the last recorded is also the highest.
+    status_then = (
+        select(NormAssessmentVersion.status)
+        .where(
+            NormAssessmentVersion.assessment_id == NormAssessment.id,
+            NormAssessmentVersion.recorded_at < end_of(as_of),
         )
-        .where(NormAssessmentVersion.recorded_at < end_of(as_of))
-        .group_by(NormAssessmentVersion.assessment_id)
-        .subquery()
+        .order_by(NormAssessmentVersion.recorded_at.desc(), NormAssessmentVersion.version.desc())
+        .limit(1)
+        .correlate(NormAssessment)
+        .scalar_subquery()
     )
-    statement = (
+    then = (
         select(
-            NormAssessment.member_state_id,
-            NormAction.norm_id,
-            NormAssessmentVersion.status,
-            func.count(),
-        )
-        .join(latest, latest.c.assessment_id == NormAssessment.id)
-        .join(
-            NormAssessmentVersion,
-            (NormAssessmentVersion.assessment_id == latest.c.assessment_id)
-            & (NormAssessmentVersion.version == latest.c.version),
+            NormAssessment.member_state_id.label("member_state_id"),
+            NormAction.norm_id.label("norm_id"),
+            status_then.label("status"),
         )
         .join(NormAction, NormAction.id == NormAssessment.action_id)
-        .where(visible_to(reader, NormAssessment))
-        .group_by(NormAssessment.member_state_id, NormAction.norm_id, NormAssessmentVersion.status)
+        .where(service.visible_condition(reader))
+        # Materialised, so the per-assessment lookup runs once, not once per use below
+        # (SQLite 3.35+ and PostgreSQL 12+ both honour the hint).
+        .cte("then")
+        .prefix_with("MATERIALIZED")
     )
-    return _expand(db.execute(statement).tuples())
+    statement = (
+        select(then.c.member_state_id, then.c.norm_id, then.c.status, func.count())
+        .where(then.c.status.is_not(None))
+        .group_by(then.c.member_state_id, then.c.norm_id, then.c.status)
+    )
+    return [
+        (state_id, norm_id, AssessmentStatus(status), number)
+        for state_id, norm_id, status, number in db.execute(statement).tuples()
+    ]
 
 
 def member_states(db: Session) -> list[MemberState]:
@@ -160,33 +168,32 @@ def heat_map(db: Session, *, reader: Reader, as_of: date | None = None) -> HeatM
     )
     states = member_states(db)
     rows = _current_rows(db, reader) if as_of is None else _rows_as_of(db, reader, as_of)
-    grouped: dict[tuple[str, str], list[AssessmentStatus]] = defaultdict(list)
-    by_state: dict[str, list[AssessmentStatus]] = defaultdict(list)
-    by_norm: dict[str, list[AssessmentStatus]] = defaultdict(list)
-    for row in rows:
-        grouped[(row.member_state_id, row.norm_id)].append(row.status)
-        by_state[row.member_state_id].append(row.status)
-        by_norm[row.norm_id].append(row.status)
+    grouped: dict[tuple[str, str], dict[AssessmentStatus, int]] = defaultdict(dict)
+    by_state: dict[str, dict[AssessmentStatus, int]] = defaultdict(lambda: defaultdict(int))
+    by_norm: dict[str, dict[AssessmentStatus, int]] = defaultdict(lambda: defaultdict(int))
+    region: dict[AssessmentStatus, int] = defaultdict(int)
+    for state_id, norm_id, status, number in rows:
+        grouped[(state_id, norm_id)][status] = number
+        by_state[state_id][status] += number
+        by_norm[norm_id][status] += number
+        region[status] += number
     cells = {}
     for state in states:
         for norm in norms:
-            statuses = grouped.get((state.id, norm.id), [])
-            counted: dict[AssessmentStatus, int] = defaultdict(int)
-            for status in statuses:
-                counted[status] += 1
+            counted = grouped.get((state.id, norm.id), {})
             cells[(state.id, norm.id)] = Cell(
-                shared=len(statuses),
+                shared=sum(counted.values()),
                 actions=action_counts.get(norm.id, 0),
                 statuses=dict(counted),
-                level=level_of(statuses),
+                level=level_of_counts(counted),
             )
     return HeatMap(
         states=states,
         norms=norms,
         cells=cells,
-        state_levels={state.id: level_of(by_state.get(state.id, [])) for state in states},
-        norm_levels={norm.id: level_of(by_norm.get(norm.id, [])) for norm in norms},
-        region_level=level_of([row.status for row in rows]),
+        state_levels={state.id: level_of_counts(by_state.get(state.id, {})) for state in states},
+        norm_levels={norm.id: level_of_counts(by_norm.get(norm.id, {})) for norm in norms},
+        region_level=level_of_counts(region),
         as_of=as_of,
     )
 
@@ -284,9 +291,14 @@ def progress(
         )
         .join(NormAssessment, NormAssessment.id == NormAssessmentVersion.assessment_id)
         .where(
-            visible_to(reader, NormAssessment),
+            service.visible_condition(reader),
             # versions that changed no status add nothing
-            or_(NormAssessmentVersion.level_delta != 0, NormAssessmentVersion.counted_delta != 0),
+            # The partial index's own condition, with literal zeros (not bound parameters)
+            # so that both databases can match it to the index when planning.
+            or_(
+                NormAssessmentVersion.level_delta != literal_column("0"),
+                NormAssessmentVersion.counted_delta != literal_column("0"),
+            ),
         )
         .group_by(NormAssessment.member_state_id, bucket)
     )

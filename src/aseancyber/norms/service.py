@@ -9,7 +9,7 @@ organisations of the assessed state write it; each save appends a version, from 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import Permission, permissions_of
@@ -20,7 +20,6 @@ from aseancyber.access.policy import (
     audience_of,
     can_see,
     set_audience,
-    visible_to,
 )
 from aseancyber.community.models import (
     GOVERNMENT_KINDS,
@@ -29,6 +28,7 @@ from aseancyber.community.models import (
     OrganisationKind,
 )
 from aseancyber.community.service import contains_text, has_nul
+from aseancyber.contacts.visibility import visible_with_hint
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.norms.models import (
@@ -102,9 +102,15 @@ def state_by_iso2(db: Session, iso2: str, field: str = "state") -> MemberState:
     return state
 
 
+def visible_condition(reader: Reader) -> ColumnElement[bool]:
+    """``visible_to(reader, NormAssessment)`` with a cheap necessary condition first (see
+    :mod:`aseancyber.contacts.visibility`): the same rows, fewer per-row subqueries."""
+    return visible_with_hint(reader, NormAssessment)
+
+
 def visible_assessments(reader: Reader) -> Select[tuple[NormAssessment]]:
     """The assessments ``reader`` may see (the one starting point of every read)."""
-    return select(NormAssessment).where(visible_to(reader, NormAssessment))
+    return select(NormAssessment).where(visible_condition(reader))
 
 
 def _filtered(

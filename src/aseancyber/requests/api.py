@@ -7,12 +7,13 @@ export or the dashboard's figures.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
-from aseancyber.requests import service, workflow
-from aseancyber.requests.models import RequestKind, RequestStatus
+from aseancyber.requests import attachments, files, service, workflow
+from aseancyber.requests.models import RequestAttachment, RequestKind, RequestStatus
 from aseancyber.requests.schemas import (
+    AttachmentRead,
     MessageCreate,
     MessageRead,
     RequestCreate,
@@ -148,3 +149,50 @@ def post_message(
         organisation_name=message.organisation.name,
         created_at=message.created_at,
     )
+
+
+def attachment_read(request_id: str, attachment: RequestAttachment) -> AttachmentRead:
+    """The REST view of one file of a (visible) request."""
+    return AttachmentRead(
+        id=attachment.id,
+        filename=attachment.filename,
+        media_type=attachment.media_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        created_at=attachment.created_at,
+        download=f"/api/v1/requests/{request_id}/attachments/{attachment.id}",
+    )
+
+
+@router.get("/{request_id}/attachments")
+def list_attachments(request_id: str, db: DbSession, reader: OptionalActor) -> list[AttachmentRead]:
+    """The files of a request the reader may see."""
+    request = service.get_or_404(db, reader=reader, request_id=request_id)
+    return [attachment_read(request.id, a) for a in attachments.list_for(db, request=request)]
+
+
+@router.post("/{request_id}/attachments", status_code=201)
+async def upload_attachments(
+    request_id: str,
+    db: DbSession,
+    actor: CurrentActor,
+    uploaded: Annotated[list[UploadFile], File(alias=files.FIELD)],
+) -> list[AttachmentRead]:
+    """Add files (multipart field ``attachments``; allowed types only, 5 MiB each)."""
+    found = [
+        files.Upload(item.filename or "attachment", await item.read(files.MAX_BYTES + 1))
+        for item in uploaded
+    ]
+    added = attachments.upload(db, actor=actor, request_id=request_id, uploads=found)
+    return [attachment_read(request_id, a) for a in added]
+
+
+@router.get("/{request_id}/attachments/{attachment_id}", response_class=Response)
+def download_attachment(
+    request_id: str, attachment_id: str, db: DbSession, reader: OptionalActor
+) -> Response:
+    """A file of a request the reader may see, as a download (audited)."""
+    found = attachments.download(
+        db, reader=reader, request_id=request_id, attachment_id=attachment_id
+    )
+    return files.response(found)

@@ -12,7 +12,7 @@ the receiving organisation is always named).
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aseancyber.access.policy import Shareable, register_shareable
@@ -147,3 +147,27 @@ class RequestMessage(Base):
 
     author: Mapped[User | None] = relationship(lazy="joined")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class RequestAttachment(Base):
+    """A file sent with a request, stored under a generated name (never the uploaded one);
+    whoever may see the request may download it, nobody else."""
+
+    __tablename__ = "cross_border_request_attachment"
+    __table_args__ = (
+        Index("ix_cross_border_request_attachment_parent", "request_id", "created_at"),
+    )
+
+    id: Mapped[str] = id_column()
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("cross_border_request.id", ondelete="CASCADE")
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
+    uploaded_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,7 +17,7 @@ from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession,
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.community.models import Organisation, User
 from aseancyber.errors import Conflict, Forbidden, Invalid
-from aseancyber.requests import service, workflow
+from aseancyber.requests import attachments, files, service, workflow
 from aseancyber.requests.models import (
     REQUEST_KIND_LABELS,
     CrossBorderRequest,
@@ -245,6 +245,8 @@ def show_request(
         {
             "record": record,
             "thread": service.thread(db, request=record),
+            "attachments": attachments.list_for(db, request=record),
+            "can_attach": service.may_write(reader) and record.status not in attachments.CLOSED,
             "moves": workflow.allowed_for(reader, record),
             "can_edit": service.is_requester(reader, record)
             and record.status is RequestStatus.DRAFT,
@@ -367,3 +369,30 @@ def delete_request(request_id: str, db: DbSession, actor: CurrentActor) -> Respo
     """Delete a draft."""
     service.delete_draft(db, actor=actor, request_id=request_id)
     return templating.redirect("/requests", "The draft was deleted.", "success")
+
+
+@router.post("/requests/{request_id}/attachments", dependencies=[CsrfChecked])
+async def upload_attachments(
+    request_id: str, request: Request, db: DbSession, actor: CurrentActor
+) -> Response:
+    """Add files to the request (allowed types only, 5 MiB each)."""
+    async with request.form() as form:  # closes the uploads' temporary files
+        uploads = await files.uploads_from(form)
+    try:
+        added = attachments.upload(db, actor=actor, request_id=request_id, uploads=uploads)
+    except Invalid as error:
+        return templating.redirect(f"/requests/{request_id}#files", error.detail, "error")
+    return templating.redirect(
+        f"/requests/{request_id}#files", f"{len(added)} file(s) added.", "success"
+    )
+
+
+@router.get("/requests/{request_id}/attachments/{attachment_id}")
+def download_attachment(
+    request_id: str, attachment_id: str, db: DbSession, reader: OptionalActor
+) -> Response:
+    """A file of the request, if the reader may see the request (audited)."""
+    found = attachments.download(
+        db, reader=reader, request_id=request_id, attachment_id=attachment_id
+    )
+    return files.response(found)

@@ -162,3 +162,15 @@ class RequestDashboard(BaseModel):
     scope: str
     by_state: list[ResponseStats]
     by_kind: list[ResponseStats]
+
+
+class AttachmentRead(BaseModel):
+    """A file attached to a request or to a norm assessment (its bytes at ``download``)."""
+
+    id: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+    download: str

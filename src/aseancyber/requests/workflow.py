@@ -15,10 +15,9 @@ The dashboard shows aggregates only: counts and median times by state and kind, 
 subject, a party or an id. It aggregates **only the requests the reader may see** (the
 same ``visible_to`` filter as the list), so no figure can reveal a request out of the
 reader's reach; a coordinator therefore sees the regional figures of what is shared with
-the Secretariat, and each organisation the figures of its own traffic. The regional
-evidence for the norms (:func:`evidence_for_state`) is the one deliberate exception: it
-returns per-state totals and medians only (no request, party or kind other than the
-cybercrime count), the "evidence from practice" issue 6 asks the norms page to show.
+the Secretariat, and each organisation the figures of its own traffic. The evidence for
+the norms (:func:`evidence_for_state`) follows the same rule: per-state totals and medians
+over the requests the reader may see, nothing else.
 """
 
 import statistics
@@ -329,9 +328,10 @@ def dashboard(db: Session, *, reader: Reader) -> RequestDashboard:
     )
 
 
-def evidence_for_state(db: Session, *, member_state_id: str) -> dict[str, Any]:
+def evidence_for_state(db: Session, *, reader: Reader, member_state_id: str) -> dict[str, Any]:
     """Requests a state received and answered, its median time to answer, and cybercrime
-    (24/7 preservation) requests it handled: per-state totals only, no request details."""
+    (24/7 preservation) requests it handled: totals over the requests ``reader`` may see
+    only (a request hidden from the reader is never counted), no request details."""
     rows = db.execute(
         select(
             CrossBorderRequest.kind,
@@ -342,6 +342,7 @@ def evidence_for_state(db: Session, *, member_state_id: str) -> dict[str, Any]:
         ).where(
             CrossBorderRequest.receiving_state_id == member_state_id,
             CrossBorderRequest.sent_at.is_not(None),
+            visible_to(reader, CrossBorderRequest),
         )
     ).all()
     answered = [r for r in rows if r[3] is not None and not r[4]]  # refusals are not answers

@@ -1,0 +1,92 @@
+"""Attachments of cross-border requests: upload, list and download.
+
+A file belongs to its request: whoever may see the request (the policy, through
+:func:`service.get_or_404`) may list and download its files, and anyone else gets 404.
+Those who may write in the request's thread add files while the thread is open. Every
+download is written to the audit log (uploads are audited by the ORM hook).
+"""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aseancyber import audit
+from aseancyber.access.policy import Actor, Reader
+from aseancyber.community.service import has_nul
+from aseancyber.errors import Forbidden, Invalid, NotFound
+from aseancyber.requests import files, service
+from aseancyber.requests.models import CrossBorderRequest, RequestAttachment, RequestStatus
+
+CLOSED = {RequestStatus.CLOSED, RequestStatus.WITHDRAWN}
+
+
+def list_for(db: Session, *, request: CrossBorderRequest) -> list[RequestAttachment]:
+    """The files of a (visible) request, oldest first."""
+    return list(
+        db.scalars(
+            select(RequestAttachment)
+            .where(RequestAttachment.request_id == request.id)
+            .order_by(RequestAttachment.created_at, RequestAttachment.id)
+        )
+    )
+
+
+def upload(
+    db: Session, *, actor: Actor, request_id: str, uploads: list[files.Upload]
+) -> list[RequestAttachment]:
+    """Add files to a request the actor may see and write in; all are checked first."""
+    request = service.get_or_404(db, reader=actor, request_id=request_id)
+    if not service.may_write(actor):
+        raise Forbidden("adding files to a request needs the contributor or coordinator role")
+    if request.status in CLOSED:
+        raise Invalid(f"the request is {request.status.label}: no more files", files.FIELD)
+    checked = files.check_uploads(uploads)
+    stored: list[files.StoredFile] = []
+    try:
+        for item in checked:
+            stored.append(files.write(item))
+        added = [
+            RequestAttachment(
+                request_id=request.id,
+                filename=item.filename,
+                media_type=item.media_type,
+                size=item.size,
+                sha256=item.sha256,
+                storage_name=item.storage_name,
+                uploaded_by_id=actor.user_id,
+            )
+            for item in stored
+        ]
+        db.add_all(added)
+        db.flush()
+    except Exception:
+        files.discard(stored)
+        raise
+    return added
+
+
+def download(db: Session, *, reader: Reader, request_id: str, attachment_id: str) -> files.Download:
+    """A file's bytes if the reader may see its request (404 otherwise); audited."""
+    request = service.get_or_404(db, reader=reader, request_id=request_id)
+    attachment = None
+    if not has_nul(attachment_id) and len(attachment_id) <= 36:
+        attachment = db.scalar(
+            select(RequestAttachment).where(
+                RequestAttachment.id == attachment_id, RequestAttachment.request_id == request.id
+            )
+        )
+    found = None
+    if attachment is not None:
+        found = files.read(attachment.filename, attachment.media_type, attachment.storage_name)
+    if attachment is None or found is None:
+        raise NotFound("attachment")
+    audit.record(
+        db,
+        action="request.attachment_download",
+        record_kind="request",
+        record_id=request.id,
+        record_organisation_id=request.owner_organisation_id,
+        changed_fields=[f"attachment={attachment.id}"],
+        after={"attachment_id": attachment.id, "sha256": attachment.sha256},
+        actor=reader,
+    )
+    return found

@@ -1,0 +1,153 @@
+"""Attachment files for requests and norm assessments, kept the way case attachments are.
+
+The bytes live in the same store as case attachments (``cases.messages.storage_dir``),
+under a generated name that never comes from the upload; the row keeps the cleaned display
+name, the size and the SHA-256. The media type served is taken from the project's one
+allow-list by extension (``cases.messages.ALLOWED_TYPES``), never from the upload, and
+downloads are sent with ``nosniff`` and a sandboxing CSP. Who may upload and download is
+decided by the parent record's own rules (see the callers): this module only checks,
+stores and reads files.
+"""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.responses import Response
+from starlette.datastructures import FormData, UploadFile
+
+from aseancyber.cases.messages import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, storage_dir
+from aseancyber.errors import FieldProblem, Invalid
+
+MAX_FILES = 5
+MAX_BYTES = MAX_ATTACHMENT_BYTES  # the same limit as case attachments
+FIELD = "attachments"
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+_STORAGE_NAME = re.compile(r"[0-9a-f]{40}")
+
+
+class FileTooLarge(Invalid):
+    """A file over the size limit: 413, naming the file and the limit."""
+
+    status = 413
+    title = "File too large"
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    filename: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    storage_name: str
+
+
+@dataclass(frozen=True)
+class Download:
+    filename: str
+    media_type: str
+    content: bytes
+
+
+def clean_filename(name: str) -> str:
+    """The last path segment of an uploaded name, reduced to safe characters, for display."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _SAFE_NAME.sub("_", base).strip(" .") or "attachment"
+    return cleaned[:200]
+
+
+def check_uploads(uploads: list[Upload]) -> list[CheckedUpload]:
+    """Every upload's type, size and count checked before anything is written."""
+    if not uploads:
+        raise Invalid("choose at least one file", FIELD)
+    if len(uploads) > MAX_FILES:
+        raise Invalid(f"at most {MAX_FILES} files at a time", FIELD)
+    checked = []
+    for upload in uploads:
+        name = clean_filename(upload.filename)
+        media_type = ALLOWED_TYPES.get(Path(name).suffix.lower())
+        if media_type is None:
+            allowed = ", ".join(sorted(ALLOWED_TYPES))
+            raise Invalid(f"{name}: only these file types are accepted: {allowed}", FIELD)
+        if len(upload.content) > MAX_ATTACHMENT_BYTES:
+            raise FileTooLarge(
+                [
+                    FieldProblem(
+                        FIELD,
+                        f"{name} is larger than the limit of "
+                        f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB",
+                    )
+                ]
+            )
+        if not upload.content:
+            raise Invalid(f"{name} is empty", FIELD)
+        checked.append(CheckedUpload(name, media_type, upload.content))
+    return checked
+
+
+def write(upload: CheckedUpload) -> StoredFile:
+    """Write the bytes under a fresh generated name (never overwriting a file)."""
+    directory = storage_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    storage_name = secrets.token_hex(20)
+    with (directory / storage_name).open("xb") as handle:
+        handle.write(upload.content)
+    return StoredFile(
+        filename=upload.filename,
+        media_type=upload.media_type,
+        size=len(upload.content),
+        sha256=hashlib.sha256(upload.content).hexdigest(),
+        storage_name=storage_name,
+    )
+
+
+def discard(stored: list[StoredFile]) -> None:
+    """Remove files written for a change that was then refused (nothing half-kept)."""
+    for item in stored:
+        (storage_dir() / item.storage_name).unlink(missing_ok=True)
+
+
+def read(filename: str, media_type: str, storage_name: str) -> Download | None:
+    """The bytes of a stored file, or ``None`` if the file is missing or its name is odd."""
+    path = storage_dir() / storage_name
+    if not _STORAGE_NAME.fullmatch(storage_name) or not path.is_file():
+        return None
+    return Download(filename, media_type, path.read_bytes())
+
+
+async def uploads_from(form: FormData) -> list[Upload]:
+    """The files of a multipart form's ``attachments`` field (read at most one byte over the
+    limit, so an oversized file is refused without holding all of it)."""
+    found = []
+    for item in form.getlist(FIELD):
+        if isinstance(item, UploadFile) and item.filename:
+            found.append(Upload(item.filename, await item.read(MAX_BYTES + 1)))
+    return found
+
+
+def response(found: Download) -> Response:
+    """A download response that browsers neither sniff nor run."""
+    return Response(
+        found.content,
+        media_type=found.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{found.filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+        },
+    )
