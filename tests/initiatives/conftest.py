@@ -11,6 +11,7 @@ from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.initiatives import service
 from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.schemas import InitiativeCreate
+from aseancyber.norms.reference import load_norms
 from tests.factories import actor
 from tests.readers import World
 
@@ -19,6 +20,7 @@ Register = Callable[..., Initiative]
 
 @pytest.fixture
 def bodies(db: Session) -> dict[str, SectoralBody]:
+    load_norms(db)  # initiatives link to the norms catalogue
     found = {}
     for pillar_code, pillar_name, code, name in (
         ("AEC", "ASEAN Economic Community", "ADGMIN", "ASEAN Digital Ministers' Meeting"),

@@ -43,7 +43,7 @@ def test_register_with_every_field(
     )
     assert created["sectoral_body"] == "ADGMIN"
     assert created["pillar"] == "AEC"  # from the body
-    assert created["norms"] == ["k", "g"]
+    assert created["norms"] == ["g", "k"]  # catalogue order
     assert created["budget_currency"] == "SGD"
     assert created["beneficiary_states"] == ["MY", "PH"]
     assert created["owner_organisation_id"] == world.owner_org.id

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.initiatives import gaps, overlaps, report, service, transfer
+from aseancyber.initiatives import gaps, overlaps, report, report_runs, service, transfer
 from aseancyber.initiatives.schemas import (
     BodyPairRead,
     ImportProblemRead,
@@ -27,6 +27,8 @@ from aseancyber.initiatives.schemas import (
     OverlapPage,
     OverlapRead,
     OverlapReview,
+    ReportRunRead,
+    ReportRunRequest,
 )
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -228,6 +230,55 @@ def get_report(
     first, last = report.parse_period(start, end)
     built = report.build(db, reader=reader, start=first, end=last)
     content, media_type, filename = report.render(built, format=format)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _run_read(run: report_runs.RunStatus) -> ReportRunRead:
+    done = run.status.value == "done"
+    return ReportRunRead(
+        id=run.id,
+        status=run.status.value,
+        step=run.step,
+        steps=run.steps,
+        percent=run.percent,
+        message=run.message,
+        error=run.error,
+        start=run.start,
+        end=run.end,
+        format=run.format,
+        size=run.size,
+        download=f"/api/v1/initiatives/report/runs/{run.id}/download" if done else None,
+    )
+
+
+@router.post("/report/runs", status_code=202)
+def request_report(body: ReportRunRequest, db: DbSession, actor: CurrentActor) -> ReportRunRead:
+    """Queue the report as a background job; poll the run until it is done, then download."""
+    first, last = report.parse_period(
+        body.start.isoformat() if body.start else None, body.end.isoformat() if body.end else None
+    )
+    run = report_runs.request(db, actor=actor, start=first, end=last, format=body.format)
+    return _run_read(report_runs.status(run))
+
+
+@router.get("/report/runs/{run_id}")
+def get_report_run(run_id: str, db: DbSession, actor: CurrentActor) -> ReportRunRead:
+    """A queued report's progress (only its requester sees it)."""
+    return _run_read(report_runs.status(report_runs.get_or_404(db, reader=actor, run_id=run_id)))
+
+
+@router.get(
+    "/report/runs/{run_id}/download",
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
+    response_class=Response,
+)
+def download_report_run(run_id: str, db: DbSession, actor: CurrentActor) -> Response:
+    """The finished report file; 409 while it is being prepared."""
+    content, media_type, filename = report_runs.download(db, reader=actor, run_id=run_id)
     return Response(
         content,
         media_type=media_type,

@@ -17,475 +17,61 @@ share such a term (and are not too common to discriminate) are scored exactly.
 :func:`brute_force_pairs` scores every pair; the benchmark and tests compare the two.
 """
 
-import math
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterable, Iterator
 
-TEXT_WEIGHT = 0.6
-STATE_WEIGHT = 0.15
-THEME_WEIGHT = 0.1
-AUDIENCE_WEIGHT = 0.05
-PERIOD_WEIGHT = 0.1
-DIFFERENT_BODY_BONUS = 0.05
-DISJOINT_STATES_FACTOR = 0.4
-DISJOINT_PERIOD_FACTOR = 0.4
-THRESHOLD = 0.42
-"""Pairs scoring at least this are flagged (chosen on the evaluation set, see the benchmark)."""
+from aseancyber.initiatives.scoring import (
+    MIN_TEXT_FOR_CANDIDATE,
+    THRESHOLD,
+    Candidate,
+    Profile,
+    Reasons,
+    Scorer,
+    Vector,
+    dot,
+    month_index,
+    month_label,
+)
+from aseancyber.initiatives.vocabulary import terms
 
-PSEUDO_DOCUMENTS = 100
-"""Added to the corpus size in IDF, so that small registries weigh shared words sensibly."""
+__all__ = [
+    "THRESHOLD",
+    "Candidate",
+    "DuplicateIndex",
+    "Profile",
+    "Reasons",
+    "Scorer",
+    "brute_force_pairs",
+    "month_index",
+    "month_label",
+    "pairs",
+]
+
 BLOCK_KEYS = 12
 QUERY_KEYS = 12
+SINGLETON_KEYS = 6
+"""How many words found in no other profile also post a profile (for later additions)."""
 MIN_SHARED_KEYS = 2
 """In a registry of :data:`LARGE_REGISTRY` or more, a pair must share this many block terms."""
 LARGE_REGISTRY = 2_000
 """How many of its most distinctive terms post a profile in the blocking index."""
-MIN_TEXT_FOR_CANDIDATE = 0.12
-"""A pair whose text is less similar than this cannot reach the threshold; skip it early."""
-
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "our",
-        "over",
-        "per",
-        "the",
-        "their",
-        "this",
-        "to",
-        "under",
-        "up",
-        "via",
-        "was",
-        "were",
-        "which",
-        "will",
-        "with",
-        "within",
-        "its",
-        "also",
-        "more",
-        "than",
-        "each",
-        "all",
-        "new",
-        "two",
-        "three",
-        "one",
-        "asean",
-        "member",
-        "states",
-        "state",
-        "regional",
-        "region",
-        "programme",
-        "program",
-        "initiative",
-        "project",
-        "participants",
-        "officials",
-        "cyber",
-        "cybersecurity",
-        "security",
-        "that",
-        "them",
-        "how",
-        "next",
-        "against",
-        "including",
-        "such",
-        "as",
-        "well",
-        "through",
-        "after",
-        "before",
-        "among",
-        "between",
-    ]
-)
-# A small domain thesaurus: words an author uses interchangeably map to one term.
-_SYNONYMS = {
-    "course": "training",
-    "courses": "training",
-    "workshop": "training",
-    "workshops": "training",
-    "bootcamp": "training",
-    "seminar": "training",
-    "seminars": "training",
-    "masterclass": "training",
-    "curriculum": "training",
-    "trainings": "training",
-    "train": "training",
-    "trained": "training",
-    "drill": "exercise",
-    "drills": "exercise",
-    "tabletop": "exercise",
-    "ttx": "exercise",
-    "simulation": "exercise",
-    "csirt": "cert",
-    "csirts": "cert",
-    "certs": "cert",
-    "handling": "response",
-    "responders": "response",
-    "responder": "response",
-    "forensic": "forensics",
-    "investigators": "investigation",
-    "investigator": "investigation",
-    "investigations": "investigation",
-    "police": "law_enforcement",
-    "enforcement": "law_enforcement",
-    "prosecutors": "judicial",
-    "prosecutor": "judicial",
-    "judges": "judicial",
-    "judiciary": "judicial",
-    "cii": "critical_infrastructure",
-    "ci": "critical_infrastructure",
-    "infrastructure": "critical_infrastructure",
-    "infrastructures": "critical_infrastructure",
-    "critical": "critical_infrastructure",
-    "scada": "ics",
-    "ot": "ics",
-    "diplomats": "diplomacy",
-    "diplomatic": "diplomacy",
-    "capacity": "capacity",
-    "building": "building",
-    "awareness": "awareness",
-    "fellowship": "fellowship",
-    "fellowships": "fellowship",
-    "vulnerabilities": "vulnerability",
-    "vulnerability": "vulnerability",
-    "norms": "norm",
-    "fraud": "scam",
-    "frauds": "scam",
-    "scams": "scam",
-    "compounds": "centre",
-    "compound": "centre",
-    "centers": "centre",
-    "center": "centre",
-    "centres": "centre",
-    "sme": "smes",
-    "enterprises": "smes",
-    "businesses": "smes",
-    "firms": "smes",
-    "mentors": "mentor",
-    "mentoring": "mentor",
-}
-
-
-_SUFFIXES = (
-    "ational",
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ings",
-    "ing",
-    "ies",
-    "ed",
-    "es",
-    "al",
-    "s",
-)
-
-
-def _stem(word: str) -> str:
-    """Light suffix stripping (twice at most) so that inflections of one word meet."""
-    for _ in range(2):
-        for suffix in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-                word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-                break
-        else:
-            break
-    return word
-
-
-def _term(word: str) -> str | None:
-    if word in _STOP or len(word) < 2 or word.isdigit():
-        return None
-    word = _SYNONYMS.get(word, word)
-    return word if "_" in word else _stem(word)
-
-
-def terms(text: str) -> list[str]:
-    """The normalised terms of a text, in order (stop words dropped, synonyms folded)."""
-    return [term for word in _WORD.findall(text.lower()) if (term := _term(word)) is not None]
-
-
-def surface_words(text: str) -> dict[str, str]:
-    """For each term of a text, the first word that produced it (to show a reader)."""
-    found: dict[str, str] = {}
-    for word in _WORD.findall(text.lower()):
-        term = _term(word)
-        if term is not None:
-            found.setdefault(term, word)
-    return found
-
-
-def month_index(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def month_label(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What detection knows of one initiative."""
-
-    id: str
-    title: str
-    text: str  # summary and activities
-    states: frozenset[str] = frozenset()
-    themes: frozenset[str] = frozenset()
-    audience: frozenset[str] = frozenset()
-    start: int | None = None  # month index (year * 12 + month - 1)
-    end: int | None = None
-    body: str = ""  # the sectoral body's code, "" when none
-    programme: str = ""
-
-    @staticmethod
-    def period(start: date | None, end: date | None) -> tuple[int | None, int | None]:
-        """Month indexes for a date range; a missing end is the start month (one-off)."""
-        if start is None and end is None:
-            return None, None
-        first = month_index(start or end)  # type: ignore[arg-type]
-        last = month_index(end or start)  # type: ignore[arg-type]
-        return min(first, last), max(first, last)
-
-
-@dataclass(frozen=True)
-class Reasons:
-    """Why a pair is a candidate: what they share, for a reviewer to judge."""
-
-    shared_terms: tuple[str, ...] = ()
-    shared_states: tuple[str, ...] = ()
-    shared_themes: tuple[str, ...] = ()
-    shared_audience: tuple[str, ...] = ()
-    overlap_from: str = ""  # YYYY-MM
-    overlap_to: str = ""
-    overlap_months: int = 0
-    bodies: tuple[str, str] = ("", "")
-    different_bodies: bool = False
-    same_programme: bool = False
-
-    def sentences(self, labels: Mapping[str, str] | None = None) -> list[str]:
-        """The reasons as short sentences a coordinator reads (codes shown by ``labels``)."""
-        names = labels or {}
-        said = []
-        if self.shared_terms:
-            said.append("Shared terms: " + ", ".join(self.shared_terms) + ".")
-        if self.shared_states:
-            said.append("Same beneficiary states: " + ", ".join(self.shared_states) + ".")
-        if self.overlap_months:
-            said.append(
-                f"Overlapping period: {self.overlap_from} to {self.overlap_to} "
-                f"({self.overlap_months} month{'s' if self.overlap_months != 1 else ''})."
-            )
-        if self.shared_themes:
-            said.append(
-                "Same themes: " + "; ".join(names.get(t, t) for t in self.shared_themes) + "."
-            )
-        if self.shared_audience:
-            said.append(
-                "Same audience: " + "; ".join(names.get(a, a) for a in self.shared_audience) + "."
-            )
-        if self.different_bodies:
-            said.append(f"Run by different sectoral bodies: {self.bodies[0]} and {self.bodies[1]}.")
-        if self.same_programme:
-            said.append("Registered under the same programme.")
-        return said
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "shared_terms": list(self.shared_terms),
-            "shared_states": list(self.shared_states),
-            "shared_themes": list(self.shared_themes),
-            "shared_audience": list(self.shared_audience),
-            "overlap_from": self.overlap_from,
-            "overlap_to": self.overlap_to,
-            "overlap_months": self.overlap_months,
-            "bodies": list(self.bodies),
-            "different_bodies": self.different_bodies,
-            "same_programme": self.same_programme,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object]) -> "Reasons":
-        def strings(key: str) -> tuple[str, ...]:
-            value = data.get(key)
-            return tuple(str(v) for v in value) if isinstance(value, list) else ()
-
-        bodies = strings("bodies")
-        months = data.get("overlap_months")
-        return cls(
-            shared_terms=strings("shared_terms"),
-            shared_states=strings("shared_states"),
-            shared_themes=strings("shared_themes"),
-            shared_audience=strings("shared_audience"),
-            overlap_from=str(data.get("overlap_from") or ""),
-            overlap_to=str(data.get("overlap_to") or ""),
-            overlap_months=months if isinstance(months, int) else 0,
-            bodies=(bodies[0], bodies[1]) if len(bodies) == 2 else ("", ""),
-            different_bodies=bool(data.get("different_bodies")),
-            same_programme=bool(data.get("same_programme")),
-        )
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A possible duplicate of one initiative, with its score and reasons."""
-
-    first_id: str
-    second_id: str
-    score: float
-    text_similarity: float
-    reasons: Reasons = field(default_factory=Reasons)
-
-    @property
-    def pair(self) -> tuple[str, str]:
-        return (self.first_id, self.second_id)
-
-
-Vector = dict[str, float]
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    shared = len(a & b)
-    return shared / (len(a) + len(b) - shared)
-
-
-class Scorer:
-    """Turns profiles into TF-IDF vectors (with the corpus's document frequencies) and
-    scores pairs."""
-
-    def __init__(self, document_frequency: dict[str, int], documents: int) -> None:
-        self.document_frequency = document_frequency
-        self.documents = max(documents, 1)
-        # Pseudo-documents that contain no term: a registry of a handful of initiatives must
-        # not treat every shared word as boilerplate.
-        self._smoothed = self.documents + PSEUDO_DOCUMENTS
-        self._unknown_idf = math.log(self._smoothed + 1) + 0.1
-
-    def idf(self, term: str) -> float:
-        frequency = self.document_frequency.get(term, 0)
-        if frequency == 0:
-            return self._unknown_idf
-        # A term in every profile weighs almost nothing; boilerplate does not make pairs alike.
-        return math.log((self._smoothed + 1) / (frequency + 1)) + 0.1
-
-    def vector(self, profile: Profile) -> Vector:
-        counts = Counter(terms(profile.title) * 2 + terms(profile.text))
-        weights = {term: (1.0 + math.log(n)) * self.idf(term) for term, n in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return {term: w / norm for term, w in weights.items()}
-
-    def score(
-        self, a: Profile, va: Vector, b: Profile, vb: Vector, *, explain: bool = True
-    ) -> Candidate:
-        """The combined score of two profiles and, if asked, why."""
-        return self._combine(a, va, b, vb, _dot(va, vb), explain=explain)
-
-    def _combine(
-        self, a: Profile, va: Vector, b: Profile, vb: Vector, text: float, *, explain: bool
-    ) -> Candidate:
-        states = _jaccard(a.states, b.states)
-        themes = _jaccard(a.themes, b.themes)
-        audience = _jaccard(a.audience, b.audience)
-        overlap_months = 0
-        period = 0.5  # unknown dates: neither evidence for nor against
-        period_known = a.start is not None and b.start is not None
-        if period_known:
-            assert a.start is not None
-            assert a.end is not None
-            assert b.start is not None
-            assert b.end is not None
-            overlap_months = max(0, min(a.end, b.end) - max(a.start, b.start) + 1)
-            shortest = max(1, min(a.end - a.start, b.end - b.start) + 1)
-            period = overlap_months / shortest
-        score = (
-            TEXT_WEIGHT * text
-            + STATE_WEIGHT * states
-            + THEME_WEIGHT * themes
-            + AUDIENCE_WEIGHT * audience
-            + PERIOD_WEIGHT * period
-        )
-        if a.states and b.states and not (a.states & b.states):
-            score *= DISJOINT_STATES_FACTOR
-        if period_known and overlap_months == 0:
-            score *= DISJOINT_PERIOD_FACTOR
-        if text < MIN_TEXT_FOR_CANDIDATE:
-            score *= 0.5  # facets alone do not make a duplicate: the work itself must match
-        different_bodies = bool(a.body and b.body and a.body != b.body)
-        if different_bodies:
-            score += DIFFERENT_BODY_BONUS * min(1.0, score / THRESHOLD)
-        score = min(score, 1.0)
-        first, second = (a, b) if a.id < b.id else (b, a)
-        reasons = Reasons()
-        if explain:
-            shared = sorted(
-                (term for term in va if term in vb), key=lambda t: va[t] * vb[t], reverse=True
-            )
-            overlap_from = overlap_to = ""
-            if overlap_months:
-                assert a.start is not None
-                assert b.start is not None
-                assert a.end is not None
-                assert b.end is not None
-                overlap_from = month_label(max(a.start, b.start))
-                overlap_to = month_label(min(a.end, b.end))
-            words = surface_words(f"{first.title} {first.text}")
-            reasons = Reasons(
-                shared_terms=tuple(words.get(term, term.replace("_", " ")) for term in shared[:6]),
-                shared_states=tuple(sorted(a.states & b.states)),
-                shared_themes=tuple(sorted(a.themes & b.themes)),
-                shared_audience=tuple(sorted(a.audience & b.audience)),
-                overlap_from=overlap_from,
-                overlap_to=overlap_to,
-                overlap_months=overlap_months,
-                bodies=(first.body, second.body),
-                different_bodies=different_bodies,
-                same_programme=bool(a.programme and a.programme == b.programme),
-            )
-        return Candidate(first.id, second.id, round(score, 4), round(text, 4), reasons)
 
 
 class DuplicateIndex:
-    """An inverted index of profiles for finding likely duplicates without all pairs."""
+    """An inverted index of profiles for finding likely duplicates without all pairs.
+
+    It can be built at once from a registry or kept up to date one profile at a time
+    (:meth:`add`, :meth:`remove`), which is what the save path does through
+    :mod:`aseancyber.initiatives.live_index`.
+    """
 
     def __init__(self, profiles: Iterable[Profile]) -> None:
         self.profiles: dict[str, Profile] = {p.id: p for p in profiles}
         frequency: Counter[str] = Counter()
-        term_sets = {}
+        self.term_sets: dict[str, frozenset[str]] = {}
         for profile in self.profiles.values():
-            found = set(terms(profile.title)) | set(terms(profile.text))
-            term_sets[profile.id] = found
+            found = frozenset(terms(profile.title)) | frozenset(terms(profile.text))
+            self.term_sets[profile.id] = found
             frequency.update(found)
         self.scorer = Scorer(dict(frequency), len(self.profiles))
         self.vectors: dict[str, Vector] = {
@@ -493,32 +79,100 @@ class DuplicateIndex:
         }
         # A flaggable pair shares a beneficiary state whenever both name states and is active
         # in a common month whenever both are dated (otherwise the score is divided far below
-        # the threshold, see :func:`_apart`), so a block is a (term, state, year): a pair that
+        # the threshold, see :func:`is_apart`), so a block is a (term, state, year): a pair that
         # could be flagged always meets in one. A profile without states or dates is posted
         # under every state or year.
-        self.all_states = frozenset().union(*(p.states for p in self.profiles.values()))
-        self.all_years = frozenset().union(*(_years(p) for p in self.profiles.values()))
-        postings: dict[str, list[str]] = defaultdict(list)
-        for profile_id, vector in self.vectors.items():
-            places = self._places(self.profiles[profile_id])
-            for term in self._keys(vector):
-                for place in places:
-                    postings[f"{term}@{place}"].append(profile_id)
-        # Too common to discriminate: a block with more than this many profiles is dropped.
-        self.max_block = max(60, min(100, len(self.profiles) // 200))
-        self.postings = {key: ids for key, ids in postings.items() if len(ids) <= self.max_block}
+        self.all_states: frozenset[str] = frozenset().union(
+            *(p.states for p in self.profiles.values())
+        )
+        self.all_years: frozenset[int] = frozenset().union(
+            *(_years(p) for p in self.profiles.values())
+        )
+        # Blocks too common to discriminate are skipped when probed (see :attr:`max_block`),
+        # not dropped, so that an index kept up to date one profile at a time stays exact.
+        self.postings: dict[str, list[str]] = defaultdict(list)
+        self.posted: dict[str, list[str]] = {}
+        for profile_id in self.vectors:
+            self._post(profile_id)
+
+    @property
+    def max_block(self) -> int:
+        """A block with more profiles than this is too common to discriminate."""
+        return max(60, min(100, len(self.profiles) // 200))
+
+    def _post(self, profile_id: str) -> None:
+        vector = self.vectors[profile_id]
+        places = self._places(self.profiles[profile_id])
+        # A word only this profile has cannot meet anything today, but it is the very word a
+        # later re-registration shares: posting it too lets :meth:`add` find the pair.
+        keys = self._keys(vector) + self._keys(vector, SINGLETON_KEYS, frequency=1)
+        posted = [f"{term}@{place}" for term in keys for place in places]
+        for key in posted:
+            self.postings[key].append(profile_id)
+        self.posted[profile_id] = posted
+
+    def add(self, profile: Profile) -> None:
+        """Index a new profile, or re-index a changed one (its old version is removed)."""
+        if profile.id in self.profiles:
+            if self.profiles[profile.id] == profile:
+                return
+            self.remove(profile.id)
+        found = frozenset(terms(profile.title)) | frozenset(terms(profile.text))
+        frequency = self.scorer.document_frequency
+        for term in found:
+            frequency[term] = frequency.get(term, 0) + 1
+        self.profiles[profile.id] = profile
+        self.term_sets[profile.id] = found
+        self.scorer.resize(len(self.profiles))
+        self.vectors[profile.id] = self.scorer.vector(profile)
+        self.all_states |= profile.states
+        self.all_years |= _years(profile)
+        self._post(profile.id)
+
+    def remove(self, profile_id: str) -> None:
+        """Forget a profile (deleted, or about to be re-indexed); unknown ids are ignored."""
+        if profile_id not in self.profiles:
+            return
+        for key in self.posted.pop(profile_id, []):
+            posting = self.postings.get(key)
+            if posting is not None:
+                posting.remove(profile_id)
+                if not posting:
+                    del self.postings[key]
+        frequency = self.scorer.document_frequency
+        for term in self.term_sets.pop(profile_id, frozenset()):
+            left = frequency.get(term, 0) - 1
+            if left > 0:
+                frequency[term] = left
+            else:
+                frequency.pop(term, None)
+        del self.profiles[profile_id]
+        del self.vectors[profile_id]
+        self.scorer.resize(len(self.profiles))
 
     def _places(self, profile: Profile) -> list[str]:
         states = profile.states or self.all_states or frozenset({""})
         years = _years(profile) or self.all_years or frozenset({0})
         return [f"{state}/{year}" for state in states for year in years]
 
-    def _keys(self, vector: Vector, count: int = BLOCK_KEYS) -> list[str]:
-        usable = [
-            (weight, term)
-            for term, weight in vector.items()
-            if self.scorer.document_frequency.get(term, 0) >= 2
-        ]
+    def _keys(
+        self, vector: Vector, count: int = BLOCK_KEYS, *, frequency: int = 0, least: int = 2
+    ) -> list[str]:
+        """The ``count`` heaviest terms of ``vector`` in at least ``least`` indexed profiles
+        (shared with another one), or (with ``frequency=1``) found in no other profile."""
+        document_frequency = self.scorer.document_frequency
+        if frequency:
+            usable = [
+                (weight, term)
+                for term, weight in vector.items()
+                if document_frequency.get(term, 0) == frequency
+            ]
+        else:
+            usable = [
+                (weight, term)
+                for term, weight in vector.items()
+                if document_frequency.get(term, 0) >= least
+            ]
         usable.sort(reverse=True)
         return [term for _, term in usable[:count]]
 
@@ -526,14 +180,18 @@ class DuplicateIndex:
         """Profiles sharing distinctive terms (in a common block) with ``profile``; in a large
         registry one shared word is too weak a hint to be worth scoring, so two are needed."""
         places = self._places(profile)
+        largest = self.max_block
         # Probing with more terms than are posted lets a pair meet when a distinctive word
         # of one is only a middling word of the other.
         counts: Counter[str] = Counter()
-        for term in self._keys(vector, QUERY_KEYS):
+        # A profile not (yet) in the index shares a word with another as soon as one
+        # indexed profile has it.
+        least = 2 if profile.id in self.profiles else 1
+        for term in self._keys(vector, QUERY_KEYS, least=least):
             met: set[str] = set()
             for place in places:
                 posting = self.postings.get(f"{term}@{place}")
-                if posting is not None:
+                if posting is not None and len(posting) <= largest:
                     met.update(posting)
             counts.update(met)
         counts.pop(profile.id, None)
@@ -550,7 +208,7 @@ class DuplicateIndex:
         found = []
         for other_id in self._candidate_ids(profile, vector):
             other = self.profiles[other_id]
-            if _apart(profile, other):
+            if is_apart(profile, other):
                 continue
             candidate = self.scorer.score(profile, vector, other, self.vectors[other_id])
             if candidate.score >= threshold:
@@ -580,10 +238,10 @@ class DuplicateIndex:
                         continue
                     seen.add(key)
                 other = self.profiles[other_id]
-                if _apart(profile, other):
+                if is_apart(profile, other):
                     continue
                 other_vector = self.vectors[other_id]
-                text = _dot(vector, other_vector)
+                text = dot(vector, other_vector)
                 if text < MIN_TEXT_FOR_CANDIDATE:
                     continue
                 candidate = self.scorer._combine(
@@ -610,10 +268,6 @@ class DuplicateIndex:
         return len(seen)
 
 
-def _dot(a: Vector, b: Vector) -> float:
-    return sum(a[term] * b[term] for term in a.keys() & b.keys())
-
-
 def _years(profile: Profile) -> frozenset[int]:
     """The calendar years in which a dated profile is active (empty when undated)."""
     if profile.start is None or profile.end is None:
@@ -621,7 +275,7 @@ def _years(profile: Profile) -> frozenset[int]:
     return frozenset(range(profile.start // 12, profile.end // 12 + 1))
 
 
-def _apart(a: Profile, b: Profile) -> bool:
+def is_apart(a: Profile, b: Profile) -> bool:
     """Whether two profiles cannot be flagged whatever their words: both dated and never
     active in the same month, or both with beneficiaries and none in common (each divides
     the score far below the threshold)."""

@@ -13,22 +13,8 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader
 from aseancyber.community.models import MemberState, SectoralBody
-from aseancyber.initiatives import service
-from aseancyber.initiatives.models import NORM_LETTERS, THEME_LABELS, Initiative, Theme
-
-NORM_NAMES = {
-    "a": "cooperate for stability",
-    "b": "consider all relevant information",
-    "c": "territory not used for wrongful acts",
-    "d": "cooperate against crime and terrorism",
-    "e": "human rights and privacy",
-    "f": "do not damage critical infrastructure",
-    "g": "protect own critical infrastructure",
-    "h": "respond to requests for assistance",
-    "i": "supply-chain integrity",
-    "j": "report vulnerabilities",
-    "k": "do not harm CERTs",
-}
+from aseancyber.initiatives import norm_links, service
+from aseancyber.initiatives.models import THEME_LABELS, Initiative, Theme
 
 
 @dataclass(frozen=True)
@@ -39,6 +25,7 @@ class Matrix:
     rows: list[tuple[str, str]]  # (key, label)
     columns: list[tuple[str, str]]
     cells: dict[tuple[str, str], int]
+    links: dict[str, str] = field(default_factory=dict)  # row key -> page that explains it
 
     def cell(self, row: str, column: str) -> int:
         return self.cells.get((row, column), 0)
@@ -122,11 +109,13 @@ def coverage(
     states_by_themes = Matrix(
         "Member states by theme", state_rows, theme_columns, dict(state_theme)
     )
+    norms = norm_links.catalogue(db)
     norms_by_states = Matrix(
         "Norms by member state",
-        [(letter, f"({letter}) {NORM_NAMES[letter]}") for letter in NORM_LETTERS],
+        [(norm.letter, f"({norm.letter}) {norm.short_name}") for norm in norms],
         [(state.iso2, state.iso2) for state in states],
         dict(norm_state),
+        {norm.letter: norm_links.norm_url(norm.letter) for norm in norms},
     )
     bodies_by_themes = Matrix(
         "Sectoral bodies by theme",
@@ -159,16 +148,13 @@ def _findings(
         return ["No initiative visible to you is active in this period, so no gap can be judged."]
     found = []
     names = dict(state_rows)
-    for letter, _ in norms_by_states.rows:
+    for letter, label in norms_by_states.rows:
         missing = norms_by_states.empty_in_row(letter)
         if len(missing) == len(state_rows):
-            found.append(
-                f"No initiative addresses norm ({letter}) ({NORM_NAMES[letter]}) "
-                "in any member state."
-            )
+            found.append(f"No initiative addresses norm {label} in any member state.")
         elif missing:
             found.append(
-                f"No initiative addresses norm ({letter}) in {len(missing)} state"
+                f"No initiative addresses norm {label} in {len(missing)} state"
                 f"{'s' if len(missing) != 1 else ''}: {_names([names[m] for m in missing])}."
             )
     for theme, label in states_by_themes.columns:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from aseancyber.access.policy import Shareable, register_shareable
 from aseancyber.community.models import Organisation, Pillar, SectoralBody
 from aseancyber.db import Base, db_enum, id_column, utcnow
+from aseancyber.norms.models import Norm, NormAction
 
 
 class InitiativeStatus(StrEnum):
@@ -107,7 +109,8 @@ CLAUSE_LABELS = {
     StatementClause.FURTHER_TASK: "FURTHER TASK: norms, CI vulnerabilities, criminal use",
 }
 
-# The 11 voluntary norms of the 2015 UN GGE report, by letter, until the norms domain lands.
+# The 11 voluntary norms of the 2015 UN GGE report are lettered (a)-(k); an initiative links
+# to the norms catalogue (InitiativeNorm), the letters only name them in filters and files.
 NORM_LETTERS = tuple("abcdefghijk")
 
 
@@ -136,6 +139,27 @@ class InitiativeTag(Base):
     kind: Mapped[TagKind] = mapped_column(db_enum(TagKind, "initiative_tag_kind"))
     value: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+
+
+class InitiativeNorm(Base):
+    """A norm of the norms catalogue an initiative addresses, optionally one of the norm's
+    practical actions in particular."""
+
+    __tablename__ = "initiative_norm"
+    __table_args__ = (
+        UniqueConstraint("initiative_id", "norm_id", "action_id"),
+        Index("ix_initiative_norm_norm", "norm_id", "initiative_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    initiative_id: Mapped[str] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), index=True
+    )
+    norm_id: Mapped[str] = mapped_column(ForeignKey("norm.id"))
+    action_id: Mapped[str | None] = mapped_column(ForeignKey("norm_action.id", ondelete="CASCADE"))
+
+    norm: Mapped[Norm] = relationship(lazy="joined")
+    action: Mapped[NormAction | None] = relationship(lazy="joined")
 
 
 @register_shareable
@@ -180,6 +204,10 @@ class Initiative(Shareable, Base):
         order_by=(InitiativeTag.kind, InitiativeTag.position, InitiativeTag.id),
     )
 
+    norm_links: Mapped[list[InitiativeNorm]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by=InitiativeNorm.id
+    )
+
     __mapper_args__ = {"version_id_col": version}
 
     def values(self, kind: TagKind) -> list[str]:
@@ -199,8 +227,26 @@ class Initiative(Shareable, Base):
         return [AudienceKind(value) for value in self.values(TagKind.AUDIENCE)]
 
     @property
+    def linked_norms(self) -> list[Norm]:
+        """The catalogue norms addressed, in catalogue order (once each)."""
+        found = {link.norm.id: link.norm for link in self.norm_links}
+        return sorted(found.values(), key=lambda norm: (norm.position, norm.letter))
+
+    @property
     def norms(self) -> list[str]:
-        return self.values(TagKind.NORM)
+        """The letters of the norms addressed, in catalogue order."""
+        return [norm.letter for norm in self.linked_norms]
+
+    @property
+    def norm_actions(self) -> list[NormAction]:
+        """The practical actions named in particular, in catalogue order."""
+        actions = [link.action for link in self.norm_links if link.action is not None]
+        return sorted(actions, key=lambda action: action.code)
+
+    @property
+    def norm_references(self) -> list[str]:
+        """Letters and action codes (``g``, ``g.3``) as files and the REST API carry them."""
+        return self.norms + [action.code for action in self.norm_actions]
 
     @property
     def clauses(self) -> list[StatementClause]:
@@ -278,3 +324,67 @@ class Overlap(Base):
     second: Mapped[Initiative] = relationship(foreign_keys=[second_id], lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class DetectionIndexState(Base):
+    """The generation of the duplicate-detection index: one row, raised by every change.
+
+    Raising it takes the row's lock until the writer commits, so generations become visible
+    in the order they were given and a process that has read up to generation N has missed
+    nothing below it (see :mod:`aseancyber.initiatives.live_index`).
+    """
+
+    __tablename__ = "initiative_index_state"
+    __audited__ = False  # bookkeeping of a cache; the initiative change itself is audited
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(default=0)
+
+
+class DetectionIndexChange(Base):
+    """One initiative whose detection profile changed (created, edited or deleted) at a
+    generation; the random token tells a rolled-back or restored generation from its reuse."""
+
+    __tablename__ = "initiative_index_change"
+    __audited__ = False
+
+    generation: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # No foreign key: deletions are recorded too.
+    initiative_id: Mapped[str] = mapped_column(String(36))
+    token: Mapped[str] = mapped_column(String(36))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportRunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ReportRun(Base):
+    """One request for the ministers' report, built by a background job as its requester
+    sees the registry; only the requester may follow it or download the result."""
+
+    __tablename__ = "initiative_report_run"
+    __audited__ = False  # the request and each download are audited explicitly (no file bytes)
+    __table_args__ = (Index("ix_initiative_report_run_requester", "requested_by_id", "created_at"),)
+
+    id: Mapped[str] = id_column()
+    requested_by_id: Mapped[str] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    format: Mapped[str] = mapped_column(String(4))
+    status: Mapped[ReportRunStatus] = mapped_column(
+        db_enum(ReportRunStatus, "initiative_report_run_status"), default=ReportRunStatus.QUEUED
+    )
+    step: Mapped[int] = mapped_column(default=0)
+    steps: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    filename: Mapped[str] = mapped_column(String(100), default="")
+    media_type: Mapped[str] = mapped_column(String(60), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

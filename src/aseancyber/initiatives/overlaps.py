@@ -8,7 +8,6 @@ only to a reader who may see both initiatives, and is NotFound otherwise.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 
 import orjson
 from sqlalchemy import Select, delete, or_, select
@@ -16,27 +15,25 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, Reader, visible_to
-from aseancyber.community.models import SectoralBody
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
+from aseancyber.initiatives import live_index
 from aseancyber.initiatives.detection import (
     THRESHOLD,
     Candidate,
     DuplicateIndex,
-    Profile,
     Reasons,
 )
 from aseancyber.initiatives.models import (
     AUDIENCE_LABELS,
     THEME_LABELS,
     Initiative,
-    InitiativeTag,
     Overlap,
     OverlapDecision,
     OverlapStatus,
-    TagKind,
 )
+from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.schemas import OverlapRead, OverlapReview, ReasonsRead
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
@@ -44,74 +41,10 @@ Progress = Callable[[int, int, str], None]
 CANDIDATES_PER_INITIATIVE = 10
 
 
-def load_profiles(db: Session) -> list[Profile]:
-    """Every initiative on the node as a detection profile (two queries, no ORM objects)."""
-    bodies = dict(db.execute(select(SectoralBody.id, SectoralBody.code)).tuples().all())
-    facets: dict[str, dict[TagKind, set[str]]] = defaultdict(lambda: defaultdict(set))
-    rows = db.execute(
-        select(InitiativeTag.initiative_id, InitiativeTag.kind, InitiativeTag.value).where(
-            InitiativeTag.kind.in_([TagKind.STATE, TagKind.THEME, TagKind.AUDIENCE])
-        )
-    ).tuples()
-    for initiative_id, kind, value in rows:
-        facets[initiative_id][kind].add(value)
-    profiles = []
-    statement = select(
-        Initiative.id,
-        Initiative.title,
-        Initiative.summary,
-        Initiative.activities,
-        Initiative.start_on,
-        Initiative.end_on,
-        Initiative.sectoral_body_id,
-        Initiative.programme,
-    )
-    for row in db.execute(statement).tuples():
-        initiative_id, title, summary, activities, start, end, body_id, programme = row
-        profiles.append(
-            profile_of(
-                initiative_id=initiative_id,
-                title=title,
-                text=f"{summary}\n{activities}",
-                facets=facets[initiative_id],
-                start=start,
-                end=end,
-                body=bodies.get(body_id, "") if body_id else "",
-                programme=programme,
-            )
-        )
-    return profiles
-
-
-def profile_of(
-    *,
-    initiative_id: str,
-    title: str,
-    text: str,
-    facets: dict[TagKind, set[str]],
-    start: date | None,
-    end: date | None,
-    body: str,
-    programme: str,
-) -> Profile:
-    first, last = Profile.period(start, end)
-    return Profile(
-        id=initiative_id,
-        title=title,
-        text=text,
-        states=frozenset(facets.get(TagKind.STATE, ())),
-        themes=frozenset(facets.get(TagKind.THEME, ())),
-        audience=frozenset(facets.get(TagKind.AUDIENCE, ())),
-        start=first,
-        end=last,
-        body=body,
-        programme=programme,
-    )
-
-
-def _store(db: Session, candidates: Iterable[Candidate]) -> int:
-    """Insert new candidate pairs, refresh open ones; reviewed pairs keep their review."""
-    count = 0
+def _store(db: Session, candidates: Iterable[Candidate]) -> list[Overlap]:
+    """Insert new candidate pairs, refresh open ones; reviewed pairs keep their review.
+    Returns the pairs flagged for the first time."""
+    added: list[Overlap] = []
     for candidate in candidates:
         existing = db.scalar(
             select(Overlap).where(
@@ -120,16 +53,15 @@ def _store(db: Session, candidates: Iterable[Candidate]) -> int:
         )
         reasons = orjson.dumps(candidate.reasons.as_dict()).decode()
         if existing is None:
-            db.add(
-                Overlap(
-                    first_id=candidate.first_id,
-                    second_id=candidate.second_id,
-                    score=candidate.score,
-                    text_similarity=candidate.text_similarity,
-                    reasons=reasons,
-                )
+            overlap = Overlap(
+                first_id=candidate.first_id,
+                second_id=candidate.second_id,
+                score=candidate.score,
+                text_similarity=candidate.text_similarity,
+                reasons=reasons,
             )
-            count += 1
+            db.add(overlap)
+            added.append(overlap)
         elif existing.status is OverlapStatus.OPEN and (
             existing.score != candidate.score or existing.reasons != reasons
         ):
@@ -137,24 +69,29 @@ def _store(db: Session, candidates: Iterable[Candidate]) -> int:
             existing.text_similarity = candidate.text_similarity
             existing.reasons = reasons
     db.flush()
-    return count
+    return added
 
 
-def detect_for(db: Session, *, initiative_ids: list[str], progress: Progress | None = None) -> int:
+def detect_for(
+    db: Session,
+    *,
+    initiative_ids: list[str],
+    progress: Progress | None = None,
+    flagged: list[Overlap] | None = None,
+) -> int:
     """Find the likely duplicates of the given (new or changed) initiatives; returns how many
-    new pairs were flagged. Open pairs that no longer qualify are withdrawn."""
+    new pairs were flagged (and adds them to ``flagged`` when given). Open pairs that no
+    longer qualify are withdrawn."""
     if not initiative_ids:
         return 0
-    index = DuplicateIndex(load_profiles(db))
     wanted = set(initiative_ids)
-    found: dict[tuple[str, str], Candidate] = {}
-    for number, initiative_id in enumerate(initiative_ids, start=1):
-        profile = index.profiles.get(initiative_id)
-        if profile is not None:
-            for candidate in index.candidates_for(profile, limit=CANDIDATES_PER_INITIATIVE):
-                found.setdefault(candidate.pair, candidate)
-        if progress is not None:
-            progress(number, len(initiative_ids), "looking for overlaps")
+    profiles = load_profiles(db, ids=wanted)
+    found: dict[tuple[str, str], Candidate] = {
+        candidate.pair: candidate
+        for candidate in live_index.find(db, profiles=profiles, limit=CANDIDATES_PER_INITIATIVE)
+    }
+    if progress is not None:
+        progress(len(initiative_ids), len(initiative_ids), "looking for overlaps")
     stale = db.scalars(
         select(Overlap).where(
             Overlap.status == OverlapStatus.OPEN,
@@ -165,7 +102,10 @@ def detect_for(db: Session, *, initiative_ids: list[str], progress: Progress | N
         if (overlap.first_id, overlap.second_id) not in found:
             db.delete(overlap)
     db.flush()
-    return _store(db, found.values())
+    added = _store(db, found.values())
+    if flagged is not None:
+        flagged.extend(added)
+    return len(added)
 
 
 def detect_all(db: Session, *, progress: Progress | None = None) -> int:
@@ -179,10 +119,10 @@ def detect_all(db: Session, *, progress: Progress | None = None) -> int:
         if (overlap.first_id, overlap.second_id) not in keep:
             db.delete(overlap)
     db.flush()
-    flagged = _store(db, candidates)
+    added = _store(db, candidates)
     if progress is not None:
         progress(2, 2, "stored the overlaps")
-    return flagged
+    return len(added)
 
 
 def forget(db: Session, *, initiative_id: str) -> None:

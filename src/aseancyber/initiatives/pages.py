@@ -11,81 +11,37 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, audience_of
-from aseancyber.community.service import (
-    all_organisations,
-    list_member_states,
-    list_pillars,
-    list_sectoral_bodies,
-)
+from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Invalid
-from aseancyber.initiatives import gaps, overlaps, report, service, transfer
-from aseancyber.initiatives.charts import column_chart, shade
+from aseancyber.initiatives import (
+    norm_links,
+    overlap_pages,
+    overlaps,
+    report_pages,
+    service,
+    transfer_pages,
+)
 from aseancyber.initiatives.models import (
     AUDIENCE_LABELS,
     CLAUSE_LABELS,
-    NORM_LETTERS,
     THEME_LABELS,
     Initiative,
-    InitiativeStatus,
-    OverlapDecision,
 )
-from aseancyber.initiatives.schemas import InitiativeCreate, InitiativeUpdate, OverlapReview
+from aseancyber.initiatives.page_options import FILTER_NAMES, choices
+from aseancyber.initiatives.schemas import InitiativeCreate, InitiativeUpdate
 from aseancyber.web import forms, templating
 from aseancyber.web.guards import check_permission, login_redirect
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-
-TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
-STATUS_OPTIONS = [(status.value, status.label) for status in InitiativeStatus]
-THEME_OPTIONS = [(theme.value, label) for theme, label in THEME_LABELS.items()]
-AUDIENCE_OPTIONS = [(kind.value, label) for kind, label in AUDIENCE_LABELS.items()]
-CLAUSE_OPTIONS = [(clause.value, label) for clause, label in CLAUSE_LABELS.items()]
-NORM_OPTIONS = [(letter, f"({letter}) {gaps.NORM_NAMES[letter]}") for letter in NORM_LETTERS]
-DECISION_OPTIONS = [(decision.value, decision.label) for decision in OverlapDecision]
-PROGRAMME_SUGGESTIONS = [
-    "ACCP",
-    "ASCCE",
-    "AJCCBC",
-    "ASEAN Regional CERT",
-    "ASEAN-Australia",
-    "ASEAN-EU",
-]
-MAX_UPLOAD = 10 * 1024 * 1024
-FILTER_NAMES = (
-    "q",
-    "state",
-    "theme",
-    "audience",
-    "norm",
-    "body",
-    "pillar",
-    "programme",
-    "status",
-    "year",
-    "tlp",
-    "owner",
-)
-
-
-def _choices(db: Session) -> dict[str, Any]:
-    return {
-        "tlp_options": TLP_OPTIONS,
-        "status_options": STATUS_OPTIONS,
-        "theme_options": THEME_OPTIONS,
-        "audience_options": AUDIENCE_OPTIONS,
-        "clause_options": CLAUSE_OPTIONS,
-        "norm_options": NORM_OPTIONS,
-        "state_options": [(s.iso2, s.name) for s in list_member_states(db)],
-        "body_options": [(b.code, f"{b.code}: {b.name}") for b in list_sectoral_bodies(db)],
-        "pillar_options": [(p.code, p.name) for p in list_pillars(db)],
-        "programme_suggestions": PROGRAMME_SUGGESTIONS,
-    }
+# The fixed paths (/initiatives/overlaps, /report, /import...) come before /{initiative_id}.
+router.include_router(transfer_pages.router)
+router.include_router(overlap_pages.router)
+router.include_router(report_pages.router)
 
 
 @router.get("/initiatives")
@@ -105,7 +61,7 @@ def list_initiatives(
         request,
         "initiatives/list.html",
         {
-            **_choices(db),
+            **choices(db),
             "page": page,
             "values": values,
             "filtered": filters.any(),
@@ -115,289 +71,6 @@ def list_initiatives(
             "can_review": overlaps.may_review(reader),
         },
     )
-
-
-@router.get("/initiatives/export")
-def export_initiatives(
-    request: Request,
-    db: DbSession,
-    reader: OptionalActor,
-    format: Annotated[str, Query(max_length=10)] = "json",
-) -> Response:
-    """Download the visible, filtered initiatives as JSON or Cybil-compatible CSV."""
-    values = {name: str(request.query_params.get(name, ""))[:200] for name in FILTER_NAMES}
-    filters = service.parse_filters(**values)
-    exported = transfer.export(db, reader=reader, filters=filters, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
-
-
-# --- import --------------------------------------------------------------------------------------
-
-
-@router.get("/initiatives/import")
-def import_form(request: Request, db: DbSession, actor: OptionalActor) -> Response:
-    """The form to import a spreadsheet (CSV) or JSON file of initiatives."""
-    if actor is None:
-        return login_redirect(request)
-    check_permission(actor, Permission.RECORD_CREATE)
-    return templating.render(
-        request,
-        "initiatives/import.html",
-        {
-            "tlp_options": TLP_OPTIONS,
-            "columns": transfer.COLUMNS,
-            "result": None,
-            "errors": {},
-            "values": {"tlp": Tlp.GREEN.value},
-        },
-    )
-
-
-@router.post("/initiatives/import", dependencies=[CsrfChecked])
-async def import_file(request: Request, db: DbSession, actor: OptionalActor) -> Response:
-    """Validate and import the uploaded file; show the validation report if any row is bad."""
-    if actor is None:
-        return login_redirect(request)
-    check_permission(actor, Permission.RECORD_CREATE)
-    form = await request.form()
-    upload = form.get("file")
-    values = {
-        "tlp": forms.text(form, "tlp") or Tlp.GREEN.value,
-        "import_valid_rows": forms.checked(form, "import_valid_rows"),
-    }
-    context: dict[str, Any] = {
-        "tlp_options": TLP_OPTIONS,
-        "columns": transfer.COLUMNS,
-        "result": None,
-        "errors": {},
-        "values": values,
-    }
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        await form.close()
-        context["errors"] = {"file": "Choose a CSV or JSON file to import"}
-        return templating.render(request, "initiatives/import.html", context, status_code=422)
-    raw = await upload.read(MAX_UPLOAD + 1)
-    await form.close()
-    name = upload.filename.lower()
-    format = "json" if name.endswith(".json") else "csv"
-    problem = None
-    if len(raw) > MAX_UPLOAD:
-        problem = "The file is larger than 10 MiB; split it into smaller files"
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        problem = "The file is not UTF-8 text; save it as CSV UTF-8 or JSON"
-    if problem is None and "\x00" in content:
-        problem = "The file contains NUL characters"
-    try:
-        tlp = Tlp(str(values["tlp"]))
-    except ValueError:
-        problem = problem or "Choose a TLP label"
-    if problem is not None:
-        context["errors"] = {"file": problem}
-        return templating.render(request, "initiatives/import.html", context, status_code=422)
-    try:
-        result = transfer.import_initiatives(
-            db,
-            actor=actor,
-            content=content,
-            format=format,
-            import_valid_rows=bool(values["import_valid_rows"]),
-            default_tlp=tlp,
-        )
-    except Invalid as error:
-        context["errors"] = {"file": error.detail}
-        return templating.render(request, "initiatives/import.html", context, status_code=422)
-    if result.problems and not result.imported_ids:
-        context["result"] = result
-        return templating.render(request, "initiatives/import.html", context, status_code=422)
-    skipped = (
-        f"; {result.rows - len(result.imported_ids)} invalid rows were skipped"
-        if result.problems
-        else ""
-    )
-    return templating.redirect(
-        "/initiatives/overlaps" if result.overlaps_flagged else "/initiatives",
-        f"{len(result.imported_ids)} initiatives imported{skipped}; "
-        f"{result.overlaps_flagged} possible overlaps flagged.",
-        "success",
-    )
-
-
-# --- overlaps, regional view, gaps, report -----------------------------------------------
-
-
-@router.get("/initiatives/overlaps")
-def list_overlaps(
-    request: Request,
-    db: DbSession,
-    reader: OptionalActor,
-    status: Annotated[str, Query(max_length=20)] = "open",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> Response:
-    """Possible duplicates the reader may see, highest score first, with their reasons."""
-    page = overlaps.list_(db, reader=reader, status=overlaps.parse_status(status), cursor=cursor)
-    return templating.render(
-        request,
-        "initiatives/overlaps.html",
-        {
-            "page": page,
-            "status": status,
-            "reasons": {o.id: overlaps.sentences(o) for o in page.items},
-            "can_review": overlaps.may_review(reader),
-        },
-    )
-
-
-@router.get("/initiatives/overlaps/regional")
-def regional_overlaps(request: Request, db: DbSession, reader: OptionalActor) -> Response:
-    """Confirmed overlaps by pair of sectoral bodies."""
-    return templating.render(
-        request, "initiatives/regional.html", {"pairs": overlaps.regional_view(db, reader=reader)}
-    )
-
-
-def _overlap_page(
-    request: Request,
-    db: Session,
-    reader: Actor | None,
-    overlap_id: str,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    conflict: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    overlap = overlaps.get_or_404(db, reader=reader, overlap_id=overlap_id)
-    reasons = overlaps.reasons_of(overlap)
-    return templating.render(
-        request,
-        "initiatives/overlap.html",
-        {
-            "overlap": overlap,
-            "reasons": reasons,
-            "sentences": overlaps.sentences(overlap),
-            "can_review": overlaps.may_review(reader),
-            "decision_options": DECISION_OPTIONS,
-            "errors": errors or {},
-            "values": values
-            or {
-                "decision": overlap.decision.value if overlap.decision else "",
-                "reason": overlap.decision_reason,
-            },
-            "conflict": conflict,
-        },
-        status_code=status_code,
-    )
-
-
-@router.get("/initiatives/overlaps/{overlap_id}")
-def show_overlap(
-    overlap_id: str, request: Request, db: DbSession, reader: OptionalActor
-) -> Response:
-    """One overlap: the two initiatives side by side, why they were flagged, the review."""
-    return _overlap_page(request, db, reader, overlap_id)
-
-
-@router.post("/initiatives/overlaps/{overlap_id}/review", dependencies=[CsrfChecked])
-async def review_overlap(
-    overlap_id: str, request: Request, db: DbSession, actor: OptionalActor
-) -> Response:
-    """Confirm (with a decision) or dismiss an overlap from the form."""
-    if actor is None:
-        return login_redirect(request)
-    overlaps.get_or_404(db, reader=actor, overlap_id=overlap_id)
-    check_permission(actor, Permission.RECORD_COORDINATE)
-    form = await request.form()
-    action = forms.text(form, "action")
-    values = {
-        "version": forms.text(form, "version"),
-        "status": "dismissed" if action == "dismiss" else "confirmed",
-        "decision": (forms.text(form, "decision") or None) if action != "dismiss" else None,
-        "reason": forms.text(form, "reason"),
-    }
-    parsed = forms.parse(OverlapReview, values)
-    if isinstance(parsed, dict):
-        errors = {key if key != "form" else "decision": value for key, value in parsed.items()}
-        return _overlap_page(
-            request, db, actor, overlap_id, errors=errors, values=values, status_code=422
-        )
-    try:
-        overlaps.review(db, actor=actor, overlap_id=overlap_id, data=parsed)
-    except Conflict as error:
-        return _overlap_page(
-            request, db, actor, overlap_id, values=values, conflict=error.detail, status_code=409
-        )
-    message = (
-        "The overlap was dismissed."
-        if parsed.status == "dismissed"
-        else "The overlap was confirmed."
-    )
-    return templating.redirect(f"/initiatives/overlaps/{overlap_id}", message, "success")
-
-
-@router.get("/initiatives/gaps")
-def show_gaps(
-    request: Request,
-    db: DbSession,
-    reader: OptionalActor,
-    start: Annotated[str, Query(max_length=10)] = "",
-    end: Annotated[str, Query(max_length=10)] = "",
-) -> Response:
-    """Coverage matrices, plain-language findings and trends by year."""
-    first, last = report.parse_period(start, end) if start or end else (None, None)
-    coverage = gaps.coverage(db, reader=reader, start=first, end=last)
-    return templating.render(
-        request,
-        "initiatives/gaps.html",
-        {
-            "coverage": coverage,
-            "shade": shade,
-            "values": {"start": start, "end": end},
-            "trend": column_chart(
-                [(str(y), n) for y, n in coverage.by_year], title="Initiatives by starting year"
-            ),
-        },
-    )
-
-
-@router.get("/initiatives/report")
-def report_page(
-    *,
-    request: Request,
-    db: DbSession,
-    reader: OptionalActor,
-    start: Annotated[str, Query(max_length=10)] = "",
-    end: Annotated[str, Query(max_length=10)] = "",
-    format: Annotated[str, Query(max_length=5)] = "",
-) -> Response:
-    """Choose a period; see the report in the page, or download it as HTML or PDF."""
-    first, last = report.parse_period(start or None, end or None)
-    built = report.build(db, reader=reader, start=first, end=last)
-    if format in {"html", "pdf"}:
-        content, media_type, filename = report.render(built, format=format)
-        return Response(
-            content,
-            media_type=media_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
-    if format:
-        raise Invalid("must be html or pdf", "format")
-    return templating.render(
-        request,
-        "initiatives/report.html",
-        {
-            "values": {"start": first.isoformat(), "end": last.isoformat()},
-            "report_html": report.render_html(built, standalone=False),
-        },
-    )
-
-
-# --- one initiative -----------------------------------------------------------------------------
 
 
 async def _posted(request: Request) -> dict[str, Any]:
@@ -450,7 +123,7 @@ def _form(
     status_code: int = 200,
 ) -> Response:
     context = {
-        **_choices(db),
+        **choices(db),
         "organisation_options": [
             (o.id, o.name) for o in all_organisations(db) if o.id != actor.organisation_id
         ],
@@ -512,7 +185,7 @@ def show_initiative(
             "theme_labels": THEME_LABELS,
             "audience_labels": AUDIENCE_LABELS,
             "clause_labels": CLAUSE_LABELS,
-            "norm_names": gaps.NORM_NAMES,
+            "norm_url": norm_links.norm_url,
             "can_edit": service.may_edit(reader, initiative),
             "can_relabel": service.may_create(reader),
         },

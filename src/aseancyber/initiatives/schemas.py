@@ -41,7 +41,10 @@ def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-NormLetter = Annotated[str, BeforeValidator(_lower), StringConstraints(pattern=r"^[a-k]$")]
+# A norm of the catalogue by letter (g) or one of its practical actions by code (g.3).
+NormLetter = Annotated[
+    str, BeforeValidator(_lower), StringConstraints(pattern=r"^[a-k](\.[0-9]{1,3})?$")
+]
 Currency = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^([A-Z]{3})?$")]
 MAX_LIST = 50
 MAX_AUDIENCE = 500
@@ -65,7 +68,9 @@ class _Content(_Write):
     themes: list[Theme] = Field(default_factory=list, max_length=10)
     target_audience: list[AudienceKind] = Field(default_factory=list, max_length=10)
     norms: list[NormLetter] = Field(
-        default_factory=list, max_length=11, description="UN GGE 2015 norm letters a-k."
+        default_factory=list,
+        max_length=60,
+        description="Norms of the catalogue by letter (a-k) or practical actions by code (g.3).",
     )
     statement_clauses: list[StatementClause] = Field(default_factory=list, max_length=10)
     funders: list[Name] = Field(default_factory=list, max_length=MAX_LIST)
@@ -104,7 +109,7 @@ class InitiativeUpdate(_Write):
     beneficiary_states: list[Iso2] | None = Field(default=None, max_length=MAX_LIST)
     themes: list[Theme] | None = Field(default=None, max_length=10)
     target_audience: list[AudienceKind] | None = Field(default=None, max_length=10)
-    norms: list[NormLetter] | None = Field(default=None, max_length=11)
+    norms: list[NormLetter] | None = Field(default=None, max_length=60)
     statement_clauses: list[StatementClause] | None = Field(default=None, max_length=10)
     funders: list[Name] | None = Field(default=None, max_length=MAX_LIST)
     implementers: list[Name] | None = Field(default=None, max_length=MAX_LIST)
@@ -248,3 +253,30 @@ class ImportResultRead(BaseModel):
     imported_ids: list[str]
     problems: list[ImportProblemRead]
     overlaps_flagged: int
+
+
+class ReportRunRequest(BaseModel):
+    """Queue the ministers' report for a period (default: this calendar year)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: date | None = None
+    end: date | None = None
+    format: Literal["pdf", "html"] = "pdf"
+
+
+class ReportRunRead(BaseModel):
+    """A queued report: its progress and, once done, where to download it."""
+
+    id: str
+    status: str
+    step: int
+    steps: int
+    percent: int
+    message: str
+    error: str
+    start: date
+    end: date
+    format: str
+    size: int
+    download: str | None

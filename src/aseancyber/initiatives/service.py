@@ -7,9 +7,7 @@ counted. Registering or changing one re-runs duplicate detection for it
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
@@ -20,25 +18,28 @@ from aseancyber.access.policy import (
     Actor,
     LabelChangeRefused,
     Reader,
-    Tlp,
     audience_of,
     can_see,
     check_label_change,
     set_audience,
     visible_to,
 )
-from aseancyber.community.models import MemberState, Organisation, Pillar, SectoralBody, User
+from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.community.service import contains_text, has_nul
-from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
-from aseancyber.initiatives import overlaps
+from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
+from aseancyber.initiatives import live_index, norm_links, overlap_notices, overlaps
+from aseancyber.initiatives.checks import (
+    check_audience,
+    check_consistency,
+    check_row,
+    resolve_codes,
+)
+from aseancyber.initiatives.filters import InitiativeFilters, parse_filters
 from aseancyber.initiatives.models import (
-    NORM_LETTERS,
-    AudienceKind,
     Initiative,
-    InitiativeStatus,
     InitiativeTag,
+    Overlap,
     TagKind,
-    Theme,
 )
 from aseancyber.initiatives.schemas import (
     InitiativeCreate,
@@ -48,12 +49,13 @@ from aseancyber.initiatives.schemas import (
 )
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
+__all__ = ["InitiativeFilters", "check_row", "parse_filters"]
+
 # Facets written through the tag table: schema field -> tag kind.
 TAG_FIELDS: dict[str, TagKind] = {
     "beneficiary_states": TagKind.STATE,
     "themes": TagKind.THEME,
     "target_audience": TagKind.AUDIENCE,
-    "norms": TagKind.NORM,
     "statement_clauses": TagKind.CLAUSE,
     "funders": TagKind.FUNDER,
     "implementers": TagKind.IMPLEMENTER,
@@ -75,78 +77,6 @@ DETECTION_FIELDS = frozenset(
     }
 )
 SHARING_FIELDS = frozenset({"tlp"})
-
-
-@dataclass(frozen=True)
-class InitiativeFilters:
-    q: str | None = None
-    state: str | None = None
-    theme: Theme | None = None
-    audience: AudienceKind | None = None
-    norm: str | None = None
-    body: str | None = None
-    pillar: str | None = None
-    programme: str | None = None
-    status: InitiativeStatus | None = None
-    year: int | None = None
-    tlp: Tlp | None = None
-    owner: str | None = None
-
-    def any(self) -> bool:
-        return any(value is not None for value in self.__dict__.values())
-
-
-def _enum_or_problem(kind: Any, value: str, field: str, problems: list[FieldProblem]) -> Any:
-    try:
-        return kind(value.strip())
-    except ValueError:
-        problems.append(FieldProblem(field, "must be one of " + ", ".join(k.value for k in kind)))
-        return None
-
-
-def parse_filters(**raw: str | None) -> InitiativeFilters:
-    """Filters from query-string text: empty means "any", unknown values are bad input."""
-    problems = [
-        FieldProblem(name, "may not contain NUL characters")
-        for name, v in raw.items()
-        if has_nul(v)
-    ]
-    if problems:
-        raise Invalid(problems)
-    values = {name: (value or "").strip() for name, value in raw.items()}
-    parsed: dict[str, Any] = {}
-    for name, kind in (
-        ("theme", Theme),
-        ("audience", AudienceKind),
-        ("status", InitiativeStatus),
-    ):
-        if values.get(name):
-            parsed[name] = _enum_or_problem(kind, values[name], name, problems)
-    if values.get("tlp"):
-        text = values["tlp"].upper().replace(" ", "+")
-        text = text if text.startswith("TLP:") else "TLP:" + text
-        parsed["tlp"] = _enum_or_problem(Tlp, text, "tlp", problems)
-    if values.get("norm"):
-        norm = values["norm"].lower().strip("()")
-        if norm not in NORM_LETTERS:
-            problems.append(FieldProblem("norm", "must be a norm letter from a to k"))
-        parsed["norm"] = norm
-    if values.get("year"):
-        if not values["year"].isdigit() or not 1990 <= int(values["year"]) <= 2100:
-            problems.append(FieldProblem("year", "must be a year such as 2025"))
-        else:
-            parsed["year"] = int(values["year"])
-    if problems:
-        raise Invalid(problems)
-    return InitiativeFilters(
-        q=values.get("q", "")[:200] or None,
-        state=values.get("state", "").upper() or None,
-        body=values.get("body", "").upper() or None,
-        pillar=values.get("pillar", "").upper() or None,
-        programme=values.get("programme") or None,
-        owner=values.get("owner") or None,
-        **parsed,
-    )
 
 
 def _has_tag(kind: TagKind, value: str) -> Any:
@@ -181,7 +111,7 @@ def visible_statement(
     if filters.audience:
         statement = statement.where(_has_tag(TagKind.AUDIENCE, filters.audience.value))
     if filters.norm:
-        statement = statement.where(_has_tag(TagKind.NORM, filters.norm))
+        statement = statement.where(norm_links.addresses(filters.norm))
     if filters.body:
         statement = statement.where(
             Initiative.sectoral_body_id.in_(
@@ -271,89 +201,6 @@ def may_edit(actor: Reader, initiative: Initiative) -> bool:
     )
 
 
-def _resolve_codes(db: Session, data: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912
-    """Check states, pillar and body codes; returns the ids to store."""
-    problems: list[FieldProblem] = []
-    resolved: dict[str, Any] = {}
-    states = data.get("beneficiary_states")
-    if states:
-        known = set(db.scalars(select(MemberState.iso2).where(MemberState.iso2.in_(states))))
-        unknown = sorted(set(states) - known)
-        if unknown:
-            problems.append(
-                FieldProblem("beneficiary_states", f"unknown member state {', '.join(unknown)}")
-            )
-    body_id = None
-    if "sectoral_body" in data:
-        code = data["sectoral_body"]
-        if code:
-            body = db.scalar(
-                select(SectoralBody).where(func.upper(SectoralBody.code) == code.upper())
-            )
-            if body is None:
-                problems.append(
-                    FieldProblem("sectoral_body", f"no sectoral body has the code {code}")
-                )
-            else:
-                body_id = body.id
-                resolved["sectoral_body_id"] = body.id
-                if body.pillar_id and not data.get("pillar"):
-                    resolved["pillar_id"] = body.pillar_id
-        else:
-            resolved["sectoral_body_id"] = None
-    if "pillar" in data:
-        code = data["pillar"]
-        if code:
-            pillar = db.scalar(select(Pillar).where(Pillar.code == code.upper()))
-            if pillar is None:
-                problems.append(FieldProblem("pillar", "must be APSC, AEC or ASCC"))
-            else:
-                resolved["pillar_id"] = pillar.id
-        elif body_id is None:
-            resolved["pillar_id"] = None
-    if problems:
-        raise Invalid(problems)
-    return resolved
-
-
-def _check_consistency(
-    start: date | None, end: date | None, amount: Decimal | None, currency: str
-) -> None:
-    problems = []
-    if start is not None and end is not None and end < start:
-        problems.append(FieldProblem("end_on", "must not be before the start date"))
-    if amount is not None and not currency:
-        problems.append(
-            FieldProblem("budget_currency", "is needed with a budget amount (e.g. USD)")
-        )
-    if problems:
-        raise Invalid(problems)
-
-
-def _check_audience(
-    db: Session, organisation_ids: list[str], user_ids: list[str], label: Tlp
-) -> None:
-    problems = []
-    if organisation_ids:
-        found = set(
-            db.scalars(select(Organisation.id).where(Organisation.id.in_(organisation_ids)))
-        )
-        if found != set(organisation_ids):
-            problems.append(
-                FieldProblem("audience_organisation_ids", "names an unknown organisation")
-            )
-    if user_ids:
-        found = set(db.scalars(select(User.id).where(User.id.in_(user_ids))))
-        if found != set(user_ids):
-            problems.append(FieldProblem("audience_user_ids", "names an unknown user"))
-    if label.needs_audience and not organisation_ids and not user_ids:
-        problems.append(
-            FieldProblem("audience_organisation_ids", "TLP:RED needs at least one named recipient")
-        )
-    if problems:
-        raise Invalid(problems)
-
-
 def _set_tags(initiative: Initiative, field: str, values: Sequence[Any]) -> None:
     kind = TAG_FIELDS[field]
     initiative.tags = [tag for tag in initiative.tags if tag.kind is not kind]
@@ -366,34 +213,15 @@ def _set_tags(initiative: Initiative, field: str, values: Sequence[Any]) -> None
         initiative.tags.append(InitiativeTag(kind=kind, value=text, position=position))
 
 
-def check_row(db: Session, data: InitiativeCreate) -> list[FieldProblem]:
-    """Every problem :func:`create` would find in ``data``, without writing anything."""
-    problems: list[FieldProblem] = []
-    checks = (
-        lambda: _check_consistency(
-            data.start_on, data.end_on, data.budget_amount, data.budget_currency
-        ),
-        lambda: _resolve_codes(db, data.model_dump()),
-        lambda: _check_audience(
-            db, data.audience_organisation_ids, data.audience_user_ids, data.tlp
-        ),
-    )
-    for check in checks:
-        try:
-            check()
-        except Invalid as error:
-            problems.extend(error.problems)
-    return problems
-
-
 def create(db: Session, *, actor: Actor, data: InitiativeCreate, detect: bool = True) -> Initiative:
     """Register an initiative owned by the actor's organisation, then look for duplicates."""
     if not may_create(actor):
         raise Forbidden("registering initiatives needs the contributor or coordinator role")
-    _check_consistency(data.start_on, data.end_on, data.budget_amount, data.budget_currency)
+    check_consistency(data.start_on, data.end_on, data.budget_amount, data.budget_currency)
     fields = data.model_dump()
-    resolved = _resolve_codes(db, fields)
-    _check_audience(db, data.audience_organisation_ids, data.audience_user_ids, data.tlp)
+    resolved = resolve_codes(db, fields)
+    check_audience(db, data.audience_organisation_ids, data.audience_user_ids, data.tlp)
+    norms = norm_links.resolve(db, data.norms)
     initiative = Initiative(
         title=data.title,
         summary=data.summary,
@@ -416,6 +244,7 @@ def create(db: Session, *, actor: Actor, data: InitiativeCreate, detect: bool = 
     )
     for field in TAG_FIELDS:
         _set_tags(initiative, field, fields[field])
+    norm_links.set_links(initiative, norms)
     db.add(initiative)
     db.flush()
     set_audience(
@@ -425,8 +254,15 @@ def create(db: Session, *, actor: Actor, data: InitiativeCreate, detect: bool = 
         user_ids=data.audience_user_ids,
     )
     if detect:
-        overlaps.detect_for(db, initiative_ids=[initiative.id])
+        _detect_and_notify(db, initiative.id)
+    live_index.record_change(db, initiative_ids=[initiative.id])
     return initiative
+
+
+def _detect_and_notify(db: Session, initiative_id: str) -> None:
+    flagged: list[Overlap] = []
+    overlaps.detect_for(db, initiative_ids=[initiative_id], flagged=flagged)
+    overlap_notices.notify_owners(db, flagged=flagged, changed_ids={initiative_id})
 
 
 def update(  # noqa: PLR0912 - each rule of an edit is one branch
@@ -458,23 +294,26 @@ def update(  # noqa: PLR0912 - each rule of an edit is one branch
             f"{data.version}, it is now version {initiative.version}); reload and apply "
             "your change again"
         )
-    _check_consistency(
+    check_consistency(
         changes.get("start_on", initiative.start_on),
         changes.get("end_on", initiative.end_on),
         changes.get("budget_amount", initiative.budget_amount),
         changes.get("budget_currency", initiative.budget_currency) or "",
     )
-    resolved = _resolve_codes(db, changes)
+    resolved = resolve_codes(db, changes)
     audience = audience_of(db, initiative)
     organisations = changes.get("audience_organisation_ids")
     users = changes.get("audience_user_ids")
     audience_given = organisations is not None or users is not None
     organisations = list(audience.organisation_ids) if organisations is None else organisations
     users = list(audience.user_ids) if users is None else users
-    _check_audience(db, organisations, users, changes.get("tlp") or initiative.tlp)
+    check_audience(db, organisations, users, changes.get("tlp") or initiative.tlp)
+    norms = norm_links.resolve(db, changes.get("norms") or [])
     for field, value in changes.items():
         if field in TAG_FIELDS:
             _set_tags(initiative, field, value or [])
+        elif field == "norms":
+            norm_links.set_links(initiative, norms)
         elif field in {"sectoral_body", "pillar"} or field.startswith("audience_"):
             continue
         elif field in {
@@ -494,7 +333,8 @@ def update(  # noqa: PLR0912 - each rule of an edit is one branch
     if audience_given:
         set_audience(db, initiative, organisation_ids=organisations, user_ids=users)
     if set(changes) & DETECTION_FIELDS:
-        overlaps.detect_for(db, initiative_ids=[initiative.id])
+        _detect_and_notify(db, initiative.id)
+        live_index.record_change(db, initiative_ids=[initiative.id])
     return initiative
 
 
@@ -509,6 +349,7 @@ def delete(db: Session, *, actor: Actor, initiative_id: str) -> None:
     set_audience(db, initiative)
     db.delete(initiative)
     db.flush()
+    live_index.record_change(db, initiative_ids=[initiative_id])
 
 
 def still_visible(db: Session, *, reader: Reader, initiative: Initiative) -> bool:
@@ -534,7 +375,7 @@ def list_item(initiative: Initiative) -> InitiativeListItem:
         beneficiary_states=initiative.states,
         themes=initiative.themes,
         target_audience=initiative.audience,
-        norms=initiative.norms,
+        norms=initiative.norm_references,
         tlp=initiative.tlp,
         owner_organisation_id=initiative.owner_organisation_id,
         owner_organisation_name=initiative.owner_organisation.name,

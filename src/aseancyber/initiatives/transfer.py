@@ -24,7 +24,7 @@ countries and one or more of the GFCE's five themes, which are this platform's t
 | Pillar | pillar | APSC, AEC, ASCC |
 | Sectoral body; Body | sectoral_body | body code, e.g. ADGMIN |
 | Programme; Program | programme | ACCP, ASCCE, AJCCBC, ... |
-| Norms | norms | letters a-k, "(k)" accepted |
+| Norms | norms | norm letters a-k ("(k)" accepted) or action codes such as g.3 |
 | Statement clauses; Clauses | statement_clauses | clause codes |
 | Budget; Budget amount | budget_amount | number |
 | Currency; Budget currency | budget_currency | ISO 4217 code |
@@ -52,11 +52,12 @@ from aseancyber import audit
 from aseancyber.access.policy import Actor, Reader, Tlp
 from aseancyber.community.models import MemberState
 from aseancyber.errors import Forbidden, Invalid
-from aseancyber.initiatives import overlaps, service
+from aseancyber.initiatives import overlap_notices, overlaps, service
 from aseancyber.initiatives.models import (
     AUDIENCE_LABELS,
     THEME_LABELS,
     Initiative,
+    Overlap,
 )
 from aseancyber.initiatives.schemas import InitiativeCreate
 
@@ -88,7 +89,7 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Link", "source_link", ("source", "website", "sourcelink")),
     ("TLP", "tlp", ()),
 ]
-LIST_FIELDS = frozenset(service.TAG_FIELDS)
+LIST_FIELDS = frozenset(service.TAG_FIELDS) | {"norms"}
 # Columns an export writes that an import recomputes (the id, the owner, the REST shape's
 # read-only fields).
 IGNORED_COLUMNS = frozenset(
@@ -307,7 +308,11 @@ def import_initiatives(
                 len(rows) + position * len(rows) // max(len(valid), 1), len(rows) * 2, "importing"
             )
     if result.imported_ids:
-        result.overlaps_flagged = overlaps.detect_for(db, initiative_ids=result.imported_ids)
+        flagged: list[Overlap] = []
+        result.overlaps_flagged = overlaps.detect_for(
+            db, initiative_ids=result.imported_ids, flagged=flagged
+        )
+        overlap_notices.notify_owners(db, flagged=flagged, changed_ids=set(result.imported_ids))
         audit.record(
             db,
             action="initiative.import",
@@ -349,7 +354,7 @@ def csv_row(initiative: Initiative) -> list[str]:
         "pillar": initiative.pillar.code if initiative.pillar else "",
         "sectoral_body": initiative.sectoral_body.code if initiative.sectoral_body else "",
         "programme": initiative.programme,
-        "norms": "; ".join(initiative.norms),
+        "norms": "; ".join(initiative.norm_references),
         "statement_clauses": "; ".join(clause.value for clause in initiative.clauses),
         "budget_amount": initiative.budget_amount if initiative.budget_amount is not None else "",
         "budget_currency": initiative.budget_currency,

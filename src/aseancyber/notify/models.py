@@ -27,6 +27,7 @@ class NotificationKind(StrEnum):
     POSITION = "position"  # common positions: versions, comments, edits, consensus
     POSITION_DEADLINE = "position_deadline"  # endorsement deadline reminders
     ENGAGEMENT_ACTION = "engagement_action"  # dialogue-partner follow-up actions and due dates
+    INITIATIVE_OVERLAP = "initiative_overlap"  # another body's initiative may duplicate yours
 
     @property
     def description(self) -> str:
@@ -43,6 +44,7 @@ _KIND_DESCRIPTIONS = {
     NotificationKind.CASE_UPDATE: "Coordination cases: state, product status and advisories",
     NotificationKind.CASE_MESSAGE: "Coordination cases: new messages",
     NotificationKind.CASE_EMBARGO: "Coordination cases: embargo proposals, reminders and ends",
+    NotificationKind.INITIATIVE_OVERLAP: "Initiatives: another body may duplicate yours",
 }
 
 

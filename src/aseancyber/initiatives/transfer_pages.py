@@ -1,0 +1,134 @@
+"""Pages for moving initiatives in and out: export (JSON, Cybil CSV) and import with its
+validation report."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.permissions import Permission
+from aseancyber.access.policy import Tlp
+from aseancyber.errors import Invalid
+from aseancyber.initiatives import service, transfer
+from aseancyber.initiatives.page_options import (
+    FILTER_NAMES,
+    MAX_UPLOAD,
+    TLP_OPTIONS,
+)
+from aseancyber.web import forms, templating
+from aseancyber.web.guards import check_permission, login_redirect
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/initiatives/export")
+def export_initiatives(
+    request: Request,
+    db: DbSession,
+    reader: OptionalActor,
+    format: Annotated[str, Query(max_length=10)] = "json",
+) -> Response:
+    """Download the visible, filtered initiatives as JSON or Cybil-compatible CSV."""
+    values = {name: str(request.query_params.get(name, ""))[:200] for name in FILTER_NAMES}
+    filters = service.parse_filters(**values)
+    exported = transfer.export(db, reader=reader, filters=filters, format=format)
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@router.get("/initiatives/import")
+def import_form(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+    """The form to import a spreadsheet (CSV) or JSON file of initiatives."""
+    if actor is None:
+        return login_redirect(request)
+    check_permission(actor, Permission.RECORD_CREATE)
+    return templating.render(
+        request,
+        "initiatives/import.html",
+        {
+            "tlp_options": TLP_OPTIONS,
+            "columns": transfer.COLUMNS,
+            "result": None,
+            "errors": {},
+            "values": {"tlp": Tlp.GREEN.value},
+        },
+    )
+
+
+@router.post("/initiatives/import", dependencies=[CsrfChecked])
+async def import_file(request: Request, db: DbSession, actor: OptionalActor) -> Response:
+    """Validate and import the uploaded file; show the validation report if any row is bad."""
+    if actor is None:
+        return login_redirect(request)
+    check_permission(actor, Permission.RECORD_CREATE)
+    form = await request.form()
+    upload = form.get("file")
+    values = {
+        "tlp": forms.text(form, "tlp") or Tlp.GREEN.value,
+        "import_valid_rows": forms.checked(form, "import_valid_rows"),
+    }
+    context: dict[str, Any] = {
+        "tlp_options": TLP_OPTIONS,
+        "columns": transfer.COLUMNS,
+        "result": None,
+        "errors": {},
+        "values": values,
+    }
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        await form.close()
+        context["errors"] = {"file": "Choose a CSV or JSON file to import"}
+        return templating.render(request, "initiatives/import.html", context, status_code=422)
+    raw = await upload.read(MAX_UPLOAD + 1)
+    await form.close()
+    name = upload.filename.lower()
+    format = "json" if name.endswith(".json") else "csv"
+    problem = None
+    if len(raw) > MAX_UPLOAD:
+        problem = "The file is larger than 10 MiB; split it into smaller files"
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problem = "The file is not UTF-8 text; save it as CSV UTF-8 or JSON"
+    if problem is None and "\x00" in content:
+        problem = "The file contains NUL characters"
+    try:
+        tlp = Tlp(str(values["tlp"]))
+    except ValueError:
+        problem = problem or "Choose a TLP label"
+    if problem is not None:
+        context["errors"] = {"file": problem}
+        return templating.render(request, "initiatives/import.html", context, status_code=422)
+    try:
+        result = transfer.import_initiatives(
+            db,
+            actor=actor,
+            content=content,
+            format=format,
+            import_valid_rows=bool(values["import_valid_rows"]),
+            default_tlp=tlp,
+        )
+    except Invalid as error:
+        context["errors"] = {"file": error.detail}
+        return templating.render(request, "initiatives/import.html", context, status_code=422)
+    if result.problems and not result.imported_ids:
+        context["result"] = result
+        return templating.render(request, "initiatives/import.html", context, status_code=422)
+    skipped = (
+        f"; {result.rows - len(result.imported_ids)} invalid rows were skipped"
+        if result.problems
+        else ""
+    )
+    return templating.redirect(
+        "/initiatives/overlaps" if result.overlaps_flagged else "/initiatives",
+        f"{len(result.imported_ids)} initiatives imported{skipped}; "
+        f"{result.overlaps_flagged} possible overlaps flagged.",
+        "success",
+    )
