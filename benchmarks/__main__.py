@@ -3,7 +3,18 @@
 import importlib
 import sys
 
-BENCHMARKS = ["foundation", "sharing", "cases", "norms", "contacts", "initiatives", "positions"]
+BENCHMARKS = [
+    "foundation",
+    "sharing",
+    "cases",
+    "norms",
+    "contacts",
+    "initiatives",
+    "positions",
+    "matching",
+    "federation",
+    "routing",
+]
 
 
 def main() -> None:

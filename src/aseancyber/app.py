@@ -28,6 +28,7 @@ from aseancyber.audit import pages as audit_pages
 from aseancyber.cases import advisory_pages as cases_advisory_pages
 from aseancyber.cases import api as cases_api
 from aseancyber.cases import pages as cases_pages
+from aseancyber.cases import publication_api as cases_publication_api
 from aseancyber.community import api as community_api
 from aseancyber.community import pages as community_pages
 from aseancyber.contacts import api as contacts_api
@@ -35,9 +36,13 @@ from aseancyber.contacts import checks_pages as contacts_checks_pages
 from aseancyber.contacts import pages as contacts_pages
 from aseancyber.db import get_session_factory
 from aseancyber.errors import Conflict, Invalid, NotAuthenticated, ServiceError
+from aseancyber.federation import api as federation_api
+from aseancyber.federation import pages as federation_pages
 from aseancyber.initiatives import api as initiatives_api
 from aseancyber.initiatives import pages as initiatives_pages
 from aseancyber.jobs.worker import InProcessWorker
+from aseancyber.matching import api as matching_api
+from aseancyber.matching import pages as matching_pages
 from aseancyber.norms import api as norms_api
 from aseancyber.norms import pages as norms_pages
 from aseancyber.notify import api as notify_api
@@ -48,6 +53,8 @@ from aseancyber.positions import engagements_pages as positions_engagements_page
 from aseancyber.positions import pages as positions_pages
 from aseancyber.requests import api as requests_api
 from aseancyber.requests import pages as requests_pages
+from aseancyber.routing import api as routing_api
+from aseancyber.routing import pages as routing_pages
 from aseancyber.settings import Settings, get_settings
 from aseancyber.sharing import api as sharing_api
 from aseancyber.sharing import pages as sharing_pages
@@ -304,6 +311,12 @@ ROUTERS = [
     sharing_api.router,
     sharing_pages.router,
     sharing_taxii.router,
+    federation_api.router,
+    federation_pages.router,
+    matching_api.router,
+    matching_pages.router,
+    routing_api.router,
+    routing_pages.router,
     contacts_api.router,
     contacts_checks_pages.router,  # before contacts_pages: /contacts/checks is not an id
     contacts_pages.router,
@@ -313,4 +326,5 @@ ROUTERS = [
     cases_api.advisory_router,
     cases_pages.router,
     cases_advisory_pages.router,
+    cases_publication_api.router,
 ]

@@ -8,12 +8,15 @@ from aseancyber.community import documents as community_documents
 from aseancyber.community import models as community_models
 from aseancyber.contacts import models as contacts_models
 from aseancyber.db import Base
+from aseancyber.federation import models as federation_models
 from aseancyber.initiatives import models as initiatives_models
 from aseancyber.jobs import models as jobs_models
+from aseancyber.matching import models as matching_models
 from aseancyber.norms import models as norms_models
 from aseancyber.notify import models as notify_models
 from aseancyber.positions import models as positions_models
 from aseancyber.requests import models as requests_models
+from aseancyber.routing import models as routing_models
 from aseancyber.sharing import models as sharing_models
 
 __all__ = [
@@ -25,11 +28,14 @@ __all__ = [
     "community_documents",
     "community_models",
     "contacts_models",
+    "federation_models",
     "initiatives_models",
     "jobs_models",
+    "matching_models",
     "norms_models",
     "notify_models",
     "positions_models",
     "requests_models",
+    "routing_models",
     "sharing_models",
 ]

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     request_emergency_ack_hours: int = Field(default=4, ge=1)
     request_escalate_after_hours: int = Field(default=24, ge=1)
 
+    # Federation (issue 4): the Fernet key for peer credentials; None derives one from the
+    # secret key by HKDF (so a default secret, refused outside development, is never used).
+    federation_key: str | None = None
+    federation_alert_after_minutes: int = Field(default=60, ge=1)
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:

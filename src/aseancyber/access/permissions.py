@@ -20,11 +20,14 @@ class Permission(StrEnum):
     REGION_COORDINATE = "region:coordinate"
     NORMS_CATALOGUE_EDIT = "norms:catalogue_edit"
     POSITION_ENDORSE = "position:endorse"  # for its own state, from its FM or cyber agency
+    ROUTING_NOTIFY = "routing:notify"  # deliver routed findings to other states' CERTs
+    ROUTING_REGISTRY_EDIT = "routing:registry_edit"  # the constituency registry
 
 
 _VIEWER = frozenset({Permission.DIRECTORY_READ, Permission.USER_READ})
 _CONTRIBUTOR = _VIEWER | {Permission.RECORD_CREATE}
 _COORDINATOR = _CONTRIBUTOR | {Permission.RECORD_COORDINATE, Permission.POSITION_ENDORSE}
+_COORDINATOR |= {Permission.ROUTING_NOTIFY}
 _ORGANISATION_ADMIN = _VIEWER | {
     Permission.ORGANISATION_EDIT,
     Permission.USER_MANAGE,
@@ -35,12 +38,14 @@ _REGIONAL_COORDINATOR = _COORDINATOR | {
     Permission.BODY_EDIT,
     Permission.NORMS_CATALOGUE_EDIT,
 }
+_REGIONAL_COORDINATOR |= {Permission.ROUTING_REGISTRY_EDIT}
 _PLATFORM_ADMIN = _ORGANISATION_ADMIN | {
     Permission.ORGANISATION_CREATE,
     Permission.STATE_EDIT,
     Permission.BODY_EDIT,
     Permission.AUDIT_READ_ALL,
 }
+_PLATFORM_ADMIN |= {Permission.ROUTING_REGISTRY_EDIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: _VIEWER,

@@ -17,7 +17,11 @@ from sqlalchemy.orm import Session
 
 from aseancyber import reference
 from aseancyber.cli import accounts, audit, backup
+from aseancyber.cli import cases as cases_cli
+from aseancyber.cli import federation as federation_cli
 from aseancyber.cli import initiatives as initiatives_cli
+from aseancyber.cli import matching as matching_cli
+from aseancyber.cli import routing as routing_cli
 from aseancyber.cli.common import (
     alembic_config,
     console,
@@ -174,6 +178,11 @@ app.add_typer(audit.app, name="audit")
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.add_typer(initiatives_cli.app, name="initiatives")
+app.add_typer(federation_cli.peers, name="peer")
+app.command("sync")(federation_cli.sync_command)
+app.add_typer(routing_cli.app, name="routing")
+app.command("match")(matching_cli.match)
+app.add_typer(cases_cli.app, name="cases")
 
 
 def _where() -> str:

@@ -9,8 +9,11 @@ from datetime import timedelta
 from aseancyber.cases import workflow as cases_workflow
 from aseancyber.contacts import checks_service as contact_checks
 from aseancyber.contacts import service as contacts_service
+from aseancyber.federation import sync as federation_sync
+from aseancyber.initiatives import report_runs as initiatives_report_runs
 from aseancyber.jobs.maintenance import clean_up_expired
 from aseancyber.jobs.service import DailyAt, Every, Handler, Periodic
+from aseancyber.matching import indexer as matching_indexer
 from aseancyber.notify.delivery import (
     has_due_emails,
     send_daily_digests,
@@ -34,6 +37,8 @@ STALE_CONTACTS = "contacts.remind_stale"
 CHECK_DEADLINES = "contacts.check_deadlines"
 REQUEST_DEADLINES = "requests.deadlines"
 TAXII_STATUS_PURGE = "sharing.purge_expired_statuses"
+FEDERATION_SYNC = "federation.sync_due"
+MATCHING_SWEEP = "matching.sweep"
 
 DIGEST_HOUR_UTC = 0  # 07:00-09:00 across the ASEAN time zones
 
@@ -48,6 +53,9 @@ HANDLERS: dict[str, Handler] = {
     REQUEST_DEADLINES: requests_workflow.run_deadlines,
     CASE_EMBARGOES: cases_workflow.expire_embargoes,
     TAXII_STATUS_PURGE: purge_expired_statuses,
+    initiatives_report_runs.JOB_KIND: initiatives_report_runs.build_report,
+    FEDERATION_SYNC: federation_sync.run_due,
+    MATCHING_SWEEP: matching_indexer.sweep,
 }
 
 PERIODIC: list[Periodic] = [
@@ -65,4 +73,6 @@ PERIODIC: list[Periodic] = [
     ),
     Periodic(CASE_EMBARGOES, Every(timedelta(minutes=5)), has_work=cases_workflow.has_embargo_work),
     Periodic(TAXII_STATUS_PURGE, Every(timedelta(hours=1))),
+    Periodic(FEDERATION_SYNC, Every(timedelta(minutes=1)), has_work=federation_sync.has_due_work),
+    Periodic(MATCHING_SWEEP, Every(timedelta(minutes=10))),
 ]

@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Actor
 from aseancyber.cases import panels as cases_panels
 from aseancyber.community import panels as community_panels
+from aseancyber.contacts import panels as contacts_panels
+from aseancyber.initiatives import overlap_notices as initiatives_panels
 from aseancyber.norms import panels as norms_panels
+from aseancyber.requests import panels as requests_panels
 from aseancyber.web.panel import Panel, PanelProvider
 
 __all__ = ["PANELS", "Panel", "PanelProvider", "panels_for"]
@@ -32,6 +35,9 @@ PANELS: list[PanelProvider] = [
     community_panels.community_at_a_glance,
     norms_panels.norms_implementation,
     cases_panels.case_measures,
+    contacts_panels.contact_tasks,
+    requests_panels.requests_awaiting,
+    initiatives_panels.overlaps_to_review,
     unread_notifications,
 ]
 
