@@ -37,28 +37,19 @@ def upload(
     if not service.may_edit(actor, assessment):
         raise Forbidden("only the assessing state's contributors add evidence files")
     checked = files.check_uploads(uploads)
-    stored: list[files.StoredFile] = []
-    try:
-        for item in checked:
-            stored.append(files.write(item))
-        added = [
-            NormAssessmentAttachment(
-                assessment_id=assessment.id,
-                filename=item.filename,
-                media_type=item.media_type,
-                size=item.size,
-                sha256=item.sha256,
-                storage_name=item.storage_name,
-                uploaded_by_id=actor.user_id,
-            )
-            for item in stored
-        ]
-        db.add_all(added)
-        db.flush()
-    except Exception:
-        files.discard(stored)
-        raise
-    return added
+    return files.store_all(
+        db,
+        checked,
+        lambda item: NormAssessmentAttachment(
+            assessment_id=assessment.id,
+            filename=item.filename,
+            media_type=item.media_type,
+            size=item.size,
+            sha256=item.sha256,
+            storage_name=item.storage_name,
+            uploaded_by_id=actor.user_id,
+        ),
+    )
 
 
 def download(
@@ -74,11 +65,9 @@ def download(
                 NormAssessmentAttachment.assessment_id == assessment.id,
             )
         )
-    found = None
-    if attachment is not None:
-        found = files.read(attachment.filename, attachment.media_type, attachment.storage_name)
-    if attachment is None or found is None:
+    if attachment is None:
         raise NotFound("attachment")
+    found = files.read_or_404(attachment)
     audit.record(
         db,
         action="norm_assessment.attachment_download",

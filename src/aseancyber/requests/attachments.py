@@ -40,28 +40,19 @@ def upload(
     if request.status in CLOSED:
         raise Invalid(f"the request is {request.status.label}: no more files", files.FIELD)
     checked = files.check_uploads(uploads)
-    stored: list[files.StoredFile] = []
-    try:
-        for item in checked:
-            stored.append(files.write(item))
-        added = [
-            RequestAttachment(
-                request_id=request.id,
-                filename=item.filename,
-                media_type=item.media_type,
-                size=item.size,
-                sha256=item.sha256,
-                storage_name=item.storage_name,
-                uploaded_by_id=actor.user_id,
-            )
-            for item in stored
-        ]
-        db.add_all(added)
-        db.flush()
-    except Exception:
-        files.discard(stored)
-        raise
-    return added
+    return files.store_all(
+        db,
+        checked,
+        lambda item: RequestAttachment(
+            request_id=request.id,
+            filename=item.filename,
+            media_type=item.media_type,
+            size=item.size,
+            sha256=item.sha256,
+            storage_name=item.storage_name,
+            uploaded_by_id=actor.user_id,
+        ),
+    )
 
 
 def download(db: Session, *, reader: Reader, request_id: str, attachment_id: str) -> files.Download:
@@ -74,11 +65,9 @@ def download(db: Session, *, reader: Reader, request_id: str, attachment_id: str
                 RequestAttachment.id == attachment_id, RequestAttachment.request_id == request.id
             )
         )
-    found = None
-    if attachment is not None:
-        found = files.read(attachment.filename, attachment.media_type, attachment.storage_name)
-    if attachment is None or found is None:
+    if attachment is None:
         raise NotFound("attachment")
+    found = files.read_or_404(attachment)
     audit.record(
         db,
         action="request.attachment_download",

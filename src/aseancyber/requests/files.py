@@ -12,20 +12,24 @@ stores and reads files.
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from aseancyber.cases.messages import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, storage_dir
-from aseancyber.errors import FieldProblem, Invalid
+from aseancyber.errors import FieldProblem, Invalid, NotFound
 
 MAX_FILES = 5
 MAX_BYTES = MAX_ATTACHMENT_BYTES  # the same limit as case attachments
 FIELD = "attachments"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 _STORAGE_NAME = re.compile(r"[0-9a-f]{40}")
+Row = TypeVar("Row")
 
 
 class FileTooLarge(Invalid):
@@ -120,6 +124,44 @@ def discard(stored: list[StoredFile]) -> None:
     """Remove files written for a change that was then refused (nothing half-kept)."""
     for item in stored:
         (storage_dir() / item.storage_name).unlink(missing_ok=True)
+
+
+def store_all(
+    db: Session, checked: list[CheckedUpload], row: Callable[[StoredFile], Row]
+) -> list[Row]:
+    """Write every checked file and add the row ``row`` makes for each; if anything fails,
+    the files already written are removed, so nothing is half-kept."""
+    stored: list[StoredFile] = []
+    try:
+        for item in checked:
+            stored.append(write(item))
+        added = [row(item) for item in stored]
+        db.add_all(added)
+        db.flush()
+    except Exception:
+        discard(stored)
+        raise
+    return added
+
+
+class AttachmentRow(Protocol):
+    """What every attachment table has (requests, norm assessments)."""
+
+    @property
+    def filename(self) -> str: ...
+    @property
+    def media_type(self) -> str: ...
+    @property
+    def storage_name(self) -> str: ...
+
+
+def read_or_404(attachment: AttachmentRow) -> Download:
+    """The bytes of an attachment row already scoped to its (visible) parent, or 404 when
+    the file itself is gone."""
+    found = read(attachment.filename, attachment.media_type, attachment.storage_name)
+    if found is None:
+        raise NotFound("attachment")
+    return found
 
 
 def read(filename: str, media_type: str, storage_name: str) -> Download | None:
