@@ -8,12 +8,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import TokenScope
 from aseancyber.access.policy import Tlp
 from aseancyber.audit.models import AuditEntry
 from aseancyber.db import set_clock
 from aseancyber.matching import indexer, service
 from aseancyber.matching.models import IndexedIndicator, IndexEntry
 from aseancyber.sharing.models import Collection, StixObject
+from tests import factories
 from tests.factories import actor
 from tests.matching.conftest import indicator, store
 from tests.matrix import EXPECTED, LABELS
@@ -324,3 +326,20 @@ def test_malformed_json_and_anonymous_callers(
     )
     assert answer.status_code == 422
     assert client.post("/api/v1/matching", json={"observables": ["10.0.0.1"]}).status_code == 401
+
+
+def test_a_read_only_token_may_ask_but_not_record_sightings(
+    client: TestClient, db: Session, world: World
+) -> None:
+    headers = factories.bearer(db, world.author, TokenScope.READ)
+    asked = client.post("/api/v1/matching", json={"observables": ["10.0.0.1"]}, headers=headers)
+    assert asked.status_code == 200, asked.text
+    recording = client.post(
+        "/api/v1/matching",
+        json={"observables": ["10.0.0.1"], "record_sightings": True},
+        headers=headers,
+    )
+    assert recording.status_code == 403
+    assert "read-write" in recording.json()["detail"]
+    # Only the question routes are open to read-only tokens: a write elsewhere stays refused.
+    assert client.post("/api/v1/me/tokens", json={"name": "x"}, headers=headers).status_code == 403

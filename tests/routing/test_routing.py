@@ -5,6 +5,7 @@ import iptocc
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import TokenScope
 from aseancyber.routing import resolve, service
 from aseancyber.routing.models import ConstituencyKind
 from tests.factories import actor, bearer
@@ -106,6 +107,18 @@ def test_rest_lookup_of_a_thousand_ips(
     non_member = [f for f in body["findings"] if f["rule"] == "non-member"]
     assert len(non_member) == 125
     assert {f["country"] for f in non_member} == {"US"}
+
+
+def test_a_read_only_token_may_look_up_but_not_notify(
+    client: TestClient, db: Session, routing_world: RoutingWorld
+) -> None:
+    headers = bearer(db, routing_world.contributor, TokenScope.READ)
+    asked = client.post("/api/v1/routing", json={"findings": ["203.116.0.1"]}, headers=headers)
+    assert asked.status_code == 200, asked.text
+    notify = client.post(
+        "/api/v1/routing/notify", json={"findings": ["203.116.0.1"]}, headers=headers
+    )
+    assert notify.status_code == 403
 
 
 def test_bad_input_is_a_clear_422(

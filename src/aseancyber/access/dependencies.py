@@ -19,6 +19,9 @@ from aseancyber.web import templating
 SESSION_COOKIE = "aseancyber_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# POSTs that only ask a question (the batch is too large for a URL): a read-only API token
+# may send them. A route here that can also write checks ``actor.token_can_write`` itself.
+QUESTION_POSTS = frozenset({"/api/v1/matching", "/api/v1/routing"})
 # What a user whose organisation requires TOTP may still open before enrolling.
 ENROLMENT_PATHS = ("/account/totp", "/logout", "/static/")
 
@@ -74,7 +77,8 @@ def get_optional_actor(
         if token is None:
             raise NotAuthenticated("the API token is unknown, expired or revoked")
         actor = service.actor_for(token.user, token=token)
-        if request.method not in SAFE_METHODS and not actor.token_can_write:
+        asks_only = request.method == "POST" and request.url.path in QUESTION_POSTS
+        if request.method not in SAFE_METHODS and not asks_only and not actor.token_can_write:
             raise Forbidden("this API token is read-only")
     elif login_session is not None and login_session.second_factor_done:
         actor = service.actor_for(login_session.user)

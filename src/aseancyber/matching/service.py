@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from aseancyber import audit
 from aseancyber.access.policy import Actor, visible_to
 from aseancyber.db import utcnow
-from aseancyber.errors import Invalid, ServiceError
+from aseancyber.errors import Forbidden, Invalid, ServiceError
 from aseancyber.matching import indexer
 from aseancyber.matching.compiler import PatternKind, compile_pattern
 from aseancyber.matching.index import MatchIndex, Validity
@@ -201,6 +201,8 @@ def match_values(
     db: Session, *, actor: Actor, values: list[str], record_sightings: bool = False
 ) -> MatchReport:
     """Match a batch of raw observables; optionally record a sighting for each hit."""
+    if record_sightings and not actor.token_can_write:
+        raise Forbidden("recording sightings needs a read-write API token")
     if len(values) > MAX_BATCH:
         raise Invalid(f"at most {MAX_BATCH:,} observables per request", "observables")
     if any("\x00" in value for value in values):
