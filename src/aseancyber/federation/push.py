@@ -47,14 +47,13 @@ def withheld_rule(label: Tlp, organisation_name: str) -> str:
 def outgoing_body(body: str, label: Tlp) -> str:
     """The stored JSON with its label: a label can only become stricter on re-share, so the
     stored label wins over a weaker (or missing) marking in the body."""
-    marking = stix.MARKING_FOR_LABEL[label]
-    if marking in body:
-        return body
     obj = orjson.loads(body)
     if obj.get("id") in stix.TLP2_MARKINGS:
         return body
     current = stix.label_of(obj)
     strict = stricter(current, label) if current is not None else label
+    if current == strict:
+        return body  # already marked at least as strictly as stored: sent as it was received
     refs = [ref for ref in obj.get("object_marking_refs") or [] if ref not in stix.TLP2_MARKINGS]
     obj["object_marking_refs"] = [stix.MARKING_FOR_LABEL[strict], *refs]
     return stix.dumps(obj)
