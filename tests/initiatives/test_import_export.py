@@ -95,6 +95,8 @@ def test_unreadable_files_are_refused_clearly(
         ({"format": "json", "content": "{nope"}, "not valid JSON"),
         ({"format": "json", "content": '{"a": 1}'}, "list of objects"),
         ({"format": "csv", "content": ""}, "no header"),
+        ({"format": "csv", "content": "\r0"}, "no header"),  # a bare carriage return
+        ({"format": "csv", "content": 'title\n"' + "x" * 200_000}, "not valid CSV (line"),
         ({"format": "xml", "content": "<a/>"}, "format"),
     ):
         response = client.post(f"{API}/import", json=body, headers=headers)

@@ -216,15 +216,23 @@ def parse_rows(content: str, format: str) -> list[dict[str, Any]]:
     """The rows of a CSV or JSON document (raises Invalid when it cannot be read at all)."""
     if format == "csv":
         text = content.lstrip("\ufeff")
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames:
-            raise Invalid("the CSV file has no header row", "content")
-        rows = []
-        for row in reader:
-            if None in row:
-                raise Invalid(f"row {reader.line_num} has more cells than the header", "content")
-            if any((value or "").strip() for value in row.values()):
-                rows.append(dict(row))
+        # newline="": the csv module then reads \n, \r\n and a bare \r line ends alike.
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
+            if not reader.fieldnames:
+                raise Invalid("the CSV file has no header row", "content")
+            rows = []
+            for row in reader:
+                if None in row:
+                    raise Invalid(
+                        f"row {reader.line_num} has more cells than the header", "content"
+                    )
+                if any((value or "").strip() for value in row.values()):
+                    rows.append(dict(row))
+        except csv.Error as error:
+            raise Invalid(
+                f"is not valid CSV (line {reader.line_num}: {error})", "content"
+            ) from error
         return rows
     if format == "json":
         try:
