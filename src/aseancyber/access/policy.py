@@ -174,6 +174,35 @@ def visible_to(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
     )
 
 
+def visible_with_hint(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
+    """``visible_to(reader, model)`` AND a cheap necessary condition for it, for large views
+    (communication-check results, the norms heat map).
+
+    The audience test in :func:`visible_to` is a correlated subquery per row; over thousands
+    of rows it is most of a view's cost. The hint (a public or community label, the reader's
+    own organisation or record, or named in an audience: one set of ids looked up once)
+    holds for every row the policy lets through, so it changes no answer; rows failing it
+    are dropped before the per-row subquery runs. :func:`visible_to` stays the judge.
+    """
+    policy = visible_to(reader, model)
+    if reader is None:
+        return policy
+    named = select(RecordAudience.record_id).where(
+        RecordAudience.record_kind == model.__shareable_kind__,
+        or_(
+            RecordAudience.organisation_id == reader.organisation_id,
+            RecordAudience.user_id == reader.user_id,
+        ),
+    )
+    hint = or_(
+        model.tlp.in_([Tlp.CLEAR, Tlp.GREEN]),
+        model.owner_organisation_id == reader.organisation_id,
+        model.created_by_id == reader.user_id,
+        model.id.in_(named),
+    )
+    return and_(hint, policy)
+
+
 def nothing() -> ColumnElement[bool]:
     return false()
 

@@ -21,7 +21,7 @@ from sqlalchemy import Select, String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from aseancyber.access.permissions import Permission, permissions_of
-from aseancyber.access.policy import Actor, Reader, Tlp, audience_of, visible_to
+from aseancyber.access.policy import Actor, Reader, Tlp, audience_of, visible_to, visible_with_hint
 from aseancyber.community.models import MemberState, User
 from aseancyber.community.service import has_nul
 from aseancyber.contacts import service as contacts
@@ -34,7 +34,6 @@ from aseancyber.contacts.models import (
     ContactKind,
 )
 from aseancyber.contacts.schemas import CheckLaunch, CheckRead, GroupStats, TargetRead
-from aseancyber.contacts.visibility import visible_with_hint
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid, NotFound
 from aseancyber.notify import links

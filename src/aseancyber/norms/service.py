@@ -20,6 +20,7 @@ from aseancyber.access.policy import (
     audience_of,
     can_see,
     set_audience,
+    visible_with_hint,
 )
 from aseancyber.community.models import (
     GOVERNMENT_KINDS,
@@ -28,7 +29,6 @@ from aseancyber.community.models import (
     OrganisationKind,
 )
 from aseancyber.community.service import contains_text, has_nul
-from aseancyber.contacts.visibility import visible_with_hint
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.norms.models import (
