@@ -88,6 +88,9 @@ def set_clock(clock: Callable[[], datetime] | None) -> None:
     _clock = clock or (lambda: datetime.now(UTC))
 
 
+WAL_CHECKPOINT_PAGES = 16384
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -98,6 +101,12 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoint the write-ahead log every 64 MiB rather than every 4 MiB: with the
+        # default, every 1,000-object TAXII envelope paid for a checkpoint (and its fsync)
+        # of index pages the next envelope dirtied again. The file is cut back to the same
+        # size after a checkpoint.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_CHECKPOINT_PAGES * 4096}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

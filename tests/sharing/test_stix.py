@@ -96,6 +96,12 @@ INVALID = [
     ("local time", _with(INDICATOR, created="2026-01-01T08:00:00.000+08:00"), "created"),
     ("seconds only", _with(INDICATOR, modified="2026-01-01T00:00:00Z"), "millisecond"),
     ("impossible date", _with(INDICATOR, created="2026-02-30T00:00:00.000Z"), "real date"),
+    ("line break", _with(INDICATOR, created="2026-01-01T00:00:00.000Z\n"), "RFC 3339"),
+    (
+        "fullwidth digits",
+        _with(INDICATOR, created="\uff12\uff10\uff12\uff16-01-01T00:00:00.000Z"),
+        "RFC 3339",
+    ),
     ("modified first", _with(INDICATOR, modified="2025-01-01T00:00:00.000Z"), "earlier"),
     ("no pattern", _with(INDICATOR, pattern=None), "pattern"),
     ("bad pattern", _with(INDICATOR, pattern="[url:value = 'x'"), "not a valid STIX pattern"),

@@ -280,6 +280,26 @@ def test_next_survives_a_restart_and_a_writer_between_pages(  # noqa: PLR0917 - 
     assert rest == [indicator(n)["id"] for n in range(1, 14)]
 
 
+def test_status_of_a_many_batch_envelope_lists_every_outcome_in_envelope_order(
+    db: Session, world: World, collection: CollectionRow, taxii_conn: TaxiiConnection
+) -> None:
+    db.commit()
+    objects: list[Any] = [indicator(n) for n in range(2_600)]
+    for n in (0, 999, 1_000, 2_599):  # failures at both ends of a batch and of the envelope
+        objects[n] = {**objects[n], "pattern": "[ipv4-addr:value = "}
+    objects.append(indicator(5))  # the same id + version again: a no-op success
+    status = _collection(taxii_conn(world.author), collection).add_objects({"objects": objects})
+    failed = [objects[n]["id"] for n in (0, 999, 1_000, 2_599)]
+    succeeded = [o["id"] for o in objects if o["id"] not in failed]
+    root = ApiRoot(f"{TAXII}api/", conn=taxii_conn(world.author))
+    for seen in (status, root.get_status(status.id)):
+        assert (seen.total_count, seen.success_count, seen.failure_count) == (2_601, 2_597, 4)
+        assert [s["id"] for s in seen.successes] == succeeded
+        assert {s["version"] for s in seen.successes} == {"2026-01-01T00:00:00.000Z"}
+        assert [f["id"] for f in seen.failures] == failed
+        assert all("pattern" in f["message"] for f in seen.failures)
+
+
 def test_status_is_kept_a_day_and_only_for_the_posting_organisation(
     db: Session, world: World, collection: CollectionRow, taxii_conn: TaxiiConnection
 ) -> None:

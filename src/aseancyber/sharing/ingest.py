@@ -18,6 +18,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
+import orjson
 from sqlalchemy import TableClause, delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -146,18 +147,18 @@ def ingest(
     )
     report = IngestReport(status_id=status.id)
     ids_digest = hashlib.sha256()
-    sequence = 0
     for batch in _batches(objects):
-        details, new_ids = _store_batch(db, context=context, batch=batch, now=now, report=report)
-        for record_id in new_ids:
+        first = report.total
+        work = _store_batch(db, context=context, batch=batch, now=now, report=report)
+        for record_id in work.new_ids:
             ids_digest.update(record_id.encode())
-        insert_rows(
-            db,
-            STATUS_DETAIL_BULK,
-            DETAIL_COLUMNS,
-            [(status.id, sequence + n, *detail) for n, detail in enumerate(details)],
-        )
-        sequence += len(details)
+        details = [(status.id, *failure) for failure in work.failures]
+        if work.successes:
+            # One row holds the batch's successes as the JSON the status resource serves:
+            # a row per success cost as much as storing the object itself.
+            packed = orjson.dumps(work.successes).decode()
+            details.append((status.id, first, PACKED_SUCCESSES, "", "", packed))
+        insert_rows(db, STATUS_DETAIL_BULK, DETAIL_COLUMNS, details)
     collection.last_added_at = context.last_added
     status.total_count = report.total
     status.success_count = report.successes
@@ -185,8 +186,10 @@ def _batches(objects: Iterable[Any]) -> Iterator[list[Any]]:
 @dataclass
 class _Candidate:
     obj: dict[str, Any]
+    position: int  # in the envelope, from 0
     stix_id: str
     label: Tlp
+    marked: Tlp | None  # the label its own markings give, before defaults and minimums
     version_at: datetime | None
     created: datetime | None
     modified: datetime | None
@@ -229,6 +232,9 @@ ROW_COLUMNS = (
     "sighting_of_ref",
 )
 DETAIL_COLUMNS = ("status_id", "seq", "outcome", "object_id", "version", "message")
+# The outcome of a status detail row that holds a batch's successes: ``message`` is their
+# JSON array of {"id", "version"} as served, ``seq`` the position of the batch's first object.
+PACKED_SUCCESSES = "successes"
 
 
 @lru_cache(maxsize=8192)  # feeds repeat the same created/modified values many times
@@ -244,7 +250,9 @@ class _Batch:
         # SQLite keeps UTCDateTime as naive UTC text; other databases take aware datetimes.
         self.text_timestamps = text_timestamps
         self.report = report
-        self.details: list[tuple[str, str, str, str]] = []
+        self.failures: list[tuple[int, str, str, str, str]] = []  # seq, outcome, id, ...
+        self.successes: list[dict[str, str]] = []
+        self.new_ids: list[str] = []
         self.rows: list[tuple[Any, ...]] = []
         self.audience_rows: list[dict[str, Any]] = []
         self._random = io.BytesIO(secrets.token_bytes(10 * BATCH))
@@ -267,39 +275,41 @@ class _Batch:
         text = raw.hex()
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
-    def fail(self, obj: Any, message: str) -> None:
+    def fail(self, obj: Any, message: str, position: int) -> None:
         self.report.failures += 1
         outcome = Outcome(_object_id(obj), _version_text(obj), message)
         if len(self.report.failed) < SAMPLE:
             self.report.failed.append(outcome)
-        self.details.append(("failure", outcome.object_id, outcome.version, message))
+        self.failures.append((position, "failure", outcome.object_id, outcome.version, message))
 
     def succeed(self, candidate: _Candidate) -> None:
         self.report.successes += 1
         version = _version_text(candidate.obj)
         if len(self.report.succeeded) < SAMPLE:
             self.report.succeeded.append(Outcome(candidate.stix_id, version, ""))
-        self.details.append(("success", candidate.stix_id, version, ""))
+        self.successes.append({"id": candidate.stix_id, "version": version})
 
     def candidate(self, obj: Any) -> _Candidate | None:
         """A valid object with its label and timestamps, or None (and a failure)."""
+        position = self.report.total
         self.report.total += 1
         problem = stix.check_object(obj)
         if problem is not None:
-            self.fail(obj, problem)
+            self.fail(obj, problem, position)
             return None
         stix.map_tlp1(obj)
         if obj["type"] == "marking-definition":
             self.context.envelope_markings.add(obj["id"])
         created = stix.parse_timestamp(obj["created"], "created") if "created" in obj else None
         modified = stix.parse_timestamp(obj["modified"], "modified") if "modified" in obj else None
-        label = stix.label_of(obj)
+        marked = label = stix.label_of(obj)
         if label is None:
             is_tlp = obj["id"] in stix.TLP2_MARKINGS
             label = Tlp.CLEAR if is_tlp else self.context.collection.default_tlp
         if self.context.minimum_label is not None:
             label = stricter(label, self.context.minimum_label)
-        return _Candidate(obj, obj["id"], label, modified or created, created, modified)
+        version_at = modified or created
+        return _Candidate(obj, position, obj["id"], label, marked, version_at, created, modified)
 
     def add_row(self, candidate: _Candidate, body: str, now: datetime) -> str:
         context = self.context
@@ -336,19 +346,19 @@ class _Batch:
             self.audience_rows.extend(_audience(context, record_id, candidate.label))
         if len(self.report.stored_ids) < SAMPLE:
             self.report.stored_ids.append(record_id)
+        self.new_ids.append(record_id)
         return record_id
 
 
 def _store_batch(
     db: Session, *, context: _Context, batch: list[Any], now: datetime, report: IngestReport
-) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+) -> _Batch:
     connection = db.connection()
     work = _Batch(context, report, text_timestamps=connection.dialect.name == "sqlite")
     candidates = [found for obj in batch if (found := work.candidate(obj)) is not None]
     unknown = _unknown_markings(db, context, candidates)
     stored = _existing_versions(db, context, candidates)
     in_batch: set[tuple[str, datetime | None]] = set()
-    new_ids = []
     for candidate in candidates:
         if unknown:
             missing = [ref for ref in stix.marking_refs(candidate.obj) if ref in unknown]
@@ -356,6 +366,7 @@ def _store_batch(
                 work.fail(
                     candidate.obj,
                     f"object_marking_refs names an unknown marking definition {missing[0]}",
+                    candidate.position,
                 )
                 continue
         key = (candidate.stix_id, candidate.version_at)
@@ -366,15 +377,19 @@ def _store_batch(
         _mark(candidate)
         body = stix.dumps(candidate.obj)
         if "\\u0000" in body:
-            work.fail(candidate.obj, "contains a NUL character, which no database stores in text")
+            work.fail(
+                candidate.obj,
+                "contains a NUL character, which no database stores in text",
+                candidate.position,
+            )
             continue
         in_batch.add(key)
-        new_ids.append(work.add_row(candidate, body, now))
+        work.add_row(candidate, body, now)
         work.succeed(candidate)
     insert_rows(db, STIX_OBJECT_BULK, ROW_COLUMNS, work.rows)
     if work.audience_rows:
         connection.execute(insert(RECORD_AUDIENCE_TABLE), work.audience_rows)
-    return work.details, new_ids
+    return work
 
 
 def insert_rows(
@@ -405,18 +420,13 @@ def insert_rows(
 
 def _mark(candidate: _Candidate) -> None:
     """Write the object's label into its markings, so consumers downstream keep it."""
-    marking = stix.MARKING_FOR_LABEL[candidate.label]
     if candidate.stix_id in stix.TLP2_MARKINGS:
         return
-    refs = [
-        ref
-        for ref in candidate.obj.get("object_marking_refs") or []
-        if ref not in stix.TLP2_MARKINGS
-    ]
-    if stix.label_of(candidate.obj) is not candidate.label or not candidate.obj.get(
-        "object_marking_refs"
-    ):
-        candidate.obj["object_marking_refs"] = [marking, *refs]
+    refs = candidate.obj.get("object_marking_refs")
+    if candidate.marked is candidate.label and refs:
+        return
+    others = [ref for ref in refs or [] if ref not in stix.TLP2_MARKINGS]
+    candidate.obj["object_marking_refs"] = [stix.MARKING_FOR_LABEL[candidate.label], *others]
 
 
 def _audience(context: _Context, record_id: str, label: Tlp) -> list[dict[str, Any]]:
@@ -476,15 +486,11 @@ def _existing_versions(
     # theirs a no-op (they could not read back what they sent) nor refuses it; they keep
     # their own copy, labelled and visible as they sent it.
     rows = db.execute(
-        select(StixObject.stix_id, StixObject.version_at)
-        .where(
+        select(StixObject.stix_id, StixObject.version_at).where(
             StixObject.collection_id == context.collection.id,
             StixObject.stix_id.in_(ids),
             visible_to(context.actor, StixObject),
         )
-        # Without statistics SQLite may pick the (collection, date_added) paging index and
-        # scan the whole collection for each batch.
-        .with_hint(StixObject, "INDEXED BY ix_stix_object_version", "sqlite")
     ).tuples()
     for stix_id, version_at in rows:
         found.add((stix_id, version_at))

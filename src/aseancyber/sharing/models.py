@@ -115,7 +115,9 @@ class StixObject(Shareable, Base):
     __table_args__ = (
         # TAXII paging: a range scan in (date_added, id) order within a collection.
         Index("ix_stix_object_page", "collection_id", "date_added", "id"),
-        # Lookup by STIX id, versions in order; also the id + version no-op check. Unique
+        # Lookup by STIX id, versions in order; also the id + version no-op check. There is
+        # no index on the STIX id alone: lookups are made within the readable collections,
+        # and a second index on random ids cost every ingest a write per object. Unique
         # per owner: an organisation that cannot see a stored version may hold its own copy
         # of the same id + version (refusing or skipping it would tell them the hidden one
         # exists), but no owner ever holds two, even when two of its posts race.
@@ -127,7 +129,6 @@ class StixObject(Shareable, Base):
             "owner_organisation_id",
             unique=True,
         ),
-        Index("ix_stix_object_stix_id", "stix_id", "version_at"),
         Index("ix_stix_object_added", "date_added", "id"),
         # Relationships and sightings by what they point at. Partial: most stored objects
         # (indicators, observables) point at nothing and cost these indexes nothing.

@@ -115,19 +115,23 @@ def taxii_conditions(
     reader: Reader, collection_id: str, selection: Selection
 ) -> list[ColumnElement[bool]]:
     if selection.ids:
-        # Few rows match: find them through the id index. Comparing ``collection_id || ''``
-        # keeps planners (SQLite's above all) from walking the whole collection in date
-        # order just to skip the sort of a handful of rows.
+        # Few rows match: find them through the (collection, STIX id) index. Comparing
+        # ``collection_id || ''`` outside keeps planners (SQLite's above all) from walking
+        # the whole collection in date order just to skip the sort of a handful of rows.
+        by_id = aliased(StixObject)
         conditions = [
             StixObject.collection_id.concat("") == collection_id,
+            StixObject.id.in_(
+                select(by_id.id).where(
+                    by_id.collection_id == collection_id, by_id.stix_id.in_(selection.ids)
+                )
+            ),
             visible_to(reader, StixObject),
         ]
     else:
         conditions = [visible_in(reader, collection_id)]
     if selection.added_after is not None:
         conditions.append(StixObject.date_added > selection.added_after)
-    if selection.ids:
-        conditions.append(StixObject.stix_id.in_(selection.ids))
     if selection.types:
         conditions.append(StixObject.type.in_(selection.types))
     if selection.spec_versions:

@@ -107,7 +107,7 @@ _TYPE = re.compile(r"[a-z0-9][a-z0-9-]{1,248}[a-z0-9]")
 # RFC 4122 UUIDs (version 1-8, variant 10xx), as STIX 2.1 requires.
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 _UUID_ONLY = re.compile(_UUID)
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z", re.ASCII)
 _MILLISECONDS = re.compile(r"\.\d{3,9}Z$")
 # Comparisons of one simple property with a string: certainly valid STIX patterns, so the
 # (slow) ANTLR grammar is only run for everything else.
@@ -123,21 +123,33 @@ class StixProblem(Exception):
 
 def parse_timestamp(value: Any, name: str) -> datetime:
     """An RFC 3339 UTC timestamp (``...Z``) as an aware datetime (nanoseconds truncated)."""
-    if not isinstance(value, str) or not _TIMESTAMP.match(value):
-        raise StixProblem(f"{name} must be an RFC 3339 timestamp in UTC ending in Z")
-    return _parse_utc(value, name)
+    moment = _parse_utc(value) if isinstance(value, str) else _NOT_RFC3339
+    if isinstance(moment, datetime):
+        return moment
+    raise StixProblem(f"{name} {moment}")
+
+
+_NOT_RFC3339 = "must be an RFC 3339 timestamp in UTC ending in Z"
 
 
 @lru_cache(maxsize=8192)  # bulk feeds repeat the same few timestamps many times
-def _parse_utc(value: str, name: str) -> datetime:
+def _parse_utc(value: str) -> datetime | str:
+    """The moment ``value`` stands for, or what is wrong with it (a sentence's end)."""
+    if not _TIMESTAMP.fullmatch(value):
+        return _NOT_RFC3339
     head, _, fraction = value[:-1].partition(".")
     try:
         moment = datetime.fromisoformat(head).replace(tzinfo=UTC)
-    except ValueError as error:
-        raise StixProblem(f"{name} is not a real date and time") from error
+    except ValueError:
+        return "is not a real date and time"
     if fraction:
         moment = moment.replace(microsecond=int(fraction[:6].ljust(6, "0")))
     return moment
+
+
+@lru_cache(maxsize=8192)
+def _has_milliseconds(value: str) -> bool:
+    return _MILLISECONDS.search(value) is not None
 
 
 def format_timestamp(value: datetime) -> str:
@@ -264,7 +276,7 @@ def _check_timestamps(obj: dict[str, Any], *, needs_timestamps: bool) -> None:
         modified = parse_timestamp(obj.get("modified"), "modified")
     for name in ("created", "modified"):
         value = obj.get(name)
-        if isinstance(value, str) and not _MILLISECONDS.search(value):
+        if isinstance(value, str) and not _has_milliseconds(value):
             raise StixProblem(f"{name} must be precise to the millisecond (e.g. ...T12:00:00.000Z)")
     if created is not None and modified is not None and modified < created:
         raise StixProblem("modified must not be earlier than created")

@@ -24,7 +24,6 @@ from aseancyber.sharing.taxii_common import (
     taxii_error,
     taxii_response,
 )
-from aseancyber.sharing.taxii_server import status_resource
 
 __all__ = [
     "API_ROOT",
@@ -35,7 +34,6 @@ __all__ = [
     "TaxiiRoute",
     "max_content_length",
     "router",
-    "status_resource",
     "taxii_actor",
     "taxii_error",
     "taxii_response",

@@ -1,7 +1,5 @@
 """TAXII 2.1 server-level resources: discovery, the API root, status, collections."""
 
-from typing import Any
-
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
@@ -13,6 +11,7 @@ from aseancyber.access.dependencies import DbSession
 from aseancyber.access.policy import Actor
 from aseancyber.errors import NotFound
 from aseancyber.sharing import service, stix
+from aseancyber.sharing.ingest import PACKED_SUCCESSES
 from aseancyber.sharing.models import TaxiiStatus, TaxiiStatusDetail
 from aseancyber.sharing.taxii_common import (
     API_ROOT,
@@ -62,41 +61,6 @@ def get_status(status_id: str, db: DbSession, actor: TaxiiActor) -> Response:
     return Response(status_json(db, actor, status_id), media_type=TAXII_MEDIA_TYPE)
 
 
-def status_resource(db: Session, actor: Actor, status_id: str) -> dict[str, Any]:
-    """A status resource, for the organisation that posted the envelope only."""
-    status = db.get(TaxiiStatus, status_id) if len(status_id) <= 36 else None
-    if status is None or status.requested_by_organisation_id != actor.organisation_id:
-        raise NotFound("status")
-    outcomes: dict[str, list[dict[str, str]]] = {"success": [], "failure": [], "pending": []}
-    details = db.execute(
-        select(
-            TaxiiStatusDetail.outcome,
-            TaxiiStatusDetail.object_id,
-            TaxiiStatusDetail.version,
-            TaxiiStatusDetail.message,
-        )
-        .where(TaxiiStatusDetail.status_id == status.id)
-        .order_by(TaxiiStatusDetail.seq)
-    ).tuples()
-    for outcome, object_id, version, message in details:
-        detail = {"id": object_id, "version": version}
-        if message:
-            detail["message"] = message
-        outcomes[outcome].append(detail)
-    return {
-        "id": status.id,
-        "status": status.status,
-        "request_timestamp": stix.format_timestamp(status.request_timestamp),
-        "total_count": status.total_count,
-        "success_count": status.success_count,
-        "successes": outcomes["success"],
-        "failure_count": status.failure_count,
-        "failures": outcomes["failure"],
-        "pending_count": status.pending_count,
-        "pendings": outcomes["pending"],
-    }
-
-
 def status_json(db: Session, actor: Actor, status_id: str) -> bytes:
     """:func:`status_resource` as JSON text, built without a dict per object: the status
     of a large envelope (100,000s of objects) costs its text, not ten times that."""
@@ -113,22 +77,34 @@ def status_json(db: Session, actor: Actor, status_id: str) -> bytes:
         "pending_count": status.pending_count,
     }
     out = bytearray(orjson.dumps(head)[:-1])
-    for outcome, name in (("success", "successes"), ("failure", "failures")):
+    listed = (((PACKED_SUCCESSES, "success"), "successes"), (("failure",), "failures"))
+    for outcomes, name in listed:
         out += b',"' + name.encode() + b'":['
         rows = db.execute(
             select(
-                TaxiiStatusDetail.object_id, TaxiiStatusDetail.version, TaxiiStatusDetail.message
+                TaxiiStatusDetail.outcome,
+                TaxiiStatusDetail.object_id,
+                TaxiiStatusDetail.version,
+                TaxiiStatusDetail.message,
             )
-            .where(TaxiiStatusDetail.status_id == status.id, TaxiiStatusDetail.outcome == outcome)
+            .where(
+                TaxiiStatusDetail.status_id == status.id, TaxiiStatusDetail.outcome.in_(outcomes)
+            )
             .order_by(TaxiiStatusDetail.seq)
             .execution_options(yield_per=BATCH_ROWS)
         ).tuples()
         first = True
-        for object_id, version, message in rows:
-            detail = {"id": object_id, "version": version}
-            if message:
-                detail["message"] = message
-            out += orjson.dumps(detail) if first else b"," + orjson.dumps(detail)
+        for outcome, object_id, version, message in rows:
+            if outcome == PACKED_SUCCESSES:
+                piece = message[1:-1].encode()  # a batch's successes, already as served
+                if not piece:
+                    continue
+            else:  # one object's outcome ("success" rows predate the packed ones)
+                detail = {"id": object_id, "version": version}
+                if message:
+                    detail["message"] = message
+                piece = orjson.dumps(detail)
+            out += piece if first else b"," + piece
             first = False
         out += b"]"
     out += b',"pendings":[]}'
