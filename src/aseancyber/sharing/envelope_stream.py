@@ -10,6 +10,7 @@ large object costs a bounded number of re-decodes rather than one per chunk.
 
 import codecs
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -20,16 +21,17 @@ from aseancyber.errors import Invalid
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
-_NUMBER_CHARACTERS = "0123456789eE.+-"
+_NUMBER_TAIL = re.compile(r"[0-9eE.+-]*")
 NO_OBJECTS = "must be a STIX bundle: a JSON object with an objects list"
 
 
 def _may_go_on(value: Any, text: str, end: int) -> bool:
     """Whether a decoded number may be the start of a longer one in the next chunk: only
     number characters follow it in the buffer (no delimiter seen yet)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return not text[end:].strip(_NUMBER_CHARACTERS)
+    if value.__class__ is not int and value.__class__ is not float:
+        return False  # objects, strings, booleans and null end where the decoder says
+    tail = _NUMBER_TAIL.match(text, end)
+    return tail is not None and tail.end() == len(text)
 
 
 class EnvelopeError(Invalid):
