@@ -9,7 +9,8 @@ Servers, each in its own process on a loopback port, driven over HTTP by one cli
   environment under ``.venv-bench`` (see :mod:`benchmarks.sharing_peers`) because their
   dependencies conflict with ours and each other's;
 - the floor: the same envelopes parsed with orjson and inserted with ``executemany`` into
-  a bare SQLite table (id, type, modified, date_added, body), no validation, no HTTP.
+  a bare SQLite table (id, type, modified, date_added, body), no validation, no HTTP; once
+  keyed on (id, modified), the floor the target is judged against, and once with no key.
 
 For each N (10k and 100k; 1M with ``ASEANCYBER_BENCH_FULL=1``; 1k and 5k with
 ``ASEANCYBER_BENCH_QUICK=1``) it reports ingest objects/s for the envelopes that brought the
@@ -342,16 +343,28 @@ def drive(target: Target, ns: list[int]) -> None:
         console.print(f"  {target.name} N={n:,}: {measure}")
 
 
-def floor(ns: list[int], workdir: Path) -> Target:
+FLOORS = {
+    # The floor the target is judged against: the smallest table a store can answer a
+    # lookup by id + version from, with the durability settings aseancyber runs SQLite with.
+    "floor: orjson + executemany, keyed (SQLite)": "PRIMARY KEY (id, modified)",
+    # For reference: the same with no key at all, a heap that only ever appends.
+    "floor: orjson + executemany, no key (SQLite)": "",
+}
+
+
+def floors(ns: list[int], workdir: Path) -> list[Target]:
+    return [floor(ns, workdir, name, key) for name, key in FLOORS.items()]
+
+
+def floor(ns: list[int], workdir: Path, name: str, key: str) -> Target:
     """orjson + executemany into a bare SQLite table: what any server must add its work to."""
-    path = workdir / "floor.db"
+    path = workdir / f"floor-{len(key)}.db"
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute(
-        "CREATE TABLE stix (id TEXT, type TEXT, modified TEXT, date_added TEXT, body TEXT)"
-    )
-    target = Target("floor: orjson + executemany (SQLite)", "", requests.Session())
+    columns = "id TEXT, type TEXT, modified TEXT, date_added TEXT, body TEXT"
+    connection.execute(f"CREATE TABLE stix ({columns}{', ' + key if key else ''})")
+    target = Target(name, "", requests.Session())
     for n in ns:
         count = n - target.stored
         spent = 0.0
@@ -372,6 +385,7 @@ def floor(ns: list[int], workdir: Path) -> Target:
             target.stored += ENVELOPE
         target.results[n] = Measure(ingest=count / spent)
     connection.close()
+    path.unlink()
     return target
 
 
@@ -464,10 +478,13 @@ def report(targets: list[Target], ns: list[int]) -> None:
     table.add_column("paging obj/s", justify="right")
     table.add_column("1,000-object page ms", justify="right")
     table.add_column("lookup ms (median)", justify="right")
+    table.add_column("ingest / keyed floor", justify="right")
     table.add_column("note")
+    floor_rates = {n: m.ingest for n, m in targets[0].results.items()} if targets else {}
     for target in targets:
         for n in ns:
             m = target.results.get(n, Measure(note="not run"))
+            base = floor_rates.get(n)
             table.add_row(
                 target.name,
                 f"{n:,}",
@@ -475,6 +492,7 @@ def report(targets: list[Target], ns: list[int]) -> None:
                 _fmt(m.paging),
                 _fmt(m.page_ms),
                 _fmt(m.lookup_ms),
+                f"{m.ingest / base:.2f}" if m.ingest and base else "-",
                 m.note,
             )
     console.print(table)
@@ -488,7 +506,7 @@ def main() -> None:
     targets: list[Target] = []
     try:
         console.print(f"sizes: {ns}; work directory {workdir}")
-        targets.append(floor(ns, workdir))
+        targets.extend(floors(ns, workdir))
         with aseancyber_server(
             f"sqlite:///{workdir / 'aseancyber.db'}", "aseancyber (SQLite)"
         ) as t:

@@ -84,9 +84,12 @@ class MatchReport:
         return sum(1 for result in self.results if result.hits)
 
 
+_NEWER = aliased(StixObject, name="newer")  # made once: building an alias is not cheap
+
+
 def latest_visible(actor: Actor) -> ColumnElement[bool]:
     """Visible versions with no newer version the actor may see (of the same object)."""
-    newer = aliased(StixObject)
+    newer = _NEWER
     return and_(
         objects_service.visible_in(actor),
         ~exists(

@@ -39,6 +39,12 @@ class Selection:
     spec_versions: tuple[str, ...] = ()
 
 
+# Aliases for subqueries over other rows of the same table, made once: an alias built per
+# request cost a single-object lookup more than its query.
+_OTHER_VERSION = aliased(StixObject, name="other_version")
+_BY_ID = aliased(StixObject, name="by_id")
+
+
 def _split(value: str | None, name: str) -> tuple[str, ...]:
     if not value:
         return ()
@@ -79,7 +85,7 @@ def _version_condition(reader: Reader, versions: Sequence[str]) -> ColumnElement
     if "all" in versions:
         return None
     clauses: list[ColumnElement[bool]] = []
-    other = aliased(StixObject)
+    other = _OTHER_VERSION
     same_object = and_(
         other.collection_id == StixObject.collection_id,
         other.stix_id == StixObject.stix_id,
@@ -118,7 +124,7 @@ def taxii_conditions(
         # Few rows match: find them through the (collection, STIX id) index. Comparing
         # ``collection_id || ''`` outside keeps planners (SQLite's above all) from walking
         # the whole collection in date order just to skip the sort of a handful of rows.
-        by_id = aliased(StixObject)
+        by_id = _BY_ID
         conditions = [
             StixObject.collection_id.concat("") == collection_id,
             StixObject.id.in_(
