@@ -25,7 +25,6 @@ import os
 import random
 import shutil
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,7 @@ TAXII = "application/taxii+json;version=2.1"
 ENVELOPE = 1000
 PAGES = 5
 LOOKUPS = 50
+LOOKUP_BUDGET = 60.0  # seconds of lookups per N before the median is taken of those done
 TIMEOUT = 60.0
 SEGMENT_BUDGET = 600.0  # seconds of ingest per segment before a server is given up on
 NAMESPACE = uuid.UUID("5b0b8f0c-2f5e-4f7e-8d3a-9a1c7e2b4d60")
@@ -310,9 +310,13 @@ def page_through(target: Target) -> tuple[float, float]:
 
 
 def lookups(target: Target) -> float:
+    """Median latency of ``LOOKUPS`` lookups by id (fewer when they take over a minute in all:
+    a server that scans its collection for each would otherwise hold the run for hours)."""
     chooser = random.Random(7)
-    times = []
+    times: list[float] = []
     for _ in range(LOOKUPS):
+        if sum(times) > LOOKUP_BUDGET:
+            break
         stix_id = indicator(chooser.randrange(target.stored))["id"]
         started = time.perf_counter()
         answer = target.session.get(f"{target.objects_url}{stix_id}/", timeout=TIMEOUT)
@@ -341,124 +345,6 @@ def drive(target: Target, ns: list[int]) -> None:
             target.failed = f"{step}: {type(error).__name__} (limit {TIMEOUT:.0f} s)"
             measure.note = target.failed
         console.print(f"  {target.name} N={n:,}: {measure}")
-
-
-FLOORS = {
-    # The floor the target is judged against: the smallest table a store can answer a
-    # lookup by id + version from, with the durability settings aseancyber runs SQLite with.
-    "floor: orjson + executemany, keyed (SQLite)": "PRIMARY KEY (id, modified)",
-    # For reference: the same with no key at all, a heap that only ever appends.
-    "floor: orjson + executemany, no key (SQLite)": "",
-}
-
-
-def floors(ns: list[int], workdir: Path) -> list[Target]:
-    return [floor(ns, workdir, name, key) for name, key in FLOORS.items()]
-
-
-def floor(ns: list[int], workdir: Path, name: str, key: str) -> Target:
-    """orjson + executemany into a bare SQLite table: what any server must add its work to."""
-    path = workdir / f"floor-{len(key)}.db"
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
-    columns = "id TEXT, type TEXT, modified TEXT, date_added TEXT, body TEXT"
-    connection.execute(f"CREATE TABLE stix ({columns}{', ' + key if key else ''})")
-    target = Target(name, "", requests.Session())
-    for n in ns:
-        count = n - target.stored
-        spent = 0.0
-        while target.stored < n:
-            body = envelope(target.stored)
-            started = time.perf_counter()
-            objects = orjson.loads(body)["objects"]
-            added = datetime.now(UTC).isoformat()
-            connection.executemany(
-                "INSERT INTO stix VALUES (?, ?, ?, ?, ?)",
-                [
-                    (o["id"], o["type"], o.get("modified"), added, orjson.dumps(o).decode())
-                    for o in objects
-                ],
-            )
-            connection.commit()
-            spent += time.perf_counter() - started
-            target.stored += ENVELOPE
-        target.results[n] = Measure(ingest=count / spent)
-    connection.close()
-    path.unlink()
-    return target
-
-
-# --- memory for one large envelope ----------------------------------------------------------
-
-
-def big_envelope_mb() -> int:
-    return 10 if os.environ.get("ASEANCYBER_BENCH_QUICK") else 100
-
-
-def write_envelope(path: Path, megabytes: int) -> int:
-    """An envelope of indicators of about ``megabytes`` MB, written piece by piece."""
-    limit = megabytes * 1024 * 1024
-    written = 0
-    count = 0
-    with path.open("wb") as out:
-        out.write(b'{"objects":[')
-        while written < limit:
-            piece = orjson.dumps(indicator(10_000_000 + count))
-            out.write(piece if count == 0 else b"," + piece)
-            written += len(piece) + 1
-            count += 1
-        out.write(b"]}")
-    return count
-
-
-def _rss_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-@dataclass
-class MemoryMeasure:
-    megabytes: float
-    objects: int
-    seconds: float
-    before_mib: float
-    peak_mib: float
-    status: int
-
-
-def measure_big_envelope(workdir: Path) -> MemoryMeasure:
-    """POST one large envelope to a fresh aseancyber (SQLite) server and read the server
-    process's peak resident memory (VmHWM) before and after."""
-    path = workdir / "big-envelope.json"
-    count = write_envelope(path, big_envelope_mb())
-    size = path.stat().st_size
-    with aseancyber_server(f"sqlite:///{workdir / 'big.db'}", "aseancyber (SQLite)") as t:
-        pid = t.pid
-        before = _rss_kib(pid, "VmHWM")
-        started = time.perf_counter()
-        with path.open("rb") as body:
-            answer = t.session.post(
-                t.objects_url, data=body, headers={"Content-Type": TAXII}, timeout=3600
-            )
-        spent = time.perf_counter() - started
-        peak = _rss_kib(pid, "VmHWM")
-    path.unlink()
-    return MemoryMeasure(size / 2**20, count, spent, before / 1024, peak / 1024, answer.status_code)
-
-
-def report_memory(measure: MemoryMeasure) -> None:
-    growth = measure.peak_mib - measure.before_mib
-    console.print(
-        f"One {measure.megabytes:,.0f} MB envelope ({measure.objects:,} indicators) to aseancyber "
-        f"(SQLite): HTTP {measure.status} in {measure.seconds:,.1f} s "
-        f"({measure.objects / measure.seconds:,.0f} obj/s); server peak RSS "
-        f"{measure.peak_mib:,.0f} MiB (before: {measure.before_mib:,.0f} MiB, growth "
-        f"{growth:,.0f} MiB = {growth / measure.megabytes:.2f}x the envelope; peak = "
-        f"{measure.peak_mib / measure.megabytes:.2f}x; target < 3x)"
-    )
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -499,6 +385,8 @@ def report(targets: list[Target], ns: list[int]) -> None:
 
 
 def main() -> None:
+    from benchmarks.sharing_floor import floors  # noqa: PLC0415 - they import this module
+    from benchmarks.sharing_memory import measure_big_envelope, report_memory  # noqa: PLC0415
     from benchmarks.sharing_peers import medallion_server, opentaxii_server  # noqa: PLC0415
 
     ns = sizes()
