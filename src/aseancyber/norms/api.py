@@ -219,10 +219,7 @@ async def upload_attachments(
     uploaded: Annotated[list[UploadFile], File(alias=files.FIELD)],
 ) -> list[AttachmentRead]:
     """Add evidence files (multipart field ``attachments``; allowed types, 5 MiB each)."""
-    found = [
-        files.Upload(item.filename or "attachment", await item.read(files.MAX_BYTES + 1))
-        for item in uploaded
-    ]
+    found = await files.read_uploads(uploaded)
     added = attachments.upload(db, actor=actor, assessment_id=assessment_id, uploads=found)
     return [attachment_read(assessment_id, a) for a in added]
 

@@ -9,10 +9,8 @@ download is written to the audit log (uploads are audited by the ORM hook).
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber import audit
 from aseancyber.access.policy import Actor, Reader
-from aseancyber.community.service import has_nul
-from aseancyber.errors import Forbidden, NotFound
+from aseancyber.errors import Forbidden
 from aseancyber.norms import service
 from aseancyber.norms.models import NormAssessment, NormAssessmentAttachment
 from aseancyber.requests import files
@@ -36,18 +34,11 @@ def upload(
     assessment = service.get_or_404(db, reader=actor, assessment_id=assessment_id)
     if not service.may_edit(actor, assessment):
         raise Forbidden("only the assessing state's contributors add evidence files")
-    checked = files.check_uploads(uploads)
-    return files.store_all(
+    return files.check_and_store(
         db,
-        checked,
+        uploads,
         lambda item: NormAssessmentAttachment(
-            assessment_id=assessment.id,
-            filename=item.filename,
-            media_type=item.media_type,
-            size=item.size,
-            sha256=item.sha256,
-            storage_name=item.storage_name,
-            uploaded_by_id=actor.user_id,
+            assessment_id=assessment.id, **item.columns(actor.user_id)
         ),
     )
 
@@ -57,25 +48,18 @@ def download(
 ) -> files.Download:
     """A file's bytes if the reader may see its assessment (404 otherwise); audited."""
     assessment = service.get_or_404(db, reader=reader, assessment_id=assessment_id)
-    attachment = None
-    if not has_nul(attachment_id) and len(attachment_id) <= 36:
-        attachment = db.scalar(
-            select(NormAssessmentAttachment).where(
-                NormAssessmentAttachment.id == attachment_id,
-                NormAssessmentAttachment.assessment_id == assessment.id,
-            )
-        )
-    if attachment is None:
-        raise NotFound("attachment")
-    found = files.read_or_404(attachment)
-    audit.record(
+    attachment = files.attachment_or_404(
         db,
+        NormAssessmentAttachment,
+        NormAssessmentAttachment.assessment_id == assessment.id,
+        attachment_id,
+    )
+    return files.audited_download(
+        db,
+        attachment,
+        reader=reader,
         action="norm_assessment.attachment_download",
         record_kind="norm_assessment",
         record_id=assessment.id,
         record_organisation_id=assessment.owner_organisation_id,
-        changed_fields=[f"attachment={attachment.id}"],
-        after={"attachment_id": attachment.id, "sha256": attachment.sha256},
-        actor=reader,
     )
-    return found

@@ -9,10 +9,8 @@ download is written to the audit log (uploads are audited by the ORM hook).
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber import audit
 from aseancyber.access.policy import Actor, Reader
-from aseancyber.community.service import has_nul
-from aseancyber.errors import Forbidden, Invalid, NotFound
+from aseancyber.errors import Forbidden, Invalid
 from aseancyber.requests import files, service
 from aseancyber.requests.models import CrossBorderRequest, RequestAttachment, RequestStatus
 
@@ -39,43 +37,25 @@ def upload(
         raise Forbidden("adding files to a request needs the contributor or coordinator role")
     if request.status in CLOSED:
         raise Invalid(f"the request is {request.status.label}: no more files", files.FIELD)
-    checked = files.check_uploads(uploads)
-    return files.store_all(
+    return files.check_and_store(
         db,
-        checked,
-        lambda item: RequestAttachment(
-            request_id=request.id,
-            filename=item.filename,
-            media_type=item.media_type,
-            size=item.size,
-            sha256=item.sha256,
-            storage_name=item.storage_name,
-            uploaded_by_id=actor.user_id,
-        ),
+        uploads,
+        lambda item: RequestAttachment(request_id=request.id, **item.columns(actor.user_id)),
     )
 
 
 def download(db: Session, *, reader: Reader, request_id: str, attachment_id: str) -> files.Download:
     """A file's bytes if the reader may see its request (404 otherwise); audited."""
     request = service.get_or_404(db, reader=reader, request_id=request_id)
-    attachment = None
-    if not has_nul(attachment_id) and len(attachment_id) <= 36:
-        attachment = db.scalar(
-            select(RequestAttachment).where(
-                RequestAttachment.id == attachment_id, RequestAttachment.request_id == request.id
-            )
-        )
-    if attachment is None:
-        raise NotFound("attachment")
-    found = files.read_or_404(attachment)
-    audit.record(
+    attachment = files.attachment_or_404(
+        db, RequestAttachment, RequestAttachment.request_id == request.id, attachment_id
+    )
+    return files.audited_download(
         db,
+        attachment,
+        reader=reader,
         action="request.attachment_download",
         record_kind="request",
         record_id=request.id,
         record_organisation_id=request.owner_organisation_id,
-        changed_fields=[f"attachment={attachment.id}"],
-        after={"attachment_id": attachment.id, "sha256": attachment.sha256},
-        actor=reader,
     )
-    return found

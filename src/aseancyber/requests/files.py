@@ -12,16 +12,21 @@ stores and reads files.
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from fastapi.responses import Response
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
+from aseancyber import audit
+from aseancyber.access.policy import Reader
 from aseancyber.cases.messages import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, storage_dir
+from aseancyber.community.service import has_nul
+from aseancyber.db import Base
 from aseancyber.errors import FieldProblem, Invalid, NotFound
 
 MAX_FILES = 5
@@ -30,6 +35,8 @@ FIELD = "attachments"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 _STORAGE_NAME = re.compile(r"[0-9a-f]{40}")
 Row = TypeVar("Row")
+
+Attached = TypeVar("Attached", bound=Base)
 
 
 class FileTooLarge(Invalid):
@@ -59,6 +66,17 @@ class StoredFile:
     size: int
     sha256: str
     storage_name: str
+
+    def columns(self, uploaded_by_id: str | None) -> dict[str, Any]:
+        """The columns every attachment table has, for this file."""
+        return {
+            "filename": self.filename,
+            "media_type": self.media_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "storage_name": self.storage_name,
+            "uploaded_by_id": uploaded_by_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -144,9 +162,20 @@ def store_all(
     return added
 
 
+def check_and_store(
+    db: Session, uploads: list[Upload], row: Callable[[StoredFile], Row]
+) -> list[Row]:
+    """Check every upload first (:func:`check_uploads`), then :func:`store_all` them."""
+    return store_all(db, check_uploads(uploads), row)
+
+
 class AttachmentRow(Protocol):
     """What every attachment table has (requests, norm assessments)."""
 
+    @property
+    def id(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
     @property
     def filename(self) -> str: ...
     @property
@@ -164,6 +193,45 @@ def read_or_404(attachment: AttachmentRow) -> Download:
     return found
 
 
+def attachment_or_404(
+    db: Session, model: type[Attached], parent: ColumnElement[bool], attachment_id: str
+) -> Attached:
+    """The attachment ``attachment_id`` of a parent the caller has already found visible
+    (``parent`` selects the parent's attachments), or 404."""
+    found = None
+    if not has_nul(attachment_id) and len(attachment_id) <= 36:
+        found = db.scalar(select(model).where(model.__table__.c.id == attachment_id, parent))
+    if found is None:
+        raise NotFound("attachment")
+    return found
+
+
+def audited_download(
+    db: Session,
+    attachment: AttachmentRow,
+    *,
+    reader: Reader,
+    action: str,
+    record_kind: str,
+    record_id: str,
+    record_organisation_id: str,
+) -> Download:
+    """An attachment's bytes (:func:`read_or_404`), the download written to the audit log
+    against its parent record."""
+    found = read_or_404(attachment)
+    audit.record(
+        db,
+        action=action,
+        record_kind=record_kind,
+        record_id=record_id,
+        record_organisation_id=record_organisation_id,
+        changed_fields=[f"attachment={attachment.id}"],
+        after={"attachment_id": attachment.id, "sha256": attachment.sha256},
+        actor=reader,
+    )
+    return found
+
+
 def read(filename: str, media_type: str, storage_name: str) -> Download | None:
     """The bytes of a stored file, or ``None`` if the file is missing or its name is odd."""
     path = storage_dir() / storage_name
@@ -173,13 +241,16 @@ def read(filename: str, media_type: str, storage_name: str) -> Download | None:
 
 
 async def uploads_from(form: FormData) -> list[Upload]:
-    """The files of a multipart form's ``attachments`` field (read at most one byte over the
-    limit, so an oversized file is refused without holding all of it)."""
-    found = []
-    for item in form.getlist(FIELD):
-        if isinstance(item, UploadFile) and item.filename:
-            found.append(Upload(item.filename, await item.read(MAX_BYTES + 1)))
-    return found
+    """The files of a multipart form's ``attachments`` field (a browser sends an empty,
+    nameless one when no file was chosen)."""
+    items = form.getlist(FIELD)
+    return await read_uploads([i for i in items if isinstance(i, UploadFile) and i.filename])
+
+
+async def read_uploads(items: Sequence[UploadFile]) -> list[Upload]:
+    """Uploaded files read at most one byte over the limit, so an oversized file is refused
+    without holding all of it."""
+    return [Upload(item.filename or "attachment", await item.read(MAX_BYTES + 1)) for item in items]
 
 
 def response(found: Download) -> Response:
