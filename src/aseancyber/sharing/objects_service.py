@@ -16,13 +16,13 @@ import orjson
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from aseancyber.access.policy import Reader, Tlp, visible_to
+from aseancyber.access.policy import Actor, Reader, Tlp, set_audience, visible_to
 from aseancyber.community.models import MemberState, Organisation
 from aseancyber.community.service import has_nul, like_pattern
-from aseancyber.errors import Invalid, NotFound
+from aseancyber.errors import Forbidden, Invalid, NotFound
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import Collection, StixObject
-from aseancyber.sharing.service import readable
+from aseancyber.sharing.service import can_write, readable
 
 MAX_PAGE = 1000
 MAX_MATCH_VALUES = 100
@@ -124,12 +124,11 @@ def taxii_conditions(
         # Few rows match: find them through the (collection, STIX id) index. Comparing
         # ``collection_id || ''`` outside keeps planners (SQLite's above all) from walking
         # the whole collection in date order just to skip the sort of a handful of rows.
-        by_id = _BY_ID
         conditions = [
             StixObject.collection_id.concat("") == collection_id,
             StixObject.id.in_(
-                select(by_id.id).where(
-                    by_id.collection_id == collection_id, by_id.stix_id.in_(selection.ids)
+                select(_BY_ID.id).where(
+                    _BY_ID.collection_id == collection_id, _BY_ID.stix_id.in_(selection.ids)
                 )
             ),
             visible_to(reader, StixObject),
@@ -197,7 +196,8 @@ def taxii_page(
     next_token: str | None,
     with_body: bool = True,
 ) -> TaxiiPage:
-    """One page in ascending (date_added, id), as a range scan on the collection's index."""
+    """One page in ascending (date_added, id), as a range scan on the collection's index; at
+    most ``MAX_PAGE`` rows whatever ``limit`` asks."""
     columns = [
         StixObject.id,
         StixObject.stix_id,
@@ -216,12 +216,38 @@ def taxii_page(
                 and_(StixObject.date_added == moment, StixObject.id > record_id),
             )
         )
+    limit = min(limit, MAX_PAGE)
     statement = statement.order_by(StixObject.date_added, StixObject.id).limit(limit + 1)
     rows = [Row(*row) for row in db.execute(statement).tuples()]
     more = len(rows) > limit
     rows = rows[:limit]
     token = encode_next(rows[-1].date_added, rows[-1].record_id) if more and rows else None
     return TaxiiPage(rows, more, token)
+
+
+def delete_versions(
+    db: Session, *, actor: Actor, collection: Collection, selection: Selection
+) -> int:
+    """Delete the versions ``selection`` picks in ``collection`` that ``actor`` may see: 404
+    when there are none, 403 unless the actor may write in the collection and every one of
+    them is their organisation's or their own. Returns how many went."""
+    rows = list(
+        db.scalars(select(StixObject).where(*taxii_conditions(actor, collection.id, selection)))
+    )
+    if not rows:
+        raise NotFound("object")
+    if not can_write(db, actor=actor, collection=collection) or any(
+        row.owner_organisation_id != actor.organisation_id and row.created_by_id != actor.user_id
+        for row in rows
+    ):
+        raise Forbidden(
+            "only writers of this collection may delete their own organisation's objects"
+        )
+    for row in rows:
+        set_audience(db, row)  # its named audience goes with it
+        db.delete(row)
+    db.flush()
+    return len(rows)
 
 
 # --- REST and pages -----------------------------------------------------------------------------

@@ -199,6 +199,20 @@ def selection_from(request: Request, default_version: str = "last") -> objects.S
     )
 
 
+def object_selection(
+    request: Request, object_id: str, default_version: str = "last"
+) -> objects.Selection:
+    """The filters of the endpoints for one object (added_after, match[version] and
+    match[spec_version], section 5.6), for the object the path names."""
+    selection = selection_from(request, default_version)
+    return objects.Selection(
+        added_after=selection.added_after,
+        ids=(object_id,),
+        versions=selection.versions,
+        spec_versions=selection.spec_versions,
+    )
+
+
 def page_headers(page: objects.TaxiiPage) -> dict[str, str]:
     if not page.rows:
         return {}

@@ -5,22 +5,21 @@ audience (:mod:`aseancyber.sharing.objects_service`), exactly as on the pages an
 """
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from aseancyber.access.dependencies import DbSession
-from aseancyber.access.policy import Actor, set_audience
+from aseancyber.access.policy import Actor
 from aseancyber.errors import Forbidden, NotFound
 from aseancyber.sharing import ingest as ingest_service
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing import service, stix
 from aseancyber.sharing.envelope_stream import EnvelopeError, iter_objects, request_chunks
-from aseancyber.sharing.models import StixObject
 from aseancyber.sharing.taxii_common import (
     DEFAULT_LIMIT,
     STIX_MEDIA_TYPE,
@@ -33,6 +32,7 @@ from aseancyber.sharing.taxii_common import (
     UnsupportedMedia,
     collection_or_404,
     max_content_length,
+    object_selection,
     page_headers,
     paged,
     selection_from,
@@ -61,7 +61,7 @@ def get_manifest(
         reader=actor,
         collection_id=collection.id,
         selection=selection_from(request),
-        limit=min(limit, objects.MAX_PAGE),
+        limit=limit,
         next_token=next,
         with_body=False,
     )
@@ -108,7 +108,7 @@ def get_objects(
         reader=actor,
         collection_id=collection.id,
         selection=selection_from(request),
-        limit=min(limit, objects.MAX_PAGE),
+        limit=limit,
         next_token=next,
     )
     return Response(_envelope(page), media_type=TAXII_MEDIA_TYPE, headers=page_headers(page))
@@ -183,19 +183,12 @@ def get_object(
 ) -> Response:
     """One object's versions selected by match[version] (default last) (section 5.6)."""
     collection = collection_or_404(db, actor, collection_id)
-    selection = selection_from(request)
-    selection = objects.Selection(
-        added_after=selection.added_after,
-        ids=(object_id,),
-        versions=selection.versions,
-        spec_versions=selection.spec_versions,
-    )
     page = objects.taxii_page(
         db,
         reader=actor,
         collection_id=collection.id,
-        selection=selection,
-        limit=min(limit, objects.MAX_PAGE),
+        selection=object_selection(request, object_id),
+        limit=limit,
         next_token=next,
     )
     if not page.rows and not next:
@@ -209,28 +202,10 @@ def delete_object(
 ) -> Response:
     """Delete an object's versions (match[version], default all) (section 5.7)."""
     collection = collection_or_404(db, actor, collection_id)
-    selection = selection_from(request, default_version="all")
-    selection = objects.Selection(
-        ids=(object_id,), versions=selection.versions, spec_versions=selection.spec_versions
+    selection = object_selection(request, object_id, default_version="all")
+    objects.delete_versions(
+        db, actor=actor, collection=collection, selection=replace(selection, added_after=None)
     )
-    rows = list(
-        db.scalars(
-            select(StixObject).where(*objects.taxii_conditions(actor, collection.id, selection))
-        )
-    )
-    if not rows:
-        raise NotFound("object")
-    if not service.can_write(db, actor=actor, collection=collection) or any(
-        row.owner_organisation_id != actor.organisation_id and row.created_by_id != actor.user_id
-        for row in rows
-    ):
-        raise Forbidden(
-            "only writers of this collection may delete their own organisation's objects"
-        )
-    for row in rows:
-        set_audience(db, row)
-        db.delete(row)
-    db.flush()
     return taxii_response({}, status=200)
 
 
@@ -247,19 +222,13 @@ def get_versions(
 ) -> Response:
     """The versions of one object the reader may see (section 5.8)."""
     collection = collection_or_404(db, actor, collection_id)
-    selection = selection_from(request, default_version="all")
-    selection = objects.Selection(
-        added_after=selection.added_after,
-        ids=(object_id,),
-        versions=("all",),
-        spec_versions=selection.spec_versions,
-    )
+    selection = replace(object_selection(request, object_id), versions=("all",))
     page = objects.taxii_page(
         db,
         reader=actor,
         collection_id=collection.id,
         selection=selection,
-        limit=min(limit, objects.MAX_PAGE),
+        limit=limit,
         next_token=next,
         with_body=False,
     )
