@@ -19,6 +19,7 @@ from aseancyber.settings import Settings
 from aseancyber.sharing import stix
 from aseancyber.sharing.ingest import purge_expired_statuses
 from aseancyber.sharing.models import Collection as CollectionRow
+from aseancyber.sharing.models import CollectionGrant
 from tests.factories import PASSWORD
 from tests.readers import TokenFor, World
 from tests.sharing.conftest import TAXII, AppAdapter, TaxiiConnection, make_collection
@@ -140,6 +141,35 @@ def test_versions_first_last_all_and_delete(
     taxii.delete_object(first["id"])
     with pytest.raises(requests.HTTPError):
         taxii.get_object(first["id"])
+
+
+def test_only_writers_delete_and_only_their_own_organisations_objects(
+    db: Session, world: World, taxii_conn: TaxiiConnection
+) -> None:
+    collection = make_collection(db, world, public_read=True)
+    db.commit()
+    mine = _collection(taxii_conn(world.author), collection)
+    mine.add_objects({"objects": [indicator(1)]})
+    theirs = _collection(taxii_conn(world.other_state), collection)
+    assert theirs.get_object(indicator(1)["id"])["objects"]  # they may read it (GREEN)
+    # Sent as is: taxii2-client itself refuses to DELETE where the collection says it can't.
+    session = taxii_conn(world.other_state).session
+    url = f"{TAXII}api/collections/{collection.id}/objects/{indicator(1)['id']}/"
+    reader_only = session.delete(url, headers={"Accept": TAXII_TYPE})
+    assert reader_only.status_code == 403
+    db.add(
+        CollectionGrant(
+            collection_id=collection.id, organisation_id=world.other_state_org.id, can_write=True
+        )
+    )
+    db.commit()
+    not_theirs = session.delete(url, headers={"Accept": TAXII_TYPE})
+    assert not_theirs.status_code == 403
+    assert "own organisation" in not_theirs.json()["description"]
+    assert mine.get_object(indicator(1)["id"])["objects"]
+    mine.delete_object(indicator(1)["id"])
+    with pytest.raises(requests.HTTPError):
+        mine.get_object(indicator(1)["id"])
 
 
 def test_status_reports_each_failure_with_a_reason_and_keeps_the_valid_objects(
