@@ -81,6 +81,10 @@ def test_import_is_idempotent_and_updates_named_vulnerabilities(
         ("cve,epss,percentile\nnot-a-cve,0.1,0.2\n", "line 2: 'not-a-cve' is not a CVE id"),
         ("#model_version:v1,score_date:x\ncve,epss,percentile\nCVE-2026-1234,x,0.2\n", "line 3"),
         ("cve,epss,percentile\nCVE-2026-1234,0.1\n", "expected 3 columns"),
+        (
+            f"#model_version:{'v' * 41},score_date:x\ncve,epss,percentile\nCVE-2026-1234,0.1,0.2\n",
+            "line 1: model_version and score_date may have at most 40",
+        ),
     ],
 )
 def test_bad_files_are_refused_naming_the_line(db: Session, text: str, problem: str) -> None:

@@ -5,14 +5,17 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.policy import Tlp
+from aseancyber.errors import Invalid
 from aseancyber.federation import secrets, sync
 from aseancyber.federation.client import Credentials, TaxiiClient
 from aseancyber.federation.models import DeadLetter, OutcomeKind, Peer, PeerAuth, SyncOutcome
+from aseancyber.federation.service import check_url
 from aseancyber.jobs.models import Job
 from tests.federation.conftest import API_ROOT, Setup, indicator, store
 from tests.readers import TokenFor, World
@@ -65,6 +68,8 @@ def test_bad_peer_input_is_named(client: TestClient, world: World, token_for: To
     cases = [
         (_peer_body(world, api_root_url="ftp://x.example/"), "api_root_url"),
         (_peer_body(world, api_root_url="https://user:pw@x.example/"), "api_root_url"),
+        (_peer_body(world, api_root_url="http://[x/taxii2/"), "api_root_url"),
+        (_peer_body(world, api_root_url="https://x.example:99999/"), "api_root_url"),
         (
             _peer_body(world, organisation_id="00000000-0000-0000-0000-000000000000"),
             "organisation_id",
@@ -215,3 +220,10 @@ def test_sync_now_is_queued_and_the_worker_runs_it(
     page = client.get("/federation/peers", headers=headers)
     assert page.status_code == 200
     assert "mycert-node" in page.text
+
+
+@pytest.mark.parametrize("url", ["http://[x/taxii2/", "https://x.example:99999/", "ftp://x/"])
+def test_an_api_root_that_is_no_url_is_refused_by_name(url: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        check_url(url)
+    assert refused.value.problems[0].field == "api_root_url"

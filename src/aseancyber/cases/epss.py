@@ -45,6 +45,9 @@ class ImportResult:
     vulnerabilities_updated: int = 0
 
 
+HEADER_VALUE_LENGTH = 40  # the columns that keep the model version and score date
+
+
 def _score(text: str, name: str, line: int) -> float:
     try:
         value = float(text)
@@ -64,6 +67,12 @@ def parse(lines: Iterable[str]) -> tuple[str, str, Iterator[Row]]:
     match = _COMMENT.match(first)
     if match:
         model_version, score_date = match.group(1).strip(), match.group(2).strip()
+        if len(model_version) > HEADER_VALUE_LENGTH or len(score_date) > HEADER_VALUE_LENGTH:
+            raise Invalid(
+                f"line 1: model_version and score_date may have at most {HEADER_VALUE_LENGTH} "
+                "characters each",
+                "file",
+            )
         header = next(iterator, "").strip()
         start = 3
     else:

@@ -45,8 +45,12 @@ def _manageable(actor: Actor) -> ColumnElement[bool]:
 def check_url(url: str) -> str:
     """An API root URL: http(s), a host, no credentials or fragment; ends with a slash."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # both parse, and may refuse, the netloc
+    except ValueError as error:  # e.g. "http://[x/" or a port out of range
+        raise Invalid(f"is not a URL: {error}", "api_root_url") from None
+    if parts.scheme not in {"http", "https"} or not host:
         raise Invalid("must be an http:// or https:// URL of a TAXII 2.1 API root", "api_root_url")
     if parts.username or parts.password or parts.fragment or has_nul(url) or len(url) > 500:
         raise Invalid("may not carry credentials, a fragment or NUL characters", "api_root_url")

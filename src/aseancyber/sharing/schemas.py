@@ -15,6 +15,9 @@ ObservableType = Literal[
 MAX_AUDIENCE = 500
 
 
+MAX_SIGHTING_COUNT = 999_999_999  # the largest count STIX 2.1 allows a sighting
+
+
 class _Write(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -36,7 +39,7 @@ class IndicatorShare(_Write):
 
 
 class SightingCreate(_Write):
-    count: int = Field(default=1, ge=1, le=999_999_999)
+    count: int = Field(default=1, ge=1, le=MAX_SIGHTING_COUNT)
     description: Annotated[str, StringConstraints(max_length=5000), NoNul] = ""
 
 
