@@ -120,10 +120,6 @@ def require(permission: Permission) -> Callable[[Actor], Actor]:
     return check
 
 
-def has_permission(actor: Actor | None, permission: Permission) -> bool:
-    return actor is not None and permission in permissions_of(actor.roles)
-
-
 def client_address(request: Request) -> str:
     return _client_address(request)
 

@@ -1,6 +1,7 @@
 """What each role may do: permissions are data, one ``resource:action`` name each."""
 
 from enum import StrEnum
+from typing import Protocol
 
 from aseancyber.community.models import Role
 
@@ -66,3 +67,15 @@ def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]
     return frozenset(granted)
+
+
+class HasRoles(Protocol):
+    """Anyone the platform knows the roles of (an actor)."""
+
+    @property
+    def roles(self) -> frozenset[Role]: ...
+
+
+def has_permission(actor: HasRoles | None, permission: Permission) -> bool:
+    """Whether ``actor`` (``None``: nobody signed in) holds ``permission`` through a role."""
+    return actor is not None and permission in permissions_of(actor.roles)

@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from aseancyber.access.dependencies import CsrfChecked, DbSession, has_permission, require
-from aseancyber.access.permissions import Permission
+from aseancyber.access.dependencies import CsrfChecked, DbSession, require
+from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor
 from aseancyber.audit import service
 from aseancyber.audit.models import AuditEntry

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor, has_permission
-from aseancyber.access.permissions import Permission
+from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.cases import (
     advisories,

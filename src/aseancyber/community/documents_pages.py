@@ -20,9 +20,8 @@ from aseancyber.access.dependencies import (
     CurrentActor,
     DbSession,
     OptionalActor,
-    has_permission,
 )
-from aseancyber.access.permissions import Permission
+from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.community import documents_service as service
 from aseancyber.community.documents import DOCUMENT_KIND_LABELS, Document

@@ -20,9 +20,8 @@ from aseancyber.access.dependencies import (
     CurrentActor,
     DbSession,
     OptionalActor,
-    has_permission,
 )
-from aseancyber.access.permissions import Permission
+from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.community import admin_pages, documents_pages, service
 from aseancyber.community.models import OrganisationKind
 from aseancyber.community.schemas import KIND_LABELS, KIND_OPTIONS

@@ -114,15 +114,6 @@ class TaxiiClient:
             raise TaxiiError("the peer answered with JSON that is not an object")
         return value
 
-    def api_root(self) -> dict[str, Any]:
-        """API root information (TAXII 2.1 section 4.2)."""
-        return self._json(self._request("GET", self.root))
-
-    def collections(self) -> list[dict[str, Any]]:
-        """The collections our credentials may see (section 5.1)."""
-        found = self._json(self._request("GET", self.root + "collections/")).get("collections")
-        return [c for c in found or [] if isinstance(c, dict)]
-
     def _objects_url(self, collection_id: str) -> str:
         return f"{self.root}collections/{quote(collection_id, safe='')}/objects/"
 

@@ -5,7 +5,7 @@ Also the organisation-as-reader the policy is asked about for pushes and pulls.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
@@ -38,7 +38,6 @@ class SyncReport:
     pushed: int = 0
     rejected: int = 0
     withheld: int = 0
-    reasons: list[str] = field(default_factory=list)
 
 
 def organisation_reader(db: Session, *, peer: Peer, organisation_id: str) -> Actor:

@@ -8,10 +8,10 @@ This is why, unlike the services, this module takes a session factory and commit
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber import audit
@@ -290,11 +290,6 @@ def store_pulled(
                 mapping.pull_added_after is None or moment > mapping.pull_added_after
             ):
                 mapping.pull_added_after = moment
-
-
-def latest_run_time(db: Session, *, peer_id: str) -> datetime | None:
-    """When the peer's last run started."""
-    return db.scalar(select(func.max(SyncRun.started_at)).where(SyncRun.peer_id == peer_id))
 
 
 # --- dead letters and the schedule ------------------------------------------------------------

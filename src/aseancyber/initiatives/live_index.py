@@ -111,11 +111,6 @@ class LiveIndex:
         self._lock = threading.Lock()
         self.last = Stats()
 
-    def clear(self) -> None:
-        """Forget every index (the next use rebuilds)."""
-        with self._lock:
-            self._entries.clear()
-
     def find(
         self,
         db: Session,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from aseancyber.errors import FieldProblem, Invalid
+from aseancyber.errors import Invalid
 from aseancyber.initiatives.models import Initiative, InitiativeNorm
 from aseancyber.norms.models import Norm, NormAction
 
@@ -62,15 +62,6 @@ def resolve(
     resolved: list[tuple[Norm, NormAction | None]] = [(norms[r], None) for r in letters]
     resolved += [(actions[r].norm, actions[r]) for r in codes]
     return resolved
-
-
-def problems(db: Session, references: Sequence[str]) -> list[FieldProblem]:
-    """What :func:`resolve` would refuse, without raising."""
-    try:
-        resolve(db, references)
-    except Invalid as error:
-        return list(error.problems)
-    return []
 
 
 def set_links(initiative: Initiative, resolved: list[tuple[Norm, NormAction | None]]) -> None:

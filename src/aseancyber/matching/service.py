@@ -12,27 +12,27 @@ into an in-memory :class:`~aseancyber.matching.index.MatchIndex`.
 """
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.policy import Actor, visible_to
+from aseancyber.access.policy import Actor
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid, ServiceError
 from aseancyber.matching import indexer
 from aseancyber.matching.compiler import PatternKind, compile_pattern
 from aseancyber.matching.index import MatchIndex, Validity
 from aseancyber.matching.models import IndexedIndicator, IndexEntry
-from aseancyber.matching.observables import PATHS, Observable, detect, in_text
+from aseancyber.matching.observables import PATHS, Observable, detect
 from aseancyber.sharing import objects_service, share_service
 from aseancyber.sharing.models import StixObject
-from aseancyber.sharing.schemas import SightingCreate
+from aseancyber.sharing.schemas import MAX_SIGHTING_COUNT, SightingCreate
 
 MAX_BATCH = 10_000
 QUERY_CHUNK = 500  # values per SQL IN list (far below every driver's parameter limit)
@@ -84,23 +84,9 @@ class MatchReport:
         return sum(1 for result in self.results if result.hits)
 
 
-_NEWER = aliased(StixObject, name="newer")  # made once: building an alias is not cheap
-
-
 def latest_visible(actor: Actor) -> ColumnElement[bool]:
     """Visible versions with no newer version the actor may see (of the same object)."""
-    newer = _NEWER
-    return and_(
-        objects_service.visible_in(actor),
-        ~exists(
-            select(newer.id).where(
-                newer.collection_id == StixObject.collection_id,
-                newer.stix_id == StixObject.stix_id,
-                newer.version_at > StixObject.version_at,
-                visible_to(actor, newer),
-            )
-        ),
-    )
+    return and_(objects_service.visible_in(actor), objects_service.latest_version(actor))
 
 
 def _alive(at: datetime) -> ColumnElement[bool]:
@@ -264,7 +250,10 @@ def record_sightings_for(db: Session, *, actor: Actor, counts: Counter[str]) -> 
         try:
             with db.begin_nested():
                 sighting = share_service.add_sighting(
-                    db, actor=actor, ref=record_id, data=SightingCreate(count=count)
+                    db,
+                    actor=actor,
+                    ref=record_id,
+                    data=SightingCreate(count=min(count, MAX_SIGHTING_COUNT)),
                 )
         except ServiceError as error:
             recorded.append(Sighted(record_id, count, problem=error.detail))
@@ -292,16 +281,3 @@ def visible_index(db: Session, *, actor: Actor, at: datetime | None = None) -> V
     for row, indexed in db.execute(statement).tuples():
         _add(index, hits, row, indexed)
     return VisibleIndex(index, hits)
-
-
-def match_stream(
-    visible: VisibleIndex, lines: Iterable[str], at: datetime
-) -> Iterator[tuple[int, Observable, list[Hit]]]:
-    """(line number, observable, hits) for each observable found in ``lines`` that matched."""
-    index, hits = visible.index, visible.hits
-    keys = index.keys
-    for number, line in enumerate(lines, start=1):
-        for observable in in_text(line):
-            postings = index.match(observable, at)
-            if postings:
-                yield number, observable, [hits[str(keys[p])] for p in postings]

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.permissions import Permission, permissions_of
+from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor, Tlp, stricter
 from aseancyber.community.models import Organisation, Role, User
 from aseancyber.db import utcnow
@@ -66,7 +66,7 @@ class DeliverySummary:
 
 
 def may_notify(actor: Actor | None) -> bool:
-    return actor is not None and Permission.ROUTING_NOTIFY in permissions_of(actor.roles)
+    return has_permission(actor, Permission.ROUTING_NOTIFY)
 
 
 def sco_id(kind: str, contributing: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
+from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor
 from aseancyber.community.models import Organisation
 from aseancyber.community.service import has_nul
@@ -66,7 +66,7 @@ def lines_of(text: str) -> list[str]:
 
 
 def may_edit_registry(actor: Actor | None) -> bool:
-    return actor is not None and Permission.ROUTING_REGISTRY_EDIT in permissions_of(actor.roles)
+    return has_permission(actor, Permission.ROUTING_REGISTRY_EDIT)
 
 
 def normalise_key(kind: ConstituencyKind, key: str) -> str:

@@ -81,23 +81,38 @@ def parse_selection(
     )
 
 
+def _same_object_for(reader: Reader) -> ColumnElement[bool]:
+    """``_OTHER_VERSION`` is a version of the same object in the same collection that
+    ``reader`` may see."""
+    return and_(
+        _OTHER_VERSION.collection_id == StixObject.collection_id,
+        _OTHER_VERSION.stix_id == StixObject.stix_id,
+        visible_to(reader, _OTHER_VERSION),
+    )
+
+
+def latest_version(reader: Reader) -> ColumnElement[bool]:
+    """No later version of the same object in the same collection is visible to ``reader``."""
+    other = _OTHER_VERSION
+    return ~exists(
+        select(other.id).where(_same_object_for(reader), other.version_at > StixObject.version_at)
+    )
+
+
 def _version_condition(reader: Reader, versions: Sequence[str]) -> ColumnElement[bool] | None:
     if "all" in versions:
         return None
     clauses: list[ColumnElement[bool]] = []
     other = _OTHER_VERSION
-    same_object = and_(
-        other.collection_id == StixObject.collection_id,
-        other.stix_id == StixObject.stix_id,
-        visible_to(reader, other),
-    )
     if "last" in versions:
-        clauses.append(
-            ~exists(select(other.id).where(same_object, other.version_at > StixObject.version_at))
-        )
+        clauses.append(latest_version(reader))
     if "first" in versions:
         clauses.append(
-            ~exists(select(other.id).where(same_object, other.version_at < StixObject.version_at))
+            ~exists(
+                select(other.id).where(
+                    _same_object_for(reader), other.version_at < StixObject.version_at
+                )
+            )
         )
     moments = [
         stix.parse_timestamp(v, "match[version]") for v in versions if v not in ("first", "last")

@@ -5,8 +5,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
-from aseancyber.access.dependencies import has_permission
-from aseancyber.access.permissions import Permission
+from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor
 from aseancyber.errors import Forbidden
 

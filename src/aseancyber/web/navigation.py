@@ -11,8 +11,7 @@ from fastapi import Request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from aseancyber.access.dependencies import has_permission
-from aseancyber.access.permissions import Permission
+from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor
 from aseancyber.community.models import Organisation
 
