@@ -183,6 +183,16 @@ def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def _body_problem(exc: StarletteHTTPException) -> str:
+    """FastAPI answers any JSON body it cannot decode with one vague sentence: name why."""
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, RecursionError):
+        return "the JSON body nests arrays and objects too deeply"
+    if exc.status_code == 400 and isinstance(cause, ValueError):
+        return f"the JSON body cannot be read: {str(cause)[:200]}"
+    return str(exc.detail)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
@@ -239,7 +249,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
-        return problem_response(request, exc.status_code, title, str(exc.detail))
+        return problem_response(request, exc.status_code, title, _body_problem(exc))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -20,6 +20,17 @@ from starlette.requests import Request
 from aseancyber.errors import Invalid
 
 _DECODER = json.JSONDecoder()
+# Integers of more digits than any STIX integer: decoded as a stand-in past STIX's range
+# (the object is then refused by name), not by ``int``, which refuses thousands of digits.
+_LONGEST_INTEGER = 40
+_OUT_OF_RANGE = 1 << 64
+
+
+def _bounded_int(text: str) -> int:
+    return int(text) if len(text) <= _LONGEST_INTEGER else _OUT_OF_RANGE
+
+
+_BOUNDED_DECODER = json.JSONDecoder(parse_int=_bounded_int)
 _WHITESPACE = " \t\n\r"
 _NUMBER_TAIL = re.compile(r"[0-9eE.+-]*")
 NO_OBJECTS = "must be a STIX bundle: a JSON object with an objects list"
@@ -104,9 +115,14 @@ class _Reader:
         """Decode the next JSON value, reading more of the body while it is incomplete."""
         self.peek()
         exhausted = False
+        decoder = _DECODER
         while True:
             try:
-                value, end = _DECODER.raw_decode(self.text, self.pos)
+                value, end = decoder.raw_decode(self.text, self.pos)
+            except RecursionError:
+                raise EnvelopeError(
+                    "nests JSON arrays and objects deeper than this server reads", "body"
+                ) from None
             except json.JSONDecodeError as problem:
                 if exhausted:
                     raise self.error(problem.msg, problem.pos) from None
@@ -116,6 +132,11 @@ class _Reader:
                 # Wait for as much again as is pending: a large object is re-decoded a
                 # logarithmic number of times, not once per chunk.
                 exhausted = not self.more(at_least=max(pending, 65536))
+                continue
+            except ValueError:
+                # An integer of thousands of digits (Python's int refuses them): decode
+                # again with a stand-in, so the object is refused by name, not the envelope.
+                decoder = _BOUNDED_DECODER
                 continue
             if not exhausted and _may_go_on(value, self.text, end):
                 exhausted = not self.more()  # e.g. "1" of "1.5e3" cut by a chunk boundary

@@ -64,7 +64,12 @@ def parse_selection(
     default_version: str = "last",
 ) -> Selection:
     """TAXII filter parameters, checked: bad timestamps and versions name the parameter."""
-    after = stix.parse_timestamp(added_after, "added_after") if added_after else None
+    try:
+        after = stix.parse_timestamp(added_after, "added_after") if added_after else None
+    except stix.StixProblem:
+        raise Invalid(
+            "must be an RFC 3339 timestamp in UTC, e.g. 2026-01-01T00:00:00.000Z", "added_after"
+        ) from None
     versions = _split(match_version, "match[version]") or (default_version,)
     for version in versions:
         if version not in {"first", "last", "all"}:

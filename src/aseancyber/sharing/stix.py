@@ -7,6 +7,7 @@ stix2-patterns grammar). Custom ``x-`` objects and objects defined by an extensi
 definition are accepted when their common properties are well formed.
 """
 
+import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -115,6 +116,15 @@ _SIMPLE_PATTERN = re.compile(
     r"^\[[a-z][a-z0-9-]*:(?:value|name|path|number|key) (?:=|!=) '(?:[^'\\]|\\['\\])*'\]$"
 )
 MAX_ERROR_LENGTH = 300
+# Limits on what one object may hold, far above real STIX and below where the parsers,
+# orjson (255 levels) and the pattern grammar's recursion give up.
+MAX_NESTING = 64
+STIX_INTEGER_LIMIT = 2**53 - 1  # STIX 2.1 section 2.10: integers fit a signed 54-bit value
+MAX_PATTERN_LENGTH = 65_536
+MAX_PATTERN_OPERATORS = 512
+MAX_PATTERN_NESTING = 40
+_PATTERN_STRING = re.compile(r"'(?:[^'\\]|\\.)*'", re.DOTALL)
+_PATTERN_OPERATOR = re.compile(r"\b(?:AND|OR|FOLLOWEDBY)\b")
 
 
 class StixProblem(Exception):
@@ -177,11 +187,43 @@ def check_pattern(pattern: Any) -> None:
     """Raise StixProblem when ``pattern`` is not a valid STIX 2.1 pattern."""
     if not isinstance(pattern, str) or not pattern.strip():
         raise StixProblem("pattern must be a non-empty string")
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise StixProblem(f"pattern is too long: more than {MAX_PATTERN_LENGTH} characters")
     if _SIMPLE_PATTERN.match(pattern):
         return
-    errors = run_validator(pattern, stix_version="2.1")
+    _check_pattern_size(pattern)
+    try:
+        errors = run_validator(pattern, stix_version="2.1")
+    except RecursionError:
+        raise StixProblem("pattern is too deeply nested or complex to check") from None
+    except Exception as error:  # any other parser blow-up refuses the object, never a 500
+        raise StixProblem(
+            f"pattern could not be checked ({type(error).__name__}): it is refused"
+        ) from None
     if errors:
         raise StixProblem(f"pattern is not a valid STIX pattern: {errors[0]}"[:MAX_ERROR_LENGTH])
+
+
+def _check_pattern_size(pattern: str) -> None:
+    """Refuse patterns past the limits before the (recursive) grammar sees them."""
+    # Literals are blanked first so brackets and words inside strings do not count.
+    bare = _PATTERN_STRING.sub("''", pattern)
+    if len(_PATTERN_OPERATOR.findall(bare)) > MAX_PATTERN_OPERATORS:
+        raise StixProblem(
+            f"pattern is too complex: more than {MAX_PATTERN_OPERATORS} AND/OR/FOLLOWEDBY"
+        )
+    depth = deepest = 0
+    for char in bare:
+        if char in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]":
+            depth -= 1
+    if deepest > MAX_PATTERN_NESTING:
+        raise StixProblem(
+            f"pattern is too deeply nested: more than {MAX_PATTERN_NESTING} levels of "
+            "parentheses and brackets"
+        )
 
 
 def _is_extension_defined(obj: Mapping[str, Any]) -> bool:
@@ -237,6 +279,11 @@ def check_object(obj: Any) -> str | None:
 def _check(obj: Any) -> None:
     if not isinstance(obj, dict):
         raise StixProblem("each object must be a JSON object")
+    if isinstance(obj, RefusedObject):
+        raise StixProblem(obj.reason)
+    for name, value in obj.items():
+        if value.__class__ is not str:
+            _check_value(value, name, 1)
     kind = obj.get("type")
     if not isinstance(kind, str) or not _is_type(kind):
         raise StixProblem("type must be 3-250 characters: a-z, 0-9 and single hyphens")
@@ -266,6 +313,35 @@ def _check(obj: Any) -> None:
     )
     _check_required(obj, required)
     _check_specific(obj)
+
+
+class RefusedObject(dict[str, Any]):
+    """An object the JSON reader already found wrong (what it could decode of it, and why):
+    :func:`check_object` refuses it with that reason."""
+
+    def __init__(self, value: dict[str, Any], reason: str) -> None:
+        super().__init__(value)
+        self.reason = reason
+
+
+def _check_value(value: Any, name: str, depth: int) -> None:
+    """Refuse numbers JSON and STIX cannot carry and nesting past :data:`MAX_NESTING`."""
+    kind = value.__class__
+    if kind is dict or kind is list:
+        if depth >= MAX_NESTING:
+            raise StixProblem(f"{name} nests deeper than {MAX_NESTING} levels")
+        for item in value.values() if kind is dict else value:
+            if item.__class__ is not str:
+                _check_value(item, name, depth + 1)
+    elif kind is int:
+        if not -STIX_INTEGER_LIMIT <= value <= STIX_INTEGER_LIMIT:
+            raise StixProblem(
+                f"{name} holds an integer outside STIX's range of plus or minus 2^53-1"
+            )
+    elif kind is float and not math.isfinite(value):
+        raise StixProblem(
+            f"{name} holds a number that is not finite (NaN, Infinity, or too large such as 1e999)"
+        )
 
 
 def _check_timestamps(obj: dict[str, Any], *, needs_timestamps: bool) -> None:
