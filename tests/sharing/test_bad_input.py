@@ -62,6 +62,7 @@ POISONED: list[tuple[str, bytes, str]] = [
     ("NaN", object_text(indicator(), '"x_score": NaN'), "number"),
     ("Infinity", object_text(indicator(), '"x_score": -Infinity'), "number"),
     ("1e999", object_text(indicator(), '"x_score": 1e999'), "number"),
+    ("lone surrogate", object_text(indicator(), '"x_text": "\\ud800"'), "Unicode"),
     ("nested 300 levels", object_text(indicator(), '"x_tree": ' + "[" * 300 + "]" * 300), "nest"),
 ]
 

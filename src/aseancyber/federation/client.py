@@ -17,6 +17,7 @@ import httpx
 import orjson
 
 from aseancyber.federation.models import PeerAuth
+from aseancyber.sharing.envelope_stream import EnvelopeError, decode_document
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -26,10 +27,13 @@ MAX_RETRY_AFTER = 60.0
 class TaxiiError(Exception):
     """The peer could not be reached, or answered with an error (its message kept)."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, *, unreachable: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.unreachable = unreachable  # no answer, or only 429/5xx, after every attempt
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class TaxiiClient:
                 wait = max(wait, _retry_after(response))
             if attempt + 1 < self.attempts:
                 self.sleep(wait)
-        raise TaxiiError(f"{problem} (after {self.attempts} attempts)")
+        raise TaxiiError(f"{problem} (after {self.attempts} attempts)", unreachable=True)
 
     def _json(self, response: httpx.Response) -> dict[str, Any]:
         try:
@@ -136,7 +140,14 @@ class TaxiiClient:
         if match_id:
             params["match[id]"] = match_id
         response = self._request("GET", self._objects_url(collection_id), params=params)
-        envelope = self._json(response)
+        # Not orjson: it turns integers past 64 bits into floats (a silent change) and
+        # refuses a whole page for one NaN; here each such object is refused on its own.
+        try:
+            envelope = decode_document(response.content) if response.content else {}
+        except EnvelopeError as error:
+            raise TaxiiError(f"the peer's page {error.problems[0].message}") from None
+        if not isinstance(envelope, dict):
+            raise TaxiiError("the peer answered with JSON that is not an object")
         objects = envelope.get("objects") or []
         if not isinstance(objects, list):
             raise TaxiiError("the peer's envelope has an objects member that is not a list")

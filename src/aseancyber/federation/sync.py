@@ -7,6 +7,7 @@ the same id and version as a no-op). HTTP never runs inside a database transacti
 This is why, unlike the services, this module takes a session factory and commits.
 """
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -45,6 +46,7 @@ from aseancyber.sharing import ingest as ingest_service
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import Collection
 
+log = logging.getLogger(__name__)
 PAGE = 1000
 # Resuming re-reads this much before the last committed page: peers such as medallion give
 # many objects one date_added, and re-reading a few is a no-op while skipping any is loss.
@@ -93,22 +95,30 @@ def sync_peer(
             assert peer is not None
             client = client_factory(peer)
         for mapping_id in mapping_ids:
-            _pull(
-                factory,
-                client=client,
-                peer_id=peer_id,
-                mapping_id=mapping_id,
-                report=report,
-                progress=progress,
-            )
-            push_mapping(
-                factory,
-                client=client,
-                peer_id=peer_id,
-                mapping_id=mapping_id,
-                report=report,
-                progress=progress,
-            )
+            try:
+                _pull(
+                    factory,
+                    client=client,
+                    peer_id=peer_id,
+                    mapping_id=mapping_id,
+                    report=report,
+                    progress=progress,
+                )
+                push_mapping(
+                    factory,
+                    client=client,
+                    peer_id=peer_id,
+                    mapping_id=mapping_id,
+                    report=report,
+                    progress=progress,
+                )
+            except TaxiiError as error:
+                if error.unreachable:
+                    raise  # the peer itself is down: the other mappings would fail alike
+                # One collection's bad answer (an unreadable page, a 4xx) is this
+                # mapping's failure; the peer's other mappings still run.
+                report.ok = False
+                report.error = _joined(report.error, f"mapping {mapping_id}: {error.message}")
     except TaxiiError as error:
         report.ok = False
         report.error = error.message
@@ -125,6 +135,10 @@ def sync_peer(
             client.close()
     _finish(factory, peer_id, report)
     return report
+
+
+def _joined(first: str | None, second: str) -> str:
+    return f"{first}; {second}" if first else second
 
 
 def _finish(factory: sessionmaker[Session], peer_id: str, report: SyncReport) -> None:
@@ -245,41 +259,10 @@ def store_pulled(
         outcomes: list[dict[str, Any]] = []
         for start in range(0, len(page_objects), ingest_service.BATCH):
             chunk = page_objects[start : start + ingest_service.BATCH]
-            result = ingest_service.ingest(
-                db,
-                actor=actor,
-                collection=collection,
-                objects=chunk,
-                # Our credentials received it there, so our organisation may read it here.
-                audience_organisation_ids=[peer.owner_organisation_id],
-                minimum_label=mapping.minimum_label,
-            )
-            for item in result.succeeded:
-                outcomes.append(outcome_row(mapping, Direction.PULL, item.object_id, item.version))
-            resolve(
-                db, mapping, Direction.PULL, [(i.object_id, i.version) for i in result.succeeded]
-            )
-            for item in result.failed:
-                outcomes.append(
-                    outcome_row(
-                        mapping,
-                        Direction.PULL,
-                        item.object_id,
-                        item.version,
-                        outcome=OutcomeKind.REJECTED,
-                        reason=item.message,
-                    )
-                )
-                dead_letter(
-                    db,
-                    mapping=mapping,
-                    direction=Direction.PULL,
-                    stix_id=item.object_id,
-                    version=item.version,
-                    reason=item.message,
-                )
-            report.pulled += result.successes
-            report.rejected += result.failures
+            for result in _ingest_isolated(
+                db, actor=actor, collection=collection, peer=peer, mapping=mapping, chunk=chunk
+            ):
+                _record_pulled(db, mapping=mapping, result=result, outcomes=outcomes, report=report)
         write_outcomes(db, run_id or report.run_id, outcomes)
         if date_added_last:
             try:
@@ -290,6 +273,95 @@ def store_pulled(
                 mapping.pull_added_after is None or moment > mapping.pull_added_after
             ):
                 mapping.pull_added_after = moment
+
+
+def _ingest_isolated(
+    db: Session,
+    *,
+    actor: Actor,
+    collection: Collection,
+    peer: Peer,
+    mapping: Mapping,
+    chunk: list[Any],
+) -> list[ingest_service.IngestReport]:
+    """Ingest a chunk in a savepoint; if something in it raises (an object no check
+    foresaw), undo the chunk and ingest its objects one by one, so only the object that
+    raises is refused (and becomes a dead letter) and the rest of the page is stored."""
+
+    def attempt(objects: list[Any]) -> ingest_service.IngestReport:
+        with db.begin_nested():
+            return ingest_service.ingest(
+                db,
+                actor=actor,
+                collection=collection,
+                objects=objects,
+                # Our credentials received it there, so our organisation may read it here.
+                audience_organisation_ids=[peer.owner_organisation_id],
+                minimum_label=mapping.minimum_label,
+            )
+
+    try:
+        return [attempt(chunk)]
+    except (ServiceError, TaxiiError):
+        raise
+    except Exception:  # narrowed to the object below, then recorded
+        log.exception("pulling from peer %s: a chunk failed; storing it object by object", peer.id)
+    results = []
+    for obj in chunk:
+        try:
+            results.append(attempt([obj]))
+        except (ServiceError, TaxiiError):
+            raise
+        except Exception as error:  # this object is refused, not the page
+            failed = ingest_service.IngestReport(status_id="", total=1, failures=1)
+            failed.failed.append(
+                ingest_service.Outcome(
+                    _text_of(obj, "id", 300),
+                    _text_of(obj, "modified", 40) or _text_of(obj, "created", 40),
+                    f"could not be stored ({type(error).__name__})",
+                )
+            )
+            results.append(failed)
+    return results
+
+
+def _text_of(obj: Any, name: str, limit: int) -> str:
+    value = obj.get(name) if isinstance(obj, dict) else None
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _record_pulled(
+    db: Session,
+    *,
+    mapping: Mapping,
+    result: ingest_service.IngestReport,
+    outcomes: list[dict[str, Any]],
+    report: SyncReport,
+) -> None:
+    for item in result.succeeded:
+        outcomes.append(outcome_row(mapping, Direction.PULL, item.object_id, item.version))
+    resolve(db, mapping, Direction.PULL, [(i.object_id, i.version) for i in result.succeeded])
+    for item in result.failed:
+        outcomes.append(
+            outcome_row(
+                mapping,
+                Direction.PULL,
+                item.object_id,
+                item.version,
+                outcome=OutcomeKind.REJECTED,
+                reason=item.message,
+            )
+        )
+        dead_letter(
+            db,
+            mapping=mapping,
+            direction=Direction.PULL,
+            stix_id=item.object_id,
+            version=item.version,
+            reason=item.message,
+        )
+    report.pulled += result.successes
+    report.rejected += result.failures
 
 
 # --- dead letters and the schedule ------------------------------------------------------------

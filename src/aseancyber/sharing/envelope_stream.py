@@ -209,6 +209,27 @@ def _array(reader: _Reader) -> Iterator[Any]:
         return
 
 
+def decode_document(raw: bytes) -> Any:
+    """One whole JSON document (a peer's envelope) decoded as :func:`iter_objects` decodes
+    each object: integers exactly (longer ones as a stand-in past STIX's range), ``NaN``
+    and ``Infinity`` as floats, so :func:`~aseancyber.sharing.stix.check_object` refuses
+    the one object that holds them rather than the reader refusing the whole document."""
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        raise EnvelopeError("is not UTF-8 text", "body") from None
+    try:
+        return _BOUNDED_DECODER.decode(text)
+    except RecursionError:
+        raise EnvelopeError(
+            "nests JSON arrays and objects deeper than this server reads", "body"
+        ) from None
+    except json.JSONDecodeError as problem:
+        raise EnvelopeError(
+            f"is not valid JSON: {problem.msg} at character {problem.pos}", "body"
+        ) from None
+
+
 def _expect_end(reader: _Reader) -> None:
     if reader.peek() != "":
         raise reader.error("unexpected text after the envelope")

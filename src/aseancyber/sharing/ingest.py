@@ -375,7 +375,11 @@ def _store_batch(
             work.succeed(candidate)  # the same id + version again: a no-op success
             continue
         _mark(candidate)
-        body = stix.dumps(candidate.obj)
+        try:
+            body = stix.dumps(candidate.obj)
+        except orjson.JSONEncodeError:  # e.g. a lone surrogate (\ud800) in a string
+            work.fail(candidate.obj, "contains text that is not valid Unicode", candidate.position)
+            continue
         if "\\u0000" in body:
             work.fail(
                 candidate.obj,
