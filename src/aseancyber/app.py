@@ -60,9 +60,11 @@ from aseancyber.settings import Settings, get_settings
 from aseancyber.sharing import api as sharing_api
 from aseancyber.sharing import pages as sharing_pages
 from aseancyber.sharing import taxii as sharing_taxii
+from aseancyber.web import api_docs as web_api_docs
 from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
 from aseancyber.web.guards import login_redirect
+from aseancyber.web.security import SecurityHeaders
 
 log = logging.getLogger("aseancyber")
 PROBLEM_JSON = "application/problem+json"
@@ -259,6 +261,14 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
+class Platform(FastAPI):
+    """The application, with the security headers outside every other layer: even the
+    500 answer Starlette's outermost error middleware renders carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start-up and shut-down of a server: settle what start-up built, run the job worker
@@ -286,12 +296,12 @@ def create_app(
 ) -> FastAPI:
     """Build the application; tests pass their own settings and session factory."""
     settings = settings or get_settings()
-    app = FastAPI(
+    app = Platform(
         title="aseancyber",
         version=__version__,
         summary="ASEAN cybersecurity cooperation platform",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # web.api_docs serves /api/docs: no CDN, no inline script
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -312,6 +322,7 @@ ROUTERS = [
     audit_api.router,
     notify_api.router,
     web_pages.router,
+    web_api_docs.router,
     access_pages.router,
     access_account_pages.router,
     access_admin_pages.router,

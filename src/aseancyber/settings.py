@@ -32,7 +32,11 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
-    secure_cookies: bool = False
+    # None: Secure cookies in production, plain elsewhere (a development server speaks HTTP).
+    secure_cookies: bool | None = None
+    # Production refuses cookies without Secure unless this says so, on purpose (e.g. a
+    # closed test network without TLS). Never set it where the platform serves real users.
+    allow_insecure_cookies_in_production: bool = False
 
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
@@ -74,9 +78,26 @@ class Settings(BaseSettings):
             raise ValueError(
                 "ASEANCYBER_SECRET_KEY must be set to a private value outside development"
             )
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.secure_cookies is False
+            and not self.allow_insecure_cookies_in_production
+        ):
+            raise ValueError(
+                "ASEANCYBER_SECURE_COOKIES=false is refused in production: session cookies "
+                "would travel over plain HTTP (set ASEANCYBER_ALLOW_INSECURE_COOKIES_IN_PRODUCTION"
+                "=true only if you mean it)"
+            )
         if len(self.secret_key) < 16:
             raise ValueError("ASEANCYBER_SECRET_KEY must be at least 16 characters long")
         return self
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether cookies carry the Secure flag: as set, or in production by default."""
+        if self.secure_cookies is None:
+            return self.environment is Environment.PRODUCTION
+        return self.secure_cookies
 
     @property
     def is_sqlite(self) -> bool:

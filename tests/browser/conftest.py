@@ -78,8 +78,18 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A page whose walk fails if the browser reports any content security policy violation
+    (an inline script, style or handler the policy blocked would be a broken page)."""
     context = browser.new_context(timezone_id="Asia/Singapore")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], violations

@@ -51,7 +51,7 @@ def set_session_cookie(response: Response, cookie_value: str) -> Response:
         max_age=settings.session_max_age_seconds,
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=settings.cookies_secure,
     )
     return response
 

@@ -31,6 +31,7 @@ from aseancyber.initiatives.schemas import (
     ReportRunRequest,
 )
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 
 router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"])
 
@@ -233,7 +234,10 @@ def get_report(
     return Response(
         content,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Security-Policy": DOCUMENT_SECURITY_POLICY,
+        },
     )
 
 

@@ -74,3 +74,23 @@ def shade(value: int, maximum: int) -> str:
     green = round(255 - (255 - 95) * strength)
     blue = round(255 - (255 - 153) * strength)
     return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+SHADE_LEVELS = 10
+
+
+def shade_class(value: int, maximum: int) -> str:
+    """The heat-map cell class (``shade-0`` white to ``shade-10`` deepest) for pages, whose
+    security policy allows no inline style; the colours are :func:`shade`'s, in steps."""
+    if value <= 0 or maximum <= 0:
+        return "shade-0"
+    return f"shade-{max(1, round(SHADE_LEVELS * min(value, maximum) / maximum))}"
+
+
+def shade_stylesheet() -> str:
+    """The CSS rules of the shade classes (kept in site.css; a test checks they agree)."""
+    rules = [".shade-0 { background: #ffffff; }"]
+    for level in range(1, SHADE_LEVELS + 1):
+        colour = shade(level, SHADE_LEVELS)
+        rules.append(f".shade-{level} {{ background: {colour}; }}")
+    return "\n".join(rules)

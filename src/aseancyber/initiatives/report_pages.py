@@ -8,9 +8,10 @@ from fastapi.responses import Response
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.initiatives import gaps, report, report_runs
-from aseancyber.initiatives.charts import column_chart, shade
+from aseancyber.initiatives.charts import column_chart, shade_class
 from aseancyber.web import forms, templating
 from aseancyber.web.guards import login_redirect
+from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -31,7 +32,7 @@ def show_gaps(
         "initiatives/gaps.html",
         {
             "coverage": coverage,
-            "shade": shade,
+            "shade_class": shade_class,
             "values": {"start": start, "end": end},
             "trend": column_chart(
                 [(str(y), n) for y, n in coverage.by_year], title="Initiatives by starting year"
@@ -97,5 +98,8 @@ def download_report_run(run_id: str, db: DbSession, reader: OptionalActor) -> Re
     return Response(
         content,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Security-Policy": DOCUMENT_SECURITY_POLICY,
+        },
     )

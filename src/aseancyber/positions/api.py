@@ -29,6 +29,7 @@ from aseancyber.positions.schemas import (
     VersionRead,
 )
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 
 router = APIRouter(prefix="/api/v1/positions", tags=["positions"])
 
@@ -249,5 +250,8 @@ def adopted_text(
     return Response(
         adopted.content,
         media_type=adopted.media_type,
-        headers={"Content-Disposition": f'inline; filename="{adopted.filename}"'},
+        headers={
+            "Content-Disposition": f'inline; filename="{adopted.filename}"',
+            "Content-Security-Policy": DOCUMENT_SECURITY_POLICY,
+        },
     )

@@ -31,6 +31,7 @@ from aseancyber.positions.schemas import (
 from aseancyber.web import forms, templating
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from aseancyber.web.paging import page_links
+from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -444,7 +445,10 @@ def adopted(
     return Response(
         found.content,
         media_type=found.media_type,
-        headers={"Content-Disposition": f'{disposition}; filename="{found.filename}"'},
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{found.filename}"',
+            "Content-Security-Policy": DOCUMENT_SECURITY_POLICY,
+        },
     )
 
 

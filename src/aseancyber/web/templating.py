@@ -86,7 +86,7 @@ def flash(response: Response, message: str, kind: str = "info") -> Response:
         f"{payload.decode()}.{_sign(payload)}",
         httponly=True,
         samesite="lax",
-        secure=get_settings().secure_cookies,
+        secure=get_settings().cookies_secure,
         max_age=60,
     )
     return response
@@ -142,7 +142,7 @@ def render(
             new_anonymous_csrf,
             httponly=True,
             samesite="lax",
-            secure=get_settings().secure_cookies,
+            secure=get_settings().cookies_secure,
         )
     return response
 
