@@ -18,8 +18,12 @@ from anyio import from_thread
 from starlette.requests import Request
 
 from aseancyber.errors import Invalid
+from aseancyber.sharing.stix import MAX_NESTING, RefusedObject
 
 _DECODER = json.JSONDecoder()
+# What skipping a too-deep value looks at: a whole string (group 1 is its closing quote, None
+# while the buffer cuts it), or a run of opening or of closing brackets.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(")?|[\[{]+|[\]}]+')
 # Integers of more digits than any STIX integer: decoded as a stand-in past STIX's range
 # (the object is then refused by name), not by ``int``, which refuses thousands of digits.
 _LONGEST_INTEGER = 40
@@ -120,9 +124,7 @@ class _Reader:
             try:
                 value, end = decoder.raw_decode(self.text, self.pos)
             except RecursionError:
-                raise EnvelopeError(
-                    "nests JSON arrays and objects deeper than this server reads", "body"
-                ) from None
+                return self._skip_deep_value()
             except json.JSONDecodeError as problem:
                 if exhausted:
                     raise self.error(problem.msg, problem.pos) from None
@@ -146,6 +148,46 @@ class _Reader:
             self.pos = end
             return value
 
+    def _skip_deep_value(self) -> RefusedObject:
+        """Step over a value nested deeper than the decoder recurses, by its brackets alone
+        (strings skipped whole), keeping its top-level ``id``: it is refused by name and the
+        objects after it are read as usual."""
+        start = self.pos
+        scan = start
+        depth = 0
+        key = identifier = ""
+        while True:
+            match = _TOKEN.search(self.text, scan)
+            if match is None or (match.group(1) is None and match.group().startswith('"')):
+                if scan - start > self.max_object_bytes:
+                    raise self._too_large()
+                shift = self.pos  # more() drops the text before pos: positions move back
+                resume = match.start() if match else len(self.text)
+                if not self.more(at_least=max(len(self.text) - self.pos, 65536)):
+                    raise self.error("the body ends inside a value")
+                start, scan = start - shift, resume - shift
+                continue
+            token = match.group()
+            if token[0] == '"':
+                if depth == 1 and key == '"id"' and not identifier:
+                    identifier = token[1:-1]
+                key = token if depth == 1 and self._is_key(match.end()) else ""
+            elif token[0] in "[{":
+                depth += len(token)
+                key = ""
+            else:
+                if len(token) >= depth:
+                    self.pos = match.start() + depth
+                    kept = {"id": identifier[:300]} if identifier else {}
+                    return RefusedObject(kept, f"nests deeper than {MAX_NESTING} levels")
+                depth -= len(token)
+                key = ""
+            scan = match.end()
+
+    def _is_key(self, end: int) -> bool:
+        rest = self.text[end : end + 64].lstrip(_WHITESPACE)
+        return rest.startswith(":")
+
     def _too_large(self) -> "EnvelopeError":
         return EnvelopeError(f"has an object larger than {self.max_object_bytes} bytes", "body")
 
@@ -155,11 +197,16 @@ class _Reader:
 
 
 def iter_objects(
-    chunks: Iterable[bytes], *, max_object_bytes: int = 64 << 20, require_objects: bool = False
+    chunks: Iterable[bytes],
+    *,
+    max_object_bytes: int = 64 << 20,
+    require_objects: bool = False,
+    others: dict[str, Any] | None = None,
 ) -> Iterator[Any]:
     """The members of the top-level ``objects`` array of an envelope or bundle, in order.
 
-    Other top-level properties (``type``, ``id``, ``more``...) are decoded and dropped. A
+    Other top-level properties (``type``, ``id``, ``more``...) are decoded and dropped, or
+    kept in ``others`` when given. A
     body that is not a JSON object, whose ``objects`` is not an array, or that is cut off
     raises :class:`EnvelopeError` when the reader gets there; so does one without an
     ``objects`` property when ``require_objects`` (a bundle file must have one).
@@ -181,6 +228,8 @@ def iter_objects(
         if key == "objects":
             seen_objects = True
             yield from _array(reader)
+        elif others is not None:
+            others[key] = reader.value()
         else:
             reader.value()
         if reader.peek() == ",":
@@ -212,8 +261,9 @@ def _array(reader: _Reader) -> Iterator[Any]:
 def decode_document(raw: bytes) -> Any:
     """One whole JSON document (a peer's envelope) decoded as :func:`iter_objects` decodes
     each object: integers exactly (longer ones as a stand-in past STIX's range), ``NaN``
-    and ``Infinity`` as floats, so :func:`~aseancyber.sharing.stix.check_object` refuses
-    the one object that holds them rather than the reader refusing the whole document."""
+    and ``Infinity`` as floats, an object nested too deeply as a refused stand-in, so
+    :func:`~aseancyber.sharing.stix.check_object` refuses the one object that holds them
+    rather than the reader refusing the whole document."""
     try:
         text = raw.decode()
     except UnicodeDecodeError:
@@ -221,9 +271,11 @@ def decode_document(raw: bytes) -> Any:
     try:
         return _BOUNDED_DECODER.decode(text)
     except RecursionError:
-        raise EnvelopeError(
-            "nests JSON arrays and objects deeper than this server reads", "body"
-        ) from None
+        # Some object nests deeper than the decoder recurses: read the envelope object by
+        # object instead, which refuses that one object and keeps the others.
+        members: dict[str, Any] = {}
+        objects = list(iter_objects([raw], others=members))
+        return {**members, "objects": objects}
     except json.JSONDecodeError as problem:
         raise EnvelopeError(
             f"is not valid JSON: {problem.msg} at character {problem.pos}", "body"
