@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
@@ -54,6 +55,17 @@ def test_every_kind_of_answer_carries_the_security_headers(
     _check_fixed_headers(answer.headers)
     if "set-cookie" not in answer.headers:  # anonymous, and no cookie set: may be cached
         assert "no-store" not in answer.headers.get("cache-control", "")
+
+
+def test_an_unexpected_error_answer_carries_them_too(app: FastAPI) -> None:
+    def explode() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/api/v1/explode", explode)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/api/v1/explode")
+    assert answer.status_code == 500
+    _check_fixed_headers(answer.headers)
 
 
 def test_the_policy_forbids_inline_script_framing_plugins_and_foreign_forms() -> None:

@@ -95,9 +95,11 @@ def parse(pattern: str) -> Node:
     """The tree of a STIX 2.1 pattern; :class:`PatternError` names the first problem."""
     try:
         tree = Pattern(pattern)._Pattern__parse_tree
+        return _observations(tree.observationExpressions())
     except ParseException as error:
         raise PatternError(str(error)) from None
-    return _observations(tree.observationExpressions())
+    except RecursionError:  # ingest refuses such patterns; one stored before must not crash
+        raise PatternError("the pattern is too deeply nested or complex") from None
 
 
 def _observations(ctx: Any) -> Node:

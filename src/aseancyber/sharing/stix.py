@@ -121,7 +121,9 @@ MAX_ERROR_LENGTH = 300
 MAX_NESTING = 64
 STIX_INTEGER_LIMIT = 2**53 - 1  # STIX 2.1 section 2.10: integers fit a signed 54-bit value
 MAX_PATTERN_LENGTH = 65_536
-MAX_PATTERN_OPERATORS = 512
+# The grammar (and matching's walk of its tree) recurse once per operator: at a few hundred
+# they run out of stack, so the limit leaves room for the caller's own frames.
+MAX_PATTERN_OPERATORS = 250
 MAX_PATTERN_NESTING = 40
 _PATTERN_STRING = re.compile(r"'(?:[^'\\]|\\.)*'", re.DOTALL)
 _PATTERN_OPERATOR = re.compile(r"\b(?:AND|OR|FOLLOWEDBY)\b")
