@@ -1,8 +1,7 @@
 """A pattern past the grammar's recursion (stored before ingest refused them) is an
 unsupported pattern with a reason, never a crash of the indexer."""
 
-from aseancyber.matching.compiler import compile_pattern
-from aseancyber.matching.models import PatternKind
+from aseancyber.matching.compiler import PatternKind, compile_pattern
 
 
 def test_a_pattern_of_thousands_of_ors_is_unsupported_not_a_crash() -> None:
