@@ -76,6 +76,19 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def watch_policy(page: Page, violations: list[str] | None = None) -> list[str]:
+    """The content security policy violations the browser reports on ``page``, as they come
+    (added to ``violations`` when given)."""
+    violations = [] if violations is None else violations
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return violations
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A page whose walk fails if the browser reports any content security policy violation
@@ -83,13 +96,7 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(timezone_id="Asia/Singapore")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    violations = watch_policy(page)
     yield page
     context.close()
     assert violations == [], violations

@@ -3,20 +3,31 @@ the Secretariat drafts, Malaysia comments and proposes an edit, the drafter acce
 and every member state's diplomat endorses the new version."""
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from aseancyber.demo import DEMO_PASSWORD
 from aseancyber.reference import reference_data
+from tests.browser.conftest import watch_policy
 
 pytestmark = pytest.mark.browser
+VIOLATIONS: list[str] = []  # content security policy violations on any page of a test
+
+
+@pytest.fixture(autouse=True)
+def _no_policy_violations() -> Iterator[None]:
+    VIOLATIONS.clear()
+    yield
+    assert VIOLATIONS == []
 
 
 def _signed_in(browser: Browser, base: str, email: str) -> Page:
     context = browser.new_context(timezone_id="Asia/Singapore")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    watch_policy(page, VIOLATIONS)
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
