@@ -68,6 +68,7 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 PG_DATABASE = "bench_load"
 PASSWORD = "asean-demo-2026"  # noqa: S105 - the documented demo password
 TAXII = "application/taxii+json;version=2.1"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 BIN = Path(sys.executable).parent
 ASEANCYBER = str(BIN / "aseancyber")
 P95_TARGET = {"sqlite": 2.0, "postgresql": 1.0}
@@ -393,35 +394,51 @@ def _indicator_envelope(n: int) -> bytes:
     return json.dumps({"objects": [indicator]}).encode()
 
 
-async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
+async def _sign_in(client: httpx.AsyncClient, email: str) -> str:
+    """Sign in through the login form; returns the session's CSRF token for later forms."""
     status = 0
     for _ in range(30):  # set-up, not measured: tried again while the server answers 5xx
         page = await client.get("/login")
-        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        found = CSRF.search(page.text)
         if found is not None:
             form = {"csrf_token": found.group(1), "email": email, "password": PASSWORD, "next": "/"}
             status = (await client.post("/login", data=form)).status_code
             if status == 303:
-                return
-            if status < 500:
+                matching = await client.get("/matching")
+                session_token = CSRF.search(matching.text)
+                if session_token is not None:
+                    return session_token.group(1)
+            elif status < 500:
                 break
         await asyncio.sleep(1)  # waiting for another process to let go of its lock
     raise SystemExit(f"signing in as {email} answered {status}")
 
 
+def _observables(rng: random.Random) -> list[str]:
+    values = [f"198.51.{rng.randrange(4)}.{rng.randrange(1, 251)}" for _ in range(10)]
+    return [*values, f"host{rng.randrange(1000)}.example", "8.8.8.8"]
+
+
 async def _one(
-    operation: str, client: httpx.AsyncClient, collections: list[str], rng: random.Random, n: int
+    operation: str,
+    client: httpx.AsyncClient,
+    collections: list[str],
+    rng: random.Random,
+    n: int,
+    *,
+    csrf: str | None,
 ) -> httpx.Response:
     if operation == "html page":
         return await client.get(rng.choice(PAGES))
+    if operation == "matching" and csrf:  # a person uses the matching page's form
+        form = {"csrf_token": csrf, "observables": "\n".join(_observables(rng))}
+        return await client.post("/matching", data=form)
     if operation == "rest list":
         return await client.get(rng.choice(REST_LISTS))
     if operation == "rest search":
         return await client.get(rng.choice(REST_SEARCHES))
     if operation == "matching":
-        values = [f"198.51.{rng.randrange(4)}.{rng.randrange(1, 251)}" for _ in range(10)]
-        values += [f"host{rng.randrange(1000)}.example", "8.8.8.8"]
-        return await client.post("/api/v1/matching", json={"observables": values})
+        return await client.post("/api/v1/matching", json={"observables": _observables(rng)})
     collection = rng.choice(collections)
     objects = f"/taxii2/api/collections/{collection}/objects/"
     if operation == "taxii post":
@@ -443,8 +460,9 @@ async def _client(index: int, server: Server, run: "Run") -> None:
     async with httpx.AsyncClient(
         base_url=server.base, headers=headers, timeout=REQUEST_TIMEOUT, limits=limits
     ) as client:
+        csrf = None
         if browsing:
-            await _sign_in(client, SESSION_USERS[index // 2 % len(SESSION_USERS)])
+            csrf = await _sign_in(client, SESSION_USERS[index // 2 % len(SESSION_USERS)])
         operations = [name for name, _ in MIX]
         weights = [weight for _, weight in MIX]
         run.ready.passed()
@@ -460,7 +478,9 @@ async def _client(index: int, server: Server, run: "Run") -> None:
             began = time.perf_counter()
             try:
                 number = index * 1_000_000 + n
-                answer = await _one(operation, client, server.collections[email], rng, number)
+                answer = await _one(
+                    operation, client, server.collections[email], rng, number, csrf=csrf
+                )
                 if answer.status_code >= 400:
                     results.errors[str(answer.status_code)] += 1
                     results.where[f"{answer.status_code} {answer.request.url.path}"] += 1

@@ -1,16 +1,18 @@
 """The e-mail queue: the most urgent mail leaves first, and a person's new messages in one
 case gather in one digest e-mail until the mailer takes it."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.policy import Tlp
 from aseancyber.community.models import Role
 from aseancyber.contacts import checks_service
 from aseancyber.contacts.schemas import CheckLaunch
-from aseancyber.db import set_clock
+from aseancyber.db import new_id, set_clock
 from aseancyber.jobs.worker import run_pending
 from aseancyber.notify import service
 from aseancyber.notify.models import EmailStatus, NotificationKind, OutboundEmail
@@ -136,3 +138,60 @@ def test_a_digest_writes_out_a_bounded_number_of_entries_and_counts_the_rest(
     assert f"message number {DIGEST_MAX_ENTRIES - 1}\n" in text
     assert f"message number {DIGEST_MAX_ENTRIES}\n" not in text
     assert "... and 10 more in your inbox." in text
+
+
+def test_two_writers_opening_the_same_digest_at_once_make_one_e_mail(engine: Engine) -> None:
+    """The second writer waits on the open-digest index, then appends: one e-mail, no loss."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the two cannot open a digest at once")
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    key = f"case:{new_id()}:someone"
+
+    def add(db: Session, text: str) -> None:
+        service.queue_digest_entry(
+            db, to="someone@example.org", key=key, subject="[CASE-1] New messages", entry=text
+        )
+
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            with factory() as second:
+                add(second, "second entry")
+                second.commit()
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    first = factory()
+    try:
+        add(first, "first entry")
+        first.flush()  # the new digest is written, not yet committed
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        waiting = threading.Event()
+        for _ in range(200):  # until the second writer waits on the first's row (max ~10 s)
+            with engine.connect() as watcher:
+                blocked = watcher.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+            if blocked:
+                break
+            waiting.wait(0.05)
+        assert blocked, "the second writer never waited for the first"
+        first.commit()
+        thread.join(30)
+        assert not thread.is_alive()
+        assert errors == []
+        with factory() as reader:
+            [digest] = reader.scalars(select(OutboundEmail).where(OutboundEmail.digest_key == key))
+            assert digest.digest_items == 2
+            assert "first entry" in digest.body
+            assert "second entry" in digest.body
+    finally:
+        first.close()
+        with factory() as cleanup:
+            cleanup.execute(delete(OutboundEmail).where(OutboundEmail.digest_key == key))
+            cleanup.commit()

@@ -42,7 +42,9 @@ _KIND_DESCRIPTIONS = {
     NotificationKind.SYSTEM: "Platform announcements and maintenance",
     NotificationKind.CASE_INVITATION: "Coordination cases: invitations to take part",
     NotificationKind.CASE_UPDATE: "Coordination cases: state, product status and advisories",
-    NotificationKind.CASE_MESSAGE: "Coordination cases: new messages",
+    NotificationKind.CASE_MESSAGE: (
+        "Coordination cases: new messages (immediately: one e-mail per case within 5 minutes)"
+    ),
     NotificationKind.CASE_EMBARGO: "Coordination cases: embargo proposals, reminders and ends",
     NotificationKind.INITIATIVE_OVERLAP: "Initiatives: another body may duplicate yours",
 }
