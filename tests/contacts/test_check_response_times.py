@@ -14,7 +14,7 @@ from aseancyber.jobs.worker import run_pending
 from aseancyber.settings import Settings
 from tests.contacts.helpers import add_contact
 from tests.notify.conftest import SmtpServer
-from tests.readers import TokenFor, World
+from tests.readers import BrowserFor, TokenFor, World
 
 T0 = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 LINK = re.compile(r"http://\S+(/contacts/acknowledge\?token=\S+)")
@@ -92,6 +92,7 @@ def test_an_answer_before_the_e_mail_left_counts_from_the_launch_and_says_so(
     db: Session,
     world: World,
     token_for: TokenFor,
+    browser_for: BrowserFor,
 ) -> None:
     set_clock(lambda: T0)
     contact = add_contact(db, world.org_admin, "Duty officer")
@@ -115,3 +116,6 @@ def test_an_answer_before_the_e_mail_left_counts_from_the_launch_and_says_so(
 
     target = _target_read(client, world, token_for, check_id)
     assert target["response_from"] == "launch"
+    page = browser_for(world.coordinator).client.get(f"/contacts/checks/{check_id}")
+    assert page.status_code == 200
+    assert "counted from the launch: the e-mail had not been sent" in page.text
