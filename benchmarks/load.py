@@ -394,10 +394,13 @@ def _indicator_envelope(n: int) -> bytes:
     return json.dumps({"objects": [indicator]}).encode()
 
 
+SIGN_IN_FAILURES: Counter[str] = Counter()  # before the clock starts; reported under the table
+
+
 async def _sign_in(client: httpx.AsyncClient, email: str) -> str:
     """Sign in through the login form; returns the session's CSRF token for later forms."""
     status = 0
-    for _ in range(30):  # set-up, not measured: tried again while the server answers 5xx
+    for _ in range(30):  # set-up, not measured: tried again, each failure counted
         page = await client.get("/login")
         found = CSRF.search(page.text)
         if found is not None:
@@ -408,10 +411,9 @@ async def _sign_in(client: httpx.AsyncClient, email: str) -> str:
                 session_token = CSRF.search(matching.text)
                 if session_token is not None:
                     return session_token.group(1)
-            elif status < 500:
-                break
-        await asyncio.sleep(1)  # waiting for another process to let go of its lock
-    raise SystemExit(f"signing in as {email} answered {status}")
+            SIGN_IN_FAILURES[str(status)] += 1
+        await asyncio.sleep(1)  # before trying again, as a person would
+    raise SystemExit(f"signing in as {email} kept failing (last answer {status})")
 
 
 def _observables(rng: random.Random) -> list[str]:
@@ -462,7 +464,12 @@ async def _client(index: int, server: Server, run: "Run") -> None:
     ) as client:
         csrf = None
         if browsing:
-            csrf = await _sign_in(client, SESSION_USERS[index // 2 % len(SESSION_USERS)])
+            try:
+                csrf = await _sign_in(client, SESSION_USERS[index // 2 % len(SESSION_USERS)])
+            except SystemExit:  # this person never got in: an error, and one client fewer
+                results.errors["sign-in"] += 1
+                run.ready.passed()
+                return
         operations = [name for name, _ in MIX]
         weights = [weight for _, weight in MIX]
         run.ready.passed()
@@ -673,6 +680,9 @@ def report(rows: list[Row]) -> None:
             ratio,
         )
     console.print(table)
+    if SIGN_IN_FAILURES:
+        failures = ", ".join(f"{k}: {v}" for k, v in sorted(SIGN_IN_FAILURES.items()))
+        console.print(f"  sign-in failures before the clock (tried again): {failures}")
     for row in rows:
         shares = ", ".join(f"{k} {v}" for k, v in sorted(row.results.by_operation.items()))
         extras = "; ".join(row.extras)
@@ -684,6 +694,7 @@ def report(rows: list[Row]) -> None:
 def main() -> None:
     console.rule("load: fifty people at once")
     rows: list[Row] = []
+    found: list[Row] = []
     folder = Path(tempfile.mkdtemp(prefix="aseancyber-load-"))
     try:
         for database in DATABASES:
@@ -692,10 +703,17 @@ def main() -> None:
                 continue
             if database not in P95_TARGET:
                 raise SystemExit(f"unknown database {database!r}; choose sqlite, postgresql")
-            rows += asyncio.run(_run_database(database, folder))
+            try:
+                found = asyncio.run(_run_database(database, folder))
+            except (Exception, SystemExit) as error:  # the other database still runs
+                console.print(f"[red]{database} did not complete[/]: {error!r}")
+                continue
+            rows += found
+            report(found)  # as soon as it is known, in case a later run fails
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    report(rows)
+    if len(rows) > len(found):
+        report(rows)
 
 
 if __name__ == "__main__":
