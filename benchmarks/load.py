@@ -689,6 +689,8 @@ def report(rows: list[Row]) -> None:
         console.print(
             f"  {row.database} {row.scenario}: {shares}" + (f"; {extras}" if extras else "")
         )
+        for where, count in row.results.where.most_common(6):  # where the errors were
+            console.print(f"    {count} x {where}")
 
 
 def main() -> None:
