@@ -244,6 +244,10 @@ def _prepare(
         "ASEANCYBER_DATABASE_URL": url,
         "ASEANCYBER_SMTP_PORT": str(free_port()),  # nobody listens: mail fails fast, retried
     }
+    # The server runs in the temporary folder: a relative PYTHONPATH (``src``) must still
+    # import this checkout's code, not the installed one.
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join(str(Path(entry).resolve()) for entry in paths if entry)
     _cli(url, "init", env=env)
     _cli(url, "demo", env=env)
     tokens = {email: _token(url, email, env) for email in [*TOKEN_USERS, ADMIN]}
@@ -306,15 +310,18 @@ def running_server(database: str, folder: Path, frozen_peer_port: int) -> Iterat
             )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # a loaded machine starts 4 workers slowly
         while True:
             try:
-                if httpx.get(f"{base}/taxii2/", timeout=2).status_code == 401:
+                if httpx.get(f"{base}/taxii2/", timeout=5).status_code == 401:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit(f"the {database} server did not start; see {log}")
+                status = process.poll()
+                raise SystemExit(
+                    f"the {database} server did not start (exit status {status}):\n{_tail(log)}"
+                )
             time.sleep(0.2)  # waiting for another process to listen
         collections = {}
         for email in TOKEN_USERS:
