@@ -14,6 +14,7 @@ BENCHMARKS = [
     "matching",
     "federation",
     "routing",
+    "load",
 ]
 
 

@@ -17,7 +17,7 @@ from aseancyber.community.models import User
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 from aseancyber.notify import links
-from aseancyber.notify.models import OutboundEmail, UsedLink
+from aseancyber.notify.models import EmailPriority, OutboundEmail, UsedLink
 from aseancyber.notify.service import queue_email
 from aseancyber.settings import get_settings
 
@@ -64,6 +64,7 @@ def request_password_reset(db: Session, *, email: str) -> None:
             f"{link_url('/password/reset', token)}\n\n"
             "The link works once. If you did not ask for it, ignore this e-mail.\n"
         ),
+        priority=EmailPriority.URGENT,  # the link expires within the hour
     )
 
 

@@ -330,6 +330,7 @@ def post(
         body=f"{actor.display_name or 'A participant'} wrote ({data.audience.label.lower()}):"
         f"\n\n{data.body[:2000]}",
         link=f"/cases/{case.id}/threads/{thread.id}",
+        digest=True,
     )
     return message
 

@@ -42,7 +42,7 @@ from aseancyber.community.models import User
 from aseancyber.community.service import has_nul, like_pattern
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
-from aseancyber.notify.service import notify
+from aseancyber.notify.service import Digest, notify
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 __all__ = ["evidence_for_state"]  # norm (j) evidence, for the norms domain
@@ -316,8 +316,12 @@ def tell(
     title: str,
     body: str = "",
     link: str = "",
+    digest: bool = False,
 ) -> None:
-    """Notify the people behind ``participants`` about ``case``; the subject names the case."""
+    """Notify the people behind ``participants`` about ``case``; the subject names the case.
+
+    With ``digest``, each person's e-mail is their one pending digest for this case.
+    """
     notify(
         db,
         user_ids=user_ids_of(db, participants),
@@ -325,6 +329,7 @@ def tell(
         title=f"[{case.reference}] {title}",
         body=body,
         link=link or f"/cases/{case.id}",
+        digest=Digest(f"case:{case.id}", f"[{case.reference}] New messages") if digest else None,
     )
 
 

@@ -37,7 +37,7 @@ from aseancyber.contacts.schemas import CheckLaunch, CheckRead, GroupStats, Targ
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid, NotFound
 from aseancyber.notify import links
-from aseancyber.notify.models import NotificationKind, UsedLink
+from aseancyber.notify.models import EmailPriority, NotificationKind, OutboundEmail, UsedLink
 from aseancyber.notify.service import absolute_url, notify, queue_email
 from aseancyber.settings import get_settings
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
@@ -70,12 +70,15 @@ def _send_link(db: Session, target: CheckTarget, *, reminder: bool = False) -> N
     seconds = max(int((target.check.closes_at - utcnow()).total_seconds()), 60)
     token = links.make_token(PURPOSE, target.id, max_age_seconds=seconds)
     subject = ("Reminder: " if reminder else "") + f"Communication check: {target.check.title}"
-    queue_email(
+    email = queue_email(
         db,
         to=target.contact.email,
         subject=subject,
         body=_ack_email(target.contact, target.check, token, reminder=reminder),
+        priority=EmailPriority.URGENT,
     )
+    if not reminder:
+        target.email_id = email.id
 
 
 def _readers_of(db: Session, contacts_: Iterable[Contact]) -> dict[str, set[str]]:
@@ -175,10 +178,21 @@ class LinkTarget:
     token: str
 
 
-def _record(target: CheckTarget, *, via: str, user_id: str | None) -> CheckTarget:
+def emailed_at(db: Session, target: CheckTarget) -> datetime | None:
+    """When the mailer sent the target's first e-mail (None while it has not)."""
+    if target.email_id is None:
+        return None
+    return db.scalar(select(OutboundEmail.sent_at).where(OutboundEmail.id == target.email_id))
+
+
+def _record(db: Session, target: CheckTarget, *, via: str, user_id: str | None) -> CheckTarget:
     now = utcnow()
+    sent = emailed_at(db, target)
+    # Counted from when the message left the mailer (a queue backlog is not the contact's
+    # delay); from the launch only when it never left before the answer came.
+    start, target.response_from = (sent, "sent") if sent is not None else (target.sent_at, "launch")
     target.acknowledged_at = now
-    target.response_seconds = max(int((now - target.sent_at).total_seconds()), 0)
+    target.response_seconds = max(int((now - start).total_seconds()), 0)
     target.acknowledged_via = via
     target.acknowledged_by_id = user_id
     return target
@@ -209,7 +223,7 @@ def acknowledge_by_link(db: Session, *, token: str) -> CheckTarget:
     """Spend the link and record the response time; a refused link records nothing."""
     target = target_from_link(db, token=token)
     links.consume_token(db, token, PURPOSE)
-    _record(target, via="link", user_id=None)
+    _record(db, target, via="link", user_id=None)
     db.flush()
     return target
 
@@ -226,7 +240,7 @@ def acknowledge_in_app(db: Session, *, actor: Actor, check_id: str, target_id: s
         _check_open(target)
     except Invalid as error:
         raise Invalid(error.problems[0].message, "target") from error
-    _record(target, via="app", user_id=actor.user_id)
+    _record(db, target, via="app", user_id=actor.user_id)
     db.flush()
     return target
 
@@ -502,8 +516,10 @@ def target_read(target: CheckTarget) -> TargetRead:
         kind=target.kind,
         member_state_iso2=contact.member_state.iso2 if contact.member_state else None,
         sent_at=target.sent_at,
+        emailed_at=target.email.sent_at if target.email is not None else None,
         acknowledged_at=target.acknowledged_at,
         response_seconds=target.response_seconds,
+        response_from=target.response_from,
         acknowledged_via=target.acknowledged_via,
         reminded_at=target.reminded_at,
         escalated_at=target.escalated_at,

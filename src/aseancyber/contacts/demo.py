@@ -185,6 +185,8 @@ def _load_past_check(db: Session) -> None:
                 sent_at=launched,
                 acknowledged_at=launched + timedelta(seconds=seconds) if answered else None,
                 response_seconds=seconds if answered else None,
+                # Demo history has no e-mail rows: its times count from the launch.
+                response_from="launch" if answered else "",
                 acknowledged_via=("link" if seed % 3 else "app") if answered else "",
                 reminded_at=launched + timedelta(hours=24) if not answered else None,
                 escalated_at=launched + timedelta(hours=72) if not answered else None,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from aseancyber.access.policy import Shareable, register_shareable
 from aseancyber.community.models import MemberState, Organisation
 from aseancyber.db import Base, db_enum, id_column, utcnow
+from aseancyber.notify.models import OutboundEmail
 
 
 class ContactKind(StrEnum):
@@ -168,9 +169,16 @@ class CheckTarget(Base):
     # Copies taken at launch, so the results group by what the contact was when asked.
     member_state_id: Mapped[str | None] = mapped_column(ForeignKey("member_state.id"))
     kind: Mapped[ContactKind] = mapped_column(db_enum(ContactKind, "contact_kind"))
-    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)  # queued: the check's launch
+    # The first e-mail with the link; its ``sent_at`` is when the mailer really sent it.
+    email_id: Mapped[str | None] = mapped_column(
+        ForeignKey("outbound_email.id", ondelete="SET NULL")
+    )
     acknowledged_at: Mapped[datetime | None]
     response_seconds: Mapped[int | None]
+    # What the response time counts from: "sent" (the e-mail left the mailer) or "launch"
+    # (it had not been sent when the contact answered, e.g. in the app).
+    response_from: Mapped[str] = mapped_column(String(10), default="")
     acknowledged_via: Mapped[str] = mapped_column(String(20), default="")  # "link" or "app"
     acknowledged_by_id: Mapped[str | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL")
@@ -181,3 +189,4 @@ class CheckTarget(Base):
     contact: Mapped[Contact] = relationship(lazy="joined")
     # Usually already in the session (the page is about one check): no join needed.
     check: Mapped[ContactCheck] = relationship()
+    email: Mapped[OutboundEmail | None] = relationship(lazy="joined")

@@ -166,9 +166,16 @@ class TargetRead(BaseModel):
     contact_name: str
     kind: ContactKind
     member_state_iso2: str | None
-    sent_at: datetime
+    sent_at: datetime = Field(description="When the check was launched and the e-mail queued.")
+    emailed_at: datetime | None = Field(
+        description="When the mailer actually sent the e-mail (null while it has not)."
+    )
     acknowledged_at: datetime | None
     response_seconds: int | None
+    response_from: str = Field(
+        description='What the response time counts from: "sent" (the e-mail was sent), '
+        '"launch" (it had not been sent when the contact answered), or "" (no answer yet).'
+    )
     acknowledged_via: str
     reminded_at: datetime | None
     escalated_at: datetime | None

@@ -24,12 +24,19 @@ from aseancyber.db import utcnow
 from aseancyber.jobs.service import backoff
 from aseancyber.notify.models import (
     DeliveryMode,
+    EmailPriority,
     EmailStatus,
     Notification,
     NotificationPreference,
     OutboundEmail,
 )
-from aseancyber.notify.service import absolute_url, email_body, queue_email
+from aseancyber.notify.service import (
+    DIGEST_MAX_ENTRIES,
+    absolute_url,
+    email_body,
+    email_footer,
+    queue_email,
+)
 from aseancyber.settings import Settings, SmtpSecurity, get_settings
 
 log = logging.getLogger(__name__)
@@ -62,8 +69,26 @@ def has_due_emails(db: Session) -> bool:
     return bool(db.scalar(select(exists().where(_due()))))
 
 
+def _queue_order() -> tuple[Any, ...]:
+    # The most urgent first (communication checks, requests, escalations), then the oldest.
+    return (OutboundEmail.priority, OutboundEmail.next_attempt_at, OutboundEmail.id)
+
+
+def _claimed(row: Any) -> ClaimedEmail:
+    """A claimed row as sent: a digest gets its count and the footer added now."""
+    id_, to_address, subject, body, attempts, digest_key, items = row
+    if digest_key is not None:
+        more = items - DIGEST_MAX_ENTRIES
+        heading = f"{items} new notification(s):\n\n"
+        tail = f"... and {more} more in your inbox.\n\n" if more > 0 else ""
+        subject = f"{subject} ({items} new)" if items > 1 else subject
+        body = heading + body + tail + email_footer()
+    return ClaimedEmail(id_, to_address, subject, body, attempts)
+
+
 def claim_due_emails(db: Session, *, limit: int = BATCH_SIZE) -> list[ClaimedEmail]:
-    """Claim up to ``limit`` due e-mails: count the attempt and hold them until it can retry."""
+    """Claim up to ``limit`` due e-mails, the most urgent first and then the oldest: count the
+    attempt and hold them until it can retry."""
     now = utcnow()
     due = _due()
     if db.get_bind().dialect.name == "postgresql":
@@ -71,7 +96,7 @@ def claim_due_emails(db: Session, *, limit: int = BATCH_SIZE) -> list[ClaimedEma
             db.scalars(
                 select(OutboundEmail.id)
                 .where(due)
-                .order_by(OutboundEmail.next_attempt_at)
+                .order_by(*_queue_order())
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
@@ -81,7 +106,7 @@ def claim_due_emails(db: Session, *, limit: int = BATCH_SIZE) -> list[ClaimedEma
         target = OutboundEmail.id.in_(ids)
     else:  # SQLite: one UPDATE picks and claims, holding the single write lock
         target = OutboundEmail.id.in_(
-            select(OutboundEmail.id).where(due).order_by(OutboundEmail.next_attempt_at).limit(limit)
+            select(OutboundEmail.id).where(due).order_by(*_queue_order()).limit(limit)
         )
     # The retry time is set now too, so that if this worker dies mid-send the e-mail is
     # picked up again later rather than never.
@@ -98,10 +123,16 @@ def claim_due_emails(db: Session, *, limit: int = BATCH_SIZE) -> list[ClaimedEma
             OutboundEmail.subject,
             OutboundEmail.body,
             OutboundEmail.attempts,
+            OutboundEmail.digest_key,
+            OutboundEmail.digest_items,
+            OutboundEmail.priority,
+            OutboundEmail.created_at,
         ),
         execution_options={"synchronize_session": False},
     ).all()
-    return [ClaimedEmail(*row) for row in rows]
+    # RETURNING follows no ORDER BY: the batch is sent in queue order, urgent and oldest first.
+    ranked = sorted(rows, key=lambda row: (row[7], row[8], row[0]))
+    return [_claimed(row[:7]) for row in ranked]
 
 
 def message_domain(settings: Settings) -> str:
@@ -286,6 +317,7 @@ def send_daily_digests(db: Session, payload: dict[str, Any]) -> None:
                 to=user.email,
                 subject=f"Daily summary: {len(wanted)} new notification(s)",
                 body=_digest_body(wanted),
+                priority=EmailPriority.BULK,
             )
     db.execute(
         update(Notification)

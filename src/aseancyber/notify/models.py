@@ -1,9 +1,9 @@
 """In-app notifications, delivery preferences, the outbound e-mail queue and spent signed links."""
 
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aseancyber.db import Base, db_enum, id_column, utcnow
@@ -42,7 +42,9 @@ _KIND_DESCRIPTIONS = {
     NotificationKind.SYSTEM: "Platform announcements and maintenance",
     NotificationKind.CASE_INVITATION: "Coordination cases: invitations to take part",
     NotificationKind.CASE_UPDATE: "Coordination cases: state, product status and advisories",
-    NotificationKind.CASE_MESSAGE: "Coordination cases: new messages",
+    NotificationKind.CASE_MESSAGE: (
+        "Coordination cases: new messages (immediately: one e-mail per case within 5 minutes)"
+    ),
     NotificationKind.CASE_EMBARGO: "Coordination cases: embargo proposals, reminders and ends",
     NotificationKind.INITIATIVE_OVERLAP: "Initiatives: another body may duplicate yours",
 }
@@ -103,6 +105,35 @@ class NotificationPreference(Base):
     mode: Mapped[DeliveryMode] = mapped_column(db_enum(DeliveryMode, "delivery_mode"))
 
 
+class EmailPriority(IntEnum):
+    """The order the mailer takes queued e-mail in: lower first, then oldest first."""
+
+    URGENT = 0  # communication checks, requests and escalations, security and account links
+    NORMAL = 5
+    BULK = 9  # case-message digests and the daily summary
+
+
+URGENT_KINDS = frozenset(
+    {
+        NotificationKind.ACCOUNT,
+        NotificationKind.SECURITY,
+        NotificationKind.CONTACT_CHECK,
+        NotificationKind.REQUEST,
+        NotificationKind.REQUEST_DEADLINE,
+    }
+)
+"""Kinds whose e-mail goes before everything else: someone is waiting for an answer."""
+
+
+def priority_of(kind: NotificationKind) -> EmailPriority:
+    """The queue priority of the e-mail for a notification of ``kind``."""
+    if kind in URGENT_KINDS:
+        return EmailPriority.URGENT
+    if kind in {NotificationKind.CASE_MESSAGE, NotificationKind.DIGEST}:
+        return EmailPriority.BULK
+    return EmailPriority.NORMAL
+
+
 class EmailStatus(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
@@ -114,9 +145,27 @@ class OutboundEmail(Base):
 
     __tablename__ = "outbound_email"
     __audited__ = False
-    __table_args__ = (Index("ix_outbound_email_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbound_email_due", "status", "next_attempt_at"),
+        # The mailer's order: the most urgent due e-mail first, then the oldest.
+        Index("ix_outbound_email_queue", "status", "priority", "next_attempt_at"),
+        # At most one digest per key (a person in a case) still open for more messages:
+        # queued and not yet claimed by the mailer.
+        Index(
+            "ix_outbound_email_open_digest",
+            "digest_key",
+            unique=True,
+            sqlite_where=text("digest_key IS NOT NULL AND status = 'queued' AND attempts = 0"),
+            postgresql_where=text("digest_key IS NOT NULL AND status = 'queued' AND attempts = 0"),
+        ),
+    )
 
     id: Mapped[str] = id_column()
+    priority: Mapped[int] = mapped_column(default=EmailPriority.NORMAL.value)
+    # Set on a digest (e.g. one person's new messages in one case): later entries are
+    # appended to the queued e-mail until the mailer claims it.
+    digest_key: Mapped[str | None] = mapped_column(String(120))
+    digest_items: Mapped[int] = mapped_column(default=0)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)

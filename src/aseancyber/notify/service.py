@@ -6,8 +6,11 @@ the title and body to its owner as written.
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
@@ -16,10 +19,13 @@ from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem, Invalid, NotFound
 from aseancyber.notify.models import (
     DeliveryMode,
+    EmailPriority,
+    EmailStatus,
     Notification,
     NotificationKind,
     NotificationPreference,
     OutboundEmail,
+    priority_of,
 )
 from aseancyber.settings import get_settings
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
@@ -35,13 +41,101 @@ MANDATORY_KINDS = frozenset({NotificationKind.SECURITY})
 """Kinds whose e-mail cannot be turned off: they warn of someone else using the account."""
 
 
-def queue_email(db: Session, *, to: str, subject: str, body: str) -> OutboundEmail:
+DIGEST_DELAY = timedelta(minutes=5)
+"""How long a digest e-mail (a person's new messages in one case) gathers entries before it
+is due: "immediately" for case messages means within this delay, in one e-mail."""
+
+DIGEST_MAX_ENTRIES = 50
+"""Entries written out in one digest e-mail; later ones are counted, and read in the inbox."""
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Where a notification's e-mail is gathered: ``key`` names the topic (e.g. one case),
+    ``subject`` is the digest e-mail's subject."""
+
+    key: str
+    subject: str
+
+
+def _one_line(subject: str) -> str:
+    return " ".join(subject.split())[:300]
+
+
+def queue_email(
+    db: Session,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    priority: EmailPriority = EmailPriority.NORMAL,
+) -> OutboundEmail:
     """Queue one plain-text e-mail; it is sent after the transaction commits, with retries."""
-    one_line_subject = " ".join(subject.split())[:300]
-    email = OutboundEmail(to_address=to.strip(), subject=one_line_subject, body=body)
+    email = OutboundEmail(
+        to_address=to.strip(), subject=_one_line(subject), body=body, priority=priority.value
+    )
     db.add(email)
     db.flush()
     return email
+
+
+def _open_digest(key: str) -> ColumnElement[bool]:
+    return and_(
+        OutboundEmail.digest_key == key,
+        OutboundEmail.status == EmailStatus.QUEUED,
+        OutboundEmail.attempts == 0,  # not yet claimed by the mailer
+    )
+
+
+def queue_digest_entry(
+    db: Session,
+    *,
+    to: str,
+    key: str,
+    subject: str,
+    entry: str,
+    priority: EmailPriority = EmailPriority.BULK,
+) -> None:
+    """Add one entry to the open digest e-mail for ``key``, or queue a new one due after
+    :data:`DIGEST_DELAY`; at most one digest per key is open at a time."""
+    addition = entry.rstrip("\n") + "\n\n"
+    for _ in range(3):
+        # One UPDATE appends in the database, so concurrent writers lose no entry; a
+        # digest the mailer has claimed (attempts > 0) no longer matches.
+        appended = db.execute(
+            update(OutboundEmail)
+            .where(_open_digest(key))
+            .values(
+                body=case(
+                    (
+                        OutboundEmail.digest_items < DIGEST_MAX_ENTRIES,
+                        OutboundEmail.body + addition,
+                    ),
+                    else_=OutboundEmail.body,
+                ),
+                digest_items=OutboundEmail.digest_items + 1,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        if getattr(appended, "rowcount", 0) == 1:
+            return
+        try:
+            with db.begin_nested():
+                db.add(
+                    OutboundEmail(
+                        to_address=to.strip(),
+                        subject=_one_line(subject),
+                        body=addition,
+                        priority=priority.value,
+                        digest_key=key,
+                        digest_items=1,
+                        next_attempt_at=utcnow() + DIGEST_DELAY,
+                    )
+                )
+            return
+        except IntegrityError:  # another transaction opened this digest first: append to it
+            continue
+    raise RuntimeError(f"could not queue the digest entry for {key}")
 
 
 def absolute_url(link: str) -> str:
@@ -63,11 +157,22 @@ def email_body(*, title: str, body: str, link: str) -> str:
         parts += [body, ""]
     if link:
         parts += [f"Open: {absolute_url(link)}", ""]
-    parts += [
-        "--",
-        f"Choose which e-mails you receive: {absolute_url(PREFERENCES_PATH)}",
-    ]
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts) + "\n" + email_footer()
+
+
+def digest_entry(*, title: str, body: str, link: str) -> str:
+    """One notification as an entry of a digest e-mail."""
+    parts = [f"* {title}"]
+    if body:
+        parts.append(body[:1000] + ("..." if len(body) > 1000 else ""))
+    if link:
+        parts.append(f"Open: {absolute_url(link)}")
+    return "\n".join(parts)
+
+
+def email_footer() -> str:
+    """The last lines of every e-mail: where to change what one receives."""
+    return f"--\nChoose which e-mails you receive: {absolute_url(PREFERENCES_PATH)}\n"
 
 
 def notify(
@@ -78,8 +183,13 @@ def notify(
     title: str,
     body: str = "",
     link: str = "",
+    digest: Digest | None = None,
 ) -> list[Notification]:
-    """Put a notification in each active user's inbox and queue e-mail by their preference."""
+    """Put a notification in each active user's inbox and queue e-mail by their preference.
+
+    With ``digest`` (e.g. a case's messages), "immediately" means one digest e-mail per
+    person and ``digest.key`` gathering everything within :data:`DIGEST_DELAY`.
+    """
     link = _check_link(link)
     wanted = sorted(set(user_ids))
     if not wanted:
@@ -113,9 +223,19 @@ def notify(
         )
         db.add(notification)
         created.append(notification)
-        if mode is DeliveryMode.IMMEDIATELY:
-            queue_email(
-                db, to=user.email, subject=title, body=email_body(title=title, body=body, link=link)
+        if mode is not DeliveryMode.IMMEDIATELY:
+            continue
+        if digest is None:
+            text = email_body(title=title, body=body, link=link)
+            queue_email(db, to=user.email, subject=title, body=text, priority=priority_of(kind))
+        else:
+            queue_digest_entry(
+                db,
+                to=user.email,
+                key=f"{digest.key}:{user.id}",
+                subject=digest.subject,
+                entry=digest_entry(title=title, body=body, link=link),
+                priority=priority_of(kind),
             )
     db.flush()
     return created
