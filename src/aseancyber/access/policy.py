@@ -12,6 +12,11 @@ two to the same answers.
 - TLP:AMBER and TLP:AMBER+STRICT: the owner organisation and the named audience.
 - TLP:RED: the named audience only (and the person who wrote it).
 
+A model may also have a boolean ``owner_only`` column (:data:`OWNER_ONLY_COLUMN`): a row
+with it set is seen by its owner organisation only, under its own label. Sharing uses it
+for a copy posted over a STIX id + version another organisation holds out of the poster's
+sight, so no reader ever meets two contents under one id + version.
+
 Roles never widen what a reader sees: a platform administrator or a regional coordinator
 reads a record only as a member of their organisation would.
 """
@@ -155,23 +160,33 @@ def _audience_includes(actor: Actor, model: type[Shareable]) -> ColumnElement[bo
     )
 
 
+OWNER_ONLY_COLUMN = "owner_only"
+
+
+def _owner_only(model: type[Shareable]) -> Any:
+    return getattr(model, OWNER_ONLY_COLUMN, None)
+
+
 def visible_to(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
     """The SQL condition selecting the rows of ``model`` that ``reader`` may see."""
+    owner_only = _owner_only(model)
     if reader is None:
-        return model.tlp == Tlp.CLEAR
+        rule = model.tlp == Tlp.CLEAR
+        return rule if owner_only is None else and_(owner_only.is_(false()), rule)
     owner = model.owner_organisation_id == reader.organisation_id
     green = (
         model.tlp == Tlp.GREEN
         if reader.is_community
         else and_(model.tlp == Tlp.GREEN, model.green_includes_external.is_(true()))
     )
-    return or_(
+    rule = or_(
         model.tlp == Tlp.CLEAR,
         green,
         and_(model.tlp.in_([Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT]), owner),
         model.created_by_id == reader.user_id,
         _audience_includes(reader, model),
     )
+    return rule if owner_only is None else and_(or_(owner_only.is_(false()), owner), rule)
 
 
 def visible_with_hint(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
@@ -228,6 +243,10 @@ def audience_of(db: Session, record: Shareable) -> Audience:
 
 def can_see(reader: Reader, record: Shareable, audience: Audience) -> bool:
     """The same rule as :func:`visible_to`, for one record already loaded."""
+    if getattr(record, OWNER_ONLY_COLUMN, False) and (
+        reader is None or reader.organisation_id != record.owner_organisation_id
+    ):
+        return False
     if record.tlp is Tlp.CLEAR:
         return True
     if reader is None:

@@ -253,6 +253,9 @@ def store_pulled(
                 # Our credentials received it there, so our organisation may read it here.
                 audience_organisation_ids=[peer.owner_organisation_id],
                 minimum_label=mapping.minimum_label,
+                # The peer's organisation owns what arrives; a created_by_ref naming someone
+                # else is kept as the claim of an unverified author, not refused.
+                keep_claimed_authors=True,
             )
             for item in result.succeeded:
                 outcomes.append(outcome_row(mapping, Direction.PULL, item.object_id, item.version))

@@ -19,11 +19,12 @@ from itertools import islice
 from typing import Any
 
 import orjson
-from sqlalchemy import TableClause, delete, insert, select
+from sqlalchemy import TableClause, case, delete, insert, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.policy import Actor, Tlp, stricter, visible_to
+from aseancyber.community.models import Organisation
 from aseancyber.db import begin_writing, new_id, utcnow
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import (
@@ -82,8 +83,11 @@ class _Context:
     group_organisation_ids: frozenset[str]
     green_includes_external: bool
     minimum_label: Tlp | None
+    keep_claimed_authors: bool
     last_added: datetime | None = None
-    envelope_markings: set[str] = field(default_factory=set)
+    # Marking definitions resolved so far (sent in this envelope, or stored and visible):
+    # each id with what it restricts to (see stix.definition_label).
+    definitions: dict[str, Tlp | None] = field(default_factory=dict)
 
     @property
     def has_audience(self) -> bool:
@@ -106,8 +110,13 @@ def ingest(
     audience_user_ids: Iterable[str] = (),
     green_includes_external: bool = False,
     minimum_label: Tlp | None = None,
+    keep_claimed_authors: bool = False,
 ) -> IngestReport:
-    """Store the valid objects of an envelope in ``collection`` and report on every object."""
+    """Store the valid objects of an envelope in ``collection`` and report on every object.
+
+    ``keep_claimed_authors`` (federation pull) keeps an object whose ``created_by_ref`` is
+    another organisation's identity, as an unverified claim; otherwise it is refused.
+    """
     begin_writing(db)
     # Lock the collection row (a plain column select: PostgreSQL refuses FOR UPDATE on the
     # outer joins of the eager-loaded relationships) so date_added grows strictly.
@@ -143,6 +152,7 @@ def ingest(
         group_organisation_ids=group,
         green_includes_external=green_includes_external,
         minimum_label=minimum_label,
+        keep_claimed_authors=keep_claimed_authors,
         last_added=last_added,
     )
     report = IngestReport(status_id=status.id)
@@ -230,6 +240,7 @@ ROW_COLUMNS = (
     "source_ref",
     "target_ref",
     "sighting_of_ref",
+    "owner_only",
 )
 DETAIL_COLUMNS = ("status_id", "seq", "outcome", "object_id", "version", "message")
 # The outcome of a status detail row that holds a batch's successes: ``message`` is their
@@ -297,26 +308,43 @@ class _Batch:
         if problem is not None:
             self.fail(obj, problem, position)
             return None
-        stix.map_tlp1(obj)
         if obj["type"] == "marking-definition":
-            self.context.envelope_markings.add(obj["id"])
+            # Stored and served as received: a foreign definition is not rewritten.
+            self.context.definitions[obj["id"]] = stix.definition_label(obj)
+        else:
+            stix.map_tlp1(obj)
         created = stix.parse_timestamp(obj["created"], "created") if "created" in obj else None
         modified = stix.parse_timestamp(obj["modified"], "modified") if "modified" in obj else None
-        marked = label = stix.label_of(obj)
+        version_at = modified or created
+        default = self.context.collection.default_tlp
+        return _Candidate(obj, position, obj["id"], default, None, version_at, created, modified)
+
+    def label(self, candidate: _Candidate, previous: "_Existing | None") -> None:
+        """Set the candidate's label from its markings (resolved definitions included).
+
+        Unmarked, it gets the collection's default, or the label the poster's organisation
+        gave the latest version it holds of the id when that is stricter (a new version
+        only lowers the label when its owner marks it lower, deliberately); a TLP marking
+        definition itself is TLP:CLEAR. The envelope's minimum applies to all.
+        """
+        obj = candidate.obj
+        marked = label = stix.label_of(obj, self.context.definitions)
         if label is None:
-            is_tlp = obj["id"] in stix.TLP2_MARKINGS
-            label = Tlp.CLEAR if is_tlp else self.context.collection.default_tlp
+            if obj["type"] == "marking-definition" and stix.is_tlp_definition(obj):
+                label = Tlp.CLEAR
+            else:
+                label = self.context.collection.default_tlp
+                if previous is not None and previous.own_label is not None:
+                    label = stricter(label, previous.own_label)
         if self.context.minimum_label is not None:
             label = stricter(label, self.context.minimum_label)
-        version_at = modified or created
-        return _Candidate(obj, position, obj["id"], label, marked, version_at, created, modified)
+        candidate.label, candidate.marked = label, marked
 
-    def add_row(self, candidate: _Candidate, body: str, now: datetime) -> str:
+    def add_row(self, candidate: _Candidate, body: str, now: datetime, *, owner_only: bool) -> str:
         context = self.context
         obj = candidate.obj
         record_id = self.new_id()
         added = context.next_added(now)
-        owner = context.identities.get(obj.get("created_by_ref", ""), context.actor.organisation_id)
         self.rows.append(
             (
                 record_id,
@@ -332,17 +360,16 @@ class _Batch:
                 stix.search_text(obj),
                 body,
                 candidate.label.value,
-                owner,
+                context.actor.organisation_id,  # the poster's, whatever created_by_ref claims
                 context.actor.user_id,
                 context.green_includes_external,
                 obj.get("source_ref"),
                 obj.get("target_ref"),
                 obj.get("sighting_of_ref"),
+                owner_only,
             )
         )
-        if context.has_audience or (
-            candidate.label in NEEDS_NAMED_AUDIENCE and context.group_organisation_ids
-        ):
+        if not owner_only:
             self.audience_rows.extend(_audience(context, record_id, candidate.label))
         if len(self.report.stored_ids) < SAMPLE:
             self.report.stored_ids.append(record_id)
@@ -356,24 +383,22 @@ def _store_batch(
     connection = db.connection()
     work = _Batch(context, report, text_timestamps=connection.dialect.name == "sqlite")
     candidates = [found for obj in batch if (found := work.candidate(obj)) is not None]
-    unknown = _unknown_markings(db, context, candidates)
-    stored = _existing_versions(db, context, candidates)
+    unknown = _resolve_markings(db, context, candidates)
+    existing = _existing_versions(db, context, candidates)
     in_batch: set[tuple[str, datetime | None]] = set()
     for candidate in candidates:
-        if unknown:
-            missing = [ref for ref in stix.marking_refs(candidate.obj) if ref in unknown]
-            if missing:
-                work.fail(
-                    candidate.obj,
-                    f"object_marking_refs names an unknown marking definition {missing[0]}",
-                    candidate.position,
-                )
-                continue
+        problem = _problem(context, candidate, unknown)
         key = (candidate.stix_id, candidate.version_at)
-        seen = candidate.stix_id in stored if candidate.version_at is None else key in stored
-        if seen or key in in_batch:
+        previous = existing.get(candidate.stix_id)
+        if problem is None and (key in in_batch or (previous and previous.has(key))):
             work.succeed(candidate)  # the same id + version again: a no-op success
             continue
+        if problem is None and previous is not None and previous.other_owner is not None:
+            problem = f"only {previous.other_owner} may publish new versions of {candidate.stix_id}"
+        if problem is not None:
+            work.fail(candidate.obj, problem, candidate.position)
+            continue
+        work.label(candidate, previous)
         _mark(candidate)
         body = stix.dumps(candidate.obj)
         if "\\u0000" in body:
@@ -384,12 +409,38 @@ def _store_batch(
             )
             continue
         in_batch.add(key)
-        work.add_row(candidate, body, now)
+        # Sent over a version another organisation holds out of the poster's sight: the
+        # poster's copy is stored as for a fresh id (anything else would tell them the id
+        # exists) but only its owner organisation ever reads it, so no reader meets two
+        # contents under one id + version.
+        work.add_row(candidate, body, now, owner_only=previous is not None and previous.hidden)
         work.succeed(candidate)
     insert_rows(db, STIX_OBJECT_BULK, ROW_COLUMNS, work.rows)
     if work.audience_rows:
         connection.execute(insert(RECORD_AUDIENCE_TABLE), work.audience_rows)
     return work
+
+
+def _problem(context: _Context, candidate: _Candidate, unknown: set[str]) -> str | None:
+    """Why the candidate may not be stored as the poster's, before versions are looked at."""
+    obj = candidate.obj
+    if unknown:
+        missing = [ref for ref in stix.marking_refs(obj) if ref in unknown]
+        if missing:
+            return f"object_marking_refs names an unknown marking definition {missing[0]}"
+    if context.keep_claimed_authors:
+        return None
+    own = context.actor.organisation_id
+    claimed = obj.get("created_by_ref")
+    if isinstance(claimed, str) and context.identities.get(claimed, own) != own:
+        return (
+            "created_by_ref is the identity of another organisation on this platform: "
+            "objects are shared in your organisation's name (use its identity or leave "
+            "created_by_ref out)"
+        )
+    if obj["type"] == "identity" and context.identities.get(candidate.stix_id, own) != own:
+        return "is the identity of another organisation on this platform, which only it publishes"
+    return None
 
 
 def insert_rows(
@@ -419,20 +470,27 @@ def insert_rows(
 
 
 def _mark(candidate: _Candidate) -> None:
-    """Write the object's label into its markings, so consumers downstream keep it."""
-    if candidate.stix_id in stix.TLP2_MARKINGS:
+    """Write the object's label into its markings, so consumers downstream keep it
+    (marking definitions are kept exactly as received)."""
+    if candidate.obj["type"] == "marking-definition":
         return
     refs = candidate.obj.get("object_marking_refs")
-    if candidate.marked is candidate.label and refs:
+    if isinstance(refs, list) and stix.MARKING_FOR_LABEL[candidate.label] in refs:
         return
     others = [ref for ref in refs or [] if ref not in stix.TLP2_MARKINGS]
     candidate.obj["object_marking_refs"] = [stix.MARKING_FOR_LABEL[candidate.label], *others]
 
 
 def _audience(context: _Context, record_id: str, label: Tlp) -> list[dict[str, Any]]:
+    """The audience rows of one stored version: exactly the audience the sharer named.
+
+    Only when the sharer named nobody (a TAXII POST cannot) is a sharing group's membership
+    the implied audience of a TLP:AMBER or TLP:RED object in the group's collection; a
+    collection or its grants never widen a named audience.
+    """
     organisations = set(context.audience_organisation_ids)
-    if label in NEEDS_NAMED_AUDIENCE:
-        organisations |= context.group_organisation_ids
+    if not context.has_audience and label in NEEDS_NAMED_AUDIENCE:
+        organisations = set(context.group_organisation_ids)
     rows = [
         {
             "record_kind": "stix_object",
@@ -454,47 +512,90 @@ def _audience(context: _Context, record_id: str, label: Tlp) -> list[dict[str, A
     return rows
 
 
-def _unknown_markings(db: Session, context: _Context, candidates: list[_Candidate]) -> set[str]:
+def _resolve_markings(db: Session, context: _Context, candidates: list[_Candidate]) -> set[str]:
+    """Resolve the batch's marking references into ``context.definitions``: the stored
+    definitions the poster may see, looked up once per batch; the ids still unresolved
+    (no TLP id, not sent, not stored where the poster can see it) are returned."""
     wanted = {
         ref
         for candidate in candidates
         for ref in stix.marking_refs(candidate.obj)
-        if ref not in stix.TLP2_MARKINGS and ref not in context.envelope_markings
+        if ref not in stix.KNOWN_TLP_MARKINGS and ref not in context.definitions
     }
     if not wanted:
         return set()
-    known = set(
-        db.scalars(
-            select(StixObject.stix_id).where(
-                StixObject.collection_id == context.collection.id,
-                StixObject.stix_id.in_(wanted),
-                visible_to(context.actor, StixObject),  # a hidden definition is unknown here
-            )
+    for stix_id, body in db.execute(
+        select(StixObject.stix_id, StixObject.body)
+        .where(
+            StixObject.collection_id == context.collection.id,
+            StixObject.stix_id.in_(wanted),
+            visible_to(context.actor, StixObject),  # a hidden definition is unknown here
         )
-    )
-    return wanted - known
+        .order_by(StixObject.version_at)
+    ):
+        context.definitions[stix_id] = stix.definition_label(orjson.loads(body))
+    return wanted - context.definitions.keys()
+
+
+@dataclass
+class _Existing:
+    """What is stored under one STIX id in the collection, as far as the poster may know."""
+
+    visible: set[datetime | None] = field(default_factory=set)  # versions the poster sees
+    # The name of another organisation holding a version the poster sees: only it may
+    # publish new versions.
+    other_owner: str | None = None
+    # Another organisation holds a version the poster may not see.
+    hidden: bool = False
+    # Versions the poster's organisation holds that the poster may not see (one per owner).
+    hidden_own: set[datetime | None] = field(default_factory=set)
+    # The label of the latest version the poster sees that their organisation holds.
+    own_label: Tlp | None = None
+    own_at: datetime | None = None
+
+    def has(self, key: tuple[str, datetime | None]) -> bool:
+        """Whether storing this id + version would be a no-op (or a second copy per owner)."""
+        version = key[1]
+        if version is None:
+            return bool(self.visible)
+        return version in self.visible or version in self.hidden_own
 
 
 def _existing_versions(
     db: Session, context: _Context, candidates: list[_Candidate]
-) -> set[tuple[str, datetime | None] | str]:
+) -> dict[str, _Existing]:
+    """Every stored version of the batch's ids in the collection, in one query, with whether
+    the poster may see it; what the poster may not see only ever changes where (never
+    whether) their own post is stored."""
     ids = {candidate.stix_id for candidate in candidates}
     if not ids:
-        return set()
-    found: set[tuple[str, datetime | None] | str] = set()
-    # Only versions the poster may see count: a version hidden from them neither makes
-    # theirs a no-op (they could not read back what they sent) nor refuses it; they keep
-    # their own copy, labelled and visible as they sent it.
+        return {}
+    own = context.actor.organisation_id
+    found: dict[str, _Existing] = {}
     rows = db.execute(
-        select(StixObject.stix_id, StixObject.version_at).where(
-            StixObject.collection_id == context.collection.id,
-            StixObject.stix_id.in_(ids),
-            visible_to(context.actor, StixObject),
+        select(
+            StixObject.stix_id,
+            StixObject.version_at,
+            StixObject.owner_organisation_id,
+            StixObject.tlp,
+            Organisation.name,
+            case((visible_to(context.actor, StixObject), 1), else_=0),
         )
+        .join(Organisation, Organisation.id == StixObject.owner_organisation_id)
+        .where(StixObject.collection_id == context.collection.id, StixObject.stix_id.in_(ids))
     ).tuples()
-    for stix_id, version_at in rows:
-        found.add((stix_id, version_at))
-        found.add(stix_id)
+    for stix_id, version_at, owner, label, owner_name, visible in rows:
+        entry = found.setdefault(stix_id, _Existing())
+        if visible == 1:
+            entry.visible.add(version_at)
+            if owner != own:
+                entry.other_owner = owner_name
+        elif owner != own:
+            entry.hidden = True
+        else:
+            entry.hidden_own.add(version_at)
+        if visible == 1 and owner == own and (entry.own_at is None or version_at >= entry.own_at):
+            entry.own_label, entry.own_at = label, version_at
     return found
 
 

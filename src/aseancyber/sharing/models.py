@@ -11,7 +11,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Table, Text, column, table, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    column,
+    false,
+    table,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aseancyber.access.policy import RecordAudience, Shareable, Tlp, register_shareable
@@ -171,6 +182,9 @@ class StixObject(Shareable, Base):
     source_ref: Mapped[str | None] = mapped_column(String(300))
     target_ref: Mapped[str | None] = mapped_column(String(300))
     sighting_of_ref: Mapped[str | None] = mapped_column(String(300))
+    # A copy posted over an id + version another organisation holds out of the poster's
+    # sight: read by its owner organisation only (see access.policy.OWNER_ONLY_COLUMN).
+    owner_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     collection: Mapped[Collection] = relationship(lazy="joined")
     owner_organisation: Mapped[Organisation] = relationship(
