@@ -5,6 +5,24 @@ status resource and the good ones in the same envelope are stored. Rows are writ
 Core ``executemany`` in batches (no ORM object per STIX object), the collection row is
 locked so ``date_added`` grows strictly per collection, and the whole envelope is one
 audit entry carrying a digest of the stored ids.
+
+Trust rules held here (each per object, so one bad object never costs the others):
+
+- The owner of a stored version is always the poster's organisation. A ``created_by_ref``
+  that is another organisation's identity on this platform (or an identity object of one)
+  is refused; an identity the platform does not know is kept as a claimed, unverified
+  author. Federation pull (``keep_claimed_authors``) keeps every claim, unverified.
+- The audience the sharer names is exactly the audience; a sharing group is the implied
+  audience of AMBER/RED objects in its collection only when nobody is named.
+- Only the owner publishes new versions of an id the poster can see (others are refused,
+  naming the owner); an unmarked new version keeps the owner's latest label. An id whose
+  versions are hidden from the poster is answered as a fresh one, and the poster's copy is
+  ``owner_only`` (read by the poster's organisation alone), so no reader sees two contents
+  under one id + version. The one exception: a version hidden from the poster held by the
+  poster's own organisation makes the same id + version a no-op (one row per owner).
+- Labels come from markings, failing closed (see ``stix.definition_label``): an unknown
+  marking definition makes an object at least TLP:AMBER+STRICT, a reference to one that is
+  nowhere to be found is refused, and marking definitions are stored as received.
 """
 
 import hashlib
@@ -19,13 +37,13 @@ from itertools import islice
 from typing import Any
 
 import orjson
-from sqlalchemy import TableClause, case, delete, insert, select
+from sqlalchemy import TableClause, delete, insert, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.policy import Actor, Tlp, stricter, visible_to
-from aseancyber.community.models import Organisation
+from aseancyber.access.policy import Actor, Tlp, stricter
 from aseancyber.db import begin_writing, new_id, utcnow
+from aseancyber.sharing import ingest_rules as rules
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import (
     RECORD_AUDIENCE_TABLE,
@@ -33,7 +51,6 @@ from aseancyber.sharing.models import (
     STIX_OBJECT_BULK,
     Collection,
     CollectionKind,
-    StixObject,
     TaxiiStatus,
     TaxiiStatusDetail,
 )
@@ -44,7 +61,6 @@ SQLITE_CACHE_KIB = 32 * 1024
 SAMPLE = 1000
 STATUS_KEPT = timedelta(days=2)
 ONE_MICROSECOND = timedelta(microseconds=1)
-NEEDS_NAMED_AUDIENCE = frozenset({Tlp.AMBER, Tlp.RED})
 
 
 @dataclass(frozen=True)
@@ -88,10 +104,6 @@ class _Context:
     # Marking definitions resolved so far (sent in this envelope, or stored and visible):
     # each id with what it restricts to (see stix.definition_label).
     definitions: dict[str, Tlp | None] = field(default_factory=dict)
-
-    @property
-    def has_audience(self) -> bool:
-        return bool(self.audience_organisation_ids or self.audience_user_ids)
 
     def next_added(self, now: datetime) -> datetime:
         """Like :func:`next_added`, on a plain field (written back to the collection once)."""
@@ -319,7 +331,7 @@ class _Batch:
         default = self.context.collection.default_tlp
         return _Candidate(obj, position, obj["id"], default, None, version_at, created, modified)
 
-    def label(self, candidate: _Candidate, previous: "_Existing | None") -> None:
+    def label(self, candidate: _Candidate, previous: "rules.Existing | None") -> None:
         """Set the candidate's label from its markings (resolved definitions included).
 
         Unmarked, it gets the collection's default, or the label the poster's organisation
@@ -370,7 +382,15 @@ class _Batch:
             )
         )
         if not owner_only:
-            self.audience_rows.extend(_audience(context, record_id, candidate.label))
+            self.audience_rows.extend(
+                rules.audience_rows(
+                    record_id,
+                    label=candidate.label,
+                    organisation_ids=context.audience_organisation_ids,
+                    user_ids=context.audience_user_ids,
+                    group_organisation_ids=context.group_organisation_ids,
+                )
+            )
         if len(self.report.stored_ids) < SAMPLE:
             self.report.stored_ids.append(record_id)
         self.new_ids.append(record_id)
@@ -383,14 +403,25 @@ def _store_batch(
     connection = db.connection()
     work = _Batch(context, report, text_timestamps=connection.dialect.name == "sqlite")
     candidates = [found for obj in batch if (found := work.candidate(obj)) is not None]
-    unknown = _resolve_markings(db, context, candidates)
-    existing = _existing_versions(db, context, candidates)
+    unknown = rules.resolve_markings(
+        db,
+        actor=context.actor,
+        collection_id=context.collection.id,
+        refs=(ref for candidate in candidates for ref in stix.marking_refs(candidate.obj)),
+        definitions=context.definitions,
+    )
+    existing = rules.existing_versions(
+        db,
+        actor=context.actor,
+        collection_id=context.collection.id,
+        ids={candidate.stix_id for candidate in candidates},
+    )
     in_batch: set[tuple[str, datetime | None]] = set()
     for candidate in candidates:
         problem = _problem(context, candidate, unknown)
         key = (candidate.stix_id, candidate.version_at)
         previous = existing.get(candidate.stix_id)
-        if problem is None and (key in in_batch or (previous and previous.has(key))):
+        if problem is None and (key in in_batch or (previous and previous.has(key[1]))):
             work.succeed(candidate)  # the same id + version again: a no-op success
             continue
         if problem is None and previous is not None and previous.other_owner is not None:
@@ -423,24 +454,15 @@ def _store_batch(
 
 def _problem(context: _Context, candidate: _Candidate, unknown: set[str]) -> str | None:
     """Why the candidate may not be stored as the poster's, before versions are looked at."""
-    obj = candidate.obj
     if unknown:
-        missing = [ref for ref in stix.marking_refs(obj) if ref in unknown]
+        missing = [ref for ref in stix.marking_refs(candidate.obj) if ref in unknown]
         if missing:
             return f"object_marking_refs names an unknown marking definition {missing[0]}"
     if context.keep_claimed_authors:
         return None
-    own = context.actor.organisation_id
-    claimed = obj.get("created_by_ref")
-    if isinstance(claimed, str) and context.identities.get(claimed, own) != own:
-        return (
-            "created_by_ref is the identity of another organisation on this platform: "
-            "objects are shared in your organisation's name (use its identity or leave "
-            "created_by_ref out)"
-        )
-    if obj["type"] == "identity" and context.identities.get(candidate.stix_id, own) != own:
-        return "is the identity of another organisation on this platform, which only it publishes"
-    return None
+    return rules.author_problem(
+        candidate.obj, organisation_id=context.actor.organisation_id, identities=context.identities
+    )
 
 
 def insert_rows(
@@ -479,124 +501,6 @@ def _mark(candidate: _Candidate) -> None:
         return
     others = [ref for ref in refs or [] if ref not in stix.TLP2_MARKINGS]
     candidate.obj["object_marking_refs"] = [stix.MARKING_FOR_LABEL[candidate.label], *others]
-
-
-def _audience(context: _Context, record_id: str, label: Tlp) -> list[dict[str, Any]]:
-    """The audience rows of one stored version: exactly the audience the sharer named.
-
-    Only when the sharer named nobody (a TAXII POST cannot) is a sharing group's membership
-    the implied audience of a TLP:AMBER or TLP:RED object in the group's collection; a
-    collection or its grants never widen a named audience.
-    """
-    organisations = set(context.audience_organisation_ids)
-    if not context.has_audience and label in NEEDS_NAMED_AUDIENCE:
-        organisations = set(context.group_organisation_ids)
-    rows = [
-        {
-            "record_kind": "stix_object",
-            "record_id": record_id,
-            "organisation_id": org,
-            "user_id": None,
-        }
-        for org in sorted(organisations)
-    ]
-    rows.extend(
-        {
-            "record_kind": "stix_object",
-            "record_id": record_id,
-            "organisation_id": None,
-            "user_id": user,
-        }
-        for user in sorted(context.audience_user_ids)
-    )
-    return rows
-
-
-def _resolve_markings(db: Session, context: _Context, candidates: list[_Candidate]) -> set[str]:
-    """Resolve the batch's marking references into ``context.definitions``: the stored
-    definitions the poster may see, looked up once per batch; the ids still unresolved
-    (no TLP id, not sent, not stored where the poster can see it) are returned."""
-    wanted = {
-        ref
-        for candidate in candidates
-        for ref in stix.marking_refs(candidate.obj)
-        if ref not in stix.KNOWN_TLP_MARKINGS and ref not in context.definitions
-    }
-    if not wanted:
-        return set()
-    for stix_id, body in db.execute(
-        select(StixObject.stix_id, StixObject.body)
-        .where(
-            StixObject.collection_id == context.collection.id,
-            StixObject.stix_id.in_(wanted),
-            visible_to(context.actor, StixObject),  # a hidden definition is unknown here
-        )
-        .order_by(StixObject.version_at)
-    ):
-        context.definitions[stix_id] = stix.definition_label(orjson.loads(body))
-    return wanted - context.definitions.keys()
-
-
-@dataclass
-class _Existing:
-    """What is stored under one STIX id in the collection, as far as the poster may know."""
-
-    visible: set[datetime | None] = field(default_factory=set)  # versions the poster sees
-    # The name of another organisation holding a version the poster sees: only it may
-    # publish new versions.
-    other_owner: str | None = None
-    # Another organisation holds a version the poster may not see.
-    hidden: bool = False
-    # Versions the poster's organisation holds that the poster may not see (one per owner).
-    hidden_own: set[datetime | None] = field(default_factory=set)
-    # The label of the latest version the poster sees that their organisation holds.
-    own_label: Tlp | None = None
-    own_at: datetime | None = None
-
-    def has(self, key: tuple[str, datetime | None]) -> bool:
-        """Whether storing this id + version would be a no-op (or a second copy per owner)."""
-        version = key[1]
-        if version is None:
-            return bool(self.visible)
-        return version in self.visible or version in self.hidden_own
-
-
-def _existing_versions(
-    db: Session, context: _Context, candidates: list[_Candidate]
-) -> dict[str, _Existing]:
-    """Every stored version of the batch's ids in the collection, in one query, with whether
-    the poster may see it; what the poster may not see only ever changes where (never
-    whether) their own post is stored."""
-    ids = {candidate.stix_id for candidate in candidates}
-    if not ids:
-        return {}
-    own = context.actor.organisation_id
-    found: dict[str, _Existing] = {}
-    rows = db.execute(
-        select(
-            StixObject.stix_id,
-            StixObject.version_at,
-            StixObject.owner_organisation_id,
-            StixObject.tlp,
-            Organisation.name,
-            case((visible_to(context.actor, StixObject), 1), else_=0),
-        )
-        .join(Organisation, Organisation.id == StixObject.owner_organisation_id)
-        .where(StixObject.collection_id == context.collection.id, StixObject.stix_id.in_(ids))
-    ).tuples()
-    for stix_id, version_at, owner, label, owner_name, visible in rows:
-        entry = found.setdefault(stix_id, _Existing())
-        if visible == 1:
-            entry.visible.add(version_at)
-            if owner != own:
-                entry.other_owner = owner_name
-        elif owner != own:
-            entry.hidden = True
-        else:
-            entry.hidden_own.add(version_at)
-        if visible == 1 and owner == own and (entry.own_at is None or version_at >= entry.own_at):
-            entry.own_label, entry.own_at = label, version_at
-    return found
 
 
 def purge_expired_statuses(db: Session, payload: dict[str, Any]) -> None:
