@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import Tlp
+from aseancyber.access.policy import Tlp, set_audience
 from aseancyber.community.models import Role, User
 from aseancyber.sharing import service, stix
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject
@@ -300,3 +300,11 @@ def test_a_copy_over_a_hidden_version_never_meets_a_reader_of_the_original(
         assert "Hostile" not in page.text
     anonymous = client.get(f"{TAXII}api/collections/{regional.id}/objects/{original}/")
     assert "Hostile" not in anonymous.text
+    # Should the owner later name the copier's organisation, it reads the original alone.
+    row = db.scalar(
+        select(StixObject).where(StixObject.stix_id == original, StixObject.owner_only.is_(False))
+    )
+    assert row is not None
+    set_audience(db, row, organisation_ids=[world.recipient_org.id, world.other_state_org.id])
+    db.commit()
+    assert [o["name"] for o in hostile.versions(original)] == ["SingCERT original"]

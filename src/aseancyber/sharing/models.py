@@ -123,6 +123,7 @@ class StixObject(Shareable, Base):
 
     __tablename__ = "stix_object"
     __shareable_kind__ = "stix_object"
+    __same_record__ = ("collection_id", "stix_id")
     __table_args__ = (
         # TAXII paging: a range scan in (date_added, id) order within a collection.
         Index("ix_stix_object_page", "collection_id", "date_added", "id"),
