@@ -12,6 +12,14 @@ two to the same answers.
 - TLP:AMBER and TLP:AMBER+STRICT: the owner organisation and the named audience.
 - TLP:RED: the named audience only (and the person who wrote it).
 
+A model may also have a boolean ``owner_only`` column (:data:`OWNER_ONLY_COLUMN`) and name
+the columns that make two rows the same record (``__same_record__``): a row with
+``owner_only`` set is seen by its owner organisation only, under its own label, and only
+while the reader sees no other organisation's row of the same record. Sharing uses it for
+a copy posted over a STIX id another organisation holds out of the poster's sight, so no
+reader ever meets two contents under one id + version (should the original later become
+visible to the copy's organisation, the original wins).
+
 Roles never widen what a reader sees: a platform administrator or a regional coordinator
 reads a record only as a member of their organisation would.
 """
@@ -33,7 +41,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, declared_attr, mapped_column
 
 from aseancyber.community.models import Role
 from aseancyber.db import Base, db_enum
@@ -114,6 +122,8 @@ class Shareable:
     """
 
     __shareable_kind__: ClassVar[str]
+    # The columns two rows of one record share (models with an ``owner_only`` column).
+    __same_record__: ClassVar[tuple[str, ...]] = ()
     id: Mapped[str]
 
     @declared_attr
@@ -155,8 +165,39 @@ def _audience_includes(actor: Actor, model: type[Shareable]) -> ColumnElement[bo
     )
 
 
+OWNER_ONLY_COLUMN = "owner_only"
+
+
+def _owner_only(model: type[Shareable]) -> Any:
+    return getattr(model, OWNER_ONLY_COLUMN, None)
+
+
 def visible_to(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
     """The SQL condition selecting the rows of ``model`` that ``reader`` may see."""
+    rule = _label_rule(reader, model)
+    owner_only = _owner_only(model)
+    if owner_only is None:
+        return rule
+    if reader is None:
+        return and_(owner_only.is_(false()), rule)
+    # Evaluated only on owner-only rows (the OR stops at the first term for all others).
+    original = aliased(model)
+    same_record = [
+        getattr(original, name) == getattr(model, name) for name in model.__same_record__
+    ]
+    original_seen = exists(
+        select(original.id).where(
+            *same_record,
+            _owner_only(original).is_(false()),
+            original.owner_organisation_id != model.owner_organisation_id,
+            _label_rule(reader, original),
+        )
+    )
+    owner = model.owner_organisation_id == reader.organisation_id
+    return and_(or_(owner_only.is_(false()), and_(owner, ~original_seen)), rule)
+
+
+def _label_rule(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
     if reader is None:
         return model.tlp == Tlp.CLEAR
     owner = model.owner_organisation_id == reader.organisation_id
@@ -227,7 +268,13 @@ def audience_of(db: Session, record: Shareable) -> Audience:
 
 
 def can_see(reader: Reader, record: Shareable, audience: Audience) -> bool:
-    """The same rule as :func:`visible_to`, for one record already loaded."""
+    """The same rule as :func:`visible_to`, for one record already loaded (an owner-only
+    row is refused outright to anyone outside its owner organisation; whether the reader
+    sees the original it shadows is for the SQL filter, which needs the database)."""
+    if getattr(record, OWNER_ONLY_COLUMN, False) and (
+        reader is None or reader.organisation_id != record.owner_organisation_id
+    ):
+        return False
     if record.tlp is Tlp.CLEAR:
         return True
     if reader is None:

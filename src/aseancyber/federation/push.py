@@ -48,8 +48,8 @@ def outgoing_body(body: str, label: Tlp) -> str:
     """The stored JSON with its label: a label can only become stricter on re-share, so the
     stored label wins over a weaker (or missing) marking in the body."""
     obj = orjson.loads(body)
-    if obj.get("id") in stix.TLP2_MARKINGS:
-        return body
+    if obj.get("type") == "marking-definition":
+        return body  # definitions travel exactly as they were received
     current = stix.label_of(obj)
     strict = stricter(current, label) if current is not None else label
     if current == strict:

@@ -298,6 +298,9 @@ def _ingest_isolated(
                 # Our credentials received it there, so our organisation may read it here.
                 audience_organisation_ids=[peer.owner_organisation_id],
                 minimum_label=mapping.minimum_label,
+                # The peer's organisation owns what arrives; a created_by_ref naming someone
+                # else is kept as the claim of an unverified author, not refused.
+                keep_claimed_authors=True,
             )
 
     try:

@@ -197,9 +197,11 @@ def export_objects(
 def get_object(ref: str, db: DbSession, reader: OptionalActor) -> ObjectRead:
     """One object by record id (that version) or STIX id (its latest visible version)."""
     row = objects.get_version_or_404(db, reader=reader, ref=ref)
+    body = objects.parsed(row)
     return ObjectRead(
         **list_item(row).model_dump(),
-        object=objects.parsed(row),
+        object=body,
+        claimed_author=objects.claimed_author(body, row),
         versions=[
             format_timestamp(v.version_at)
             for v in objects.versions_of(db, reader=reader, version=row)

@@ -5,6 +5,24 @@ status resource and the good ones in the same envelope are stored. Rows are writ
 Core ``executemany`` in batches (no ORM object per STIX object), the collection row is
 locked so ``date_added`` grows strictly per collection, and the whole envelope is one
 audit entry carrying a digest of the stored ids.
+
+Trust rules held here (each per object, so one bad object never costs the others):
+
+- The owner of a stored version is always the poster's organisation. A ``created_by_ref``
+  that is another organisation's identity on this platform (or an identity object of one)
+  is refused; an identity the platform does not know is kept as a claimed, unverified
+  author. Federation pull (``keep_claimed_authors``) keeps every claim, unverified.
+- The audience the sharer names is exactly the audience; a sharing group is the implied
+  audience of AMBER/RED objects in its collection only when nobody is named.
+- Only the owner publishes new versions of an id the poster can see (others are refused,
+  naming the owner); an unmarked new version keeps the owner's latest label. An id whose
+  versions are hidden from the poster is answered as a fresh one, and the poster's copy is
+  ``owner_only`` (read by the poster's organisation alone), so no reader sees two contents
+  under one id + version. The one exception: a version hidden from the poster held by the
+  poster's own organisation makes the same id + version a no-op (one row per owner).
+- Labels come from markings, failing closed (see ``stix.definition_label``): an unknown
+  marking definition makes an object at least TLP:AMBER+STRICT, a reference to one that is
+  nowhere to be found is refused, and marking definitions are stored as received.
 """
 
 import hashlib
@@ -23,8 +41,9 @@ from sqlalchemy import TableClause, delete, insert, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.policy import Actor, Tlp, stricter, visible_to
+from aseancyber.access.policy import Actor, Tlp, stricter
 from aseancyber.db import begin_writing, new_id, utcnow
+from aseancyber.sharing import ingest_rules as rules
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import (
     RECORD_AUDIENCE_TABLE,
@@ -32,7 +51,6 @@ from aseancyber.sharing.models import (
     STIX_OBJECT_BULK,
     Collection,
     CollectionKind,
-    StixObject,
     TaxiiStatus,
     TaxiiStatusDetail,
 )
@@ -43,7 +61,6 @@ SQLITE_CACHE_KIB = 32 * 1024
 SAMPLE = 1000
 STATUS_KEPT = timedelta(days=2)
 ONE_MICROSECOND = timedelta(microseconds=1)
-NEEDS_NAMED_AUDIENCE = frozenset({Tlp.AMBER, Tlp.RED})
 
 
 @dataclass(frozen=True)
@@ -82,12 +99,11 @@ class _Context:
     group_organisation_ids: frozenset[str]
     green_includes_external: bool
     minimum_label: Tlp | None
+    keep_claimed_authors: bool
     last_added: datetime | None = None
-    envelope_markings: set[str] = field(default_factory=set)
-
-    @property
-    def has_audience(self) -> bool:
-        return bool(self.audience_organisation_ids or self.audience_user_ids)
+    # Marking definitions resolved so far (sent in this envelope, or stored and visible):
+    # each id with what it restricts to (see stix.definition_label).
+    definitions: dict[str, Tlp | None] = field(default_factory=dict)
 
     def next_added(self, now: datetime) -> datetime:
         """Like :func:`next_added`, on a plain field (written back to the collection once)."""
@@ -106,8 +122,13 @@ def ingest(
     audience_user_ids: Iterable[str] = (),
     green_includes_external: bool = False,
     minimum_label: Tlp | None = None,
+    keep_claimed_authors: bool = False,
 ) -> IngestReport:
-    """Store the valid objects of an envelope in ``collection`` and report on every object."""
+    """Store the valid objects of an envelope in ``collection`` and report on every object.
+
+    ``keep_claimed_authors`` (federation pull) keeps an object whose ``created_by_ref`` is
+    another organisation's identity, as an unverified claim; otherwise it is refused.
+    """
     begin_writing(db)
     # Lock the collection row (a plain column select: PostgreSQL refuses FOR UPDATE on the
     # outer joins of the eager-loaded relationships) so date_added grows strictly.
@@ -143,6 +164,7 @@ def ingest(
         group_organisation_ids=group,
         green_includes_external=green_includes_external,
         minimum_label=minimum_label,
+        keep_claimed_authors=keep_claimed_authors,
         last_added=last_added,
     )
     report = IngestReport(status_id=status.id)
@@ -230,6 +252,7 @@ ROW_COLUMNS = (
     "source_ref",
     "target_ref",
     "sighting_of_ref",
+    "owner_only",
 )
 DETAIL_COLUMNS = ("status_id", "seq", "outcome", "object_id", "version", "message")
 # The outcome of a status detail row that holds a batch's successes: ``message`` is their
@@ -297,26 +320,43 @@ class _Batch:
         if problem is not None:
             self.fail(obj, problem, position)
             return None
-        stix.map_tlp1(obj)
         if obj["type"] == "marking-definition":
-            self.context.envelope_markings.add(obj["id"])
+            # Stored and served as received: a foreign definition is not rewritten.
+            self.context.definitions[obj["id"]] = stix.definition_label(obj)
+        else:
+            stix.map_tlp1(obj)
         created = stix.parse_timestamp(obj["created"], "created") if "created" in obj else None
         modified = stix.parse_timestamp(obj["modified"], "modified") if "modified" in obj else None
-        marked = label = stix.label_of(obj)
+        version_at = modified or created
+        default = self.context.collection.default_tlp
+        return _Candidate(obj, position, obj["id"], default, None, version_at, created, modified)
+
+    def label(self, candidate: _Candidate, previous: "rules.Existing | None") -> None:
+        """Set the candidate's label from its markings (resolved definitions included).
+
+        Unmarked, it gets the collection's default, or the label the poster's organisation
+        gave the latest version it holds of the id when that is stricter (a new version
+        only lowers the label when its owner marks it lower, deliberately); a TLP marking
+        definition itself is TLP:CLEAR. The envelope's minimum applies to all.
+        """
+        obj = candidate.obj
+        marked = label = stix.label_of(obj, self.context.definitions)
         if label is None:
-            is_tlp = obj["id"] in stix.TLP2_MARKINGS
-            label = Tlp.CLEAR if is_tlp else self.context.collection.default_tlp
+            if obj["type"] == "marking-definition" and stix.is_tlp_definition(obj):
+                label = Tlp.CLEAR
+            else:
+                label = self.context.collection.default_tlp
+                if previous is not None and previous.own_label is not None:
+                    label = stricter(label, previous.own_label)
         if self.context.minimum_label is not None:
             label = stricter(label, self.context.minimum_label)
-        version_at = modified or created
-        return _Candidate(obj, position, obj["id"], label, marked, version_at, created, modified)
+        candidate.label, candidate.marked = label, marked
 
-    def add_row(self, candidate: _Candidate, body: str, now: datetime) -> str:
+    def add_row(self, candidate: _Candidate, body: str, now: datetime, *, owner_only: bool) -> str:
         context = self.context
         obj = candidate.obj
         record_id = self.new_id()
         added = context.next_added(now)
-        owner = context.identities.get(obj.get("created_by_ref", ""), context.actor.organisation_id)
         self.rows.append(
             (
                 record_id,
@@ -332,18 +372,25 @@ class _Batch:
                 stix.search_text(obj),
                 body,
                 candidate.label.value,
-                owner,
+                context.actor.organisation_id,  # the poster's, whatever created_by_ref claims
                 context.actor.user_id,
                 context.green_includes_external,
                 obj.get("source_ref"),
                 obj.get("target_ref"),
                 obj.get("sighting_of_ref"),
+                owner_only,
             )
         )
-        if context.has_audience or (
-            candidate.label in NEEDS_NAMED_AUDIENCE and context.group_organisation_ids
-        ):
-            self.audience_rows.extend(_audience(context, record_id, candidate.label))
+        if not owner_only:
+            self.audience_rows.extend(
+                rules.audience_rows(
+                    record_id,
+                    label=candidate.label,
+                    organisation_ids=context.audience_organisation_ids,
+                    user_ids=context.audience_user_ids,
+                    group_organisation_ids=context.group_organisation_ids,
+                )
+            )
         if len(self.report.stored_ids) < SAMPLE:
             self.report.stored_ids.append(record_id)
         self.new_ids.append(record_id)
@@ -356,24 +403,33 @@ def _store_batch(
     connection = db.connection()
     work = _Batch(context, report, text_timestamps=connection.dialect.name == "sqlite")
     candidates = [found for obj in batch if (found := work.candidate(obj)) is not None]
-    unknown = _unknown_markings(db, context, candidates)
-    stored = _existing_versions(db, context, candidates)
+    unknown = rules.resolve_markings(
+        db,
+        actor=context.actor,
+        collection_id=context.collection.id,
+        refs=(ref for candidate in candidates for ref in stix.marking_refs(candidate.obj)),
+        definitions=context.definitions,
+    )
+    existing = rules.existing_versions(
+        db,
+        actor=context.actor,
+        collection_id=context.collection.id,
+        ids={candidate.stix_id for candidate in candidates},
+    )
     in_batch: set[tuple[str, datetime | None]] = set()
     for candidate in candidates:
-        if unknown:
-            missing = [ref for ref in stix.marking_refs(candidate.obj) if ref in unknown]
-            if missing:
-                work.fail(
-                    candidate.obj,
-                    f"object_marking_refs names an unknown marking definition {missing[0]}",
-                    candidate.position,
-                )
-                continue
+        problem = _problem(context, candidate, unknown)
         key = (candidate.stix_id, candidate.version_at)
-        seen = candidate.stix_id in stored if candidate.version_at is None else key in stored
-        if seen or key in in_batch:
+        previous = existing.get(candidate.stix_id)
+        if problem is None and (key in in_batch or (previous and previous.has(key[1]))):
             work.succeed(candidate)  # the same id + version again: a no-op success
             continue
+        if problem is None and previous is not None and previous.other_owner is not None:
+            problem = f"only {previous.other_owner} may publish new versions of {candidate.stix_id}"
+        if problem is not None:
+            work.fail(candidate.obj, problem, candidate.position)
+            continue
+        work.label(candidate, previous)
         _mark(candidate)
         try:
             body = stix.dumps(candidate.obj)
@@ -388,12 +444,29 @@ def _store_batch(
             )
             continue
         in_batch.add(key)
-        work.add_row(candidate, body, now)
+        # Sent over a version another organisation holds out of the poster's sight: the
+        # poster's copy is stored as for a fresh id (anything else would tell them the id
+        # exists) but only its owner organisation ever reads it, so no reader meets two
+        # contents under one id + version.
+        work.add_row(candidate, body, now, owner_only=previous is not None and previous.hidden)
         work.succeed(candidate)
     insert_rows(db, STIX_OBJECT_BULK, ROW_COLUMNS, work.rows)
     if work.audience_rows:
         connection.execute(insert(RECORD_AUDIENCE_TABLE), work.audience_rows)
     return work
+
+
+def _problem(context: _Context, candidate: _Candidate, unknown: set[str]) -> str | None:
+    """Why the candidate may not be stored as the poster's, before versions are looked at."""
+    if unknown:
+        missing = [ref for ref in stix.marking_refs(candidate.obj) if ref in unknown]
+        if missing:
+            return f"object_marking_refs names an unknown marking definition {missing[0]}"
+    if context.keep_claimed_authors:
+        return None
+    return rules.author_problem(
+        candidate.obj, organisation_id=context.actor.organisation_id, identities=context.identities
+    )
 
 
 def insert_rows(
@@ -423,83 +496,15 @@ def insert_rows(
 
 
 def _mark(candidate: _Candidate) -> None:
-    """Write the object's label into its markings, so consumers downstream keep it."""
-    if candidate.stix_id in stix.TLP2_MARKINGS:
+    """Write the object's label into its markings, so consumers downstream keep it
+    (marking definitions are kept exactly as received)."""
+    if candidate.obj["type"] == "marking-definition":
         return
     refs = candidate.obj.get("object_marking_refs")
-    if candidate.marked is candidate.label and refs:
+    if isinstance(refs, list) and stix.MARKING_FOR_LABEL[candidate.label] in refs:
         return
     others = [ref for ref in refs or [] if ref not in stix.TLP2_MARKINGS]
     candidate.obj["object_marking_refs"] = [stix.MARKING_FOR_LABEL[candidate.label], *others]
-
-
-def _audience(context: _Context, record_id: str, label: Tlp) -> list[dict[str, Any]]:
-    organisations = set(context.audience_organisation_ids)
-    if label in NEEDS_NAMED_AUDIENCE:
-        organisations |= context.group_organisation_ids
-    rows = [
-        {
-            "record_kind": "stix_object",
-            "record_id": record_id,
-            "organisation_id": org,
-            "user_id": None,
-        }
-        for org in sorted(organisations)
-    ]
-    rows.extend(
-        {
-            "record_kind": "stix_object",
-            "record_id": record_id,
-            "organisation_id": None,
-            "user_id": user,
-        }
-        for user in sorted(context.audience_user_ids)
-    )
-    return rows
-
-
-def _unknown_markings(db: Session, context: _Context, candidates: list[_Candidate]) -> set[str]:
-    wanted = {
-        ref
-        for candidate in candidates
-        for ref in stix.marking_refs(candidate.obj)
-        if ref not in stix.TLP2_MARKINGS and ref not in context.envelope_markings
-    }
-    if not wanted:
-        return set()
-    known = set(
-        db.scalars(
-            select(StixObject.stix_id).where(
-                StixObject.collection_id == context.collection.id,
-                StixObject.stix_id.in_(wanted),
-                visible_to(context.actor, StixObject),  # a hidden definition is unknown here
-            )
-        )
-    )
-    return wanted - known
-
-
-def _existing_versions(
-    db: Session, context: _Context, candidates: list[_Candidate]
-) -> set[tuple[str, datetime | None] | str]:
-    ids = {candidate.stix_id for candidate in candidates}
-    if not ids:
-        return set()
-    found: set[tuple[str, datetime | None] | str] = set()
-    # Only versions the poster may see count: a version hidden from them neither makes
-    # theirs a no-op (they could not read back what they sent) nor refuses it; they keep
-    # their own copy, labelled and visible as they sent it.
-    rows = db.execute(
-        select(StixObject.stix_id, StixObject.version_at).where(
-            StixObject.collection_id == context.collection.id,
-            StixObject.stix_id.in_(ids),
-            visible_to(context.actor, StixObject),
-        )
-    ).tuples()
-    for stix_id, version_at in rows:
-        found.add((stix_id, version_at))
-        found.add(stix_id)
-    return found
 
 
 def purge_expired_statuses(db: Session, payload: dict[str, Any]) -> None:

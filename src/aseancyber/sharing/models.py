@@ -11,7 +11,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Table, Text, column, table, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    column,
+    false,
+    table,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aseancyber.access.policy import RecordAudience, Shareable, Tlp, register_shareable
@@ -112,6 +123,7 @@ class StixObject(Shareable, Base):
 
     __tablename__ = "stix_object"
     __shareable_kind__ = "stix_object"
+    __same_record__ = ("collection_id", "stix_id")
     __table_args__ = (
         # TAXII paging: a range scan in (date_added, id) order within a collection.
         Index("ix_stix_object_page", "collection_id", "date_added", "id"),
@@ -171,6 +183,9 @@ class StixObject(Shareable, Base):
     source_ref: Mapped[str | None] = mapped_column(String(300))
     target_ref: Mapped[str | None] = mapped_column(String(300))
     sighting_of_ref: Mapped[str | None] = mapped_column(String(300))
+    # A copy posted over an id + version another organisation holds out of the poster's
+    # sight: read by its owner organisation only (see access.policy.OWNER_ONLY_COLUMN).
+    owner_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     collection: Mapped[Collection] = relationship(lazy="joined")
     owner_organisation: Mapped[Organisation] = relationship(

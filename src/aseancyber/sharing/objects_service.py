@@ -413,6 +413,17 @@ def related(
     )
 
 
+def claimed_author(obj: dict[str, Any], version: StixObject) -> str | None:
+    """The object's ``created_by_ref`` when it is not the identity of the organisation that
+    shared it: a claim of authorship the platform has not verified (``None`` otherwise)."""
+    claimed = obj.get("created_by_ref")
+    if not isinstance(claimed, str) or claimed == stix.identity_id_for(
+        version.owner_organisation_id
+    ):
+        return None
+    return claimed
+
+
 def parsed(version: StixObject) -> dict[str, Any]:
     value: dict[str, Any] = orjson.loads(version.body)
     return value

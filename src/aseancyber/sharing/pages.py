@@ -118,12 +118,14 @@ def export_page(
 def object_page(ref: str, request: Request, db: DbSession, reader: OptionalActor) -> Response:
     """One object for people: fields, markings, relationships both ways, versions, sightings."""
     row = objects.get_version_or_404(db, reader=reader, ref=ref)
+    body = objects.parsed(row)
     return templating.render(
         request,
         "sharing/object.html",
         {
             "row": row,
-            "obj": objects.parsed(row),
+            "obj": body,
+            "claimed_author": objects.claimed_author(body, row),
             "versions": objects.versions_of(db, reader=reader, version=row),
             "related": objects.related(db, reader=reader, version=row),
             "sightings": share_service.sighting_count(db, reader=reader, stix_id=row.stix_id),

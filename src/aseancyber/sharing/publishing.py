@@ -9,7 +9,7 @@ TAXII, matching and federation see them like any posted object.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Tlp
+from aseancyber.community.models import Organisation
 from aseancyber.sharing import ingest, stix
 from aseancyber.sharing.models import Collection, CollectionKind
 
@@ -155,8 +156,19 @@ def publish_advisory(
     """Store the advisory's STIX objects in ``collection`` through the ordinary ingest.
 
     The audience is the case's (needed for AMBER and RED objects: their readers are named);
-    the objects keep the advisory's label, never a looser one.
+    the objects keep the advisory's label, never a looser one. They are published in the
+    name of the advisory's owner organisation, whichever of the case's coordinators
+    publishes, so every revision is a version of the same owner's objects (ingest stores
+    an object as its poster's organisation's and refuses another organisation's identity).
     """
+    owner = db.get(Organisation, advisory.owner_organisation_id)
+    if owner is not None and owner.id != actor.organisation_id:
+        actor = replace(
+            actor,
+            organisation_id=owner.id,
+            member_state_id=owner.member_state_id,
+            is_community=owner.is_community,
+        )
     return ingest.ingest(
         db,
         actor=actor,

@@ -58,6 +58,9 @@ class ObjectListItem(BaseModel):
 
 class ObjectRead(ObjectListItem):
     object: dict[str, Any]
+    # The object's created_by_ref when it is not the sharing organisation's identity: a
+    # claimed author the platform has not verified (the owner is who shared it).
+    claimed_author: str | None = None
     versions: list[str]
     sighting_count: int
 

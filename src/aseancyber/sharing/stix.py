@@ -35,8 +35,28 @@ TLP1_MARKINGS: dict[str, Tlp] = {
     "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": Tlp.AMBER,
     "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": Tlp.RED,
 }
+# OpenCTI marks TLP:CLEAR, GREEN, AMBER and RED with the TLP 1.0 ids above, and
+# TLP:AMBER+STRICT (which TLP 1.0 lacks) with an id of its own.
+OPENCTI_MARKINGS: dict[str, Tlp] = {
+    "marking-definition--826578e1-40ad-459f-bc73-ede076f81f37": Tlp.AMBER_STRICT,
+}
+# Every marking-definition id whose TLP label is known from the id alone.
+KNOWN_TLP_MARKINGS: dict[str, Tlp] = {**TLP1_MARKINGS, **OPENCTI_MARKINGS, **TLP2_MARKINGS}
 MARKING_FOR_LABEL = {label: marking for marking, label in TLP2_MARKINGS.items()}
 TLP1_TO_TLP2 = {old: MARKING_FOR_LABEL[label] for old, label in TLP1_MARKINGS.items()}
+# What a marking the platform does not recognise makes an object at least: only the owner
+# organisation (and its named audience) reads it, never the collection's default.
+UNRECOGNISED_MARKING_LABEL = Tlp.AMBER_STRICT
+TLP_NAMES: dict[str, Tlp] = {
+    "clear": Tlp.CLEAR,
+    "white": Tlp.CLEAR,
+    "green": Tlp.GREEN,
+    "amber": Tlp.AMBER,
+    "amber+strict": Tlp.AMBER_STRICT,
+    "amber-strict": Tlp.AMBER_STRICT,
+    "amber_strict": Tlp.AMBER_STRICT,
+    "red": Tlp.RED,
+}
 IDENTITY_NAMESPACE = uuid.UUID("6d2f8c4e-5b1a-4c43-9d8e-1a2b3c4d5e6f")
 
 SDO_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -427,13 +447,96 @@ def marking_refs(obj: Mapping[str, Any]) -> list[str]:
     return refs
 
 
-def label_of(obj: Mapping[str, Any]) -> Tlp | None:
-    """The strictest TLP label among the object's markings (TLP 1.0 mapped), if any."""
+def tlp_named(value: Any) -> Tlp | None:
+    """The TLP label a name such as ``"TLP:AMBER+STRICT"``, ``"amber"`` or ``"TLP:WHITE"``
+    stands for, or ``None``."""
+    if not isinstance(value, str):
+        return None
+    name = value.strip().lower()
+    name = name.removeprefix("tlp:").removeprefix("tlp").strip(" :")
+    return TLP_NAMES.get(name)
+
+
+def _says_tlp(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower().startswith("tlp")
+
+
+def _tlp_claims(definition: Mapping[str, Any]) -> list[Tlp | None]:
+    """Every way a marking definition says it is a TLP marking, each with the label it
+    names (``None``: a TLP name the platform does not know)."""
+    claims: list[Tlp | None] = []
+    extensions = definition.get("extensions")
+    if isinstance(extensions, dict) and TLP_EXTENSION_ID in extensions:
+        tlp2 = extensions[TLP_EXTENSION_ID]
+        claims.append(tlp_named(tlp2.get("tlp_2_0")) if isinstance(tlp2, dict) else None)
+    kind = definition.get("definition_type")
+    if isinstance(kind, str) and kind.strip().lower() == "tlp":
+        body = definition.get("definition")
+        values = (
+            [value for key, value in body.items() if str(key).lower() == "tlp"]
+            if isinstance(body, dict)
+            else [body]
+        )
+        claims.append(tlp_named(values[0]) if values else None)
+    for name in ("name", "x_opencti_definition"):
+        if _says_tlp(definition.get(name)):
+            claims.append(tlp_named(definition[name]))
+    return claims
+
+
+def definition_label(definition: Mapping[str, Any]) -> Tlp | None:
+    """What one marking-definition object restricts the objects it marks to.
+
+    A TLP definition gives its label, however a tool writes it: a TLP 1.0, TLP 2.0 or
+    OpenCTI id, the TLP 2.0 extension, ``definition_type: "tlp"``, or a name (or OpenCTI's
+    ``x_opencti_definition``) that is a TLP name; when they disagree the strictest wins. A
+    ``statement`` definition restricts nothing (``None``). Anything else (another
+    definition type, a TLP name the platform does not know) gives
+    :data:`UNRECOGNISED_MARKING_LABEL`: what the platform does not understand is made
+    stricter, never left to the collection's default.
+    """
+    known = KNOWN_TLP_MARKINGS.get(str(definition.get("id")))
+    if known is not None:
+        return known
+    claims = _tlp_claims(definition)
+    if claims:
+        labels = [label if label is not None else UNRECOGNISED_MARKING_LABEL for label in claims]
+        return max(labels, key=lambda label: label.rank)
+    body = definition.get("definition")
+    is_statement = (
+        definition.get("definition_type") == "statement"
+        and isinstance(body, dict)
+        and set(body) == {"statement"}
+        and isinstance(body["statement"], str)
+    )
+    return None if is_statement else UNRECOGNISED_MARKING_LABEL
+
+
+def is_tlp_definition(definition: Mapping[str, Any]) -> bool:
+    """Whether a marking-definition object is a TLP marking (of any TLP version or tool)."""
+    return definition.get("id") in KNOWN_TLP_MARKINGS or bool(_tlp_claims(definition))
+
+
+def label_of(
+    obj: Mapping[str, Any], definitions: Mapping[str, Tlp | None] | None = None
+) -> Tlp | None:
+    """The strictest TLP label among the object's markings, if any.
+
+    A marking with a known TLP id gives its label; one found in ``definitions`` (the
+    :func:`definition_label` of marking definitions the caller has resolved) gives that;
+    any other marking reference counts as :data:`UNRECOGNISED_MARKING_LABEL`.
+    """
     found: Tlp | None = None
     for ref in marking_refs(obj):
-        label = TLP2_MARKINGS.get(ref) or TLP1_MARKINGS.get(ref)
-        if label is not None:
-            found = label if found is None else stricter(found, label)
+        label = KNOWN_TLP_MARKINGS.get(ref)
+        if label is None:
+            if definitions is not None and ref in definitions:
+                label = definitions[ref]
+                if label is None:
+                    continue  # a statement: restricts nothing
+            else:
+                label = UNRECOGNISED_MARKING_LABEL
+        found = label if found is None else stricter(found, label)
     return found
 
 

@@ -1,0 +1,166 @@
+"""What ingest may store and as whose: claimed authors, earlier versions, marking definitions.
+
+Each rule answers for a whole batch with at most one query, so ingest keeps its speed; what
+the poster may not see only ever changes where their own post is stored, never whether, so
+no answer tells them a hidden id exists (see :mod:`aseancyber.sharing.ingest`).
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Actor, Tlp, visible_to
+from aseancyber.community.models import Organisation
+from aseancyber.sharing import stix
+from aseancyber.sharing.models import StixObject
+
+NEEDS_NAMED_AUDIENCE = frozenset({Tlp.AMBER, Tlp.RED})
+
+
+def audience_rows(
+    record_id: str,
+    *,
+    label: Tlp,
+    organisation_ids: frozenset[str],
+    user_ids: frozenset[str],
+    group_organisation_ids: frozenset[str],
+) -> list[dict[str, Any]]:
+    """The audience rows of one stored version: exactly the audience the sharer named.
+
+    Only when the sharer named nobody (a TAXII POST cannot) is a sharing group's membership
+    (``group_organisation_ids``) the implied audience of a TLP:AMBER or TLP:RED object in
+    the group's collection; a collection or its grants never widen a named audience.
+    """
+    organisations = organisation_ids
+    if not organisation_ids and not user_ids and label in NEEDS_NAMED_AUDIENCE:
+        organisations = group_organisation_ids
+    rows = [
+        {
+            "record_kind": "stix_object",
+            "record_id": record_id,
+            "organisation_id": org,
+            "user_id": None,
+        }
+        for org in sorted(organisations)
+    ]
+    rows.extend(
+        {
+            "record_kind": "stix_object",
+            "record_id": record_id,
+            "organisation_id": None,
+            "user_id": user,
+        }
+        for user in sorted(user_ids)
+    )
+    return rows
+
+
+def author_problem(
+    obj: Mapping[str, Any], *, organisation_id: str, identities: Mapping[str, str]
+) -> str | None:
+    """Why ``obj`` may not be posted by ``organisation_id``: it speaks in the name of another
+    organisation on this platform (``identities`` maps their STIX identity ids)."""
+    claimed = obj.get("created_by_ref")
+    if isinstance(claimed, str) and identities.get(claimed, organisation_id) != organisation_id:
+        return (
+            "created_by_ref is the identity of another organisation on this platform: "
+            "objects are shared in your organisation's name (use its identity or leave "
+            "created_by_ref out)"
+        )
+    stix_id = obj.get("id")
+    if obj.get("type") == "identity" and identities.get(str(stix_id), organisation_id) != (
+        organisation_id
+    ):
+        return "is the identity of another organisation on this platform, which only it publishes"
+    return None
+
+
+def resolve_markings(
+    db: Session,
+    *,
+    actor: Actor,
+    collection_id: str,
+    refs: Iterable[str],
+    definitions: dict[str, Tlp | None],
+) -> set[str]:
+    """Add to ``definitions`` what each stored marking definition among ``refs`` restricts to
+    (only definitions ``actor`` may see); return the refs still unresolved (no TLP id, not
+    sent, not stored where the poster can see it)."""
+    wanted = {ref for ref in refs if ref not in stix.KNOWN_TLP_MARKINGS and ref not in definitions}
+    if not wanted:
+        return set()
+    for stix_id, body in db.execute(
+        select(StixObject.stix_id, StixObject.body)
+        .where(
+            StixObject.collection_id == collection_id,
+            StixObject.stix_id.in_(wanted),
+            visible_to(actor, StixObject),  # a hidden definition is unknown here
+        )
+        .order_by(StixObject.version_at)
+    ):
+        definitions[stix_id] = stix.definition_label(orjson.loads(body))
+    return wanted - definitions.keys()
+
+
+@dataclass
+class Existing:
+    """What is stored under one STIX id in the collection, as far as the poster may know."""
+
+    visible: set[datetime | None] = field(default_factory=set)  # versions the poster sees
+    # The name of another organisation holding a version the poster sees: only it may
+    # publish new versions.
+    other_owner: str | None = None
+    # Another organisation holds a version the poster may not see.
+    hidden: bool = False
+    # Versions the poster's organisation holds that the poster may not see (one per owner).
+    hidden_own: set[datetime | None] = field(default_factory=set)
+    # The label of the latest version the poster sees that their organisation holds.
+    own_label: Tlp | None = None
+    own_at: datetime | None = None
+
+    def has(self, version: datetime | None) -> bool:
+        """Whether storing this version would be a no-op (or a second copy per owner)."""
+        if version is None:
+            return bool(self.visible)
+        return version in self.visible or version in self.hidden_own
+
+
+def existing_versions(
+    db: Session, *, actor: Actor, collection_id: str, ids: set[str]
+) -> dict[str, Existing]:
+    """Every stored version of ``ids`` in the collection, in one query, with whether
+    ``actor`` may see it and which organisation holds it."""
+    if not ids:
+        return {}
+    own = actor.organisation_id
+    found: dict[str, Existing] = {}
+    rows = db.execute(
+        select(
+            StixObject.stix_id,
+            StixObject.version_at,
+            StixObject.owner_organisation_id,
+            StixObject.tlp,
+            Organisation.name,
+            case((visible_to(actor, StixObject), 1), else_=0),
+        )
+        .join(Organisation, Organisation.id == StixObject.owner_organisation_id)
+        .where(StixObject.collection_id == collection_id, StixObject.stix_id.in_(ids))
+    ).tuples()
+    for stix_id, version_at, owner, label, owner_name, visible in rows:
+        entry = found.setdefault(stix_id, Existing())
+        if visible == 1:
+            entry.visible.add(version_at)
+            if owner != own:
+                entry.other_owner = owner_name
+            elif entry.own_at is None or version_at >= entry.own_at:
+                entry.own_label, entry.own_at = label, version_at
+        elif owner != own:
+            entry.hidden = True
+        else:
+            entry.hidden_own.add(version_at)
+    return found
