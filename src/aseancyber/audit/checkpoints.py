@@ -84,7 +84,7 @@ def parse(raw: bytes, *, source: str) -> Checkpoint:
     return Checkpoint(seq, seal)
 
 
-def problem_with(db: Session, checkpoint: Checkpoint) -> str | None:
+def problem_with(db: Session, *, checkpoint: Checkpoint) -> str | None:
     """What the log lost or changed since ``checkpoint`` was made, or ``None`` if nothing."""
     if checkpoint.seq == 0:
         return None

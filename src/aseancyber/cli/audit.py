@@ -62,7 +62,7 @@ def verify(
         problems = [
             (path, problem)
             for path, point in zip(checkpoint or [], signed, strict=True)
-            if (problem := checkpoints.problem_with(db, point)) is not None
+            if (problem := checkpoints.problem_with(db, checkpoint=point)) is not None
         ]
     if not result.ok:
         error_console.print(
