@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     federation_key: str | None = None
     federation_alert_after_minutes: int = Field(default=60, ge=1)
 
+    # Audit chain (issue 13): the HMAC key sealing each entry and signing checkpoints; None
+    # derives one from the secret key by HKDF with its own label. Changing it (or the secret
+    # key when it is unset) makes the existing chain fail verification, by design.
+    audit_key: str | None = Field(default=None, min_length=32)
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:

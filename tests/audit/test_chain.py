@@ -15,6 +15,7 @@ def _make_changes(db: Session) -> None:
     audit.record(db, action="test.event", record_kind="test", record_id="1")
     db.delete(org)
     db.flush()
+    db.commit()
 
 
 def test_every_orm_change_is_appended_and_the_chain_verifies(db: Session) -> None:

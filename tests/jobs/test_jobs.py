@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.models import LoginAttempt, LoginSession
 from aseancyber.app import create_app
+from aseancyber.audit.models import AuditEntry
 from aseancyber.db import new_id, set_clock
 from aseancyber.jobs import registry
 from aseancyber.jobs.maintenance import clean_up_expired
@@ -264,6 +265,9 @@ def test_clean_up_drops_only_what_has_expired(db: Session) -> None:
     assert set(db.scalars(select(LoginAttempt.email))) == {"b@example.org"}
     assert set(db.scalars(select(UsedLink.nonce))) == {"spent-live"}
     assert set(db.scalars(select(Job.kind))) == {"recent", "old-failed"}
+    db.commit()  # the purge's one audit entry joins the chain at commit, with its counts
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "jobs.clean_up_expired")).one()
+    assert entry.detail == {"login_sessions": 1, "login_attempts": 1, "used_links": 1, "jobs": 1}
 
 
 def test_run_worker_once_runs_what_is_due_and_returns(

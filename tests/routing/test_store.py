@@ -28,6 +28,7 @@ def test_ipv4_then_ipv6_iptoasn_files(db: Session) -> None:
     assert refreshed.names[4788] == ("TMNET-AS-AP", "MY")
     assert table.current_table(db) is refreshed  # same generation: no rebuild
     assert db.scalar(select(func.count()).select_from(AsName)) == 3
+    db.commit()  # audit entries join the chain when their transaction commits
     loads = db.scalars(
         select(AuditEntry.action).where(AuditEntry.action == "routing.asn_table_load")
     ).all()

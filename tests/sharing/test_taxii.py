@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from stix2validator import ValidationOptions, validate_instance
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
@@ -14,6 +15,7 @@ from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 import requests
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
+from aseancyber.audit.models import AuditEntry
 from aseancyber.db import set_clock
 from aseancyber.settings import Settings
 from aseancyber.sharing import stix
@@ -350,6 +352,11 @@ def test_status_is_kept_a_day_and_only_for_the_posting_organisation(
     db.commit()
     with pytest.raises(requests.HTTPError):
         root.get_status(status.id)
+    purged = db.scalars(
+        select(AuditEntry).where(AuditEntry.action == "taxii_status.purge_expired")
+    ).one()
+    assert purged.detail is not None
+    assert purged.detail["statuses"] == 1
 
 
 def test_basic_auth_with_a_password_and_refusals(

@@ -43,7 +43,8 @@ def list_audit_entries(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> AuditEntryPage:
-    """Audit entries newest first: your organisation's trail, or all of it for platform admins.
+    """Audit entries newest first: your organisation's trail, or all of it for platform admins,
+    less entries about records you may not see (roles never widen what you see).
 
     ``action`` matches exactly, or as a prefix when it ends with ``*`` (``organisation.*``).
     """

@@ -1,6 +1,7 @@
 """The append-only, hash-chained audit log."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,5 +24,7 @@ class AuditEntry(Base):
     changed_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     before_digest: Mapped[str | None] = mapped_column(String(64))
     after_digest: Mapped[str | None] = mapped_column(String(64))
+    # Counts for entries that stand for many rows (a purge, a data migration); never content.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from aseancyber.audit.chain import VerifyResult
 from aseancyber.audit.models import AuditEntry
-from aseancyber.audit.service import VerifyResult
 
 
 class AuditEntryRead(BaseModel):
@@ -24,6 +24,7 @@ class AuditEntryRead(BaseModel):
     changed_fields: list[str]
     before_digest: str | None
     after_digest: str | None
+    detail: dict[str, int] | None
     prev_hash: str
     hash: str
 

@@ -1,4 +1,4 @@
-"""Append to the audit log in the same transaction as the change, and verify its chain."""
+"""Record audit entries with the caller's transaction, seal them at its commit, read them."""
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
@@ -7,19 +7,19 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, event, insert, inspect, select, text
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import ColumnElement, and_, event, inspect, select
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
+from aseancyber.audit import chain, visibility
+from aseancyber.audit.chain import VerifyResult
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import Organisation, User
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
-GENESIS = "0" * 64
-_CHAIN_LOCK_KEY = 7_240_318  # PostgreSQL advisory lock that orders writers of the chain
 SESSION_ACTOR = "actor"
 
 
@@ -30,38 +30,6 @@ def digest(values: dict[str, Any] | None) -> str | None:
     return hashlib.sha256(
         orjson.dumps(values, option=orjson.OPT_SORT_KEYS, default=str)
     ).hexdigest()
-
-
-def entry_hash(fields: dict[str, Any]) -> str:
-    payload = {key: fields[key] for key in _HASHED_FIELDS}
-    payload["at"] = fields["at"].isoformat()
-    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
-_HASHED_FIELDS = (
-    "seq",
-    "at",
-    "actor_user_id",
-    "actor_organisation_id",
-    "action",
-    "record_kind",
-    "record_id",
-    "record_organisation_id",
-    "changed_fields",
-    "before_digest",
-    "after_digest",
-    "prev_hash",
-)
-
-
-def _chain_head(db: Session) -> tuple[int, str]:
-    connection = db.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    row = connection.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    return (0, GENESIS) if row is None else (row[0], row[1])
 
 
 def record(
@@ -75,9 +43,13 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     actor: Actor | None = None,
+    detail: dict[str, int] | None = None,
 ) -> None:
-    """Append one entry, chained to the previous one, inside the caller's transaction."""
-    _append(
+    """Add one entry to the caller's transaction; it joins the chain when that commits.
+
+    ``detail`` carries counts for an entry standing for many rows (a purge), never content.
+    """
+    _buffer(
         db,
         [
             {
@@ -88,31 +60,77 @@ def record(
                 "changed_fields": sorted(changed_fields or []),
                 "before_digest": digest(before),
                 "after_digest": digest(after),
+                "detail": detail,
             }
         ],
         actor if actor is not None else db.info.get(SESSION_ACTOR),
     )
 
 
-def _append(db: Session, entries: list[dict[str, Any]], actor: Actor | None) -> None:
+# --- entries wait in the session until its transaction commits ----------------------------
+#
+# Writers used to take the chain's lock at their first audited change and hold it for the
+# rest of their transaction: one slow TAXII upload made every audited write on the platform
+# wait, and the lock joined deadlock cycles with row locks. Now entries wait in
+# ``session.info`` with the (sub)transaction they were made in; ``before_commit`` seals them
+# into the chain, so the lock is the last one a transaction takes and is held only from the
+# end of its work until its commit. A rolled-back transaction or savepoint drops its entries.
+
+_BUFFER = "audit_buffer"
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    transaction: SessionTransaction | None  # None: recorded before anything began
+    fields: dict[str, Any]
+
+
+def _buffer(db: Session, entries: list[dict[str, Any]], actor: Actor | None) -> None:
     if not entries:
         return
-    seq, prev_hash = _chain_head(db)
+    transaction = db.get_nested_transaction() or db.get_transaction()
     at = utcnow()
-    rows = []
+    waiting: list[_Waiting] = db.info.setdefault(_BUFFER, [])
     for entry in entries:
-        seq += 1
         fields = {
             **entry,
-            "seq": seq,
             "at": at,
             "actor_user_id": actor.user_id if actor else None,
             "actor_organisation_id": actor.organisation_id if actor else None,
-            "prev_hash": prev_hash,
         }
-        fields["hash"] = prev_hash = entry_hash(fields)
-        rows.append(fields)
-    db.connection().execute(insert(AuditEntry), rows)
+        waiting.append(_Waiting(transaction, fields))
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_on_commit(db: Session) -> None:
+    if db.get_nested_transaction() is not None:
+        return  # a savepoint is released, not committed: its entries wait for the real commit
+    db.flush()  # the last changes' entries are made by this flush, so flush before sealing
+    waiting: list[_Waiting] = db.info.pop(_BUFFER, [])
+    if waiting:
+        chain.seal(db.connection(), [item.fields for item in waiting])
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(db: Session, previous_transaction: SessionTransaction) -> None:
+    waiting: list[_Waiting] = db.info.get(_BUFFER, [])
+    db.info[_BUFFER] = [
+        item for item in waiting if not _within(item.transaction, previous_transaction)
+    ]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unsealed(db: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # closed without committing (or sealed already): drop
+        db.info.pop(_BUFFER, None)
 
 
 # --- automatic entries for every ORM change ------------------------------------------------
@@ -172,6 +190,7 @@ def _entry(
         "changed_fields": sorted(changed),
         "before_digest": digest(before),
         "after_digest": digest(after),
+        "detail": None,
     }
 
 
@@ -205,59 +224,26 @@ def _append_for_flush(db: Session, _flush: UOWTransaction) -> None:
     for obj in db.info.pop(_pending_key, []):
         after, _ = _column_values(obj, previous=False)
         entries.append(_entry(obj, "create", sorted(after), None, after))
-    _append(db, entries, db.info.get(SESSION_ACTOR))
+    _buffer(db, entries, db.info.get(SESSION_ACTOR))
 
 
 # --- reading and verifying -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int
-    first_bad_seq: int | None = None
-    problem: str = ""
-
-
 def verify(db: Session, *, progress: Callable[[int], None] | None = None) -> VerifyResult:
-    """Walk the whole chain and name the first altered, removed or reordered entry."""
+    """Walk the whole chain and name the first altered, removed, reordered or forged entry."""
     rows = db.scalars(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=5000))
     try:
-        return _walk(rows, progress)
+        return chain.walk(rows, chain.audit_key(), progress)
     finally:
         rows.close()
 
 
-def _walk(rows: Iterable[AuditEntry], progress: Callable[[int], None] | None) -> VerifyResult:
-    prev_hash = GENESIS
-    expected_seq = 1
-    for entry in rows:
-        fields = {name: getattr(entry, name) for name in _HASHED_FIELDS}
-        if entry.seq != expected_seq:
-            problem = f"entry {expected_seq} was removed (the log resumes at entry {entry.seq})"
-            return VerifyResult(False, expected_seq - 1, expected_seq, problem)
-        if entry_hash(fields) != entry.hash:
-            problem = f"entry {entry.seq} was altered: its content no longer matches its hash"
-            return VerifyResult(False, expected_seq - 1, entry.seq, problem)
-        if entry.prev_hash != prev_hash:
-            problem = (
-                f"entry {entry.seq} does not follow entry {entry.seq - 1}: "
-                "entries were reordered, removed or rewritten"
-            )
-            return VerifyResult(False, expected_seq - 1, entry.seq, problem)
-        prev_hash = entry.hash
-        expected_seq += 1
-        if progress is not None:
-            progress(1)
-    return VerifyResult(True, expected_seq - 1)
-
-
 def visible_entries_filter(actor: Actor, *, all_organisations: bool) -> ColumnElement[bool]:
-    """Organisation admins see their organisation's trail; platform admins see all of it."""
-    if all_organisations:
-        return AuditEntry.seq.is_not(None)
-    return (AuditEntry.actor_organisation_id == actor.organisation_id) | (
-        AuditEntry.record_organisation_id == actor.organisation_id
+    """The entries ``actor`` may list: their role's trail, about records they may see."""
+    return and_(
+        visibility.role_trail(actor, all_organisations=all_organisations),
+        visibility.about_visible_records(actor),
     )
 
 

@@ -189,7 +189,7 @@ def ingest(
     audit.record(
         db,
         action="stix.ingest",
-        record_kind="stix_object",
+        record_kind="taxii_status",  # the entry is about the upload, not one STIX object
         record_id=status.id,
         record_organisation_id=actor.organisation_id,
         changed_fields=[f"received={report.total}", f"failed={report.failures}"],
@@ -510,5 +510,17 @@ def _mark(candidate: _Candidate) -> None:
 def purge_expired_statuses(db: Session, payload: dict[str, Any]) -> None:
     """Job handler: drop TAXII status resources past their keeping time (at least 24 hours)."""
     expired = select(TaxiiStatus.id).where(TaxiiStatus.expires_at < utcnow())
-    db.execute(delete(TaxiiStatusDetail).where(TaxiiStatusDetail.status_id.in_(expired)))
-    db.execute(delete(TaxiiStatus).where(TaxiiStatus.id.in_(expired)))
+    details = db.execute(delete(TaxiiStatusDetail).where(TaxiiStatusDetail.status_id.in_(expired)))
+    statuses = db.execute(delete(TaxiiStatus).where(TaxiiStatus.id.in_(expired)))
+    counts = {
+        "statuses": int(getattr(statuses, "rowcount", 0)),
+        "status_details": int(getattr(details, "rowcount", 0)),
+    }
+    if any(counts.values()):  # bulk deletes bypass the row-change entries: one entry, counted
+        audit.record(
+            db,
+            action="taxii_status.purge_expired",
+            record_kind="taxii_status",
+            record_id="expired",
+            detail=counts,
+        )
