@@ -24,15 +24,17 @@ def object_shown(
 ) -> ColumnElement[bool]:
     """The SQL condition: the object a row names (by STIX id, in its mapping's local
     collection) has stored versions, and ``reader`` may see every one of them."""
-    local = select(Mapping.local_collection_id).where(Mapping.id == mapping_id).scalar_subquery()
-    stored = and_(StixObject.stix_id == stix_id, StixObject.collection_id == local)
-    versions = select(func.count()).select_from(StixObject).where(stored).scalar_subquery()
-    visible = (
+    # The row's table (outcome or dead letter) comes from the enclosing query: correlated
+    # explicitly, as a nested subquery would otherwise join it afresh.
+    stored = (
         select(func.count())
         .select_from(StixObject)
-        .where(stored, visible_in(reader))
-        .scalar_subquery()
+        .join(Mapping, Mapping.local_collection_id == StixObject.collection_id)
+        .where(Mapping.id == mapping_id, StixObject.stix_id == stix_id)
+        .correlate_except(StixObject, Mapping)
     )
+    versions = stored.scalar_subquery()
+    visible = stored.where(visible_in(reader)).scalar_subquery()
     return and_(visible > 0, visible == versions)
 
 
