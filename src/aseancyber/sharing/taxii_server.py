@@ -65,7 +65,7 @@ def get_status(status_id: str, db: DbSession, actor: TaxiiActor) -> Response:
     return Response(status_json(db, actor, status_id), media_type=TAXII_MEDIA_TYPE)
 
 
-def status_json(db: Session, actor: Actor, status_id: str) -> bytes:
+def status_json(db: Session, actor: Actor, status_id: str, *, just_posted: bool = False) -> bytes:
     """:func:`status_resource` as JSON text, for the user who posted the envelope only
     (anyone else, their colleagues included, gets 404 as for an unknown id).
 
@@ -74,13 +74,16 @@ def status_json(db: Session, actor: Actor, status_id: str) -> bytes:
     else's, is not listed. The counts are those of the lists (``success_count`` the
     successes listed, ``total_count`` their sum), as taxii2-client checks; the status of a
     large envelope (100,000s of objects) costs its text and one look-up per batch.
+    ``just_posted``: the answer to the POST itself, in the same transaction, where every
+    success is visible to the poster by construction (their own new version, or a version
+    ingest found visible to them in a collection they may read), so none is looked up.
     """
     status = db.get(TaxiiStatus, status_id) if len(status_id) <= 36 else None
     if status is None or status.requested_by_id is None or status.requested_by_id != actor.user_id:
         raise NotFound("status")
     successes = bytearray()
     listed_successes = 0
-    for piece, count in _visible_successes(db, actor, status):
+    for piece, count in _visible_successes(db, actor, status, check=not just_posted):
         successes += piece if not successes else b"," + piece
         listed_successes += count
     failures = bytearray()
@@ -111,7 +114,7 @@ def status_json(db: Session, actor: Actor, status_id: str) -> bytes:
 
 
 def _visible_successes(
-    db: Session, actor: Actor, status: TaxiiStatus
+    db: Session, actor: Actor, status: TaxiiStatus, *, check: bool
 ) -> Iterator[tuple[bytes, int]]:
     """The status's successes the poster may still see, a batch at a time, as JSON text."""
     rows = db.execute(
@@ -129,6 +132,11 @@ def _visible_successes(
         .execution_options(yield_per=BATCH_ROWS)
     ).tuples()
     for outcome, object_id, version, message in rows:
+        if outcome == PACKED_SUCCESSES and not check:
+            piece = message[1:-1].encode()  # a batch's successes, already as served
+            if piece:
+                yield piece, len(orjson.loads(message))
+            continue
         # A batch's successes packed in one row, or (older statuses) one object per row.
         items: list[dict[str, str]] = (
             orjson.loads(message)
