@@ -11,6 +11,7 @@ from aseancyber.access.policy import Tlp
 from aseancyber.community import documents_service
 from aseancyber.community.documents import DocumentKind
 from aseancyber.community.documents_schemas import DocumentCreate
+from aseancyber.community.models import User
 from tests.factories import actor
 from tests.readers import World
 
@@ -35,6 +36,7 @@ EXPECTED: dict[str, set[str]] = {
     "other_state": {"clear", "green", "green-external"},
     "recipient": set(LABELS),
     "named_user": set(LABELS),
+    "named_users_colleague": {"clear", "green", "green-external"},
     "external": {"clear", "green-external"},
     "coordinator": {"clear", "green", "green-external"},
     "platform_admin": {"clear", "green", "green-external"},
@@ -55,6 +57,12 @@ class Shareable:
     page_detail: str  # with {id}
     page_export: str  # JSON with "items"
     search_param: str = "q"
+    # Readers whose expectation differs for this kind, with the reason in the entry.
+    expected_overrides: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def expected(self, reader_name: str) -> set[str]:
+        """The labels ``reader_name`` may see for records of this kind."""
+        return set(dict(self.expected_overrides).get(reader_name, EXPECTED[reader_name]))
 
 
 def _make_document(db: Session, world: World, tlp: Tlp, external: bool, marker: str) -> str:
@@ -69,6 +77,44 @@ def _make_document(db: Session, world: World, tlp: Tlp, external: bool, marker: 
     )
     return documents_service.create(db, actor=actor(world.author), data=data).id
 
+
+@dataclass(frozen=True)
+class Probe:
+    """One exit path a derived record may leak through: the record is found there when the
+    answer is 200 and holds ``needle`` (its id, or a marker in its text)."""
+
+    path: str  # "rest...", "page..." (read with the signed-in browser) or "taxii..."
+    url: str
+    needle: str
+    headers: tuple[tuple[str, str], ...] = ()
+    members_only: bool = False  # no anonymous reader can ask (TAXII needs credentials)
+
+
+@dataclass(frozen=True)
+class Made:
+    """A derived record as made: its exit paths, to look for it on."""
+
+    probes: tuple[Probe, ...]
+
+
+# Makes one record derived from the parent ``parent_id`` (of its entry's kind), as ``by``
+# (a named recipient of the parent), with ``marker`` in its text.
+DerivedMaker = Callable[[Session, World, str, User, str], Made]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A record type derived from a shareable parent (a sighting of a STIX object, a message
+    in a case). Made by a named recipient of the parent, it must be visible to exactly the
+    readers who may see the parent: no more (a leak), and no fewer."""
+
+    parent: str  # a MATRIX kind
+    make: DerivedMaker
+
+
+# Who makes the derived record: a member of the named recipient organisation, and a user
+# named individually (whose organisation may not see the parent).
+DERIVED_MAKERS = ("recipient", "named_user")
 
 MATRIX: dict[str, Shareable] = {
     "document": Shareable(
@@ -98,3 +144,18 @@ MATRIX.update(norms_matrix.ENTRIES)
 MATRIX.update(positions_matrix.ENTRIES)
 MATRIX.update(requests_matrix.ENTRIES)
 MATRIX.update(sharing_matrix.ENTRIES)
+
+# Derived records, by name; and for every shareable kind without one, why.
+DERIVED: dict[str, Derived] = {**sharing_matrix.DERIVED, **cases_matrix.DERIVED}
+NOT_YET = "derived records not covered by this matrix yet"
+NO_DERIVED: dict[str, str] = {
+    "document": NOT_YET,
+    "advisory": "an advisory is itself derived from its case and has its own matrix entry",
+    "contact": NOT_YET,
+    "norm_assessment": NOT_YET,
+    "request": NOT_YET,
+    "initiative": "overlaps (derived from two initiatives): tests/initiatives/test_overlaps.py "
+    "and test_attacks_derived.py",
+    "position": NOT_YET,
+    "engagement": NOT_YET,
+}

@@ -54,6 +54,7 @@ class World:
     other_state: User  # contributor in another member state's CERT
     recipient: User  # contributor in an organisation named in the audience
     named_user: User  # a user named individually in the audience
+    named_users_colleague: User  # same organisation as named_user, which is not named
     external: User  # vendor contributor (not in the TLP:GREEN community)
     coordinator: User  # Secretariat regional coordinator
     platform_admin: User
@@ -81,6 +82,7 @@ def world(db: Session) -> World:
         other_state=make_user(db, other_state_org, Role.CONTRIBUTOR),
         recipient=make_user(db, recipient_org, Role.CONTRIBUTOR),
         named_user=make_user(db, recipient_user_org, Role.CONTRIBUTOR),
+        named_users_colleague=make_user(db, recipient_user_org, Role.CONTRIBUTOR),
         external=make_user(db, external_org, Role.CONTRIBUTOR),
         coordinator=make_user(db, secretariat, Role.REGIONAL_COORDINATOR),
         platform_admin=make_user(db, secretariat, Role.PLATFORM_ADMIN),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import SHAREABLE_MODELS, audience_of, can_see, visible_to
 from tests.factories import actor
-from tests.matrix import EXPECTED, LABELS, MATRIX
+from tests.matrix import DERIVED, DERIVED_MAKERS, EXPECTED, LABELS, MATRIX, NO_DERIVED
 from tests.readers import ClientsFor, World
 
 
@@ -44,7 +44,7 @@ def test_readers_see_exactly_what_the_policy_allows_on_every_route(
     ids = _share(db, world, kind)
     user = None if reader_name == "anonymous" else getattr(world, reader_name)
     rest, page = clients_for(user)
-    visible = {ids[name] for name in EXPECTED[reader_name]}
+    visible = {ids[name] for name in routes.expected(reader_name)}
 
     def rest_items(client: TestClient, url: str, **params: str) -> set[str]:
         response = client.get(url, params=params)
@@ -84,7 +84,8 @@ def test_sql_filter_and_predicate_agree_with_the_expectations(
 ) -> None:
     ids = _share(db, world, kind)
     model = SHAREABLE_MODELS[kind]
-    for reader_name, expected in EXPECTED.items():
+    for reader_name in EXPECTED:
+        expected = MATRIX[kind].expected(reader_name)
         reader = None if reader_name == "anonymous" else actor(getattr(world, reader_name))
         for name, record_id in ids.items():
             by_sql = db.scalar(
@@ -96,3 +97,45 @@ def test_sql_filter_and_predicate_agree_with_the_expectations(
             assert record is not None
             by_predicate = can_see(reader, record, audience_of(db, record))
             assert bool(by_sql) is by_predicate is (name in expected), (reader_name, name)
+
+
+def test_every_shareable_model_says_whether_derived_records_are_in_the_matrix() -> None:
+    parents = {entry.parent for entry in DERIVED.values()}
+    assert parents <= set(MATRIX)
+    assert not parents & set(NO_DERIVED)
+    assert parents | set(NO_DERIVED) == set(SHAREABLE_MODELS)
+
+
+@pytest.mark.parametrize("derived", sorted(DERIVED))
+@pytest.mark.parametrize("maker", DERIVED_MAKERS)
+@pytest.mark.parametrize("reader_name", sorted(EXPECTED))
+def test_a_derived_record_is_seen_by_exactly_the_readers_of_its_parent(
+    *,
+    derived: str,
+    maker: str,
+    reader_name: str,
+    clients_for: ClientsFor,
+    db: Session,
+    world: World,
+) -> None:
+    """Label x audience (organisation, user named alone) x collection grant x role x
+    derived record: a record made by a named recipient of its parent, on every path."""
+    entry = DERIVED[derived]
+    parents = _share(db, world, entry.parent)
+    by = getattr(world, maker)
+    made = {
+        name: entry.make(db, world, parent_id, by, f"{_marker(name)}d")
+        for name, parent_id in parents.items()
+    }
+    db.commit()
+    user = None if reader_name == "anonymous" else getattr(world, reader_name)
+    rest, page = clients_for(user)
+    for name, record in made.items():
+        expected = name in MATRIX[entry.parent].expected(reader_name)
+        for probe in record.probes:
+            if user is None and probe.members_only:
+                continue
+            client = page if probe.path.startswith("page") else rest
+            answer = client.get(probe.url, headers=dict(probe.headers), follow_redirects=False)
+            found = answer.status_code == 200 and probe.needle in answer.text
+            assert found is expected, (name, probe.path, answer.status_code)

@@ -7,11 +7,12 @@ organisation and the named user (individually) as participants: the case's audie
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, participants, service
+from aseancyber.cases import advisories, messages, participants, service
 from aseancyber.cases.models import CaseKind, ParticipantRole
-from aseancyber.cases.schemas import AdvisoryCreate, CaseCreate, ParticipantAdd
+from aseancyber.cases.schemas import AdvisoryCreate, CaseCreate, MessageCreate, ParticipantAdd
+from aseancyber.community.models import User
 from tests.factories import actor
-from tests.matrix import Shareable
+from tests.matrix import Derived, Made, Probe, Shareable
 from tests.readers import World
 
 
@@ -77,4 +78,24 @@ ENTRIES: dict[str, Shareable] = {
         page_detail="/advisories/{id}",
         page_export="/advisories/export",
     ),
+}
+
+
+def _make_message(db: Session, world: World, parent_id: str, by: User, marker: str) -> Made:
+    """A message to all the case's participants, by a participant named in the case."""
+    message = messages.post(
+        db, actor=actor(by), case_id=parent_id, data=MessageCreate(body=f"message {marker}")
+    )
+    return Made(
+        probes=(
+            Probe("rest list", f"/api/v1/cases/{parent_id}/messages", message.id),
+            Probe("rest search", f"/api/v1/cases/{parent_id}/messages?q={marker}", message.id),
+            Probe("page thread", f"/cases/{parent_id}/threads/{message.thread_id}", marker),
+            Probe("page case", f"/cases/{parent_id}", marker),
+        )
+    )
+
+
+DERIVED: dict[str, Derived] = {
+    "case message": Derived(parent="case", make=_make_message),
 }

@@ -224,7 +224,7 @@ def test_an_unreachable_peer_backs_off_and_alerts_its_admins(
     peer = db.get(Peer, setup.peer.id)
     assert peer is not None
     assert peer.next_attempt_at == start + timedelta(minutes=1)
-    assert health.peer_health(db, peer=peer).state == "failing"
+    assert health.peer_health(db, peer=peer, reader=None).state == "failing"
     set_clock(lambda: start + timedelta(minutes=61))
     sync.sync_peer(session_factory, peer_id=setup.peer.id, client_factory=down)
     db.expire_all()

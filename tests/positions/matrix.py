@@ -10,7 +10,7 @@ from aseancyber.positions import engagements_service, service
 from aseancyber.positions.models import EngagementKind
 from aseancyber.positions.schemas import EngagementCreate, ParticipantIn, PositionCreate
 from tests.factories import actor
-from tests.matrix import Shareable
+from tests.matrix import LABELS, Shareable
 from tests.readers import World
 
 
@@ -62,5 +62,7 @@ ENTRIES: dict[str, Shareable] = {
         page_list="/engagements",
         page_detail="/engagements/{id}",
         page_export="/engagements/export",
+        # The named user's organisation takes part as a whole (see _make_engagement).
+        expected_overrides=(("named_users_colleague", frozenset(LABELS)),),
     ),
 }

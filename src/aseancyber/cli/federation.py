@@ -116,7 +116,7 @@ def list_peers() -> None:
         for column in ("Name", "Stands for", "State", "Last success", "Queue", "Dead letters"):
             table.add_column(column)
         for peer in db.scalars(select(Peer).order_by(Peer.name)):
-            figures = health.peer_health(db, peer=peer)
+            figures = health.peer_health(db, peer=peer, reader=None)
             table.add_row(
                 peer.name,
                 peer.organisation.name,

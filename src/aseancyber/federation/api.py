@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CurrentActor, DbSession
+from aseancyber.access.policy import Actor
 from aseancyber.federation import health, service
 from aseancyber.federation.models import (
     DeadLetter,
@@ -18,7 +19,6 @@ from aseancyber.federation.models import (
     OutcomeKind,
     Peer,
     SyncOutcome,
-    SyncRun,
 )
 from aseancyber.federation.schemas import (
     DeadLetterRead,
@@ -35,7 +35,7 @@ from aseancyber.federation.schemas import (
 router = APIRouter(prefix="/api/v1/federation", tags=["federation"])
 
 
-def mapping_read(db: Session, mapping: Mapping) -> MappingRead:
+def mapping_read(db: Session, actor: Actor, mapping: Mapping) -> MappingRead:
     return MappingRead(
         id=mapping.id,
         remote_collection_id=mapping.remote_collection_id,
@@ -44,12 +44,12 @@ def mapping_read(db: Session, mapping: Mapping) -> MappingRead:
         push=mapping.push,
         minimum_label=mapping.minimum_label,
         pull_added_after=mapping.pull_added_after,
-        queue=health.push_queue(db, mapping=mapping),
+        queue=health.push_queue(db, mapping=mapping, reader=actor),
     )
 
 
-def peer_read(db: Session, peer: Peer) -> PeerRead:
-    figures = health.peer_health(db, peer=peer)
+def peer_read(db: Session, actor: Actor, peer: Peer) -> PeerRead:
+    figures = health.peer_health(db, peer=peer, reader=actor)
     return PeerRead(
         id=peer.id,
         name=peer.name,
@@ -73,11 +73,11 @@ def peer_read(db: Session, peer: Peer) -> PeerRead:
             last_error=figures.last_error,
             next_attempt_at=figures.next_attempt_at,
         ),
-        mappings=[mapping_read(db, m) for m in service.mappings_of(db, peer=peer)],
+        mappings=[mapping_read(db, actor, m) for m in service.mappings_of(db, peer=peer)],
     )
 
 
-def run_read(run: SyncRun) -> RunRead:
+def run_read(run: service.RunView) -> RunRead:
     return RunRead.model_validate(run, from_attributes=True)
 
 
@@ -92,20 +92,20 @@ def dead_letter_read(letter: DeadLetter) -> DeadLetterRead:
 @router.get("/peers")
 def list_peers(db: DbSession, actor: CurrentActor) -> list[PeerRead]:
     """The peers of the admin's organisation, with their health."""
-    return [peer_read(db, peer) for peer in service.list_peers(db, actor=actor)]
+    return [peer_read(db, actor, peer) for peer in service.list_peers(db, actor=actor)]
 
 
 @router.post("/peers", status_code=201)
 def create_peer(body: PeerCreate, db: DbSession, actor: CurrentActor) -> PeerRead:
     """Register a remote TAXII 2.1 API root; the credentials are stored encrypted."""
     peer = service.create_peer(db, actor=actor, **body.model_dump())
-    return peer_read(db, peer)
+    return peer_read(db, actor, peer)
 
 
 @router.get("/peers/{peer_ref}")
 def get_peer(peer_ref: str, db: DbSession, actor: CurrentActor) -> PeerRead:
     """One peer with health (last success, lag, error rate, queue) and mappings."""
-    return peer_read(db, service.get_peer_or_404(db, actor=actor, peer_ref=peer_ref))
+    return peer_read(db, actor, service.get_peer_or_404(db, actor=actor, peer_ref=peer_ref))
 
 
 @router.patch("/peers/{peer_ref}")
@@ -113,7 +113,7 @@ def update_peer(peer_ref: str, body: PeerUpdate, db: DbSession, actor: CurrentAc
     """Enable or disable a peer, or change its credentials or schedule."""
     peer = service.get_peer_or_404(db, actor=actor, peer_ref=peer_ref)
     service.update_peer(db, actor=actor, peer=peer, **body.model_dump(exclude_unset=True))
-    return peer_read(db, peer)
+    return peer_read(db, actor, peer)
 
 
 @router.delete("/peers/{peer_ref}", status_code=204)
@@ -131,7 +131,9 @@ def add_mapping(
 ) -> MappingRead:
     """Pair a remote collection with a local one, to pull, push or both."""
     peer = service.get_peer_or_404(db, actor=actor, peer_ref=peer_ref)
-    return mapping_read(db, service.add_mapping(db, actor=actor, peer=peer, **body.model_dump()))
+    return mapping_read(
+        db, actor, service.add_mapping(db, actor=actor, peer=peer, **body.model_dump())
+    )
 
 
 @router.delete("/peers/{peer_ref}/mappings/{mapping_id}", status_code=204)
@@ -159,7 +161,7 @@ def list_runs(
 ) -> list[RunRead]:
     """The peer's history, newest first."""
     peer = service.get_peer_or_404(db, actor=actor, peer_ref=peer_ref)
-    return [run_read(run) for run in service.list_runs(db, peer=peer, limit=limit)]
+    return [run_read(run) for run in service.list_runs(db, reader=actor, peer=peer, limit=limit)]
 
 
 @router.get("/runs/{run_id}/outcomes")
@@ -172,7 +174,9 @@ def run_outcomes(
     """Each object's outcome in one run: accepted, rejected (the peer's reason) or withheld
     (the TLP rule)."""
     run = service.get_run_or_404(db, actor=actor, run_id=run_id)
-    return [outcome_read(o) for o in service.run_outcomes(db, run=run, outcome=outcome)]
+    return [
+        outcome_read(o) for o in service.run_outcomes(db, reader=actor, run=run, outcome=outcome)
+    ]
 
 
 @router.get("/peers/{peer_ref}/dead-letters")
@@ -183,7 +187,7 @@ def list_dead_letters(
     peer = service.get_peer_or_404(db, actor=actor, peer_ref=peer_ref)
     return [
         dead_letter_read(letter)
-        for letter in service.dead_letters(db, peer=peer, include_resolved=resolved)
+        for letter in service.dead_letters(db, reader=actor, peer=peer, include_resolved=resolved)
     ]
 
 

@@ -4,19 +4,33 @@ the figures its page shows (last success, lag, error rate, queue)."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from aseancyber.access.policy import Actor
 from aseancyber.community.models import Role, User, UserRole
 from aseancyber.db import utcnow
+from aseancyber.federation import visibility
 from aseancyber.federation.models import DeadLetter, Mapping, Peer, RunState, SyncRun
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
 from aseancyber.sharing.models import StixObject
+from aseancyber.sharing.objects_service import visible_in
 
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
 RECENT_RUNS = 20
+
+
+def dead_letter_shown(reader: Actor) -> ColumnElement[bool]:
+    """The dead letters ``reader`` may see (see :mod:`aseancyber.federation.visibility`)."""
+    return visibility.shown(
+        reader,
+        stix_id=DeadLetter.stix_id,
+        mapping_id=DeadLetter.mapping_id,
+        direction=DeadLetter.direction,
+        refused=true(),
+    )
 
 
 def retry_at(now: datetime, failures: int) -> datetime:
@@ -77,8 +91,10 @@ def _alert(db: Session, peer: Peer, title: str, body: str) -> None:
     )
 
 
-def push_queue(db: Session, *, mapping: Mapping) -> int:
-    """How many local objects wait to be decided on for this mapping (pushed or withheld)."""
+def push_queue(db: Session, *, mapping: Mapping, reader: Actor | None) -> int:
+    """How many local objects wait to be decided on for this mapping (pushed or withheld):
+    those ``reader`` may see, or all of them for ``None`` (the node itself: the worker's
+    progress bar and the operator's CLI)."""
     if not mapping.push:
         return 0
     statement = (
@@ -86,6 +102,8 @@ def push_queue(db: Session, *, mapping: Mapping) -> int:
         .select_from(StixObject)
         .where(StixObject.collection_id == mapping.local_collection_id)
     )
+    if reader is not None:
+        statement = statement.where(visible_in(reader, mapping.local_collection_id))
     if mapping.push_after_added is not None and mapping.push_after_id is not None:
         statement = statement.where(
             or_(
@@ -112,8 +130,9 @@ class Health:
     next_attempt_at: datetime | None
 
 
-def peer_health(db: Session, *, peer: Peer) -> Health:
-    """The figures of the peer page, in one place for pages, REST and the CLI."""
+def peer_health(db: Session, *, peer: Peer, reader: Actor | None) -> Health:
+    """The figures of the peer page, in one place for pages, REST and the CLI: the queue and
+    the dead letters count only what ``reader`` may see (``None``: the operator's CLI)."""
     now = utcnow()
     states = list(
         db.scalars(
@@ -125,12 +144,13 @@ def peer_health(db: Session, *, peer: Peer) -> Health:
     )
     failed = sum(1 for state in states if state is RunState.FAILED)
     mappings = db.scalars(select(Mapping).where(Mapping.peer_id == peer.id)).all()
-    queue = sum(push_queue(db, mapping=mapping) for mapping in mappings)
-    dead = db.scalar(
-        select(func.count())
-        .select_from(DeadLetter)
-        .where(DeadLetter.peer_id == peer.id, DeadLetter.resolved_at.is_(None))
+    queue = sum(push_queue(db, mapping=mapping, reader=reader) for mapping in mappings)
+    open_letters = select(func.count()).where(
+        DeadLetter.peer_id == peer.id, DeadLetter.resolved_at.is_(None)
     )
+    if reader is not None:
+        open_letters = open_letters.where(dead_letter_shown(reader))
+    dead = db.scalar(open_letters)
     if not peer.enabled:
         state = "disabled"
     elif peer.failing_since is not None:
@@ -152,4 +172,12 @@ def peer_health(db: Session, *, peer: Peer) -> Health:
     )
 
 
-__all__ = ["Health", "peer_health", "push_queue", "record_failure", "record_success", "retry_at"]
+__all__ = [
+    "Health",
+    "dead_letter_shown",
+    "peer_health",
+    "push_queue",
+    "record_failure",
+    "record_success",
+    "retry_at",
+]

@@ -22,7 +22,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 def list_peers(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The organisation's peers and their health at a glance."""
     peers = service.list_peers(db, actor=actor)
-    rows = [(peer, health.peer_health(db, peer=peer)) for peer in peers]
+    rows = [(peer, health.peer_health(db, peer=peer, reader=actor)) for peer in peers]
     return templating.render(request, "federation/peers.html", {"rows": rows})
 
 
@@ -44,14 +44,17 @@ def peer_page(
         "federation/peer.html",
         {
             "peer": peer,
-            "health": health.peer_health(db, peer=peer),
+            "health": health.peer_health(db, peer=peer, reader=actor),
             "mappings": [
-                (m, health.push_queue(db, mapping=m)) for m in service.mappings_of(db, peer=peer)
+                (m, health.push_queue(db, mapping=m, reader=actor))
+                for m in service.mappings_of(db, peer=peer)
             ],
-            "runs": service.list_runs(db, peer=peer, limit=30),
+            "runs": service.list_runs(db, reader=actor, peer=peer, limit=30),
             "chosen": chosen,
-            "outcomes": service.run_outcomes(db, run=chosen, outcome=outcome) if chosen else [],
-            "dead_letters": service.dead_letters(db, peer=peer),
+            "outcomes": service.run_outcomes(db, reader=actor, run=chosen, outcome=outcome)
+            if chosen
+            else [],
+            "dead_letters": service.dead_letters(db, reader=actor, peer=peer),
         },
     )
 

@@ -109,7 +109,7 @@ def push_mapping(
         mapping = db.get(Mapping, mapping_id)
         if mapping is None or not mapping.push:
             return
-        total = health.push_queue(db, mapping=mapping)
+        total = health.push_queue(db, mapping=mapping, reader=None)
     done = 0
     while True:
         with factory() as db:

@@ -5,10 +5,11 @@ organisations get NotFound for it (never Forbidden), platform admins see every p
 Credentials are encrypted before they reach the database and never leave it in clear.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import PLATFORM_WIDE, Permission, permissions_of
@@ -16,13 +17,15 @@ from aseancyber.access.policy import Actor, Tlp
 from aseancyber.community.models import Organisation, Role
 from aseancyber.community.service import has_nul
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
-from aseancyber.federation import secrets
+from aseancyber.federation import health, secrets, visibility
 from aseancyber.federation.models import (
     DeadLetter,
+    Direction,
     Mapping,
     OutcomeKind,
     Peer,
     PeerAuth,
+    RunState,
     SyncOutcome,
     SyncRun,
 )
@@ -220,9 +223,36 @@ def delete_mapping(db: Session, *, actor: Actor, peer: Peer, mapping_id: str) ->
     db.flush()
 
 
-def list_runs(db: Session, *, peer: Peer, limit: int = 50) -> list[SyncRun]:
-    """The peer's latest runs, newest first."""
-    return list(
+@dataclass(frozen=True)
+class RunView:
+    """A run as one reader sees it: its counts are of the outcomes they may see."""
+
+    id: str
+    trigger: str
+    state: RunState
+    started_at: datetime
+    finished_at: datetime | None
+    pulled: int
+    pushed: int
+    rejected: int
+    withheld: int
+    error: str
+
+
+def outcome_shown(reader: Actor) -> ColumnElement[bool]:
+    """The outcomes ``reader`` may see (see :mod:`aseancyber.federation.visibility`)."""
+    return visibility.shown(
+        reader,
+        stix_id=SyncOutcome.stix_id,
+        mapping_id=SyncOutcome.mapping_id,
+        direction=SyncOutcome.direction,
+        refused=SyncOutcome.outcome == OutcomeKind.REJECTED,
+    )
+
+
+def list_runs(db: Session, *, reader: Actor, peer: Peer, limit: int = 50) -> list[RunView]:
+    """The peer's latest runs, newest first, counting only the objects ``reader`` may see."""
+    runs = list(
         db.scalars(
             select(SyncRun)
             .where(SyncRun.peer_id == peer.id)
@@ -230,6 +260,34 @@ def list_runs(db: Session, *, peer: Peer, limit: int = 50) -> list[SyncRun]:
             .limit(min(limit, MAX_LISTED))
         )
     )
+    counts: dict[tuple[str, Direction, OutcomeKind], int] = {}
+    if runs:
+        rows = db.execute(
+            select(SyncOutcome.run_id, SyncOutcome.direction, SyncOutcome.outcome, func.count())
+            .where(SyncOutcome.run_id.in_([run.id for run in runs]), outcome_shown(reader))
+            .group_by(SyncOutcome.run_id, SyncOutcome.direction, SyncOutcome.outcome)
+        ).tuples()
+        counts = {(run_id, d, o): n for run_id, d, o, n in rows}
+
+    def count(run_id: str, outcome: OutcomeKind, *directions: Direction) -> int:
+        return sum(counts.get((run_id, d, outcome), 0) for d in directions)
+
+    both = (Direction.PULL, Direction.PUSH)
+    return [
+        RunView(
+            id=run.id,
+            trigger=run.trigger,
+            state=run.state,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            pulled=count(run.id, OutcomeKind.ACCEPTED, Direction.PULL),
+            pushed=count(run.id, OutcomeKind.ACCEPTED, Direction.PUSH),
+            rejected=count(run.id, OutcomeKind.REJECTED, *both),
+            withheld=count(run.id, OutcomeKind.WITHHELD, *both),
+            error=run.error,
+        )
+        for run in runs
+    ]
 
 
 def get_run_or_404(db: Session, *, actor: Actor, run_id: str) -> SyncRun:
@@ -245,18 +303,27 @@ def get_run_or_404(db: Session, *, actor: Actor, run_id: str) -> SyncRun:
 
 
 def run_outcomes(
-    db: Session, *, run: SyncRun, outcome: OutcomeKind | None = None, limit: int = MAX_LISTED
+    db: Session,
+    *,
+    reader: Actor,
+    run: SyncRun,
+    outcome: OutcomeKind | None = None,
+    limit: int = MAX_LISTED,
 ) -> list[SyncOutcome]:
-    """Each object's outcome in a run (of one kind, if asked)."""
-    statement = select(SyncOutcome).where(SyncOutcome.run_id == run.id)
+    """Each object's outcome in a run (of one kind, if asked) that ``reader`` may see."""
+    statement = select(SyncOutcome).where(SyncOutcome.run_id == run.id, outcome_shown(reader))
     if outcome is not None:
         statement = statement.where(SyncOutcome.outcome == outcome)
     return list(db.scalars(statement.order_by(SyncOutcome.id).limit(min(limit, MAX_LISTED))))
 
 
-def dead_letters(db: Session, *, peer: Peer, include_resolved: bool = False) -> list[DeadLetter]:
-    """What could not be exchanged with the peer, newest failure first."""
-    statement = select(DeadLetter).where(DeadLetter.peer_id == peer.id)
+def dead_letters(
+    db: Session, *, reader: Actor, peer: Peer, include_resolved: bool = False
+) -> list[DeadLetter]:
+    """What could not be exchanged with the peer that ``reader`` may see, newest first."""
+    statement = select(DeadLetter).where(
+        DeadLetter.peer_id == peer.id, health.dead_letter_shown(reader)
+    )
     if not include_resolved:
         statement = statement.where(DeadLetter.resolved_at.is_(None))
     return list(db.scalars(statement.order_by(DeadLetter.last_failed_at.desc()).limit(MAX_LISTED)))
@@ -265,7 +332,15 @@ def dead_letters(db: Session, *, peer: Peer, include_resolved: bool = False) -> 
 def get_dead_letter_or_404(db: Session, *, actor: Actor, dead_letter_id: str) -> DeadLetter:
     """A dead letter of a peer the actor may manage."""
     _require_admin(actor)
-    found = db.get(DeadLetter, dead_letter_id) if len(dead_letter_id) <= 36 else None
+    found = (
+        db.scalar(
+            select(DeadLetter).where(
+                DeadLetter.id == dead_letter_id, health.dead_letter_shown(actor)
+            )
+        )
+        if len(dead_letter_id) <= 36 and not has_nul(dead_letter_id)
+        else None
+    )
     if (
         found is None
         or db.scalar(select(Peer.id).where(Peer.id == found.peer_id, _manageable(actor))) is None

@@ -39,6 +39,7 @@ from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 Progress = Callable[[int, int, str], None]
 CANDIDATES_PER_INITIATIVE = 10
+ID_CHUNK = 500  # ids per IN list, well under every database's bound-parameter limit
 
 
 def _store(db: Session, candidates: Iterable[Candidate]) -> list[Overlap]:
@@ -157,6 +158,16 @@ def visible_statement(
             or_(Overlap.first_id == initiative_id, Overlap.second_id == initiative_id)
         )
     return statement
+
+
+def count_visible(db: Session, *, reader: Reader, overlaps: list[Overlap]) -> int:
+    """How many of ``overlaps`` ``reader`` may see (both initiatives visible to them)."""
+    wanted = sorted({i for overlap in overlaps for i in (overlap.first_id, overlap.second_id)})
+    visible: set[str] = set()
+    for start in range(0, len(wanted), ID_CHUNK):
+        chunk = wanted[start : start + ID_CHUNK]
+        visible.update(db.scalars(_visible_ids(reader).where(Initiative.id.in_(chunk))))
+    return sum(1 for o in overlaps if o.first_id in visible and o.second_id in visible)
 
 
 def parse_status(value: str | None) -> OverlapStatus | None:

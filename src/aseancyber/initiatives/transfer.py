@@ -317,9 +317,10 @@ def import_initiatives(
             )
     if result.imported_ids:
         flagged: list[Overlap] = []
-        result.overlaps_flagged = overlaps.detect_for(
-            db, initiative_ids=result.imported_ids, flagged=flagged
-        )
+        overlaps.detect_for(db, initiative_ids=result.imported_ids, flagged=flagged)
+        # Only pairs whose two sides the importer may see: the count of the others would
+        # tell them hidden initiatives like theirs exist.
+        result.overlaps_flagged = overlaps.count_visible(db, reader=actor, overlaps=flagged)
         overlap_notices.notify_owners(db, flagged=flagged, changed_ids=set(result.imported_ids))
         audit.record(
             db,

@@ -115,8 +115,13 @@ def readable(reader: Reader) -> ColumnElement[bool]:
 
 
 def writable(actor: Reader) -> ColumnElement[bool]:
-    """The SQL condition selecting the collections ``actor`` may add objects to."""
-    if actor is None or Permission.RECORD_CREATE not in permissions_of(actor.roles):
+    """The SQL condition selecting the collections ``actor`` may add objects to (none for a
+    read-only API token, whatever the user's roles)."""
+    if (
+        actor is None
+        or not actor.token_can_write
+        or Permission.RECORD_CREATE not in permissions_of(actor.roles)
+    ):
         return false()
     return or_(_member_by_kind(actor), _granted(actor, CollectionGrant.can_write))
 

@@ -6,6 +6,7 @@ and every read goes through the visibility policy.
 
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.permissions import Permission, permissions_of
-from aseancyber.access.policy import Actor, Reader, Tlp, audience_of
+from aseancyber.access.policy import Actor, Reader, Tlp, audience_of, can_see, set_audience
 from aseancyber.community.models import Organisation, User
 from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem, Forbidden, Invalid
@@ -173,10 +174,51 @@ def sighting_count(db: Session, *, reader: Reader, stix_id: str) -> int:
     )
 
 
+@dataclass(frozen=True)
+class SightingScope:
+    """The label and audience a sighting of one object gets: never wider than the object's."""
+
+    label: Tlp
+    organisation_ids: frozenset[str]
+    user_ids: frozenset[str]
+    green_includes_external: bool
+
+
+def sighting_scope(db: Session, *, actor: Actor, sighted: StixObject) -> SightingScope:
+    """Who may see a sighting of ``sighted`` by ``actor``: exactly readers who may see it.
+
+    The sighting is owned by the sighter's organisation, so it keeps the object's label only
+    when that whole organisation may see the object; otherwise (the sighter is named alone,
+    or wrote the object) it is raised to TLP:RED. Its audience is the object's named
+    audience, its author, and its owner organisation unless the object is TLP:RED (for
+    RED only named recipients and the author see it).
+    """
+    audience = audience_of(db, sighted)
+    organisations = set(audience.organisation_ids)
+    users = set(audience.user_ids)
+    if sighted.tlp is not Tlp.RED:
+        organisations.add(sighted.owner_organisation_id)
+    if sighted.created_by_id is not None:
+        users.add(sighted.created_by_id)
+    # The sighter's organisation as a reader: no user, so no personal naming counts.
+    organisation = replace(actor, user_id=f"organisation:{actor.organisation_id}")
+    label = sighted.tlp
+    if label is not Tlp.CLEAR and not can_see(organisation, sighted, audience):
+        label = Tlp.RED
+    return SightingScope(
+        label=label,
+        organisation_ids=frozenset(organisations),
+        user_ids=frozenset(users),
+        green_includes_external=sighted.green_includes_external and label is Tlp.GREEN,
+    )
+
+
 def add_sighting(db: Session, *, actor: Actor, ref: str, data: SightingCreate) -> StixObject:
-    """ "We saw this too": a sighting by the reader's organisation, as strict as the object."""
+    """ "We saw this too": a sighting by the reader's organisation, seen by no one who may
+    not see the object."""
     sighted = objects.get_version_or_404(db, reader=actor, ref=ref)
     _check_writer(db, actor, sighted.collection_id)
+    scope = sighting_scope(db, actor=actor, sighted=sighted)
     now = stix.format_timestamp(utcnow())
     identity = stix.identity_id_for(actor.organisation_id)
     sighting = {
@@ -191,22 +233,29 @@ def add_sighting(db: Session, *, actor: Actor, ref: str, data: SightingCreate) -
         "count": data.count,
         "first_seen": now,
         "last_seen": now,
-        "object_marking_refs": [stix.MARKING_FOR_LABEL[sighted.tlp]],
+        "object_marking_refs": [stix.MARKING_FOR_LABEL[scope.label]],
     }
     if data.description:
         sighting["description"] = data.description
-    audience = audience_of(db, sighted)
     report = ingest_service.ingest(
         db,
         actor=actor,
         collection=sighted.collection,
         objects=[sighting],
-        audience_organisation_ids={sighted.owner_organisation_id, *audience.organisation_ids},
-        audience_user_ids=audience.user_ids,
-        green_includes_external=sighted.green_includes_external,
+        audience_organisation_ids=scope.organisation_ids,
+        audience_user_ids=scope.user_ids,
+        green_includes_external=scope.green_includes_external,
     )
+    if not report.stored_ids:
+        reason = report.failed[0].message if report.failed else "it was not stored"
+        raise Invalid(reason, "sighting")
     stored = db.get(StixObject, report.stored_ids[0])
     assert stored is not None
+    if stored.tlp.rank < scope.label.rank:
+        raise Invalid(f"the sighting would be labelled {stored.tlp}, below {scope.label}", "tlp")
+    # Exactly the object's readers: ingest may add a collection's sharing group to a
+    # RED or AMBER audience, and the group may have grown since the object was stored.
+    set_audience(db, stored, organisation_ids=scope.organisation_ids, user_ids=scope.user_ids)
     return stored
 
 

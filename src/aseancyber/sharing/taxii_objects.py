@@ -167,7 +167,7 @@ def _store_envelope(
     except TooLarge:
         db.rollback()
         raise
-    return status_json(db, actor, report.status_id)
+    return status_json(db, actor, report.status_id, just_posted=True)
 
 
 @router.get("/api/collections/{collection_id}/objects/{object_id}/")
