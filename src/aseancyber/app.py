@@ -12,7 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,7 +36,7 @@ from aseancyber.community import pages as community_pages
 from aseancyber.contacts import api as contacts_api
 from aseancyber.contacts import checks_pages as contacts_checks_pages
 from aseancyber.contacts import pages as contacts_pages
-from aseancyber.db import get_session_factory
+from aseancyber.db import get_session_factory, is_contention
 from aseancyber.errors import Conflict, Invalid, NotAuthenticated, ServiceError
 from aseancyber.federation import api as federation_api
 from aseancyber.federation import pages as federation_pages
@@ -63,9 +64,11 @@ from aseancyber.sharing import taxii as sharing_taxii
 from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
 from aseancyber.web.guards import login_redirect
+from aseancyber.web.spool import SpoolBody
 
 log = logging.getLogger("aseancyber")
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 2
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
@@ -191,7 +194,10 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(exc, Invalid)
             else None
         )
-        return problem_response(request, exc.status, exc.title, exc.detail, errors)
+        response = problem_response(request, exc.status, exc.title, exc.detail, errors)
+        if exc.status == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(NotAuthenticated)
     async def sign_in_first(request: Request, exc: NotAuthenticated) -> Response:
@@ -235,6 +241,24 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(
             request, 409, Conflict.title, "this conflicts with an existing record (a duplicate?)"
         )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeoutError)
+    async def busy(request: Request, exc: Exception) -> Response:
+        if not is_contention(exc):
+            return await unexpected(request, exc)
+        # The last resort: transactions are short, so waiting the whole busy timeout (or
+        # losing a deadlock) is rare. Nothing was kept; the client may simply retry.
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+        response = problem_response(
+            request,
+            503,
+            "Service busy",
+            "the database is busy with other changes and nothing was saved; "
+            f"try again in {RETRY_AFTER_SECONDS} seconds",
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -291,6 +315,14 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    # Inside BodyLimit: the body is read whole (memory, then a temporary file) before any
+    # route opens a transaction, so a slow client never holds the write lock.
+    app.add_middleware(
+        SpoolBody,
+        max_bytes=settings.max_body_bytes,
+        memory_bytes=settings.spool_memory_bytes,
+        too_large=_too_large,
+    )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNul)
     return app

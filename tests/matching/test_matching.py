@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.models import TokenScope
 from aseancyber.access.policy import Tlp
@@ -66,7 +66,9 @@ def test_new_indicators_are_matched_at_once_and_deleted_ones_never(
     }
 
 
-def test_the_sweep_indexes_rows_older_than_the_catch_up_window(db: Session, world: World) -> None:
+def test_the_sweep_indexes_rows_older_than_the_catch_up_window(
+    db: Session, session_factory: sessionmaker[Session], world: World
+) -> None:
     collection = make_collection(db, world)
     set_clock(lambda: datetime(2026, 1, 1, tzinfo=UTC))
     store(
@@ -97,7 +99,7 @@ def test_the_sweep_indexes_rows_older_than_the_catch_up_window(db: Session, worl
     )
     assert indexer.catch_up(db) == 0
     assert indexer.has_unindexed(db)
-    indexer.sweep(db, {})
+    indexer.sweep(session_factory, {})
     assert not indexer.has_unindexed(db)
 
 

@@ -4,6 +4,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -14,7 +15,7 @@ from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import Organisation, User
-from aseancyber.db import utcnow
+from aseancyber.db import defer_write, utcnow
 from aseancyber.errors import Invalid
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
@@ -76,7 +77,24 @@ def record(
     after: dict[str, Any] | None = None,
     actor: Actor | None = None,
 ) -> None:
-    """Append one entry, chained to the previous one, inside the caller's transaction."""
+    """Append one entry, chained to the previous one, inside the caller's transaction
+    (a GET's read-only transaction queues it for a short write transaction of its own)."""
+    who = actor if actor is not None else db.info.get(SESSION_ACTOR)
+    if defer_write(
+        db,
+        partial(
+            record,
+            action=action,
+            record_kind=record_kind,
+            record_id=record_id,
+            record_organisation_id=record_organisation_id,
+            changed_fields=changed_fields,
+            before=before,
+            after=after,
+            actor=who,
+        ),
+    ):
+        return
     _append(
         db,
         [
@@ -90,7 +108,7 @@ def record(
                 "after_digest": digest(after),
             }
         ],
-        actor if actor is not None else db.info.get(SESSION_ACTOR),
+        who,
     )
 
 
