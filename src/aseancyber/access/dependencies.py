@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service
-from aseancyber.access.models import LoginSession
+from aseancyber.access.models import ApiToken, LoginSession
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
 from aseancyber.audit.service import SESSION_ACTOR
@@ -91,6 +91,15 @@ def _note_token_use(factory: sessionmaker[Session], token_id: str, at: datetime)
         log.debug("token %s: last-used time skipped, the database is busy", token_id)
 
 
+def note_token_use(request: Request, background: BackgroundTasks, token: ApiToken) -> None:
+    """Record the token's use after the answer, when its last-used time is older than
+    ``token_last_used_every_seconds`` (the request's own transaction never writes it)."""
+    every = timedelta(seconds=request.app.state.settings.token_last_used_every_seconds)
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= every:
+        background.add_task(_note_token_use, request.app.state.session_factory, token.id, now)
+
+
 def get_optional_actor(
     request: Request,
     db: DbSession,
@@ -108,11 +117,7 @@ def get_optional_actor(
         token = service.token_from_secret(db, credentials.strip())
         if token is None:
             raise NotAuthenticated("the API token is unknown, expired or revoked")
-        every = timedelta(seconds=request.app.state.settings.token_last_used_every_seconds)
-        now = utcnow()
-        if token.last_used_at is None or now - token.last_used_at >= every:
-            factory = request.app.state.session_factory
-            background.add_task(_note_token_use, factory, token.id, now)
+        note_token_use(request, background, token)
         actor = service.actor_for(token.user, token=token)
         asks_only = request.method == "POST" and request.url.path in QUESTION_POSTS
         if request.method not in SAFE_METHODS and not asks_only and not actor.token_can_write:
