@@ -24,6 +24,7 @@ from aseancyber.access import account_pages as access_account_pages
 from aseancyber.access import admin_pages as access_admin_pages
 from aseancyber.access import api as access_api
 from aseancyber.access import pages as access_pages
+from aseancyber.access.dependencies import asks_only
 from aseancyber.access.service import EnrolmentRequired
 from aseancyber.audit import api as audit_api
 from aseancyber.audit import pages as audit_pages
@@ -64,11 +65,15 @@ from aseancyber.sharing import taxii as sharing_taxii
 from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
 from aseancyber.web.guards import login_redirect
-from aseancyber.web.spool import SpoolBody
+from aseancyber.web.spool import SpoolBody, WriterQueue
 
 log = logging.getLogger("aseancyber")
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
+BUSY_DETAIL = (
+    "the database is busy with other changes and nothing was saved; "
+    f"try again in {RETRY_AFTER_SECONDS} seconds"
+)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
@@ -147,6 +152,20 @@ def _too_large(limit: int, path: str = "") -> Response:
         },
         status_code=413,
         media_type=PROBLEM_JSON,
+    )
+
+
+def _busy() -> Response:
+    return JSONResponse(
+        {
+            "type": "about:blank",
+            "title": "Service busy",
+            "status": 503,
+            "detail": BUSY_DETAIL,
+        },
+        status_code=503,
+        media_type=PROBLEM_JSON,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
@@ -250,13 +269,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # The last resort: transactions are short, so waiting the whole busy timeout (or
         # losing a deadlock) is rare. Nothing was kept; the client may simply retry.
         log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
-        response = problem_response(
-            request,
-            503,
-            "Service busy",
-            "the database is busy with other changes and nothing was saved; "
-            f"try again in {RETRY_AFTER_SECONDS} seconds",
-        )
+        response = problem_response(request, 503, "Service busy", BUSY_DETAIL)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
@@ -315,6 +328,13 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    if settings.is_sqlite:
+        app.add_middleware(
+            WriterQueue,
+            timeout=settings.sqlite_busy_timeout_seconds,
+            exempt=asks_only,
+            busy=_busy,
+        )
     # Inside BodyLimit: the body is read whole (memory, then a temporary file) before any
     # route opens a transaction, so a slow client never holds the write lock.
     app.add_middleware(

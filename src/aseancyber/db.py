@@ -158,6 +158,18 @@ def defer_write(session: Session, work: Callable[[Session], None]) -> bool:
     return True
 
 
+def write_here(session: Session) -> None:
+    """Turn a read-only request's session (see :func:`defer_write`) into a writer, for the
+    rare question that must change data after all (matching that records sightings). What
+    it read so far is dropped (it changed nothing) and the transaction starts again as a
+    writer, so its reads and writes, audit entries included, form one unit."""
+    if session.info.pop(AFTER_READ, None) is None:
+        return
+    if session.in_transaction():
+        session.rollback()
+    begin_writing(session)
+
+
 def write_apart(
     factory: sessionmaker[Session],
     works: list[Callable[[Session], None]],

@@ -10,7 +10,6 @@ timeouts); the order of events is forced by events, never left to timing.
 import os
 import sqlite3
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -273,15 +272,14 @@ def test_a_slow_upload_does_not_block_another_users_write(live: Live) -> None:
     thread, outcome = in_thread(upload)
     try:
         assert live.probe.reading.wait(WAIT), "the server never started reading the upload"
-        started = time.monotonic()
+        # Answered while the slow client is still stalled (before ``release``): a write
+        # made to wait for it would run out of lock wait and answer 500 or 503.
         other = live.taxii_post(live.other_token, [indicator("meanwhile")])
-        took = time.monotonic() - started
     finally:
         release.set()
         thread.join(WAIT * 2)
     assert other.status_code == 202, other.text
     assert other.json()["success_count"] == 1
-    assert took < BUSY_SECONDS  # it did not wait for the slow client at all
     assert not thread.is_alive()
     assert "error" not in outcome, outcome
     assert outcome["result"].status_code == 202, outcome["result"].text
@@ -351,14 +349,11 @@ def test_a_sync_waiting_on_a_frozen_peer_does_not_block_another_users_write(live
         thread, outcome = in_thread(lambda: run_pending(live.factory, periodic=False))
         try:
             assert peer_server.reached.wait(WAIT), "the sync never reached the peer"
-            started = time.monotonic()
             other = live.taxii_post(live.other_token, [indicator("while syncing")])
-            took = time.monotonic() - started
         finally:
             peer_server.release.set()
             thread.join(WAIT * 2)
     assert other.status_code == 202, other.text
-    assert took < BUSY_SECONDS
     assert not thread.is_alive()
     assert outcome == {"result": 1}
     with live.factory() as db:
@@ -371,16 +366,17 @@ def test_a_get_with_an_api_token_succeeds_while_another_connection_holds_the_wri
     live: Live, write_lock: WriteLock
 ) -> None:
     write_lock.take()
-    started = time.monotonic()
-    answer = httpx.get(
-        f"{live.base}/api/v1/me",
-        headers={"Authorization": f"Bearer {live.other_token}"},
-        timeout=BUSY_SECONDS + 2,
-    )
-    took = time.monotonic() - started
-    write_lock.release()
+    try:
+        # Writing the token's last-used time in the request would wait for the lock until
+        # the busy timeout (SQLite) or for ever (PostgreSQL's row lock): 500 or a timeout.
+        answer = httpx.get(
+            f"{live.base}/api/v1/me",
+            headers={"Authorization": f"Bearer {live.other_token}"},
+            timeout=WAIT,
+        )
+    finally:
+        write_lock.release()
     assert answer.status_code == 200, answer.text
-    assert took < BUSY_SECONDS  # the token's last-used time never made it wait
 
     def last_used_recorded() -> bool:
         httpx.get(

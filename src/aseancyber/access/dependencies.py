@@ -35,19 +35,19 @@ def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on error.
 
     A request that may change data opens it as a writer (its body was read before, see
-    ``web.spool``). A GET's transaction only reads: what a read must record (the audit
-    entry of an export) is queued and written after it, in a short write transaction of
-    its own, before the answer goes out; if that cannot be written the answer is an error,
-    never data whose reading went unrecorded.
+    ``web.spool``). A GET's transaction (and a question sent as a POST) only reads: what
+    a read must record (the audit entry of an export) is queued and written after it, in
+    a short write transaction of its own, before the answer goes out; if that cannot be
+    written the answer is an error, never data whose reading went unrecorded.
     """
     factory = request.app.state.session_factory
     session: Session = factory()
     request.state.db = session
     after_read: list[Callable[[Session], None]] = []
-    if request.method not in SAFE_METHODS:
-        begin_writing(session)
-    else:
+    if request.method in SAFE_METHODS or _asks_only(request):
         session.info[AFTER_READ] = after_read
+    else:
+        begin_writing(session)
     try:
         yield session
         session.commit()
@@ -61,6 +61,15 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def asks_only(method: str, path: str) -> bool:
+    """A POST that only asks a question (it reads, like a GET)."""
+    return method == "POST" and path in QUESTION_POSTS
+
+
+def _asks_only(request: Request) -> bool:
+    return asks_only(request.method, request.url.path)
 
 
 def _client_address(request: Request) -> str:
@@ -119,8 +128,11 @@ def get_optional_actor(
             raise NotAuthenticated("the API token is unknown, expired or revoked")
         note_token_use(request, background, token)
         actor = service.actor_for(token.user, token=token)
-        asks_only = request.method == "POST" and request.url.path in QUESTION_POSTS
-        if request.method not in SAFE_METHODS and not asks_only and not actor.token_can_write:
+        if (
+            request.method not in SAFE_METHODS
+            and not _asks_only(request)
+            and not actor.token_can_write
+        ):
             raise Forbidden("this API token is read-only")
     elif login_session is not None and login_session.second_factor_done:
         actor = service.actor_for(login_session.user)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.policy import Actor
-from aseancyber.db import utcnow
+from aseancyber.db import utcnow, write_here
 from aseancyber.errors import Forbidden, Invalid, ServiceError
 from aseancyber.matching import indexer
 from aseancyber.matching.compiler import PatternKind, compile_pattern
@@ -240,6 +240,8 @@ def match_values(
         raise Invalid(f"at most {MAX_BATCH:,} observables per request", "observables")
     if any("\x00" in value for value in values):
         raise Invalid("may not contain NUL characters", "observables")
+    if record_sightings:
+        write_here(db)  # a question that records sightings is a write, one unit with its audit
     now = utcnow()
     results = parse_values(values)
     unique = list(

@@ -9,6 +9,7 @@ wait. :class:`SpoolBody` therefore reads the whole body first, into memory up to
 (TAXII envelopes, bundle uploads) read the spooled file directly with :func:`spooled_body`.
 """
 
+import asyncio
 import tempfile
 from collections.abc import Callable
 from typing import IO
@@ -97,3 +98,44 @@ def spooled_size(request: Request) -> int:
     size = spool.tell()
     spool.seek(0)
     return size
+
+
+class WriterQueue:
+    """SQLite has one write lock. Requests that write wait for their turn here, on the event
+    loop, before their transaction opens: a waiting writer holds no worker thread. Left to
+    SQLite's busy handler, fifty waiting writers held the thread pool while the writer
+    holding the lock waited for a free thread to finish its work (a convoy that ended
+    only when the busy timeout did). A writer that waits longer than ``timeout`` answers
+    503 with Retry-After. Reads and questions (``exempt``) never queue."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        timeout: float,
+        exempt: Callable[[str, str], bool],
+        busy: Callable[[], Response],
+    ) -> None:
+        self.app = app
+        self.timeout = timeout
+        self.exempt = exempt
+        self.busy = busy
+        self.turn = asyncio.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] in SAFE_METHODS
+            or self.exempt(scope["method"], scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            await asyncio.wait_for(self.turn.acquire(), self.timeout)
+        except TimeoutError:
+            await self.busy()(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.turn.release()
