@@ -12,7 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,6 +24,7 @@ from aseancyber.access import account_pages as access_account_pages
 from aseancyber.access import admin_pages as access_admin_pages
 from aseancyber.access import api as access_api
 from aseancyber.access import pages as access_pages
+from aseancyber.access.dependencies import asks_only
 from aseancyber.access.service import EnrolmentRequired
 from aseancyber.audit import api as audit_api
 from aseancyber.audit import pages as audit_pages
@@ -35,7 +37,7 @@ from aseancyber.community import pages as community_pages
 from aseancyber.contacts import api as contacts_api
 from aseancyber.contacts import checks_pages as contacts_checks_pages
 from aseancyber.contacts import pages as contacts_pages
-from aseancyber.db import get_session_factory
+from aseancyber.db import get_session_factory, is_contention
 from aseancyber.errors import Conflict, Invalid, NotAuthenticated, ServiceError
 from aseancyber.federation import api as federation_api
 from aseancyber.federation import pages as federation_pages
@@ -65,9 +67,15 @@ from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
 from aseancyber.web.guards import login_redirect
 from aseancyber.web.security import SecurityHeaders
+from aseancyber.web.spool import SpoolBody, WriterQueue
 
 log = logging.getLogger("aseancyber")
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 2
+BUSY_DETAIL = (
+    "the database is busy with other changes and nothing was saved; "
+    f"try again in {RETRY_AFTER_SECONDS} seconds"
+)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
@@ -149,6 +157,20 @@ def _too_large(limit: int, path: str = "") -> Response:
     )
 
 
+def _busy() -> Response:
+    return JSONResponse(
+        {
+            "type": "about:blank",
+            "title": "Service busy",
+            "status": 503,
+            "detail": BUSY_DETAIL,
+        },
+        status_code=503,
+        media_type=PROBLEM_JSON,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def wants_html(request: Request) -> bool:
     path = request.url.path
     if path.startswith(("/api/", "/taxii2")):
@@ -203,7 +225,10 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(exc, Invalid)
             else None
         )
-        return problem_response(request, exc.status, exc.title, exc.detail, errors)
+        response = problem_response(request, exc.status, exc.title, exc.detail, errors)
+        if exc.status == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(NotAuthenticated)
     async def sign_in_first(request: Request, exc: NotAuthenticated) -> Response:
@@ -247,6 +272,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(
             request, 409, Conflict.title, "this conflicts with an existing record (a duplicate?)"
         )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeoutError)
+    async def busy(request: Request, exc: Exception) -> Response:
+        if not is_contention(exc):
+            return await unexpected(request, exc)
+        # The last resort: transactions are short, so waiting the whole busy timeout (or
+        # losing a deadlock) is rare. Nothing was kept; the client may simply retry.
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+        response = problem_response(request, 503, "Service busy", BUSY_DETAIL)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -311,6 +348,21 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    if settings.is_sqlite:
+        app.add_middleware(
+            WriterQueue,
+            timeout=settings.sqlite_busy_timeout_seconds,
+            exempt=asks_only,
+            busy=_busy,
+        )
+    # Inside BodyLimit: the body is read whole (memory, then a temporary file) before any
+    # route opens a transaction, so a slow client never holds the write lock.
+    app.add_middleware(
+        SpoolBody,
+        max_bytes=settings.max_body_bytes,
+        memory_bytes=settings.spool_memory_bytes,
+        too_large=_too_large,
+    )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNul)
     return app

@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, String, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from aseancyber.settings import get_settings
+from aseancyber.settings import Settings, get_settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -91,7 +93,13 @@ def set_clock(clock: Callable[[], datetime] | None) -> None:
 WAL_CHECKPOINT_PAGES = 16384
 
 
-def _configure_sqlite(engine: Engine) -> None:
+# The worker threads that may each hold a connection at once: anyio's default thread limit
+# (sync routes) plus the in-process job worker and a margin. A request never waits for a
+# pooled SQLite connection, only (briefly) for the write lock.
+SQLITE_POOL_SIZE = 48
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, open transactions, so SAVEPOINTs work.
@@ -99,7 +107,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Checkpoint the write-ahead log every 64 MiB rather than every 4 MiB: with the
         # default, every 1,000-object TAXII envelope paid for a checkpoint (and its fsync)
@@ -111,11 +119,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(_WRITER, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if not options.get(_WRITER, False):
+            # A reader: deferred, it takes no lock and (WAL) never waits for a writer.
+            connection.exec_driver_sql("BEGIN")
+            return
+        # A writer waits for the lock up to the busy timeout, or not at all when it only
+        # does bookkeeping that may be skipped (see :func:`write_apart`).
+        wait = 0 if options.get(_NO_WAIT, False) else busy_timeout_ms
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _WRITER = "aseancyber_writer"
+_NO_WAIT = "aseancyber_no_wait"
+AFTER_READ = "aseancyber_writes_after_read"
 
 
 def begin_writing(session: Session) -> None:
@@ -129,19 +147,100 @@ def begin_writing(session: Session) -> None:
         session.connection(execution_options={_WRITER: True})
 
 
-def make_engine(url: str) -> Engine:
+def defer_write(session: Session, work: Callable[[Session], None]) -> bool:
+    """Queue ``work`` when ``session`` is a read-only request's (GET): it runs after the read,
+    in a short write transaction of its own (:func:`write_apart`), so the read never turns
+    into a writer that a concurrent commit makes fail. Returns whether it was queued."""
+    queue: list[Callable[[Session], None]] | None = session.info.get(AFTER_READ)
+    if queue is None:
+        return False
+    queue.append(work)
+    return True
+
+
+def write_here(session: Session) -> None:
+    """Turn a read-only request's session (see :func:`defer_write`) into a writer, for the
+    rare question that must change data after all (matching that records sightings). What
+    it read so far is dropped (it changed nothing) and the transaction starts again as a
+    writer, so its reads and writes, audit entries included, form one unit."""
+    if session.info.pop(AFTER_READ, None) is None:
+        return
+    if session.in_transaction():
+        session.rollback()
+    begin_writing(session)
+
+
+def write_apart(
+    factory: sessionmaker[Session],
+    works: list[Callable[[Session], None]],
+    *,
+    wait: bool = True,
+) -> None:
+    """Run ``works`` in one short write transaction of their own and commit it.
+
+    With ``wait=False`` the transaction does not wait for another writer (SQLite: no busy
+    wait; PostgreSQL: a 200 ms lock timeout) and raises at once; for bookkeeping the caller
+    may skip (:func:`is_contention` tells that failure apart)."""
+    with factory() as session:
+        options: dict[str, Any] = {_WRITER: True, _NO_WAIT: not wait}
+        connection = session.connection(execution_options=options)
+        if not wait and connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+        for work in works:
+            work(session)
+        session.commit()
+
+
+def make_engine(url: str, *, settings: Settings | None = None) -> Engine:
     """Create an engine for ``url`` with the platform's connection settings."""
+    settings = settings or get_settings()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
-        _configure_sqlite(engine)
+        busy = settings.sqlite_busy_timeout_seconds
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy},
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=0,
+            pool_timeout=settings.database_pool_timeout_seconds,
+        )
+        _configure_sqlite(engine, int(busy * 1000))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    pool_size, max_overflow = settings.pool_shape()
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
+
+
+# SQLSTATEs of PostgreSQL contention a retry can cure: serialization failure, deadlock
+# detected, lock not available, and a statement or lock timeout.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+
+
+def is_contention(error: BaseException) -> bool:
+    """Whether ``error`` means "the database is busy, try again shortly": SQLite's lock
+    wait ran out, PostgreSQL gave up on a lock or a deadlock, or the pool had no connection
+    free in time. Anything else is a real failure."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate in _TRANSIENT_SQLSTATES:
+        return True
+    text = str(original).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 @lru_cache
 def get_engine() -> Engine:
     """The process-wide engine for the configured database."""
-    return make_engine(get_settings().database_url)
+    settings = get_settings()
+    return make_engine(settings.database_url, settings=settings)
 
 
 @lru_cache

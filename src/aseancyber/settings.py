@@ -31,6 +31,23 @@ class Settings(BaseSettings):
     node_name: str = "aseancyber"
 
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Request bodies are read whole before any database work; this much stays in memory,
+    # the rest goes to a temporary file (so a slow client never holds a transaction open).
+    spool_memory_bytes: int = Field(default=1024 * 1024, ge=0)
+
+    # Concurrency (issue 14). ``web_workers`` is the number of server processes (``serve
+    # --workers``); each process's PostgreSQL pool gets its share of
+    # ``database_max_connections`` unless ``database_pool_size`` is set.
+    web_workers: int = Field(default=1, ge=1, le=64)
+    database_max_connections: int = Field(default=60, ge=2)
+    database_pool_size: int | None = Field(default=None, ge=1)
+    database_max_overflow: int | None = Field(default=None, ge=0)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # How long a SQLite writer waits for the write lock before the request answers 503.
+    sqlite_busy_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    # An API token's last-used time is written at most this often (in its own short
+    # transaction after the answer, never in the request's).
+    token_last_used_every_seconds: int = Field(default=300, ge=1)
     session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
     # None: Secure cookies in production, plain elsewhere (a development server speaks HTTP).
     secure_cookies: bool | None = None
@@ -107,6 +124,18 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def pool_shape(self) -> tuple[int, int]:
+        """PostgreSQL pool size and overflow of one server process: its share of
+        ``database_max_connections`` (half kept open, half overflow) unless set."""
+        share = max(2, self.database_max_connections // self.web_workers)
+        size = self.database_pool_size or max(1, share // 2)
+        overflow = (
+            self.database_max_overflow
+            if self.database_max_overflow is not None
+            else max(0, share - size)
+        )
+        return size, overflow
 
     @property
     def jobs_in_process(self) -> bool:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.models import TokenScope
 from aseancyber.access.policy import Tlp
@@ -29,7 +29,7 @@ def _hits(db: Session, user: object, values: list[str]) -> dict[str, set[str]]:
 
 
 def test_new_indicators_are_matched_at_once_and_deleted_ones_never(
-    db: Session, world: World
+    db: Session, session_factory: sessionmaker[Session], world: World
 ) -> None:
     collection = make_collection(db, world)
     store(
@@ -46,7 +46,7 @@ def test_new_indicators_are_matched_at_once_and_deleted_ones_never(
         "evil.example.": {"domain"},
         "192.0.2.1": set(),
     }
-    # Stored after the first match: the next request catches up (no hook in sharing).
+    # Stored after the first match: the next request compiles it itself (no hook in sharing).
     store(
         db,
         author=world.author,
@@ -56,7 +56,15 @@ def test_new_indicators_are_matched_at_once_and_deleted_ones_never(
         ],
     )
     assert _hits(db, world.author, ["192.0.2.1"]) == {"192.0.2.1": {"net"}}
+    # Requests only read: the index is written by the background job, in short units.
+    assert db.scalar(select(func.count()).select_from(IndexedIndicator)) == 0
+    assert indexer.refresh(session_factory) == 3
     assert db.scalar(select(func.count()).select_from(IndexedIndicator)) == 3
+    assert indexer.refresh(session_factory) == 0
+    assert _hits(db, world.author, ["192.0.2.1", "evil.example."]) == {
+        "192.0.2.1": {"net"},
+        "evil.example.": {"domain"},
+    }
     # Deleting stored versions (here with their collection) takes their index rows along.
     db.execute(delete(Collection).where(Collection.id == collection.id))
     assert db.scalar(select(func.count()).select_from(IndexEntry)) == 0
@@ -66,7 +74,9 @@ def test_new_indicators_are_matched_at_once_and_deleted_ones_never(
     }
 
 
-def test_the_sweep_indexes_rows_older_than_the_catch_up_window(db: Session, world: World) -> None:
+def test_the_sweep_indexes_rows_older_than_the_catch_up_window(
+    db: Session, session_factory: sessionmaker[Session], world: World
+) -> None:
     collection = make_collection(db, world)
     set_clock(lambda: datetime(2026, 1, 1, tzinfo=UTC))
     store(
@@ -97,7 +107,7 @@ def test_the_sweep_indexes_rows_older_than_the_catch_up_window(db: Session, worl
     )
     assert indexer.catch_up(db) == 0
     assert indexer.has_unindexed(db)
-    indexer.sweep(db, {})
+    indexer.sweep(session_factory, {})
     assert not indexer.has_unindexed(db)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.db import set_clock
 from aseancyber.jobs.registry import HANDLERS, POSITION_REMINDERS
+from aseancyber.jobs.service import InUnits
 from aseancyber.notify.models import Notification, NotificationKind
 from aseancyber.positions import consensus, service
 from aseancyber.positions.models import Position, ResponseKind
@@ -132,7 +133,9 @@ def test_deadline_reminders_go_to_states_that_have_not_endorsed(
     set_clock(lambda: datetime(2026, 11, 8, tzinfo=UTC))
     assert consensus.has_due_reminders(db)
     version_before = db.scalar(select(Position.version).where(Position.id == position.id))
-    HANDLERS[POSITION_REMINDERS](db, {})
+    handler = HANDLERS[POSITION_REMINDERS]
+    assert not isinstance(handler, InUnits)  # it works in the job's own transaction
+    handler(db, {})
     # Reminder bookkeeping must not make a drafter's open edit form stale.
     assert db.scalar(select(Position.version).where(Position.id == position.id)) == version_before
     assert not consensus.has_due_reminders(db)  # reminded: not again within the interval

@@ -1,21 +1,26 @@
 """Typed request dependencies: the unit of work, who is asking, and what they may do."""
 
 import hmac
+import logging
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from fastapi import BackgroundTasks, Depends, Request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service
-from aseancyber.access.models import LoginSession
+from aseancyber.access.models import ApiToken, LoginSession
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
 from aseancyber.audit.service import SESSION_ACTOR
-from aseancyber.db import begin_writing
+from aseancyber.db import AFTER_READ, begin_writing, is_contention, utcnow, write_apart
 from aseancyber.errors import Forbidden, NotAuthenticated
 from aseancyber.web import templating
 
+log = logging.getLogger(__name__)
 SESSION_COOKIE = "aseancyber_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -27,10 +32,21 @@ ENROLMENT_PATHS = ("/account/totp", "/logout", "/static/")
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
-    session: Session = request.app.state.session_factory()
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    A request that may change data opens it as a writer (its body was read before, see
+    ``web.spool``). A GET's transaction (and a question sent as a POST) only reads: what
+    a read must record (the audit entry of an export) is queued and written after it, in
+    a short write transaction of its own, before the answer goes out; if that cannot be
+    written the answer is an error, never data whose reading went unrecorded.
+    """
+    factory = request.app.state.session_factory
+    session: Session = factory()
     request.state.db = session
-    if request.method not in SAFE_METHODS:
+    after_read: list[Callable[[Session], None]] = []
+    if request.method in SAFE_METHODS or _asks_only(request):
+        session.info[AFTER_READ] = after_read
+    else:
         begin_writing(session)
     try:
         yield session
@@ -40,9 +56,20 @@ def get_db(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+    if after_read:
+        write_apart(factory, after_read)
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def asks_only(method: str, path: str) -> bool:
+    """A POST that only asks a question (it reads, like a GET)."""
+    return method == "POST" and path in QUESTION_POSTS
+
+
+def _asks_only(request: Request) -> bool:
+    return asks_only(request.method, request.url.path)
 
 
 def _client_address(request: Request) -> str:
@@ -60,10 +87,33 @@ def get_login_session(request: Request, db: DbSession) -> LoginSession | None:
     return session
 
 
+def _note_token_use(factory: sessionmaker[Session], token_id: str, at: datetime) -> None:
+    """After the answer: record when a token was used, in a short transaction of its own
+    that never waits for the write lock; skipped when busy (the next use tries again)."""
+    try:
+        write_apart(
+            factory, [partial(service.record_token_use, token_id=token_id, at=at)], wait=False
+        )
+    except OperationalError as error:
+        if not is_contention(error):
+            raise
+        log.debug("token %s: last-used time skipped, the database is busy", token_id)
+
+
+def note_token_use(request: Request, background: BackgroundTasks, token: ApiToken) -> None:
+    """Record the token's use after the answer, when its last-used time is older than
+    ``token_last_used_every_seconds`` (the request's own transaction never writes it)."""
+    every = timedelta(seconds=request.app.state.settings.token_last_used_every_seconds)
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= every:
+        background.add_task(_note_token_use, request.app.state.session_factory, token.id, now)
+
+
 def get_optional_actor(
     request: Request,
     db: DbSession,
     login_session: Annotated[LoginSession | None, Depends(get_login_session)],
+    background: BackgroundTasks,
 ) -> Actor | None:
     """Who is asking: a bearer token, a fully signed-in browser session, or nobody."""
     if "actor" in request.state._state:
@@ -76,9 +126,13 @@ def get_optional_actor(
         token = service.token_from_secret(db, credentials.strip())
         if token is None:
             raise NotAuthenticated("the API token is unknown, expired or revoked")
+        note_token_use(request, background, token)
         actor = service.actor_for(token.user, token=token)
-        asks_only = request.method == "POST" and request.url.path in QUESTION_POSTS
-        if request.method not in SAFE_METHODS and not asks_only and not actor.token_can_write:
+        if (
+            request.method not in SAFE_METHODS
+            and not _asks_only(request)
+            and not actor.token_can_write
+        ):
             raise Forbidden("this API token is read-only")
     elif login_session is not None and login_session.second_factor_done:
         actor = service.actor_for(login_session.user)

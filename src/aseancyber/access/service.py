@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
@@ -319,16 +319,26 @@ def create_token(
 
 
 def token_from_secret(db: Session, secret: str) -> ApiToken | None:
-    """The live token a bearer secret names; marks when it was last used (once a minute)."""
+    """The live token a bearer secret names (a read: its use is recorded apart)."""
     token = db.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(secret)))
     now = utcnow()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     if token.expires_at is not None and token.expires_at <= now:
         return None
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
     return token
+
+
+def record_token_use(db: Session, *, token_id: str, at: datetime) -> None:
+    """Record that a token was used at ``at`` (never moving the time backwards)."""
+    db.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < at),
+        )
+        .values(last_used_at=at)
+    )
 
 
 def list_tokens(db: Session, *, user: User) -> list[ApiToken]:

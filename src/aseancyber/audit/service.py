@@ -4,6 +4,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -16,7 +17,7 @@ from aseancyber.audit import chain, visibility
 from aseancyber.audit.chain import VerifyResult
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import Organisation, User
-from aseancyber.db import utcnow
+from aseancyber.db import defer_write, utcnow
 from aseancyber.errors import Invalid
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
@@ -45,10 +46,28 @@ def record(
     actor: Actor | None = None,
     detail: dict[str, int] | None = None,
 ) -> None:
-    """Add one entry to the caller's transaction; it joins the chain when that commits.
+    """Add one entry to the caller's transaction; it joins the chain when that commits
+    (a GET's read-only transaction queues it for a short write transaction of its own).
 
     ``detail`` carries counts for an entry standing for many rows (a purge), never content.
     """
+    who = actor if actor is not None else db.info.get(SESSION_ACTOR)
+    if defer_write(
+        db,
+        partial(
+            record,
+            action=action,
+            record_kind=record_kind,
+            record_id=record_id,
+            record_organisation_id=record_organisation_id,
+            changed_fields=changed_fields,
+            before=before,
+            after=after,
+            actor=who,
+            detail=detail,
+        ),
+    ):
+        return
     _buffer(
         db,
         [
@@ -63,7 +82,7 @@ def record(
                 "detail": detail,
             }
         ],
-        actor if actor is not None else db.info.get(SESSION_ACTOR),
+        who,
     )
 
 

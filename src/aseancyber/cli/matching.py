@@ -21,7 +21,7 @@ from aseancyber.access.policy import Actor
 from aseancyber.access.service import actor_for
 from aseancyber.cli.common import console, fail, progress_bar, unit_of_work
 from aseancyber.community.models import User
-from aseancyber.db import utcnow
+from aseancyber.db import get_session_factory, utcnow
 from aseancyber.matching import indexer, service
 from aseancyber.matching.compiler import PatternKind
 from aseancyber.matching.observables import in_text
@@ -66,8 +66,7 @@ def match(
     ] = False,
 ) -> None:
     """Match every observable in FILE against the indicators the user may see."""
-    with unit_of_work() as db:
-        indexed = indexer.catch_up(db)
+    indexed = indexer.refresh(get_session_factory())
     if indexed:
         console.print(f"Indexed {indexed:,} new indicator versions.")
     size = file.stat().st_size

@@ -486,23 +486,23 @@ def has_due_work(db: Session) -> bool:
     return bool(due_peer_ids(db) or due_dead_letter_ids(db))
 
 
-def run_due(db: Session, payload: dict[str, Any]) -> None:
-    """Job handler: sync every due peer and retry due dead letters.
+def run_due(factory: sessionmaker[Session], payload: dict[str, Any]) -> None:
+    """Job handler (``InUnits``): sync every due peer and retry due dead letters.
 
-    Each page commits to a savepoint of the job's transaction, which the worker commits
-    at the end; a worker that dies mid-job leaves nothing half-written and the next run
-    starts from the last cursor the job committed.
+    It holds no transaction while it talks to a peer: each page is committed on its own
+    with its cursor, so a frozen peer blocks no other writer, and a worker that dies
+    mid-job leaves every committed page in place and the next run resumes from its cursor.
     """
-    factory = sessionmaker(
-        bind=db.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
     if isinstance(payload.get("peer_id"), str):
         sync_peer(factory, peer_id=payload["peer_id"], trigger="manual")
         return
     if isinstance(payload.get("dead_letter_id"), str):
         retry_dead_letter(factory, dead_letter_id=payload["dead_letter_id"])
         return
-    for peer_id in due_peer_ids(db):
+    with factory() as db:
+        peer_ids = due_peer_ids(db)
+        letter_ids = due_dead_letter_ids(db)
+    for peer_id in peer_ids:
         sync_peer(factory, peer_id=peer_id, trigger="scheduled")
-    for letter_id in due_dead_letter_ids(db):
+    for letter_id in letter_ids:
         retry_dead_letter(factory, dead_letter_id=letter_id)

@@ -12,7 +12,7 @@ from aseancyber.contacts import service as contacts_service
 from aseancyber.federation import sync as federation_sync
 from aseancyber.initiatives import report_runs as initiatives_report_runs
 from aseancyber.jobs.maintenance import clean_up_expired
-from aseancyber.jobs.service import DailyAt, Every, Handler, Periodic
+from aseancyber.jobs.service import DailyAt, Every, Handler, InUnits, Periodic
 from aseancyber.matching import indexer as matching_indexer
 from aseancyber.notify.delivery import (
     has_due_emails,
@@ -39,6 +39,7 @@ REQUEST_DEADLINES = "requests.deadlines"
 TAXII_STATUS_PURGE = "sharing.purge_expired_statuses"
 FEDERATION_SYNC = "federation.sync_due"
 MATCHING_SWEEP = "matching.sweep"
+MATCHING_CATCH_UP = "matching.catch_up"
 
 DIGEST_HOUR_UTC = 0  # 07:00-09:00 across the ASEAN time zones
 
@@ -54,8 +55,9 @@ HANDLERS: dict[str, Handler] = {
     CASE_EMBARGOES: cases_workflow.expire_embargoes,
     TAXII_STATUS_PURGE: purge_expired_statuses,
     initiatives_report_runs.JOB_KIND: initiatives_report_runs.build_report,
-    FEDERATION_SYNC: federation_sync.run_due,
-    MATCHING_SWEEP: matching_indexer.sweep,
+    FEDERATION_SYNC: InUnits(federation_sync.run_due),
+    MATCHING_SWEEP: InUnits(matching_indexer.sweep),
+    MATCHING_CATCH_UP: InUnits(matching_indexer.catch_up_job),
 }
 
 PERIODIC: list[Periodic] = [
@@ -75,4 +77,10 @@ PERIODIC: list[Periodic] = [
     Periodic(TAXII_STATUS_PURGE, Every(timedelta(hours=1))),
     Periodic(FEDERATION_SYNC, Every(timedelta(minutes=1)), has_work=federation_sync.has_due_work),
     Periodic(MATCHING_SWEEP, Every(timedelta(minutes=10))),
+    # Requests compile what the index does not cover yet: keep that tail short.
+    Periodic(
+        MATCHING_CATCH_UP,
+        Every(timedelta(seconds=10)),
+        has_work=matching_indexer.has_recent_unindexed,
+    ),
 ]

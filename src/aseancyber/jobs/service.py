@@ -14,13 +14,24 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.db import utcnow
 from aseancyber.jobs.models import Job, JobStatus, PeriodicSchedule
 
-Handler = Callable[[Session, dict[str, Any]], None]
-"""A job handler: does its work in the session it is given (the job's own transaction)."""
+
+@dataclass(frozen=True)
+class InUnits:
+    """A job that commits its own short units of work: it talks to the network or works
+    long, so it must hold no transaction open (one would keep the SQLite write lock, or
+    PostgreSQL locks, for all that time). It gets the session factory, not a session."""
+
+    run: Callable[[sessionmaker[Session], dict[str, Any]], None]
+
+
+Handler = Callable[[Session, dict[str, Any]], None] | InUnits
+"""A job handler: does its work in the session it is given (the job's own transaction),
+or, wrapped in :class:`InUnits`, in short transactions of its own."""
 
 STALE_AFTER = timedelta(minutes=30)
 DEFAULT_MAX_ATTEMPTS = 5

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.db import begin_writing, get_session_factory, utcnow
 from aseancyber.jobs import registry, service
-from aseancyber.jobs.service import Handler, Periodic
+from aseancyber.jobs.service import Handler, InUnits, Periodic
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +88,18 @@ def run_one(
     try:
         if handler is None:
             raise LookupError(f"no handler is registered for job kind {taken.kind!r}")
-        with session_factory() as db:
-            begin_writing(db)
-            handler(db, taken.payload)
-            service.mark_done(db, job_id=taken.id)
-            db.commit()
+        if isinstance(handler, InUnits):
+            handler.run(session_factory, taken.payload)
+            with session_factory() as db:
+                begin_writing(db)
+                service.mark_done(db, job_id=taken.id)
+                db.commit()
+        else:
+            with session_factory() as db:
+                begin_writing(db)
+                handler(db, taken.payload)
+                service.mark_done(db, job_id=taken.id)
+                db.commit()
     except Exception as error:
         log.warning("job %s (%s) failed on attempt %d", taken.id, taken.kind, taken.attempts)
         with session_factory() as db:

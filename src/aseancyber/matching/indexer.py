@@ -11,8 +11,11 @@ a window wide enough for any ingest transaction. The periodic job (:func:`sweep`
 everything, so nothing stays unindexed even past the lag.
 
 Deletion needs no work: the index rows reference ``stix_object.id`` with ``ON DELETE
-CASCADE``. Every match request calls :func:`catch_up` first, so an indicator stored a
-moment ago is matched at once.
+CASCADE``. The index is kept by background jobs in short transactions (:func:`refresh`,
+one indexer at a time on PostgreSQL by ``pg_try_advisory_xact_lock``: a second one skips,
+nobody waits); a match request never writes it: it reads the last complete index and
+compiles the few newest indicators not covered yet (:func:`tail_condition`), so an
+indicator stored a moment ago is matched at once.
 """
 
 from datetime import datetime, timedelta
@@ -20,7 +23,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import delete, exists, insert, literal, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.db import begin_writing, utcnow
 from aseancyber.matching.compiler import compile_pattern
@@ -62,30 +65,61 @@ def pending(db: Session, *, full: bool = False) -> bool:
 
 
 def catch_up(db: Session, *, full: bool = False) -> int:
-    """Index the indicator versions not indexed yet; return how many were indexed."""
+    """Index the indicator versions not indexed yet, in the caller's transaction (the CLI's
+    rebuild, tests); return how many were indexed. Requests never call this: they use the
+    last complete index and compile the newest tail themselves (:func:`tail`)."""
     if not pending(db, full=full):
         return 0
     begin_writing(db)
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    since = _since(db, full)
     done = 0
-    highest: datetime | None = None
-    while True:
-        rows = db.execute(
-            select(StixObject.id, StixObject.body, StixObject.date_added)
-            .where(*_not_indexed(since))
-            .order_by(StixObject.date_added, StixObject.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            break
-        _store(db, [(row[0], row[1]) for row in rows])
-        done += len(rows)
-        highest = max(highest or rows[-1][2], rows[-1][2])
-    if highest is not None:
-        _advance(db, highest)
+    while batch := _index_batch(db, full=full):
+        done += batch
     return done
+
+
+def refresh(factory: sessionmaker[Session], *, full: bool = False) -> int:
+    """Index what is not indexed yet, :data:`BATCH` versions per short transaction of its
+    own; return how many. It never makes anyone wait: when another process is already
+    indexing (PostgreSQL), it stops at once and leaves the work to that one."""
+    done = 0
+    while True:
+        with factory() as db:
+            if not pending(db, full=full):
+                return done
+        with factory() as db:
+            begin_writing(db)
+            if db.get_bind().dialect.name == "postgresql" and not db.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _LOCK_KEY}
+            ):
+                return done
+            batch = _index_batch(db, full=full)
+            db.commit()
+        if not batch:
+            return done
+        done += batch
+
+
+def _index_batch(db: Session, *, full: bool) -> int:
+    since = _since(db, full)
+    rows = db.execute(
+        select(StixObject.id, StixObject.body, StixObject.date_added)
+        .where(*_not_indexed(since))
+        .order_by(StixObject.date_added, StixObject.id)
+        .limit(BATCH)
+    ).all()
+    if not rows:
+        return 0
+    _store(db, [(row[0], row[1]) for row in rows])
+    _advance(db, max(row[2] for row in rows))
+    return len(rows)
+
+
+def tail_condition(db: Session) -> list[Any]:
+    """The indicator versions the stored index does not cover yet (within the catch-up
+    window): a matcher compiles these itself, so what was stored a moment ago matches."""
+    return _not_indexed(_since(db, False))
 
 
 def _store(db: Session, rows: list[tuple[str, str]]) -> None:
@@ -127,6 +161,11 @@ def _store(db: Session, rows: list[tuple[str, str]]) -> None:
         db.execute(insert(IndexEntry), entries)
 
 
+def parse_time(value: Any) -> datetime | None:
+    """A STIX timestamp field of an indicator, or ``None`` when absent or unreadable."""
+    return _time(value)
+
+
 def _time(value: Any) -> datetime | None:
     try:
         return stix.parse_timestamp(value, "valid_from") if isinstance(value, str) else None
@@ -150,9 +189,21 @@ def _advance(db: Session, highest: datetime) -> None:
         )
 
 
-def sweep(db: Session, payload: dict[str, Any]) -> None:
-    """Job handler: index everything not indexed yet, whatever its ``date_added``."""
-    catch_up(db, full=True)
+def sweep(factory: sessionmaker[Session], payload: dict[str, Any]) -> None:
+    """Job handler (``InUnits``): index everything not indexed yet, whatever its
+    ``date_added``, in short transactions."""
+    refresh(factory, full=True)
+
+
+def catch_up_job(factory: sessionmaker[Session], payload: dict[str, Any]) -> None:
+    """Job handler (``InUnits``): index what arrived since the last run, in short
+    transactions (scheduled every few seconds while there is work)."""
+    refresh(factory)
+
+
+def has_recent_unindexed(db: Session) -> bool:
+    """Whether something arrived that the index does not cover yet (a cheap range scan)."""
+    return pending(db)
 
 
 def has_unindexed(db: Session) -> bool:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.policy import Actor
-from aseancyber.db import utcnow
+from aseancyber.db import utcnow, write_here
 from aseancyber.errors import Forbidden, Invalid, ServiceError
 from aseancyber.matching import indexer
 from aseancyber.matching.compiler import PatternKind, compile_pattern
@@ -37,6 +37,14 @@ from aseancyber.sharing.schemas import MAX_SIGHTING_COUNT, SightingCreate
 MAX_BATCH = 10_000
 QUERY_CHUNK = 500  # values per SQL IN list (far below every driver's parameter limit)
 SLOW_KINDS = ("sup", "like", "regex")
+# Indicators not indexed yet that one request compiles itself; past this the background
+# indexer is still working through a bulk import and the request is asked to come back.
+TAIL_LIMIT = 20_000
+
+
+class IndexCatchingUp(ServiceError):
+    status = 503
+    title = "Service busy"
 
 
 @dataclass(frozen=True)
@@ -154,7 +162,7 @@ def _candidates(
     )
 
 
-def _hit(row: StixObject, indexed: IndexedIndicator, pattern: str) -> Hit:
+def _hit(row: StixObject, validity: Validity, pattern: str) -> Hit:
     owner = row.owner_organisation
     return Hit(
         record_id=row.id,
@@ -165,8 +173,8 @@ def _hit(row: StixObject, indexed: IndexedIndicator, pattern: str) -> Hit:
         owner_organisation_id=row.owner_organisation_id,
         owner_name=owner.name if owner is not None else "",
         collection_id=row.collection_id,
-        valid_from=indexed.valid_from,
-        valid_until=indexed.valid_until,
+        valid_from=validity.valid_from,
+        valid_until=validity.valid_until,
     )
 
 
@@ -178,7 +186,43 @@ def _add(
     compiled = compile_pattern(pattern, body.get("pattern_type", "stix"))
     validity = Validity(indexed.valid_from, indexed.valid_until)
     if index.add(row.id, compiled, validity) is not None:
-        hits[row.id] = _hit(row, indexed, pattern)
+        hits[row.id] = _hit(row, validity, pattern)
+
+
+def _add_tail(
+    db: Session, index: MatchIndex, hits: dict[str, Hit], *, actor: Actor, at: datetime
+) -> None:
+    """Compile the visible indicators the stored index does not cover yet (stored a moment
+    ago, or a bulk import the background indexer is still working through)."""
+    rows = list(
+        db.scalars(
+            select(StixObject)
+            .where(*indexer.tail_condition(db), latest_visible(actor))
+            .limit(TAIL_LIMIT + 1)
+        )
+    )
+    if len(rows) > TAIL_LIMIT:
+        raise IndexCatchingUp(
+            "the indicator index is catching up with a large import; try again in a minute"
+        )
+    for row in rows:
+        try:
+            body = orjson.loads(row.body)
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(body, dict) or body.get("revoked") is True:
+            continue
+        validity = Validity(
+            indexer.parse_time(body.get("valid_from")), indexer.parse_time(body.get("valid_until"))
+        )
+        if (validity.valid_from is not None and validity.valid_from > at) or (
+            validity.valid_until is not None and validity.valid_until <= at
+        ):
+            continue
+        pattern = str(body.get("pattern", ""))
+        compiled = compile_pattern(pattern, body.get("pattern_type", "stix"))
+        if row.id not in hits and index.add(row.id, compiled, validity) is not None:
+            hits[row.id] = _hit(row, validity, pattern)
 
 
 def parse_values(values: Iterable[str]) -> list[ObservableResult]:
@@ -196,7 +240,8 @@ def match_values(
         raise Invalid(f"at most {MAX_BATCH:,} observables per request", "observables")
     if any("\x00" in value for value in values):
         raise Invalid("may not contain NUL characters", "observables")
-    indexer.catch_up(db)
+    if record_sightings:
+        write_here(db)  # a question that records sightings is a write, one unit with its audit
     now = utcnow()
     results = parse_values(values)
     unique = list(
@@ -213,6 +258,7 @@ def match_values(
         for row, indexed in db.execute(statement).tuples():
             if row.id not in hits:
                 _add(index, hits, row, indexed)
+    _add_tail(db, index, hits, actor=actor, at=now)
     counts: Counter[str] = Counter()
     for result in results:
         if result.observable is None:
@@ -273,11 +319,11 @@ class VisibleIndex:
 
 def visible_index(db: Session, *, actor: Actor, at: datetime | None = None) -> VisibleIndex:
     """Every indicator the actor may see, valid and not revoked at ``at``, in memory."""
-    indexer.catch_up(db)
     moment = at or utcnow()
     index = MatchIndex()
     hits: dict[str, Hit] = {}
     statement = _indicators(actor, moment).execution_options(yield_per=2000)
     for row, indexed in db.execute(statement).tuples():
         _add(index, hits, row, indexed)
+    _add_tail(db, index, hits, actor=actor, at=moment)
     return VisibleIndex(index, hits)

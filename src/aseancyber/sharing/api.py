@@ -14,7 +14,7 @@ from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActo
 from aseancyber.access.policy import Actor
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing import service, share_service
-from aseancyber.sharing.envelope_stream import request_chunks
+from aseancyber.sharing.envelope_stream import file_chunks
 from aseancyber.sharing.ingest import IngestReport
 from aseancyber.sharing.models import Collection, StixObject
 from aseancyber.sharing.schemas import (
@@ -32,6 +32,7 @@ from aseancyber.sharing.schemas import (
 )
 from aseancyber.sharing.stix import format_timestamp
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from aseancyber.web.spool import spooled_body
 
 router = APIRouter(prefix="/api/v1/sharing", tags=["sharing"])
 
@@ -221,14 +222,15 @@ async def upload_bundle(
     collection_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> IngestRead:
     """Store a STIX bundle sent as the JSON body; rejected objects come back with reasons.
-    The body is read and stored as it arrives (memory does not grow with its size)."""
+    The body was read whole before the route (memory, then a temporary file) and is stored
+    chunk by chunk from there (memory does not grow with its size)."""
     report = await run_in_threadpool(
         partial(
             share_service.upload_bundle_stream,
             db,
             actor=actor,
             collection_id=collection_id,
-            chunks=request_chunks(request),
+            chunks=file_chunks(spooled_body(request)),
         )
     )
     return ingest_read(report)

@@ -14,9 +14,6 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from anyio import from_thread
-from starlette.requests import Request
-
 from aseancyber.errors import Invalid
 from aseancyber.sharing.stix import MAX_NESTING, RefusedObject
 
@@ -287,32 +284,7 @@ def _expect_end(reader: _Reader) -> None:
         raise reader.error("unexpected text after the envelope")
 
 
-def request_chunks(request: Request, gather: int = 256 * 1024) -> Iterator[bytes]:
-    """The request body in pieces of about ``gather`` bytes, for a worker thread
-    (``run_in_threadpool``): each piece is gathered on the event loop as the thread asks
-    for it, so the body is never held whole and the client is read only as fast as the
-    objects are stored. Gathering several network chunks per piece saves the thread a
-    round trip through the event loop for each one."""
-    stream = request.stream().__aiter__()
-
-    async def next_piece() -> bytes | None:
-        parts: list[bytes] = []
-        size = 0
-        while size < gather:
-            try:
-                chunk = await stream.__anext__()
-            except StopAsyncIteration:
-                break
-            parts.append(chunk)
-            size += len(chunk)
-        return b"".join(parts) if parts else None
-
-    while (piece := from_thread.run(next_piece)) is not None:
-        if piece:
-            yield piece
-
-
 def file_chunks(file: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:
-    """An uploaded file (already spooled by the form parser) read ``size`` bytes at a time."""
+    """An uploaded file or request body (already spooled) read ``size`` bytes at a time."""
     while chunk := file.read(size):
         yield chunk

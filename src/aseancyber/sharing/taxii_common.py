@@ -12,14 +12,19 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from aseancyber.access import service as access_service
-from aseancyber.access.dependencies import SAFE_METHODS, DbSession, client_address
+from aseancyber.access.dependencies import (
+    SAFE_METHODS,
+    DbSession,
+    client_address,
+    note_token_use,
+)
 from aseancyber.access.policy import Actor
 from aseancyber.audit.service import SESSION_ACTOR
 from aseancyber.errors import Forbidden, NotAuthenticated, ServiceError
@@ -120,7 +125,7 @@ class TooLarge(ServiceError):
     title = "Request too large"
 
 
-def taxii_actor(request: Request, db: DbSession) -> Actor:
+def taxii_actor(request: Request, db: DbSession, background: BackgroundTasks) -> Actor:
     """Who is asking: HTTP Basic (password, or an API token as password) or a bearer token."""
     _accepts_taxii(request)
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
@@ -129,9 +134,10 @@ def taxii_actor(request: Request, db: DbSession) -> Actor:
         token = access_service.token_from_secret(db, credentials.strip())
         if token is None:
             raise NotAuthenticated("the API token is unknown, expired or revoked")
+        note_token_use(request, background, token)
         actor = access_service.actor_for(token.user, token=token)
     elif scheme.lower() == "basic" and credentials.strip():
-        actor = _basic(db, request, credentials.strip())
+        actor = _basic(db, request, background, credentials.strip())
     if actor is None:
         raise NotAuthenticated(
             "sign in with HTTP Basic (e-mail and password or API token) or Bearer"
@@ -142,7 +148,7 @@ def taxii_actor(request: Request, db: DbSession) -> Actor:
     return actor
 
 
-def _basic(db: Session, request: Request, credentials: str) -> Actor:
+def _basic(db: Session, request: Request, background: BackgroundTasks, credentials: str) -> Actor:
     try:
         decoded = base64.b64decode(credentials, validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
@@ -152,6 +158,7 @@ def _basic(db: Session, request: Request, credentials: str) -> Actor:
         token = access_service.token_from_secret(db, password)
         if token is None:
             raise NotAuthenticated("the API token is unknown, expired or revoked")
+        note_token_use(request, background, token)
         return access_service.actor_for(token.user, token=token)
     user = access_service.authenticate(
         db, email=username, password=password, address=client_address(request)

@@ -4,7 +4,7 @@ What a reader gets is the collection's read grant AND each object's own TLP labe
 audience (:mod:`aseancyber.sharing.objects_service`), exactly as on the pages and REST.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
 
 import orjson
@@ -19,7 +19,7 @@ from aseancyber.errors import Forbidden, NotFound
 from aseancyber.sharing import ingest as ingest_service
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing import service, stix
-from aseancyber.sharing.envelope_stream import EnvelopeError, iter_objects, request_chunks
+from aseancyber.sharing.envelope_stream import EnvelopeError, file_chunks, iter_objects
 from aseancyber.sharing.taxii_common import (
     DEFAULT_LIMIT,
     STIX_MEDIA_TYPE,
@@ -40,6 +40,7 @@ from aseancyber.sharing.taxii_common import (
     taxii_router,
 )
 from aseancyber.sharing.taxii_server import status_json
+from aseancyber.web.spool import spooled_body, spooled_size
 
 router = taxii_router()
 
@@ -120,8 +121,9 @@ async def add_objects(
 ) -> Response:
     """Add objects from an envelope; answers a status resource (section 5.5).
 
-    The body is read as it arrives and stored in batches as its objects complete (all in
-    one transaction): memory holds one read buffer and one batch, whatever the size.
+    The body was read whole before this route (``web.spool``: memory, then a temporary
+    file), so the transaction never waits on the client; it is stored in batches as its
+    objects complete (all in one transaction): memory holds one read buffer and one batch.
     """
     content_type = request.headers.get("content-type", "").replace(" ", "").lower()
     if not content_type.startswith("application/taxii+json") or (
@@ -132,21 +134,12 @@ async def add_objects(
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise TooLarge(f"the envelope is larger than max_content_length ({limit} bytes)")
-    chunks = _body_chunks(request, limit)
+    if spooled_size(request) > limit:  # a chunked body has no Content-Length
+        raise TooLarge(f"the envelope is larger than max_content_length ({limit} bytes)")
+    chunks = file_chunks(spooled_body(request))
     # The database work runs in the thread pool: the event loop keeps serving other requests.
     body = await run_in_threadpool(_store_envelope, db, actor, collection_id, chunks)
     return Response(body, status_code=202, media_type=TAXII_MEDIA_TYPE)
-
-
-def _body_chunks(request: Request, limit: int) -> Iterator[bytes]:
-    """The request body, chunk by chunk; past ``limit`` bytes (a chunked body has no
-    Content-Length) it stops with 413."""
-    received = 0
-    for chunk in request_chunks(request):
-        received += len(chunk)
-        if received > limit:
-            raise TooLarge(f"the envelope is larger than max_content_length ({limit} bytes)")
-        yield chunk
 
 
 def _store_envelope(
