@@ -1,7 +1,7 @@
 """sharing_owner_only
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-06 03:00:00
 
 A stored STIX object version may be readable by its owner organisation only: the copy an

@@ -1,7 +1,7 @@
 """email_queue
 
-Revision ID: 0023
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 03:00:00
 
 The e-mail queue gets priorities (communication checks, requests and escalations before case
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023"
+revision: str = "0020"
 down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
