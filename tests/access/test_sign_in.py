@@ -6,10 +6,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.dependencies import SESSION_COOKIE
 from aseancyber.access.models import LoginAttempt, LoginSession
+from aseancyber.access.service import start_session
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import User
 from aseancyber.db import set_clock
@@ -210,3 +211,25 @@ def test_oversized_login_fields_are_refused_not_crashed(client: TestClient) -> N
     )
     assert response.status_code == 422
     assert "email" in response.text
+
+
+def test_two_sign_ins_at_once_do_not_conflict(
+    session_factory: sessionmaker[Session], user: User
+) -> None:
+    """Each sign-in read the account before the other wrote: neither is refused as an edit
+    of an older version, and the account's version (which guards real edits) is unchanged."""
+    first, second = session_factory(), session_factory()
+    one = first.get_one(User, user.id)
+    other = second.get_one(User, user.id)
+    version = one.version
+    start_session(first, user=one, address="198.51.100.1")  # flushes
+    start_session(second, user=other, address="198.51.100.2")  # a stale edit raises here
+    first.refresh(one)
+    assert one.version == version
+    assert one.last_login_at is not None
+    assert (
+        first.scalar(
+            select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id)
+        )
+        == 2
+    )

@@ -6,13 +6,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import cast
 from zoneinfo import available_timezones
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from aseancyber import audit
 from aseancyber.access.models import ApiToken, LoginAttempt, LoginSession, RecoveryCode, TokenScope
@@ -116,6 +118,20 @@ def authenticate(db: Session, *, email: str, password: str, address: str) -> Use
     return user
 
 
+def note_sign_in(db: Session, user: User) -> None:
+    """Record when ``user`` signed in, without making it a new version of the account.
+
+    The account's version guards edits of its fields (an administrator changing roles, the
+    user their time zone); a sign-in is not one. Two sign-ins at once (two tabs, a script
+    and a browser) must neither conflict with each other nor with such an edit, so this is
+    a plain UPDATE of the one column; the ``user.login`` audit entry records it.
+    """
+    at = utcnow()
+    table = cast(Table, User.__table__)  # the table, not the mapper: no version bump
+    db.execute(update(table).where(table.c.id == user.id).values(last_login_at=at))
+    set_committed_value(user, "last_login_at", at)
+
+
 @dataclass(frozen=True)
 class NewSession:
     cookie_value: str
@@ -136,7 +152,7 @@ def start_session(db: Session, *, user: User, address: str) -> NewSession:
     )
     db.add(session)
     if session.second_factor_done:
-        user.last_login_at = utcnow()
+        note_sign_in(db, user)
         audit.record(
             db,
             action="user.login",
@@ -266,7 +282,7 @@ def complete_second_factor(db: Session, *, session: LoginSession, code: str, add
     if recovery is not None:
         recovery.used_at = utcnow()
     session.second_factor_done = True
-    user.last_login_at = utcnow()
+    note_sign_in(db, user)
     audit.record(
         db,
         action="user.login",
