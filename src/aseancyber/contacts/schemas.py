@@ -77,6 +77,11 @@ class ContactCreate(_Write):
     pgp_fingerprint: Fingerprint = ""
     notes: Annotated[str, StringConstraints(max_length=5000), NoNul] = ""
     last_verified_on: VerifiedOn = None
+    focal_point: bool = Field(
+        default=False,
+        description="The state's national focal point: escalations reach it when an "
+        "organisation of the state has no active administrator.",
+    )
     tlp: Tlp = Field(
         default=Tlp.GREEN,
         description="Default TLP:GREEN without external parties: every member-state body.",
@@ -104,6 +109,7 @@ class ContactUpdate(_Write):
     pgp_fingerprint: Fingerprint | None = None
     notes: Annotated[str, StringConstraints(max_length=5000), NoNul] | None = None
     last_verified_on: VerifiedOn = None
+    focal_point: bool | None = None
     tlp: Tlp | None = None
     green_includes_external: bool | None = None
     audience_organisation_ids: list[RecordId] | None = Field(default=None, max_length=MAX_AUDIENCE)
@@ -130,6 +136,7 @@ class ContactRead(BaseModel):
     tlp: Tlp
     green_includes_external: bool
     last_verified_on: date | None
+    focal_point: bool
     needs_verification: bool
     created_at: datetime
     updated_at: datetime
