@@ -314,13 +314,15 @@ def has_deadlines(db: Session) -> bool:
 # --- aggregates ------------------------------------------------------------------------------
 
 
-def _hours(start: datetime | None, end: datetime | None) -> float | None:
+def hours_between(start: datetime | None, end: datetime | None) -> float | None:
+    """Hours from ``start`` to ``end``, or ``None`` when either is missing."""
     if start is None or end is None:
         return None
     return (end - start).total_seconds() / 3600
 
 
-def _median(values: list[float]) -> float | None:
+def median_of(values: list[float]) -> float | None:
+    """The median rounded to two places, or ``None`` for no values."""
     return round(statistics.median(values), 2) if values else None
 
 
@@ -342,8 +344,8 @@ def _stats(key: str, label: str, group: _Group) -> ResponseStats:
         requests=group.requests,
         acknowledged=group.acknowledged,
         answered=group.answered,
-        median_hours_to_acknowledge=_median(group.to_ack),
-        median_hours_to_answer=_median(group.to_answer),
+        median_hours_to_acknowledge=median_of(group.to_ack),
+        median_hours_to_answer=median_of(group.to_answer),
     )
 
 
@@ -369,10 +371,10 @@ def dashboard(db: Session, *, reader: Reader) -> RequestDashboard:
             group.requests += 1
             if acknowledged is not None:
                 group.acknowledged += 1
-                group.to_ack.append(_hours(sent, acknowledged) or 0.0)
+                group.to_ack.append(hours_between(sent, acknowledged) or 0.0)
             if answered is not None:
                 group.answered += 1
-                group.to_answer.append(_hours(sent, answered) or 0.0)
+                group.to_answer.append(hours_between(sent, answered) or 0.0)
     return RequestDashboard(
         scope="the sent requests you may see",
         by_state=sorted(
@@ -405,12 +407,12 @@ def evidence_for_state(db: Session, *, reader: Reader, member_state_id: str) -> 
         )
     ).all()
     answered = [r for r in rows if r[3] is not None and not r[4]]  # refusals are not answers
-    times = [_hours(r[2], r[3]) or 0.0 for r in answered]
+    times = [hours_between(r[2], r[3]) or 0.0 for r in answered]
     handled = {S.ACKNOWLEDGED, S.IN_PROGRESS, S.ANSWERED, S.REFUSED, S.CLOSED}
     return {
         "requests_received": len(rows),
         "requests_answered": len(answered),
-        "median_hours_to_answer": _median(times),
+        "median_hours_to_answer": median_of(times),
         "assistance_requests_answered": sum(1 for r in answered if r[0] is RequestKind.ASSISTANCE),
         "cybercrime_requests_handled": sum(
             1 for r in rows if r[0] is RequestKind.PRESERVATION and r[1] in handled
