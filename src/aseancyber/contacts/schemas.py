@@ -156,6 +156,11 @@ class CheckLaunch(_Write):
     states: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]] = Field(
         default_factory=list, max_length=30, description="ISO alpha-2 codes; empty: every state."
     )
+    everyone: bool = Field(
+        default=False,
+        description="Needed when kinds and states are both empty: confirms that the check "
+        "goes to every contact you may see (an empty form is otherwise refused).",
+    )
 
 
 class GroupStats(BaseModel):
@@ -186,6 +191,30 @@ class TargetRead(BaseModel):
     acknowledged_via: str
     reminded_at: datetime | None
     escalated_at: datetime | None
+
+
+class CheckTrendPoint(BaseModel):
+    check_id: str
+    title: str
+    launched_at: datetime
+    asked: int
+    answered: int
+    median_seconds: float | None
+
+
+class StateResponseTimes(BaseModel):
+    state: str
+    asked: int
+    answered: int
+    median_seconds: float | None
+
+
+class ResponseTimesRead(BaseModel):
+    """Median response times of the recent checks (oldest first) and by state over them,
+    counted from when each e-mail was sent, over the contacts the reader may see."""
+
+    over_time: list[CheckTrendPoint]
+    by_state: list[StateResponseTimes]
 
 
 class CheckRead(BaseModel):
