@@ -148,7 +148,13 @@ def test_an_organisation_with_an_admin_escalates_to_it_and_the_requester_sees_it
 
 
 def test_the_answer_deadline_is_shown_reminded_and_escalated(
-    db: Session, client: TestClient, world: World, token_for: TokenFor, settings: Settings
+    *,
+    db: Session,
+    client: TestClient,
+    world: World,
+    token_for: TokenFor,
+    browser_for: BrowserFor,
+    settings: Settings,
 ) -> None:
     admin = make_user(db, world.recipient_org, Role.ORGANISATION_ADMIN)
     db.commit()
@@ -170,6 +176,8 @@ def test_the_answer_deadline_is_shown_reminded_and_escalated(
     listed = client.get("/api/v1/requests", headers=token_for(world.author)).json()["items"]
     assert listed[0]["answer_overdue"] is True
     assert listed[0]["overdue"] is False
+    page = browser_for(world.author).client.get("/requests")
+    assert "answer overdue" in page.text
 
     set_clock(
         lambda: T0 + timedelta(days=days, hours=settings.request_escalate_after_hours, minutes=1)

@@ -86,6 +86,7 @@ def list_requests(
             and service.may_write(reader)
             and reader.member_state_id is not None,
             "is_overdue": service.is_overdue,
+            "is_answer_overdue": service.is_answer_overdue,
         },
     )
 
