@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     )
     request_emergency_ack_hours: int = Field(default=4, ge=1)
     request_escalate_after_hours: int = Field(default=24, ge=1)
+    # The answer is due this many days after sending (hours when flagged as an emergency).
+    request_answer_days: dict[str, int] = Field(
+        default={"assistance": 14, "information": 14, "consultation": 30, "preservation": 3}
+    )
+    request_emergency_answer_hours: int = Field(default=48, ge=1)
+    # Both parties of a preservation request are prompted this many days before it lapses.
+    preservation_renewal_notice_days: int = Field(default=14, ge=1)
 
     # Federation (issue 4): the Fernet key for peer credentials; None derives one from the
     # secret key by HKDF (so a default secret, refused outside development, is never used).

@@ -29,7 +29,9 @@ LINK = re.compile(r"(http://\S+/contacts/acknowledge\?token=\S+)")
 
 
 def _launch(db: Session, world: World, **scope: Any) -> ContactCheck:
-    return checks.launch(db, actor=actor(world.coordinator), data=CheckLaunch(**scope))
+    return checks.launch(
+        db, actor=actor(world.coordinator), data=CheckLaunch(everyone=True, **scope)
+    )
 
 
 def _target(db: Session, check_id: str, contact_id: str) -> CheckTarget:

@@ -253,3 +253,31 @@ def test_csv_export_is_filtered_visible_only_audited_and_formula_safe(
     )
     assert after == (before or 0) + 2
     assert client.get("/api/v1/contacts/export", params={"format": "xls"}).status_code == 422
+
+
+def test_an_admin_names_the_national_focal_point_through_the_api_and_the_form(
+    client: TestClient, world: World, token_for: TokenFor, browser_for: BrowserFor
+) -> None:
+    headers = token_for(world.org_admin)
+    created = _post(client, headers, focal_point=True)
+    assert created.status_code == 201, created.text
+    assert created.json()["focal_point"] is True
+    contact_id = created.json()["id"]
+    page = browser_for(world.other_state).client.get(f"/contacts/{contact_id}")
+    assert "national focal point" in page.text
+    changed = client.patch(
+        f"/api/v1/contacts/{contact_id}",
+        json={"version": created.json()["version"], "focal_point": False},
+        headers=headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["focal_point"] is False
+    refused = client.patch(
+        f"/api/v1/contacts/{contact_id}",
+        json={"version": changed.json()["version"], "focal_point": "perhaps"},
+        headers=headers,
+    )
+    assert refused.status_code == 422
+    assert "focal_point" in refused.text
+    form = browser_for(world.org_admin).client.get(f"/contacts/{contact_id}/edit")
+    assert 'name="focal_point"' in form.text

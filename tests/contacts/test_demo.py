@@ -29,6 +29,13 @@ def test_demo_contacts_cover_every_state_with_a_past_check_and_load_once(db: Ses
     )
     assert len(by_state) == 11
     assert set(by_state.values()) == {5}
+    focal = db.execute(
+        select(Contact.member_state_id, func.count())
+        .where(Contact.focal_point.is_(True))
+        .group_by(Contact.member_state_id)
+    ).all()
+    assert len(focal) == 11  # every state names one national focal point
+    assert {count for _, count in focal} == {1}
     assert all(c.email.endswith("@example.org") for c in db.scalars(select(Contact)))
     [check] = db.scalars(select(ContactCheck).where(ContactCheck.title == PAST_CHECK_TITLE)).all()
     coordinator = make_user(db, organisation_by_key(db, "secretariat"), Role.REGIONAL_COORDINATOR)

@@ -55,7 +55,9 @@ def test_a_communication_check_e_mail_leaves_before_older_case_digests(
 
     # An hour later the digests are long due; a communication check is launched.
     set_clock(lambda: T0 + timedelta(hours=1))
-    checks_service.launch(db, actor=actor(world.coordinator), data=CheckLaunch(title="Ping"))
+    checks_service.launch(
+        db, actor=actor(world.coordinator), data=CheckLaunch(title="Ping", everyone=True)
+    )
     db.commit()
     queued = db.scalars(select(OutboundEmail).order_by(OutboundEmail.created_at)).all()
     assert queued[0].digest_key is not None  # the digests are the oldest mail in the queue

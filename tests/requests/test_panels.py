@@ -41,7 +41,9 @@ def test_open_check_tasks_and_stale_contacts_are_on_the_dashboard(
     add_contact(db, world.org_admin, "Duty officer")  # never verified: stale
     add_contact(db, world.org_admin, "Verified desk", verified=utcnow().date())
     add_contact(db, world.org_admin, "Strict desk", tlp=Tlp.AMBER_STRICT, verified=utcnow().date())
-    checks_service.launch(db, actor=actor(world.coordinator), data=CheckLaunch(title="Ping June"))
+    checks_service.launch(
+        db, actor=actor(world.coordinator), data=CheckLaunch(title="Ping June", everyone=True)
+    )
     db.commit()
     admin = browser_for(world.org_admin).client.get("/").text
     assert "Points of contact: your tasks" in admin

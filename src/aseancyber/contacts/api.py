@@ -12,18 +12,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
+from aseancyber.contacts import check_charts, exports, service
 from aseancyber.contacts import checks_service as checks
-from aseancyber.contacts import exports, service
 from aseancyber.contacts.models import ContactKind
 from aseancyber.contacts.schemas import (
     CheckLaunch,
     CheckPage,
     CheckRead,
     CheckResults,
+    CheckTrendPoint,
     ContactCreate,
     ContactPage,
     ContactRead,
     ContactUpdate,
+    ResponseTimesRead,
+    StateResponseTimes,
     TargetRead,
 )
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -128,6 +131,24 @@ def list_checks(
     return CheckPage(
         items=[checks.check_read(db, reader=reader, check=check) for check in page.items],
         next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/contact-checks/response-times")
+def response_times(db: DbSession, reader: CurrentActor) -> ResponseTimesRead:
+    """Response times over the recent checks and by state (contacts the reader may see)."""
+    trends = check_charts.response_trends(db, reader=reader)
+    return ResponseTimesRead(
+        over_time=[CheckTrendPoint(**vars(point)) for point in trends.over_time],
+        by_state=[
+            StateResponseTimes(
+                state=row.label,
+                asked=row.asked,
+                answered=row.answered,
+                median_seconds=row.median_seconds,
+            )
+            for row in trends.by_state
+        ],
     )
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.community.service import list_member_states
+from aseancyber.contacts import check_charts
 from aseancyber.contacts import checks_service as checks
 from aseancyber.contacts.models import CONTACT_KIND_LABELS, CheckStatus, ContactKind
 from aseancyber.contacts.schemas import CheckLaunch
@@ -36,10 +37,19 @@ def list_checks(
     """The history of communication checks."""
     page = checks.list_checks(db, cursor=cursor)
     counts = checks.history_counts(db, reader=reader, check_ids=[c.id for c in page.items])
+    trends = check_charts.response_trends(db, reader=reader)
     return templating.render(
         request,
         "contacts/checks.html",
-        {"page": page, "counts": counts, "can_launch": checks.may_launch(reader)},
+        {
+            "page": page,
+            "counts": counts,
+            "can_launch": checks.may_launch(reader),
+            "trends": trends,
+            "over_time_chart": check_charts.over_time_chart(trends.over_time),
+            "by_state_chart": check_charts.by_state_chart(trends.by_state),
+            "minutes": check_charts.minutes,
+        },
     )
 
 
@@ -81,10 +91,18 @@ async def launch_check(request: Request, db: DbSession, actor: CurrentActor) -> 
         "title": forms.text(form, "title"),
         "kinds": forms.texts(form, "kinds"),
         "states": forms.texts(form, "states"),
+        "everyone": forms.checked(form, "everyone"),
     }
     parsed = forms.parse(CheckLaunch, values)
     if isinstance(parsed, dict):
         return _launch_form(request, db, values, parsed, 422)
+    if checks.is_everyone(parsed) and not parsed.everyone:
+        # An empty form would e-mail every contact: say how many and ask first.
+        return templating.render(
+            request,
+            "contacts/check_confirm.html",
+            {"title": parsed.title, "count": checks.everyone_count(db, actor=actor)},
+        )
     try:
         check = checks.launch(db, actor=actor, data=parsed)
     except Invalid as error:

@@ -101,10 +101,28 @@ def _readers_of(db: Session, contacts_: Iterable[Contact]) -> dict[str, set[str]
     return wanted
 
 
+def is_everyone(data: CheckLaunch) -> bool:
+    """No kind and no state chosen: the check would go to every visible contact."""
+    return not data.kinds and not data.states
+
+
+def everyone_count(db: Session, *, actor: Actor) -> int:
+    """How many contacts a check with an empty scope would ask (those ``actor`` may see)."""
+    return db.scalar(select(func.count(Contact.id)).where(visible_to(actor, Contact))) or 0
+
+
 def launch(db: Session, *, actor: Actor, data: CheckLaunch) -> ContactCheck:
-    """Start a check over the visible contacts of the chosen kinds and states."""
+    """Start a check over the visible contacts of the chosen kinds and states; an empty
+    scope (every contact) must be confirmed with ``everyone``."""
     if not may_launch(actor):
         raise Forbidden("communication checks are launched by regional coordinators")
+    if is_everyone(data) and not data.everyone:
+        raise Invalid(
+            f"no kind and no state was chosen: the check would go to all "
+            f"{everyone_count(db, actor=actor)} contacts you may see; choose kinds or states, "
+            "or confirm sending to everyone",
+            "everyone",
+        )
     statement = select(Contact).where(visible_to(actor, Contact))
     states: list[str] = sorted({code.upper() for code in data.states})
     if states:

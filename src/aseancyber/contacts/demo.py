@@ -38,6 +38,7 @@ class DemoContactSpec:
     role: str
     hours: str
     sector: str = ""
+    focal_point: bool = False  # the state's national focal point (escalations reach it)
 
 
 SPECS = (
@@ -54,6 +55,7 @@ SPECS = (
         "Incident duty officer",
         "Technical point of contact (national CERT)",
         "24/7",
+        focal_point=True,
     ),
     DemoContactSpec(
         ContactKind.LAW_ENFORCEMENT,
@@ -143,6 +145,7 @@ def load_demo_contacts(db: Session) -> int:
                 last_verified_on=(now - timedelta(days=days_since_verified)).date(),
                 member_state_id=state.id,
                 owner_organisation_id=owner.id,
+                focal_point=spec.focal_point,
                 tlp=Tlp.GREEN,
                 green_includes_external=False,
             )

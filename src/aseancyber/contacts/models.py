@@ -85,6 +85,9 @@ class Contact(Shareable, Base):
     pgp_fingerprint: Mapped[str] = mapped_column(String(64), default="")  # upper-case hex
     notes: Mapped[str] = mapped_column(Text, default="")
     member_state_id: Mapped[str | None] = mapped_column(ForeignKey("member_state.id"))
+    # The state's national focal point: escalations reach it when an organisation of the
+    # state has nobody to escalate to (no active organisation administrator).
+    focal_point: Mapped[bool] = mapped_column(default=False)
     last_verified_on: Mapped[date | None]
     stale_reminded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -141,6 +141,7 @@ async def _posted(request: Request) -> dict[str, Any]:
         "last_verified_on": forms.optional(form, "last_verified_on"),
         "tlp": forms.text(form, "tlp"),
         "green_includes_external": forms.checked(form, "green_includes_external"),
+        "focal_point": forms.checked(form, "focal_point"),
         "audience_organisation_ids": forms.texts(form, "audience_organisation_ids"),
     }
 
@@ -212,6 +213,7 @@ def _loaded_values(db: Session, contact: Contact) -> dict[str, Any]:
         else "",
         "tlp": contact.tlp.value,
         "green_includes_external": contact.green_includes_external,
+        "focal_point": contact.focal_point,
         "audience_organisation_ids": sorted(audience_of(db, contact).organisation_ids),
         "version": contact.version,
     }

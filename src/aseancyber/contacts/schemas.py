@@ -77,6 +77,11 @@ class ContactCreate(_Write):
     pgp_fingerprint: Fingerprint = ""
     notes: Annotated[str, StringConstraints(max_length=5000), NoNul] = ""
     last_verified_on: VerifiedOn = None
+    focal_point: bool = Field(
+        default=False,
+        description="The state's national focal point: escalations reach it when an "
+        "organisation of the state has no active administrator.",
+    )
     tlp: Tlp = Field(
         default=Tlp.GREEN,
         description="Default TLP:GREEN without external parties: every member-state body.",
@@ -104,6 +109,7 @@ class ContactUpdate(_Write):
     pgp_fingerprint: Fingerprint | None = None
     notes: Annotated[str, StringConstraints(max_length=5000), NoNul] | None = None
     last_verified_on: VerifiedOn = None
+    focal_point: bool | None = None
     tlp: Tlp | None = None
     green_includes_external: bool | None = None
     audience_organisation_ids: list[RecordId] | None = Field(default=None, max_length=MAX_AUDIENCE)
@@ -130,6 +136,7 @@ class ContactRead(BaseModel):
     tlp: Tlp
     green_includes_external: bool
     last_verified_on: date | None
+    focal_point: bool
     needs_verification: bool
     created_at: datetime
     updated_at: datetime
@@ -148,6 +155,11 @@ class CheckLaunch(_Write):
     )
     states: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]] = Field(
         default_factory=list, max_length=30, description="ISO alpha-2 codes; empty: every state."
+    )
+    everyone: bool = Field(
+        default=False,
+        description="Needed when kinds and states are both empty: confirms that the check "
+        "goes to every contact you may see (an empty form is otherwise refused).",
     )
 
 
@@ -179,6 +191,30 @@ class TargetRead(BaseModel):
     acknowledged_via: str
     reminded_at: datetime | None
     escalated_at: datetime | None
+
+
+class CheckTrendPoint(BaseModel):
+    check_id: str
+    title: str
+    launched_at: datetime
+    asked: int
+    answered: int
+    median_seconds: float | None
+
+
+class StateResponseTimes(BaseModel):
+    state: str
+    asked: int
+    answered: int
+    median_seconds: float | None
+
+
+class ResponseTimesRead(BaseModel):
+    """Median response times of the recent checks (oldest first) and by state over them,
+    counted from when each e-mail was sent, over the contacts the reader may see."""
+
+    over_time: list[CheckTrendPoint]
+    by_state: list[StateResponseTimes]
 
 
 class CheckRead(BaseModel):

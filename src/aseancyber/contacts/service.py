@@ -218,6 +218,7 @@ def create(db: Session, *, actor: Actor, data: ContactCreate) -> Contact:
         pgp_fingerprint=data.pgp_fingerprint,
         notes=data.notes,
         last_verified_on=data.last_verified_on,
+        focal_point=data.focal_point,
         tlp=data.tlp,
         green_includes_external=data.green_includes_external,
         member_state_id=actor.member_state_id,
@@ -271,7 +272,7 @@ def _apply(contact: Contact, changes: dict[str, Any]) -> None:
             setattr(contact, field, ", ".join(value or []))
         elif field in OPTIONAL_TEXT and value is None:
             setattr(contact, field, "")
-        elif field == "green_includes_external" and value is None:
+        elif field in {"green_includes_external", "focal_point"} and value is None:
             continue
         else:
             setattr(contact, field, value)
@@ -320,6 +321,7 @@ def read(contact: Contact) -> ContactRead:
         tlp=contact.tlp,
         green_includes_external=contact.green_includes_external,
         last_verified_on=contact.last_verified_on,
+        focal_point=contact.focal_point,
         needs_verification=needs_verification(contact),
         created_at=contact.created_at,
         updated_at=contact.updated_at,

@@ -12,7 +12,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +34,38 @@ class ReportSection:
 
 
 Provider = Callable[..., ReportSection | None]
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The first and last instants (UTC) of a report's period."""
+    return datetime.combine(start, time.min, tzinfo=UTC), datetime.combine(
+        end, time.max, tzinfo=UTC
+    )
+
+
+NONE_VISIBLE = "none the reader may see"
+
+
+def visible_count(count: int) -> str:
+    """A count over what the reader may see: zero is said as such, never a bare "0" that
+    would read as "none happened" (records out of the reader's sight may exist)."""
+    return str(count) if count else NONE_VISIBLE
+
+
+def months(start: date, end: date) -> list[tuple[str, datetime, datetime]]:
+    """Each calendar month the period touches: its label and its [first, next) instants,
+    clipped to the period (so a domain counts month by month with portable SQL)."""
+    first = datetime.combine(start, time.min, tzinfo=UTC)
+    last = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    found = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        following = (year + 1, 1) if month == 12 else (year, month + 1)
+        begins = max(first, datetime(year, month, 1, tzinfo=UTC))
+        ends = min(last, datetime(*following, 1, tzinfo=UTC))
+        found.append((f"{year:04d}-{month:02d}", begins, ends))
+        year, month = following
+    return found
 
 
 def _norms(db: Session, *, reader: Reader, start: date, end: date) -> ReportSection | None:
@@ -59,8 +91,7 @@ def _contacts(db: Session, *, reader: Reader, start: date, end: date) -> ReportS
     models = importlib.import_module("aseancyber.contacts.models")
     checks = importlib.import_module("aseancyber.contacts.checks_service")
     check_model: Any = models.ContactCheck
-    first = datetime.combine(start, time.min, tzinfo=UTC)
-    last = datetime.combine(end, time.max, tzinfo=UTC)
+    first, last = period_bounds(start, end)
     found = db.scalars(
         select(check_model)
         .where(check_model.launched_at >= first, check_model.launched_at <= last)

@@ -10,12 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
-from aseancyber.requests import attachments, files, service, workflow
+from aseancyber.requests import attachments, escalation, files, service, workflow
 from aseancyber.requests.models import RequestAttachment, RequestKind, RequestStatus
 from aseancyber.requests.schemas import (
     AttachmentRead,
     MessageCreate,
     MessageRead,
+    PreservationRenewal,
     RequestCreate,
     RequestDashboard,
     RequestPage,
@@ -132,6 +133,15 @@ def move_request(
 ) -> RequestRead:
     """Send, acknowledge, start, answer, refuse, withdraw or close a request."""
     request = workflow.transition(db, actor=actor, request_id=request_id, data=body)
+    return service.read(db, request=request)
+
+
+@router.post("/{request_id}/preservation/renewals")
+def renew_preservation(
+    request_id: str, body: PreservationRenewal, db: DbSession, actor: CurrentActor
+) -> RequestRead:
+    """Extend a running preservation period (either party; audited, the other side told)."""
+    request = escalation.renew_preservation(db, actor=actor, request_id=request_id, days=body.days)
     return service.read(db, request=request)
 
 

@@ -116,6 +116,13 @@ class CrossBorderRequest(Shareable, Base):
     closed_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
+    answer_due_at: Mapped[datetime | None]
+    answer_reminded_at: Mapped[datetime | None]
+    answer_escalated_at: Mapped[datetime | None]
+    # The preservation period (24/7 requests answered "preserved" or "partial disclosure").
+    preserved_from: Mapped[datetime | None]
+    preserved_until: Mapped[datetime | None]
+    renewal_prompted_at: Mapped[datetime | None]  # for the current ``preserved_until``
     version: Mapped[int] = mapped_column(default=1)
 
     owner_organisation: Mapped[Organisation] = relationship(
@@ -171,3 +178,32 @@ class RequestAttachment(Base):
         ForeignKey("app_user.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EscalationDeadline(StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    ANSWER = "answer"
+
+
+class RequestEscalation(Base):
+    """A missed deadline escalated: when, why and to whom (descriptions, not user ids), as
+    both parties of the request see it."""
+
+    __tablename__ = "cross_border_request_escalation"
+    __table_args__ = (Index("ix_cross_border_request_escalation_request", "request_id", "at"),)
+
+    id: Mapped[str] = id_column()
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("cross_border_request.id", ondelete="CASCADE")
+    )
+    deadline: Mapped[EscalationDeadline] = mapped_column(
+        db_enum(EscalationDeadline, "request_escalation_deadline")
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recipients: Mapped[str] = mapped_column(Text, default="")  # one description per line
+    people_told: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [line for line in self.recipients.splitlines() if line.strip()]

@@ -17,7 +17,7 @@ from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession,
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.community.models import Organisation, User
 from aseancyber.errors import Conflict, Forbidden, Invalid
-from aseancyber.requests import attachments, files, service, workflow
+from aseancyber.requests import attachments, escalation, files, service, workflow
 from aseancyber.requests.models import (
     REQUEST_KIND_LABELS,
     CrossBorderRequest,
@@ -25,7 +25,12 @@ from aseancyber.requests.models import (
     RequestKind,
     RequestStatus,
 )
-from aseancyber.requests.schemas import RequestCreate, RequestUpdate, Transition
+from aseancyber.requests.schemas import (
+    PreservationRenewal,
+    RequestCreate,
+    RequestUpdate,
+    Transition,
+)
 from aseancyber.web import forms, templating
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -81,6 +86,7 @@ def list_requests(
             and service.may_write(reader)
             and reader.member_state_id is not None,
             "is_overdue": service.is_overdue,
+            "is_answer_overdue": service.is_answer_overdue,
         },
     )
 
@@ -253,6 +259,12 @@ def show_request(
             "can_write": service.may_write(reader)
             and record.status not in {RequestStatus.CLOSED, RequestStatus.WITHDRAWN},
             "overdue": service.is_overdue(record),
+            "answer_overdue": service.is_answer_overdue(record),
+            "escalations": service.escalations(db, request=record),
+            "renewal_due": service.renewal_due(record),
+            "can_renew": record.preserved_until is not None
+            and record.status is not RequestStatus.WITHDRAWN
+            and (service.is_requester(reader, record) or service.is_receiver(reader, record)),
             "named_people": people,
             "outcome_options": [
                 (PreservationOutcome.PRESERVED.value, "Preserved"),
@@ -345,6 +357,31 @@ async def move_request(
         return templating.redirect(f"/requests/{request_id}", error.detail, "error")
     return templating.redirect(
         f"/requests/{request_id}", f"The request is now {record.status.label}.", "success"
+    )
+
+
+@router.post("/requests/{request_id}/preservation/renewals", dependencies=[CsrfChecked])
+async def renew_preservation(
+    request_id: str, request: Request, db: DbSession, actor: CurrentActor
+) -> Response:
+    """Extend the preservation period."""
+    form = await request.form()
+    parsed = forms.parse(PreservationRenewal, {"days": forms.text(form, "days")})
+    if isinstance(parsed, dict):
+        message = "; ".join(f"{k}: {v}" for k, v in parsed.items())
+        return templating.redirect(f"/requests/{request_id}#preservation", message, "error")
+    try:
+        record = escalation.renew_preservation(
+            db, actor=actor, request_id=request_id, days=parsed.days
+        )
+    except Invalid as error:
+        db.rollback()
+        return templating.redirect(f"/requests/{request_id}#preservation", error.detail, "error")
+    until = record.preserved_until
+    return templating.redirect(
+        f"/requests/{request_id}#preservation",
+        f"Preservation renewed until {until:%Y-%m-%d}." if until else "Preservation renewed.",
+        "success",
     )
 
 

@@ -7,7 +7,12 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from aseancyber.access.policy import Tlp
 from aseancyber.community.schemas import NoNul, RecordId
-from aseancyber.requests.models import PreservationOutcome, RequestKind, RequestStatus
+from aseancyber.requests.models import (
+    EscalationDeadline,
+    PreservationOutcome,
+    RequestKind,
+    RequestStatus,
+)
 
 MAX_AUDIENCE = 100
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), NoNul]
@@ -116,9 +121,11 @@ class RequestListItem(BaseModel):
     sent_at: datetime | None
     ack_due_at: datetime | None
     acknowledged_at: datetime | None
+    answer_due_at: datetime | None
     answered_at: datetime | None
     closed_at: datetime | None
-    overdue: bool
+    overdue: bool = Field(description="Sent and not acknowledged by its deadline.")
+    answer_overdue: bool = Field(description="Not answered or refused by its answer deadline.")
     version: int
 
 
@@ -140,7 +147,27 @@ class RequestRead(RequestListItem):
     outcome: PreservationOutcome | None
     answer: str
     refusal_grounds: str
+    preserved_from: datetime | None
+    preserved_until: datetime | None
+    renewal_due: bool = Field(description="The preservation lapses within the notice period.")
+    escalations: list["EscalationRead"]
     messages: list[MessageRead]
+
+
+class EscalationRead(BaseModel):
+    """A missed deadline escalated: when, which deadline, why, and to whom (in words)."""
+
+    at: datetime
+    deadline: EscalationDeadline
+    reason: str
+    recipients: list[str]
+    people_told: int
+
+
+class PreservationRenewal(_Write):
+    """Extend the preservation period by ``days`` from its current end (at least 60)."""
+
+    days: int = Field(ge=60, le=3650)
 
 
 class RequestPage(BaseModel):

@@ -6,6 +6,7 @@ acknowledging, answering ...) and its deadlines are in :mod:`aseancyber.requests
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -30,17 +31,20 @@ from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
 from aseancyber.requests.models import (
     CrossBorderRequest,
+    RequestEscalation,
     RequestKind,
     RequestMessage,
     RequestStatus,
 )
 from aseancyber.requests.schemas import (
+    EscalationRead,
     MessageRead,
     RequestCreate,
     RequestListItem,
     RequestRead,
     RequestUpdate,
 )
+from aseancyber.settings import get_settings
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 MAX_EXPORT = 10_000
@@ -463,6 +467,35 @@ def is_overdue(request: CrossBorderRequest) -> bool:
     )
 
 
+def escalations(db: Session, *, request: CrossBorderRequest) -> list[RequestEscalation]:
+    """The escalations of a (visible) request, oldest first."""
+    return list(
+        db.scalars(
+            select(RequestEscalation)
+            .where(RequestEscalation.request_id == request.id)
+            .order_by(RequestEscalation.at, RequestEscalation.id)
+        )
+    )
+
+
+def renewal_due(request: CrossBorderRequest, *, now: datetime | None = None) -> bool:
+    """Whether the preservation lapses within the configured notice (or has lapsed)."""
+    if request.preserved_until is None or request.status is RequestStatus.WITHDRAWN:
+        return False
+    notice = timedelta(days=get_settings().preservation_renewal_notice_days)
+    return request.preserved_until - notice <= (now or utcnow())
+
+
+def is_answer_overdue(request: CrossBorderRequest) -> bool:
+    """Sent, not answered or refused, and past its answer deadline."""
+    return (
+        request.status
+        in {RequestStatus.SENT, RequestStatus.ACKNOWLEDGED, RequestStatus.IN_PROGRESS}
+        and request.answer_due_at is not None
+        and request.answer_due_at <= utcnow()
+    )
+
+
 def list_item(request: CrossBorderRequest) -> RequestListItem:
     """The list view of one (visible) request."""
     return RequestListItem(
@@ -480,15 +513,17 @@ def list_item(request: CrossBorderRequest) -> RequestListItem:
         sent_at=request.sent_at,
         ack_due_at=request.ack_due_at,
         acknowledged_at=request.acknowledged_at,
+        answer_due_at=request.answer_due_at,
         answered_at=request.answered_at,
         closed_at=request.closed_at,
         overdue=is_overdue(request),
+        answer_overdue=is_answer_overdue(request),
         version=request.version,
     )
 
 
 def read(db: Session, *, request: CrossBorderRequest) -> RequestRead:
-    """The full view of one (visible) request with its thread."""
+    """The full view of one (visible) request with its thread and escalations."""
     messages = [
         MessageRead(
             id=m.id,
@@ -519,5 +554,18 @@ def read(db: Session, *, request: CrossBorderRequest) -> RequestRead:
         outcome=request.outcome,
         answer=request.answer,
         refusal_grounds=request.refusal_grounds,
+        preserved_from=request.preserved_from,
+        preserved_until=request.preserved_until,
+        renewal_due=renewal_due(request),
+        escalations=[
+            EscalationRead(
+                at=e.at,
+                deadline=e.deadline,
+                reason=e.reason,
+                recipients=e.recipient_list,
+                people_told=e.people_told,
+            )
+            for e in escalations(db, request=request)
+        ],
         messages=messages,
     )

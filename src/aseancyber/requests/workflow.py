@@ -7,9 +7,14 @@ and closed by the requester; the requester may withdraw until it is answered or 
 anything else is refused with the moves that are possible.
 
 Deadlines: a sent request must be acknowledged within ``request_ack_hours[kind]`` hours
-(``request_emergency_ack_hours`` when flagged as an emergency). When the deadline passes,
-the receiving organisation's users are reminded; ``request_escalate_after_hours`` later,
-its administrators are told (:func:`run_deadlines`, a periodic job).
+(``request_emergency_ack_hours`` when flagged as an emergency) and answered within
+``request_answer_days[kind]`` days (``request_emergency_answer_hours``). When a deadline
+passes, the receiving organisation's users are reminded; ``request_escalate_after_hours``
+later, it is escalated (:mod:`aseancyber.requests.escalation`: the organisation's
+administrators, or the state's focal point and the Secretariat desk when it has none). A
+preservation request's period is followed too: both parties are prompted to renew it
+``preservation_renewal_notice_days`` before it lapses. All of it is :func:`run_deadlines`,
+a periodic job.
 
 The dashboard shows aggregates only: counts and median times by state and kind, never a
 subject, a party or an id. It aggregates **only the requests the reader may see** (the
@@ -25,20 +30,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Reader, set_audience, visible_to
 from aseancyber.community.models import MemberState
-from aseancyber.contacts.service import organisation_admin_ids
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
-from aseancyber.requests import service
+from aseancyber.requests import escalation, service
 from aseancyber.requests.models import (
     REQUEST_KIND_LABELS,
     CrossBorderRequest,
+    EscalationDeadline,
     PreservationOutcome,
     RequestKind,
     RequestMessage,
@@ -95,6 +100,14 @@ def ack_deadline(kind: RequestKind, *, emergency: bool, sent_at: datetime) -> da
     return sent_at + timedelta(hours=hours)
 
 
+def answer_deadline(kind: RequestKind, *, emergency: bool, sent_at: datetime) -> datetime:
+    """When a request sent at ``sent_at`` must be answered (or refused) by."""
+    settings = get_settings()
+    if emergency:
+        return sent_at + timedelta(hours=settings.request_emergency_answer_hours)
+    return sent_at + timedelta(days=settings.request_answer_days.get(kind.value, 14))
+
+
 def _event(db: Session, request: CrossBorderRequest, actor: Actor, event: str, body: str) -> None:
     db.add(
         RequestMessage(
@@ -134,6 +147,9 @@ def transition(
         )
         request.sent_at = now
         request.ack_due_at = ack_deadline(request.kind, emergency=request.emergency, sent_at=now)
+        request.answer_due_at = answer_deadline(
+            request.kind, emergency=request.emergency, sent_at=now
+        )
         named = [u for u in request.named_user_ids.split(",") if u]
         set_audience(
             db, request, organisation_ids=[request.receiving_organisation_id], user_ids=named
@@ -152,6 +168,7 @@ def transition(
         request.answered_at = now
         request.answer = data.answer.strip()
         request.outcome = data.outcome if request.kind is RequestKind.PRESERVATION else None
+        escalation.start_preservation(request, now=now)
     elif target is S.REFUSED:
         if not data.refusal_grounds.strip():
             raise Invalid("a refusal needs its grounds", "refusal_grounds")
@@ -201,67 +218,111 @@ def _tell_other_side(db: Session, request: CrossBorderRequest, actor: Actor, tar
 # --- deadlines -------------------------------------------------------------------------------
 
 
+UNANSWERED = (S.SENT, S.ACKNOWLEDGED, S.IN_PROGRESS)
+
+
+def _remind(db: Session, request: CrossBorderRequest, *, title: str, body: str) -> None:
+    notify(
+        db,
+        user_ids=service.parties_who_see(
+            db, request, organisation_ids={request.receiving_organisation_id}
+        ),
+        kind=NotificationKind.REQUEST_DEADLINE,
+        title=title,
+        body=body,
+        link=f"/requests/{request.id}",
+    )
+
+
 def run_deadlines(db: Session, payload: dict[str, Any]) -> None:
-    """Job handler: remind receivers of overdue acknowledgements, then escalate to admins."""
+    """Job handler: remind receivers of missed acknowledgement and answer deadlines, then
+    escalate; prompt both parties to renew a preservation period about to lapse."""
     now = utcnow()
     escalate_after = timedelta(hours=get_settings().request_escalate_after_hours)
-    overdue = db.scalars(
-        select(CrossBorderRequest).where(
-            CrossBorderRequest.status == S.SENT, CrossBorderRequest.ack_due_at <= now
-        )
-    ).all()
-    for request in overdue:
-        receiver = {request.receiving_organisation_id}
+    for request in db.scalars(select(CrossBorderRequest).where(_ack_work(now))).all():
+        due = request.ack_due_at
+        if due is None:
+            continue
         if request.reminded_at is None:
             request.reminded_at = now
-            notify(
+            _remind(
                 db,
-                user_ids=service.parties_who_see(db, request, organisation_ids=receiver),
-                kind=NotificationKind.REQUEST_DEADLINE,
+                request,
                 title=f"Overdue: please acknowledge the request {request.subject}",
                 body="The time to acknowledge this request has passed.",
-                link=f"/requests/{request.id}",
             )
-        due = request.ack_due_at
-        if request.escalated_at is None and due is not None and due + escalate_after <= now:
+        if request.escalated_at is None and due + escalate_after <= now:
             request.escalated_at = now
-            admins = set(organisation_admin_ids(db, request.receiving_organisation_id))
-            seeing = set(service.parties_who_see(db, request, organisation_ids=receiver))
-            notify(
+            escalation.escalate(db, request, deadline=EscalationDeadline.ACKNOWLEDGEMENT, due=due)
+    for request in db.scalars(select(CrossBorderRequest).where(_answer_work(now))).all():
+        due = request.answer_due_at
+        if due is None:
+            continue
+        if request.answer_reminded_at is None:
+            request.answer_reminded_at = now
+            _remind(
                 db,
-                user_ids=admins & seeing,
-                kind=NotificationKind.REQUEST_DEADLINE,
-                title=f"Escalation: the request {request.subject} is still not acknowledged",
-                body="Your organisation has not acknowledged this request after a reminder.",
-                link=f"/requests/{request.id}",
+                request,
+                title=f"Overdue: please answer the request {request.subject}",
+                body="The time to answer (or refuse, with grounds) this request has passed.",
             )
+        if request.answer_escalated_at is None and due + escalate_after <= now:
+            request.answer_escalated_at = now
+            escalation.escalate(db, request, deadline=EscalationDeadline.ANSWER, due=due)
+    for request in db.scalars(select(CrossBorderRequest).where(_renewal_work(now))).all():
+        escalation.prompt_renewal(db, request)
     db.flush()
 
 
-def has_deadlines(db: Session) -> bool:
-    """Cheap check for the periodic job: is any sent request past its deadline unhandled?"""
-    found = db.scalar(
-        select(CrossBorderRequest.id)
-        .where(
-            CrossBorderRequest.status == S.SENT,
-            CrossBorderRequest.ack_due_at <= utcnow(),
-            CrossBorderRequest.escalated_at.is_(None),
-        )
-        .limit(1)
+def _ack_work(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        CrossBorderRequest.status == S.SENT,
+        CrossBorderRequest.ack_due_at <= now,
+        or_(CrossBorderRequest.reminded_at.is_(None), CrossBorderRequest.escalated_at.is_(None)),
     )
-    return found is not None
+
+
+def _answer_work(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        CrossBorderRequest.status.in_(UNANSWERED),
+        CrossBorderRequest.answer_due_at <= now,
+        or_(
+            CrossBorderRequest.answer_reminded_at.is_(None),
+            CrossBorderRequest.answer_escalated_at.is_(None),
+        ),
+    )
+
+
+def _renewal_work(now: datetime) -> ColumnElement[bool]:
+    notice = timedelta(days=get_settings().preservation_renewal_notice_days)
+    return and_(
+        CrossBorderRequest.status != S.WITHDRAWN,
+        CrossBorderRequest.preserved_until <= now + notice,
+        CrossBorderRequest.renewal_prompted_at.is_(None),
+    )
+
+
+def has_deadlines(db: Session) -> bool:
+    """Cheap check for the periodic job: is a deadline or a renewal prompt unhandled?"""
+    now = utcnow()
+    for condition in (_ack_work(now), _answer_work(now), _renewal_work(now)):
+        if db.scalar(select(CrossBorderRequest.id).where(condition).limit(1)) is not None:
+            return True
+    return False
 
 
 # --- aggregates ------------------------------------------------------------------------------
 
 
-def _hours(start: datetime | None, end: datetime | None) -> float | None:
+def hours_between(start: datetime | None, end: datetime | None) -> float | None:
+    """Hours from ``start`` to ``end``, or ``None`` when either is missing."""
     if start is None or end is None:
         return None
     return (end - start).total_seconds() / 3600
 
 
-def _median(values: list[float]) -> float | None:
+def median_of(values: list[float]) -> float | None:
+    """The median rounded to two places, or ``None`` for no values."""
     return round(statistics.median(values), 2) if values else None
 
 
@@ -283,8 +344,8 @@ def _stats(key: str, label: str, group: _Group) -> ResponseStats:
         requests=group.requests,
         acknowledged=group.acknowledged,
         answered=group.answered,
-        median_hours_to_acknowledge=_median(group.to_ack),
-        median_hours_to_answer=_median(group.to_answer),
+        median_hours_to_acknowledge=median_of(group.to_ack),
+        median_hours_to_answer=median_of(group.to_answer),
     )
 
 
@@ -310,10 +371,10 @@ def dashboard(db: Session, *, reader: Reader) -> RequestDashboard:
             group.requests += 1
             if acknowledged is not None:
                 group.acknowledged += 1
-                group.to_ack.append(_hours(sent, acknowledged) or 0.0)
+                group.to_ack.append(hours_between(sent, acknowledged) or 0.0)
             if answered is not None:
                 group.answered += 1
-                group.to_answer.append(_hours(sent, answered) or 0.0)
+                group.to_answer.append(hours_between(sent, answered) or 0.0)
     return RequestDashboard(
         scope="the sent requests you may see",
         by_state=sorted(
@@ -346,12 +407,12 @@ def evidence_for_state(db: Session, *, reader: Reader, member_state_id: str) -> 
         )
     ).all()
     answered = [r for r in rows if r[3] is not None and not r[4]]  # refusals are not answers
-    times = [_hours(r[2], r[3]) or 0.0 for r in answered]
+    times = [hours_between(r[2], r[3]) or 0.0 for r in answered]
     handled = {S.ACKNOWLEDGED, S.IN_PROGRESS, S.ANSWERED, S.REFUSED, S.CLOSED}
     return {
         "requests_received": len(rows),
         "requests_answered": len(answered),
-        "median_hours_to_answer": _median(times),
+        "median_hours_to_answer": median_of(times),
         "assistance_requests_answered": sum(1 for r in answered if r[0] is RequestKind.ASSISTANCE),
         "cybercrime_requests_handled": sum(
             1 for r in rows if r[0] is RequestKind.PRESERVATION and r[1] in handled
