@@ -26,6 +26,7 @@ from aseancyber.cases.models import (
     AdvisoryApproval,
     AdvisoryStatus,
     Case,
+    EmbargoState,
     Participant,
     ParticipantRole,
 )
@@ -175,6 +176,14 @@ def _check_no_embargo(case: Case) -> None:
         raise Invalid(
             f"the embargo is active until {case.embargo_ends_at:%Y-%m-%d %H:%M} UTC: end it "
             "before publishing",
+            "embargo",
+        )
+    if case.embargo_state is EmbargoState.PROPOSED:
+        # Participants were asked to keep it quiet until the proposed end: publishing now
+        # would break the proposal before it is decided.
+        raise Invalid(
+            f"an embargo until {case.embargo_proposed_ends_at:%Y-%m-%d %H:%M} UTC is "
+            "proposed: drop the proposal (or let it run and end) before publishing",
             "embargo",
         )
 

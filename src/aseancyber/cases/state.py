@@ -182,10 +182,15 @@ def reject_embargo(case: Case) -> None:
 
 
 def revise_embargo(case: Case, *, ends_at: datetime, now: datetime) -> None:
-    """Active -> Revise, proposing a new end time."""
+    """Active -> Revise, proposing a new end time; or a new end time for a proposal that
+    met objections (it stays Proposed and everyone is asked again)."""
+    if case.embargo_state is EmbargoState.PROPOSED:
+        _check_end_time(ends_at, now)
+        case.embargo_proposed_ends_at = ends_at
+        return
     if case.embargo_state is not EmbargoState.ACTIVE:
         raise Invalid(
-            "only an active embargo can be revised"
+            "only an active or proposed embargo can be revised"
             + (
                 " (a revision is already proposed)"
                 if case.embargo_state is EmbargoState.REVISE
