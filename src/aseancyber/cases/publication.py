@@ -131,7 +131,9 @@ def approve(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Adv
             "approval",
         )
     if advisory.status is AdvisoryStatus.DRAFT:
-        csaf.check_valid(advisories.document_for(db, case=case, advisory=advisory).document)
+        csaf.check_valid(
+            advisories.document_for(db, case=case, advisory=advisory, final=True).document
+        )
     now = utcnow()
     for participant in new:
         db.add(
@@ -205,7 +207,7 @@ def publish(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Adv
     _require_all_approved(approvals_of(db, advisory=advisory), "the draft")
     _check_no_embargo(case)
     advisory.published_at = utcnow()
-    built = advisories.document_for(db, case=case, advisory=advisory)
+    built = advisories.document_for(db, case=case, advisory=advisory, final=True)
     csaf.check_valid(built.document)
     advisory.document = built.document
     advisory.status = AdvisoryStatus.PUBLISHED

@@ -104,6 +104,7 @@ def record_vendor_event(
             "itself or by the coordinators"
         )
     state.record_vendor_event(participant, event, by_user_id=actor.user_id, at=utcnow())
+    participant.involvement = state.involvement_of(participant)  # V: in progress, F: done
     db.flush()
     tell(
         db,
@@ -223,6 +224,7 @@ def answer_embargo(
     participant.embargo_answered_at = now
     participant.embargo_answered_by_id = actor.user_id
     participant.embargo_reason = data.reason if data.response == "rejected" else ""
+    participant.involvement = state.involvement_of(participant)  # it answered: contact made
     db.flush()
     everyone = participants_of(db, case_id=case.id)
     tell(
