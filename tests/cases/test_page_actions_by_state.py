@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from aseancyber.cases import workflow
-from aseancyber.cases.schemas import EmbargoAction
+from aseancyber.access.policy import Tlp
+from aseancyber.cases import advisories, workflow
+from aseancyber.cases.schemas import AdvisoryCreate, EmbargoAction
 from aseancyber.community.models import User
 from aseancyber.db import set_clock
-from tests.cases.conftest import Scenario
+from tests.cases.conftest import Scenario, approve_by_both
+from tests.cases.test_csaf import populate
 from tests.factories import actor
 from tests.readers import BrowserFor
 
@@ -110,3 +112,34 @@ def test_slow_actions_show_progress(
     script = browser_for(scenario.sg).client.get("/static/slow-actions.js")
     assert script.status_code == 200
     assert "form[data-slow]" in script.text
+
+
+def test_publish_is_offered_only_when_no_embargo_holds_it(
+    db: Session, scenario: Scenario, browser_for: BrowserFor
+) -> None:
+    populate(db, scenario)
+    advisory = advisories.draft(
+        db,
+        actor=actor(scenario.sg),
+        case_id=scenario.case.id,
+        data=AdvisoryCreate(publish_tlp=Tlp.CLEAR),
+    )
+    approve_by_both(db, scenario, advisory.id)
+    _reach(db, scenario, "proposed")
+    browser = browser_for(scenario.sg)
+    page = browser.client.get(f"/cases/{scenario.case.id}").text
+    assert f'action="/cases/{scenario.case.id}/actions/publish"' not in page
+    assert "Not publishable now: an embargo until" in page
+    participants_page = browser.client.get(f"/cases/{scenario.case.id}/participants").text
+    assert "not answered" in participants_page  # the silent participants, with when asked
+    workflow.embargo(
+        db, actor=actor(scenario.sg), case_id=scenario.case.id, data=EmbargoAction(action="reject")
+    )
+    db.commit()
+    page = browser.client.get(f"/cases/{scenario.case.id}").text
+    publish_form = next(
+        form
+        for form in re.findall(r"<form[^>]*>.*?</form>", page, re.DOTALL)
+        if f"/cases/{scenario.case.id}/actions/publish" in form
+    )
+    assert 'data-slow="Validating and publishing' in publish_form
