@@ -7,6 +7,7 @@ BENCHMARKS = [
     "foundation",
     "sharing",
     "cases",
+    "case_actions",
     "norms",
     "contacts",
     "initiatives",

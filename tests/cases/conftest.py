@@ -139,7 +139,10 @@ def accept_embargo_everywhere(db: Session, scenario: Scenario) -> None:
         **{org.id: user for org, user in zip(scenario.vendors, scenario.vendor_users, strict=True)},
     }
     for participant in service.participants_of(db, case_id=scenario.case.id):
-        if participant.embargo_response is EmbargoResponse.ACCEPTED:
+        if (
+            participant.embargo_response is EmbargoResponse.ACCEPTED
+            or participant.organisation_id not in users  # no user: it cannot answer
+        ):
             continue
         workflow.answer_embargo(
             db,

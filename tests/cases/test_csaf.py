@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,18 +14,21 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, catalogue, publication, workflow
-from aseancyber.cases.models import AdvisoryCategory, ProductStatus
+from aseancyber.cases import advisories, catalogue, csaf, participants, publication, workflow
+from aseancyber.cases.models import AdvisoryCategory, ParticipantRole, ProductStatus
 from aseancyber.cases.schemas import (
     AdvisoryCreate,
     EmbargoAction,
+    ParticipantAdd,
     ProductCreate,
     StatusSet,
     VulnerabilityCreate,
 )
+from aseancyber.community.models import OrganisationKind
 from aseancyber.errors import Invalid
+from aseancyber.settings import Settings, use_settings
 from tests.cases.conftest import Scenario, accept_embargo_everywhere, approve_by_both
-from tests.factories import actor
+from tests.factories import actor, make_org
 from tests.readers import TokenFor
 
 VECTOR = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
@@ -246,3 +250,132 @@ def test_provider_metadata_and_protected_folders(
     outsider = scenario.rest(client, token_for, scenario.outsider)
     assert outsider.get("/.well-known/csaf/amber/index.txt").text == ""
     assert outsider.get(f"/.well-known/csaf/amber/{path}").status_code == 404
+
+
+def csaf_extended(path: Path) -> subprocess.CompletedProcess[str]:
+    """The validator's ``extended`` preset: schema, mandatory (6.1.x) and recommended (6.2.x)
+    tests; a recommended finding makes the run fail (exit 1) just as a mandatory one does."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "csaf",
+            "validate",
+            "--spec-version",
+            "v20",
+            "--no-network",
+            "--preset",
+            "extended",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def https_node(settings: Settings) -> Iterator[None]:
+    """A node served over HTTPS, as production is: CSAF canonical URLs start with https://
+    (recommended test 6.2.11), which the tests' plain-HTTP base URL cannot give."""
+    use_settings(settings.model_copy(update={"base_url": "https://cyber.asean.example"}))
+    yield
+    use_settings(settings)
+
+
+@pytest.mark.usefixtures("https_node")
+def test_documents_pass_the_recommended_tests_and_say_what_the_case_recorded(
+    db: Session, scenario: Scenario, tmp_path: Path, client: TestClient
+) -> None:
+    populate(db, scenario)
+    sg = actor(scenario.sg)
+    lab = make_org(db, kind=OrganisationKind.RESEARCHER, name="Case Research Lab")
+    participants.add(
+        db,
+        actor=sg,
+        case_id=scenario.case.id,
+        data=ParticipantAdd(role=ParticipantRole.REPORTER, organisation_id=lab.id),
+    )
+    for n, events in enumerate(["VF", "V", ""]):
+        for event in events:
+            workflow.record_vendor_event(
+                db,
+                actor=actor(scenario.vendor_users[n]),
+                case_id=scenario.case.id,
+                participant_id=scenario.vendor_seats[n].id,
+                event=event,
+            )
+    advisory = advisories.draft(
+        db,
+        actor=sg,
+        case_id=scenario.case.id,
+        data=AdvisoryCreate(publish_tlp=Tlp.CLEAR, summary="Fixed in 2.4."),
+    )
+    # The draft preview is a draft, labelled as the draft itself is (the case's TLP:AMBER),
+    # not with the label it will be published under.
+    preview = advisories.document_for(db, case=scenario.case, advisory=advisory).document
+    assert preview["document"]["tracking"]["status"] == "draft"
+    assert preview["document"]["distribution"]["tlp"]["label"] == "AMBER"
+    draft_path = tmp_path / "draft.json"
+    draft_path.write_text(json.dumps(preview))
+    checked = csaf_extended(draft_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    approve_by_both(db, scenario, advisory.id)
+    publication.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
+    document = advisory.document
+    assert document is not None
+    assert document["document"]["tracking"]["status"] == "final"
+    assert document["document"]["distribution"]["tlp"]["label"] == "WHITE"
+    path = tmp_path / "final.json"
+    path.write_text(json.dumps(document))
+    result = csaf_extended(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    vulnerability = document["vulnerabilities"][0]
+    assert vulnerability["scores"] == [
+        {
+            "cvss_v4": {
+                "baseScore": 9.3,
+                "baseSeverity": "CRITICAL",
+                "vectorString": VECTOR,
+                "version": "4.0",
+            },
+            "products": vulnerability["product_status"]["known_affected"],
+        }
+    ]
+    vendors = next(i for i in vulnerability["involvements"] if i["party"] == "vendor")
+    # The least advanced vendor sets the party's status; each vendor's own is named.
+    assert vendors["status"] == "contact_attempted"
+    assert "Case Vendor 0: completed" in vendors["summary"]
+    assert "Case Vendor 1: in_progress" in vendors["summary"]
+    assert "Case Vendor 2: contact_attempted" in vendors["summary"]
+    canonical = [r["url"] for r in document["document"]["references"] if r["category"] == "self"]
+    assert canonical[0].startswith("https://cyber.asean.example/.well-known/csaf/white/2026/")
+    assert canonical[0].endswith(
+        f"/.well-known/csaf/white/2026/{csaf.filename_for(advisory.tracking_id)}"
+    )
+    assert list(document) == sorted(document)
+
+    assert document["document"]["acknowledgments"][0] == {
+        "organization": "Case Research Lab",
+        "summary": "reported the vulnerability",
+    }
+
+    # The public page of the TLP:CLEAR advisory shows what the document says.
+    db.commit()
+    page = client.get(f"/advisories/{advisory.id}")
+    assert page.status_code == 200
+    text = " ".join(page.text.split())
+    for expected in (
+        "<td>Vendor 0</td><td>GridGate</td><td>vers:generic/&gt;=2.0|&lt;2.4</td><td>Affected</td>",
+        "<td>Vendor 1</td><td>GridGate</td><td>2.3</td><td>Not affected</td>",
+        "<td>Vendor 2</td><td>GridGate</td><td>unspecified</td><td>Fixed</td>",
+        "CWE-121 Stack-based Buffer Overflow",
+        "CVSS 4.0</dt><dd><strong>9.3 Critical</strong>",
+        "<strong>Vendor fix</strong>: Update the firmware to 2.4.",
+        "Case Research Lab: reported the vulnerability",
+        "Case SingCERT: coordinated the disclosure",
+    ):
+        assert expected in text, expected

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from stix2validator import ValidationOptions, validate_instance
 
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, publication
+from aseancyber.cases import advisories, publication, workflow
 from aseancyber.cases.models import Advisory, AdvisoryStatus
-from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise
+from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise, EmbargoAction
 from aseancyber.community.models import Role
-from aseancyber.db import set_clock
+from aseancyber.db import set_clock, utcnow
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.sharing import publishing, stix
 from aseancyber.sharing import service as sharing_service
@@ -85,6 +85,12 @@ def test_every_coordinator_approves_before_publication(db: Session, scenario: Sc
     publication.approve(db, actor=my, case_id=case_id, advisory_id=advisory.id)
     assert advisory.status.value == AdvisoryStatus.APPROVED.value
     assert publication.approvals_of(db, advisory=advisory).complete
+    # A proposed embargo already binds: no publication until it is dropped (or ends).
+    proposal = EmbargoAction(action="propose", ends_at=utcnow() + timedelta(days=10))
+    workflow.embargo(db, actor=sg, case_id=case_id, data=proposal)
+    with pytest.raises(Invalid, match="is proposed: drop the proposal"):
+        publication.publish(db, actor=my, case_id=case_id, advisory_id=advisory.id)
+    workflow.embargo(db, actor=sg, case_id=case_id, data=EmbargoAction(action="reject"))
     publication.publish(db, actor=my, case_id=case_id, advisory_id=advisory.id)
     assert advisory.status.value == AdvisoryStatus.PUBLISHED.value
 

@@ -147,8 +147,9 @@ def advisory_in_case(
     return case, advisory
 
 
-def document_for(db: Session, *, case: Case, advisory: Advisory) -> csaf.Built:
-    """The advisory's CSAF document: as published, or as the case stands now for drafts."""
+def document_for(db: Session, *, case: Case, advisory: Advisory, final: bool = False) -> csaf.Built:
+    """The advisory's CSAF document: as published, or as the case stands now for drafts
+    (status ``draft`` with the draft's own label, unless ``final`` is being published)."""
     if advisory.status is AdvisoryStatus.PUBLISHED and advisory.document is not None:
         return csaf.Built(advisory.document, csaf.filename_for(advisory.tracking_id))
     owner = db.get(Organisation, case.owner_organisation_id)
@@ -161,6 +162,7 @@ def document_for(db: Session, *, case: Case, advisory: Advisory) -> csaf.Built:
         statuses=catalogue.statuses_of(db, case_id=case.id),
         publisher_name=owner.name if owner else "aseancyber",
         released_at=advisory.published_at or utcnow(),
+        draft=not final,
     )
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from aseancyber.access.dependencies import DbSession, OptionalActor
-from aseancyber.cases import advisories, csaf, epss
+from aseancyber.cases import advisories, advisory_view, csaf, epss
 from aseancyber.cases.api import csaf_response
 from aseancyber.errors import NotFound
 from aseancyber.web import templating
@@ -56,11 +56,13 @@ def show_advisory(
         for v in (advisory.document or {}).get("vulnerabilities", [])
         if isinstance(v, dict)
     ]
+    document = advisories.document_of(db, reader=reader, advisory=advisory).document
     return templating.render(
         request,
         "cases/advisory.html",
         {
             "advisory": advisory,
+            "view": advisory_view.view_of(document),
             "cves": [cve for cve in named if cve],
             "epss": epss.scores_for(db, cves=named),
             "folder": advisories.folder_of(advisory),

@@ -17,6 +17,7 @@ from aseancyber.cases import (
     advisories,
     catalogue,
     csaf,
+    embargo,
     measures,
     messages,
     participants,
@@ -35,6 +36,7 @@ from aseancyber.cases.schemas import (
     CaseUpdate,
     EmbargoAction,
     EmbargoAnswer,
+    EmbargoRead,
     MessageCreate,
     MessagePage,
     MessageRead,
@@ -154,6 +156,14 @@ def change_embargo(
     """Propose, accept, reject, revise or end the embargo (times in UTC)."""
     case = workflow.embargo(db, actor=actor, case_id=case_id, data=body)
     return views.read(db, reader=actor, case=case)
+
+
+@router.get("/{case_id}/embargo")
+def read_embargo(case_id: str, db: DbSession, reader: OptionalActor) -> EmbargoRead:
+    """The embargo: accepted, objections (who, when, why), not answered (asked when),
+    participants that cannot answer, the coordinators' decisions and your possible actions."""
+    case = service.get_or_404(db, reader=reader, case_id=case_id)
+    return embargo.read(db, reader=reader, case=case)
 
 
 @router.get("/{case_id}/participants")

@@ -220,7 +220,11 @@ class Participant(Base):
     embargo_response: Mapped[EmbargoResponse] = mapped_column(
         db_enum(EmbargoResponse, "embargo_response"), default=EmbargoResponse.PENDING
     )
+    # When the current proposal (or revision) was put to this participant; with no answer
+    # yet it is shown as "not answered since ..." and never holds the embargo.
+    embargo_asked_at: Mapped[datetime | None]
     embargo_answered_at: Mapped[datetime | None]
+    embargo_answered_by_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
     embargo_reason: Mapped[str] = mapped_column(Text, default="")  # why it was rejected
     vendor_aware_at: Mapped[datetime | None]  # V
     vendor_aware_by_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
@@ -246,6 +250,30 @@ class Participant(Base):
 
     def vendor_events(self) -> dict[str, datetime | None]:
         return {"V": self.vendor_aware_at, "F": self.fix_ready_at, "D": self.fix_deployed_at}
+
+
+class EmbargoDecision(Base):
+    """A coordinator's decision on a case's embargo, with its reason: the record VINCE keeps
+    of who activated (over objections or silence), revised, dropped or ended it early."""
+
+    __tablename__ = "case_embargo_decision"
+    __table_args__ = (Index("ix_case_embargo_decision_case", "case_id", "decided_at"),)
+
+    id: Mapped[str] = id_column()
+    case_id: Mapped[str] = mapped_column(ForeignKey("coordination_case.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20))  # propose, accept, reject, revise, end
+    reason: Mapped[str] = mapped_column(Text, default="")
+    ends_at: Mapped[datetime | None]  # the end time proposed or activated
+    objections: Mapped[int] = mapped_column(default=0)  # rejections standing at the decision
+    not_answered: Mapped[int] = mapped_column(default=0)  # silent participants at the decision
+    decided_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    decided_by: Mapped[User | None] = relationship(
+        lazy="joined", foreign_keys="EmbargoDecision.decided_by_id"
+    )
 
 
 class Product(Base):

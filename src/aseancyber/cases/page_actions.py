@@ -109,7 +109,14 @@ async def _do_embargo(
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
     ends_at = _local_datetime(forms.text(form, "ends_at"), actor.time_zone)
-    body = _parsed(EmbargoAction, {"action": forms.text(form, "action"), "ends_at": ends_at})
+    body = _parsed(
+        EmbargoAction,
+        {
+            "action": forms.text(form, "action"),
+            "ends_at": ends_at,
+            "reason": forms.text(form, "reason"),
+        },
+    )
     workflow.embargo(db, actor=actor, case_id=case_id, data=body)
     return here, "The embargo was updated."
 

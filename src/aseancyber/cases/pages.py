@@ -19,6 +19,7 @@ from aseancyber.access.policy import Actor, Tlp
 from aseancyber.cases import (
     advisories,
     catalogue,
+    embargo,
     measures,
     messages,
     page_actions,
@@ -191,6 +192,7 @@ def _detail(
     seat = view.seat
     recent = messages.list_messages(db, reader=reader, case=case, seat=seat, limit=10)
     history = measures.ordering_of(db, case=case)
+    embargo_view = embargo.read(db, reader=reader, case=case)
     return templating.render(
         request,
         "cases/detail.html",
@@ -222,6 +224,9 @@ def _detail(
                 a.id: publication.approvals_of(db, advisory=a)
                 for a in advisories.of_case(db, reader=reader, case=case)
             },
+            "embargo_view": embargo_view,
+            "embargo_actions": embargo_view.your_actions,
+            "publish_blocked": publication.embargo_blocks(case),
             "history_good": history.good,
             "ordering": history.pairs,
             "problem": problem,

@@ -26,6 +26,7 @@ from aseancyber.cases.models import (
     AdvisoryApproval,
     AdvisoryStatus,
     Case,
+    EmbargoState,
     Participant,
     ParticipantRole,
 )
@@ -130,7 +131,9 @@ def approve(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Adv
             "approval",
         )
     if advisory.status is AdvisoryStatus.DRAFT:
-        csaf.check_valid(advisories.document_for(db, case=case, advisory=advisory).document)
+        csaf.check_valid(
+            advisories.document_for(db, case=case, advisory=advisory, final=True).document
+        )
     now = utcnow()
     for participant in new:
         db.add(
@@ -170,13 +173,27 @@ def _require_all_approved(found: Approvals, what: str) -> None:
         )
 
 
-def _check_no_embargo(case: Case) -> None:
+def embargo_blocks(case: Case) -> str | None:
+    """Why the case's embargo forbids publishing now, or None when it does not."""
     if case.embargo_state in state.EMBARGO_RUNNING:
-        raise Invalid(
+        return (
             f"the embargo is active until {case.embargo_ends_at:%Y-%m-%d %H:%M} UTC: end it "
-            "before publishing",
-            "embargo",
+            "before publishing"
         )
+    if case.embargo_state is EmbargoState.PROPOSED:
+        # Participants were asked to keep it quiet until the proposed end: publishing now
+        # would break the proposal before it is decided.
+        return (
+            f"an embargo until {case.embargo_proposed_ends_at:%Y-%m-%d %H:%M} UTC is "
+            "proposed: drop the proposal (or let it run and end) before publishing"
+        )
+    return None
+
+
+def _check_no_embargo(case: Case) -> None:
+    blocked = embargo_blocks(case)
+    if blocked is not None:
+        raise Invalid(blocked, "embargo")
 
 
 def publish(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Advisory:
@@ -190,7 +207,7 @@ def publish(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Adv
     _require_all_approved(approvals_of(db, advisory=advisory), "the draft")
     _check_no_embargo(case)
     advisory.published_at = utcnow()
-    built = advisories.document_for(db, case=case, advisory=advisory)
+    built = advisories.document_for(db, case=case, advisory=advisory, final=True)
     csaf.check_valid(built.document)
     advisory.document = built.document
     advisory.status = AdvisoryStatus.PUBLISHED

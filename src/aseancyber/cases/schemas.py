@@ -97,6 +97,8 @@ class WorldEventRecord(_Write):
 class EmbargoAction(_Write):
     action: Literal["propose", "accept", "reject", "revise", "end"]
     ends_at: AwareDatetime | None = None
+    # The coordinators' reason: needed to activate over objections or to end early.
+    reason: Long = ""
 
 
 class EmbargoAnswer(_Write):
@@ -172,12 +174,46 @@ class ParticipantRead(BaseModel):
     report_state: ReportState
     involvement: Involvement
     embargo_response: EmbargoResponse
+    embargo_asked_at: datetime | None = None
     embargo_answered_at: datetime | None = None
     embargo_reason: str = ""
     vendor_aware_at: datetime | None
     fix_ready_at: datetime | None
     fix_deployed_at: datetime | None
     version: int
+
+
+class EmbargoAnswerRead(BaseModel):
+    participant_id: str
+    name: str
+    asked_at: datetime | None = None  # when the standing proposal was put to it
+    answered_at: datetime | None = None
+    answered_by: str = ""  # the person who answered
+    reason: str = ""  # an objection's reason
+
+
+class EmbargoDecisionRead(BaseModel):
+    action: str
+    reason: str
+    ends_at: datetime | None
+    objections: int
+    not_answered: int
+    decided_by: str  # empty when every participant accepted and it activated itself
+    decided_at: datetime
+
+
+class EmbargoRead(BaseModel):
+    """The embargo as coordinators run it: who accepted, objected, has not answered."""
+
+    state: EmbargoState
+    ends_at: datetime | None
+    proposed_ends_at: datetime | None
+    accepted: int
+    objections: list[EmbargoAnswerRead]
+    not_answered: list[EmbargoAnswerRead]
+    cannot_answer: list[EmbargoAnswerRead]  # no active user: never blocks
+    decisions: list[EmbargoDecisionRead]  # newest first
+    your_actions: list[str]  # the embargo actions the reader may take now
 
 
 class ProductRead(BaseModel):

@@ -9,6 +9,7 @@ from datetime import datetime
 from aseancyber.cases.models import (
     Case,
     EmbargoState,
+    Involvement,
     Participant,
     ParticipantRole,
     ReportState,
@@ -182,10 +183,15 @@ def reject_embargo(case: Case) -> None:
 
 
 def revise_embargo(case: Case, *, ends_at: datetime, now: datetime) -> None:
-    """Active -> Revise, proposing a new end time."""
+    """Active -> Revise, proposing a new end time; or a new end time for a proposal that
+    met objections (it stays Proposed and everyone is asked again)."""
+    if case.embargo_state is EmbargoState.PROPOSED:
+        _check_end_time(ends_at, now)
+        case.embargo_proposed_ends_at = ends_at
+        return
     if case.embargo_state is not EmbargoState.ACTIVE:
         raise Invalid(
-            "only an active embargo can be revised"
+            "only an active or proposed embargo can be revised"
             + (
                 " (a revision is already proposed)"
                 if case.embargo_state is EmbargoState.REVISE
@@ -230,6 +236,41 @@ def change_report_state(participant: Participant, new: ReportState) -> None:
             "report_state",
         )
     participant.report_state = new
+
+
+_INVOLVEMENT_PROGRESS = (
+    Involvement.NOT_CONTACTED,
+    Involvement.CONTACT_ATTEMPTED,
+    Involvement.OPEN,
+    Involvement.IN_PROGRESS,
+    Involvement.COMPLETED,
+)
+
+
+def involvement_of(participant: Participant) -> Involvement:
+    """The involvement the recorded events show (CSAF 2.0 section 3.2.3.5.2).
+
+    What a party recorded speaks for it: a vendor that recorded V is working on it
+    (in_progress), one that recorded F or D has done its part (completed); a participant
+    that accepted the report is in progress, one that called it invalid disputes it. The
+    stored status counts when it is further along, or when it is "disputed".
+    """
+    stored = participant.involvement
+    if stored is Involvement.DISPUTED:
+        return stored
+    derived = stored
+    if participant.report_state is ReportState.INVALID:
+        return Involvement.DISPUTED
+    if participant.fix_ready_at is not None or participant.fix_deployed_at is not None:
+        derived = Involvement.COMPLETED
+    elif participant.vendor_aware_at is not None or participant.report_state in {
+        ReportState.VALID,
+        ReportState.ACCEPTED,
+    }:
+        derived = Involvement.IN_PROGRESS
+    elif participant.embargo_answered_at is not None:
+        derived = Involvement.OPEN  # it answered: contact was made
+    return max(stored, derived, key=_INVOLVEMENT_PROGRESS.index)
 
 
 def impossible_states(case: Case, participants: list[Participant]) -> list[str]:

@@ -69,6 +69,7 @@ def participant_read(participant: Participant) -> ParticipantRead:
         report_state=participant.report_state,
         involvement=participant.involvement,
         embargo_response=participant.embargo_response,
+        embargo_asked_at=participant.embargo_asked_at,
         embargo_answered_at=participant.embargo_answered_at,
         embargo_reason=participant.embargo_reason,
         vendor_aware_at=participant.vendor_aware_at,

@@ -5,15 +5,16 @@ The rules themselves are in :mod:`aseancyber.cases.state`; this module checks wh
 (through :func:`service.seat_of`), applies them and tells the right people.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
+from aseancyber.cases import embargo as embargo_rules
 from aseancyber.cases import state
-from aseancyber.cases.models import Case, EmbargoResponse, EmbargoState, Participant
+from aseancyber.cases.models import Case, EmbargoResponse, Participant
 from aseancyber.cases.schemas import EmbargoAction, EmbargoAnswer
 from aseancyber.cases.service import (
     coordinators,
@@ -31,14 +32,30 @@ from aseancyber.notify.models import NotificationKind
 
 
 def record_world_event(db: Session, *, actor: Actor, case_id: str, event: str) -> Case:
-    """Record P, X or A; P and X end the embargo, A prompts the coordinators to end it."""
+    """Record P, X or A; P and X end the embargo, A prompts the coordinators to end it.
+
+    P and X are urgent news for the coordinators: they get a notification and a high-priority
+    e-mail naming who recorded it, whoever that was.
+    """
     case = get_or_404(db, reader=actor, case_id=case_id)
-    require_participant(seat_of(db, reader=actor, case=case), "record case-state events")
+    seat = seat_of(db, reader=actor, case=case)
+    require_participant(seat, "record case-state events")
     now = utcnow()
+    was = case.embargo_state
     ended = state.record_world_event(case, event, by_user_id=actor.user_id, at=now)
     db.flush()
     everyone = participants_of(db, case_id=case.id)
     name = state.EVENT_NAMES[event]
+    who = ", ".join(p.name for p in seat.participants) or "a participant"
+    if ended:
+        embargo_rules.record(
+            db,
+            case=case,
+            action="end" if was in state.EMBARGO_RUNNING else "reject",
+            reason=f"{name} recorded by {who} ({actor.display_name or 'unnamed user'})",
+            by_user_id=actor.user_id,
+            at=now,
+        )
     tell(
         db,
         case=case,
@@ -48,6 +65,18 @@ def record_world_event(db: Session, *, actor: Actor, case_id: str, event: str) -
         + (" - the embargo has ended" if ended else ""),
         body=f"{actor.display_name or 'A participant'} recorded {name}.",
     )
+    if event in {"P", "X"}:
+        tell(
+            db,
+            case=case,
+            participants=coordinators(everyone),
+            kind=NotificationKind.CASE_PUBLICITY,
+            title=f"{name[0].upper()}{name[1:]} recorded by {who}",
+            body=f"{actor.display_name or 'A participant'} of {who} recorded {name} at "
+            f"{now:%Y-%m-%d %H:%M} UTC."
+            + (f" The {was.value} embargo has ended." if ended else "")
+            + " Check the report and tell the participants what happens next.",
+        )
     if event == "A" and case.embargo_state in state.EMBARGO_RUNNING:
         tell(
             db,
@@ -75,6 +104,7 @@ def record_vendor_event(
             "itself or by the coordinators"
         )
     state.record_vendor_event(participant, event, by_user_id=actor.user_id, at=utcnow())
+    participant.involvement = state.involvement_of(participant)  # V: in progress, F: done
     db.flush()
     tell(
         db,
@@ -87,10 +117,20 @@ def record_vendor_event(
 
 
 def embargo(db: Session, *, actor: Actor, case_id: str, data: EmbargoAction) -> Case:
-    """Propose, accept, reject, revise or end the case's embargo (coordinators only)."""
+    """Propose, activate, drop, revise or end the case's embargo (coordinators only).
+
+    Coordinators decide, as in VINCE: silence never holds an embargo, and activating over
+    an objection or ending before the end time needs the reason, which is kept.
+    """
     case = get_or_404(db, reader=actor, case_id=case_id)
-    require_coordinator(seat_of(db, reader=actor, case=case), "change the embargo")
+    seat = seat_of(db, reader=actor, case=case)
+    require_coordinator(seat, "change the embargo")
     now = utcnow()
+    everyone = participants_of(db, case_id=case.id)
+    found = (
+        embargo_rules.tally(db, everyone) if case.embargo_state in embargo_rules.ASKING else None
+    )
+    ends_at: datetime | None = None
     if data.action in {"propose", "revise"}:
         if data.ends_at is None:
             raise Invalid("is needed to propose an embargo end time", "ends_at")
@@ -99,51 +139,81 @@ def embargo(db: Session, *, actor: Actor, case_id: str, data: EmbargoAction) -> 
             state.propose_embargo(case, ends_at=ends_at, now=now)
         else:
             state.revise_embargo(case, ends_at=ends_at, now=now)
-        proposer = seat_of(db, reader=actor, case=case).participant_ids
-        for participant in participants_of(db, case_id=case.id):
-            # The proposing coordinator accepts its own proposal; everyone else answers.
-            mine = participant.id in proposer
-            participant.embargo_response = (
-                EmbargoResponse.ACCEPTED if mine else EmbargoResponse.PENDING
-            )
-            participant.embargo_answered_at = now if mine else None
-            participant.embargo_reason = ""
+        _ask_everyone(everyone, proposer=seat.participant_ids, now=now, by=actor.user_id)
         title = f"Embargo {'proposed' if data.action == 'propose' else 'revision proposed'}"
-        body = f"Proposed end: {ends_at.astimezone(now.tzinfo):%Y-%m-%d %H:%M} UTC."
+        body = (
+            f"Proposed end: {ends_at.astimezone(now.tzinfo):%Y-%m-%d %H:%M} UTC. Please "
+            "accept it, or reject it saying why; the coordinators decide."
+        )
     elif data.action == "accept":
-        if case.embargo_state in {EmbargoState.PROPOSED, EmbargoState.REVISE}:
-            _require_everyone_accepted(participants_of(db, case_id=case.id))
+        embargo_rules.check_activation(
+            case, found or embargo_rules.tally(db, everyone), data.reason
+        )
         state.accept_embargo(case, now=now)
-        title, body = "Embargo active", f"Ends {case.embargo_ends_at:%Y-%m-%d %H:%M} UTC."
+        ends_at = case.embargo_ends_at
+        title, body = "Embargo active", f"Ends {ends_at:%Y-%m-%d %H:%M} UTC."
+        if found is not None and (found.objections or found.not_answered):
+            body += (
+                f" Activated by the coordinators with {len(found.objections)} objection(s) "
+                f"and {len(found.not_answered)} participant(s) not answered."
+            )
+        if data.reason:
+            body += f" Reason: {data.reason}"
     elif data.action == "reject":
         state.reject_embargo(case)
-        title, body = "Embargo proposal rejected", ""
+        title = "Embargo proposal dropped"
+        body = f"Reason: {data.reason}" if data.reason else ""
     else:
+        embargo_rules.check_early_end(case, reason=data.reason, now=now)
         state.end_embargo(case)
-        title, body = "Embargo ended", ""
+        title = "Embargo ended by the coordinators"
+        body = f"Reason: {data.reason}" if data.reason else ""
     db.flush()
+    embargo_rules.record(
+        db,
+        case=case,
+        action=data.action,
+        reason=data.reason,
+        by_user_id=actor.user_id,
+        at=now,
+        found=found,
+        ends_at=ends_at,
+    )
     tell(
         db,
         case=case,
-        participants=participants_of(db, case_id=case.id),
+        participants=everyone,
         kind=NotificationKind.CASE_EMBARGO,
         title=title,
-        body=body + " Times are shown in your own time zone on the case page.",
+        body=(body + " Times are shown in your own time zone on the case page.").strip(),
     )
     return case
+
+
+def _ask_everyone(
+    participants: list[Participant], *, proposer: frozenset[str], now: datetime, by: str | None
+) -> None:
+    # The proposing coordinator accepts its own proposal; everyone else is asked now.
+    for participant in participants:
+        mine = participant.id in proposer
+        participant.embargo_response = EmbargoResponse.ACCEPTED if mine else EmbargoResponse.PENDING
+        participant.embargo_asked_at = now
+        participant.embargo_answered_at = now if mine else None
+        participant.embargo_answered_by_id = by if mine else None
+        participant.embargo_reason = ""
 
 
 def answer_embargo(
     db: Session, *, actor: Actor, case_id: str, participant_id: str, data: EmbargoAnswer
 ) -> Participant:
-    """A participant accepts or rejects the proposed embargo (or revision) for itself."""
+    """A participant accepts or objects to the proposed embargo (or revision) for itself."""
     case = get_or_404(db, reader=actor, case_id=case_id)
     seat = seat_of(db, reader=actor, case=case)
     participant = get_participant_or_404(db, case=case, participant_id=participant_id)
     require_participant(seat, "answer an embargo proposal")
     if not seat.owns(participant):
         raise Forbidden("each participant answers an embargo proposal for itself")
-    if case.embargo_state not in {EmbargoState.PROPOSED, EmbargoState.REVISE}:
+    if case.embargo_state not in embargo_rules.ASKING:
         raise Invalid("there is no embargo proposal or revision to answer", "embargo")
     if data.response == "rejected" and not data.reason:
         raise Invalid(
@@ -152,7 +222,9 @@ def answer_embargo(
     now = utcnow()
     participant.embargo_response = EmbargoResponse(data.response)
     participant.embargo_answered_at = now
+    participant.embargo_answered_by_id = actor.user_id
     participant.embargo_reason = data.reason if data.response == "rejected" else ""
+    participant.involvement = state.involvement_of(participant)  # it answered: contact made
     db.flush()
     everyone = participants_of(db, case_id=case.id)
     tell(
@@ -161,13 +233,29 @@ def answer_embargo(
         participants=coordinators(everyone),
         kind=NotificationKind.CASE_EMBARGO,
         title=f"{participant.name} {data.response} the embargo proposal",
-        body=f"Reason: {data.reason}" if data.response == "rejected" else "",
+        body=(
+            f"Objection by {actor.display_name or 'a participant'}: {data.reason}. Decide on "
+            "the case page: activate anyway, revise the end time, or drop the proposal."
+            if data.response == "rejected"
+            else ""
+        ),
     )
     proposed = case.embargo_proposed_ends_at
-    if not embargo_waiting_for(everyone) and proposed is not None and proposed > now:
-        # The last acceptance activates the embargo: no one is bound before everyone agreed.
+    found = embargo_rules.tally(db, everyone)
+    if found.unanimous and proposed is not None and proposed > now:
+        # Everyone who can answer accepted: nothing is left for the coordinators to decide.
         state.accept_embargo(case, now=now)
         db.flush()
+        embargo_rules.record(
+            db,
+            case=case,
+            action="accept",
+            reason="every participant that can answer accepted",
+            by_user_id=None,
+            at=now,
+            found=found,
+            ends_at=case.embargo_ends_at,
+        )
         tell(
             db,
             case=case,
@@ -178,38 +266,6 @@ def answer_embargo(
             "own time zone on the case page.",
         )
     return participant
-
-
-def embargo_waiting_for(participants: list[Participant]) -> list[Participant]:
-    """The participants whose acceptance the embargo still needs (pending or rejected).
-
-    The rule: an embargo (or its revision) becomes active only when every participant of
-    the case has accepted it; a rejection, with its reason, holds it until the coordinators
-    revise the proposal (everyone answers again) or drop it.
-    """
-    return [p for p in participants if p.embargo_response is not EmbargoResponse.ACCEPTED]
-
-
-def _require_everyone_accepted(participants: list[Participant]) -> None:
-    waiting = embargo_waiting_for(participants)
-    if waiting:
-        rejected = [p for p in waiting if p.embargo_response is EmbargoResponse.REJECTED]
-        pending = [p for p in waiting if p.embargo_response is EmbargoResponse.PENDING]
-        parts = []
-        if rejected:
-            parts.append(
-                "rejected by "
-                + "; ".join(f"{p.name} ({p.embargo_reason or 'no reason given'})" for p in rejected)
-            )
-        if pending:
-            parts.append("no answer yet from " + ", ".join(p.name for p in pending[:20]))
-            if len(pending) > 20:
-                parts[-1] += f" and {len(pending) - 20} more"
-        raise Invalid(
-            "the embargo becomes active only when every participant accepted it: "
-            + "; ".join(parts),
-            "embargo",
-        )
 
 
 def close(db: Session, *, actor: Actor, case_id: str) -> Case:

@@ -20,6 +20,7 @@ class NotificationKind(StrEnum):
     CASE_UPDATE = "case_update"
     CASE_MESSAGE = "case_message"
     CASE_EMBARGO = "case_embargo"
+    CASE_PUBLICITY = "case_publicity"  # a case's vulnerability or an exploit became public
     CONTACT_VERIFY = "contact_verify"  # a point of contact is due for verification
     CONTACT_CHECK = "contact_check"  # a communication check awaits an acknowledgement
     REQUEST = "cross_border_request"  # a cross-border request was sent, answered or updated
@@ -46,6 +47,9 @@ _KIND_DESCRIPTIONS = {
         "Coordination cases: new messages (immediately: one e-mail per case within 5 minutes)"
     ),
     NotificationKind.CASE_EMBARGO: "Coordination cases: embargo proposals, reminders and ends",
+    NotificationKind.CASE_PUBLICITY: (
+        "Coordination cases you coordinate: the vulnerability or an exploit became public"
+    ),
     NotificationKind.INITIATIVE_OVERLAP: "Initiatives: another body may duplicate yours",
 }
 
@@ -120,6 +124,7 @@ URGENT_KINDS = frozenset(
         NotificationKind.CONTACT_CHECK,
         NotificationKind.REQUEST,
         NotificationKind.REQUEST_DEADLINE,
+        NotificationKind.CASE_PUBLICITY,
     }
 )
 """Kinds whose e-mail goes before everything else: someone is waiting for an answer."""
