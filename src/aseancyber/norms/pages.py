@@ -22,6 +22,7 @@ from aseancyber.norms import (
     catalogue,
     catalogue_pages,
     charts,
+    evidence_sharing,
     exports,
     history,
     regional,
@@ -400,6 +401,9 @@ def state_profile(iso2: str, request: Request, db: DbSession, reader: OptionalAc
             "profile": data,
             "chart": chart,
             "can_assess": service.may_assess(reader, data.state.id),
+            "evidence_sharing": evidence_sharing.read(db, iso2=data.state.iso2)
+            if reader is not None and reader.is_community
+            else None,
         },
     )
 
