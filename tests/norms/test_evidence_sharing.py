@@ -237,3 +237,32 @@ def test_the_oewg_export_covers_needs_offers_and_the_provider_role(
     assert nothing.json()["part_4_capacity_building"]["provider_role"]["programmes_provided"] == (
         "not shared"
     )
+
+
+def test_the_state_admin_chooses_on_the_profile_page(
+    db: Session, norms: NormsWorld, browser_for: BrowserFor
+) -> None:
+    w = norms.world
+    _checked_contacts(db, w)
+    sg = w.owner_org.member_state
+    assert sg is not None
+    url = f"/norms/states/{sg.iso2}"
+    diplomat = browser_for(norms.ministry_user)
+    assert 'action="/norms/states/' + sg.iso2 + '/evidence-sharing"' not in (
+        diplomat.client.get(url).text
+    )
+    admin = browser_for(make_user(db, norms.ministry, Role.ORGANISATION_ADMIN))
+    page = admin.client.get(url)
+    assert 'name="scope"' in page.text
+    bad = admin.client.post(
+        f"{url}/evidence-sharing", data={"csrf_token": admin.csrf, "scope": "everyone"}
+    )
+    assert "Not saved" in bad.text
+    saved = admin.client.post(
+        f"{url}/evidence-sharing", data={"csrf_token": admin.csrf, "scope": "state"}
+    )
+    assert "now shared with: the state&#39;s own ministries and agencies" in saved.text
+    shown = diplomat.client.get(url).text
+    assert "shares them with <strong>the state&#39;s own ministries and agencies</strong>" in shown
+    assert f"Contacts: <strong>{len(LABELS)}</strong>" in shown
+    assert "all the state&#39;s records" in shown

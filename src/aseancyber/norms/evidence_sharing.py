@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.permissions import Permission, permissions_of
-from aseancyber.access.policy import Actor, AggregateScope
+from aseancyber.access.policy import Actor, AggregateScope, Reader
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden
 from aseancyber.norms.models import EvidenceSharing
@@ -23,6 +23,15 @@ SCOPE_LABELS = {
     AggregateScope.SECRETARIAT: "The state's own organisations and the ASEAN Secretariat",
     AggregateScope.MEMBER_STATES: "All member states and the ASEAN Secretariat",
 }
+
+
+def may_choose(actor: Reader, member_state_id: str) -> bool:
+    """An organisation admin of one of the state's own organisations makes the choice."""
+    return (
+        actor is not None
+        and actor.member_state_id == member_state_id
+        and Permission.ORGANISATION_EDIT in permissions_of(actor.roles)
+    )
 
 
 def scope_of(db: Session, *, member_state_id: str) -> AggregateScope:
