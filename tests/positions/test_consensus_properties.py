@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.errors import Conflict
 from aseancyber.positions import consensus, service
-from aseancyber.positions.models import Position, PositionStatus, ResponseKind
+from aseancyber.positions.models import ConsensusMode, Position, PositionStatus, ResponseKind
 from aseancyber.positions.schemas import PositionCreate, ResponseCreate, TextRevision
 from tests.factories import actor
 from tests.positions.conftest import Delegation
@@ -66,7 +66,11 @@ def test_consensus_only_when_every_state_endorsed_the_current_version(
         position = service.create(
             db,
             actor=drafter,
-            data=PositionCreate(title="Property", paragraphs=["One.", "Two."]),
+            data=PositionCreate(
+                title="Property",
+                paragraphs=["One.", "Two."],
+                consensus_mode=ConsensusMode.UNANIMOUS,
+            ),
         )
         model = Model(states=len(order))
         for operation, index, back in sequence:

@@ -95,6 +95,55 @@ Reader = Actor | None
 """``None`` is the anonymous reader of public pages."""
 
 
+class AggregateScope(StrEnum):
+    """Whom a member state lets see its aggregate evidence figures (never the records)."""
+
+    NONE = "none"  # only what each reader may see record by record
+    STATE = "state"  # the state's own organisations (its ministries and agencies)
+    SECRETARIAT = "secretariat"  # its own organisations and the ASEAN Secretariat
+    MEMBER_STATES = "member_states"  # every member-state organisation and the Secretariat
+
+
+def may_see_shared_aggregates(
+    reader: Reader, *, member_state_id: str, scope: AggregateScope
+) -> bool:
+    """Whether the state's aggregate-sharing choice ``scope`` covers ``reader``."""
+    if reader is None or not reader.is_community or scope is AggregateScope.NONE:
+        return False
+    own_state = reader.member_state_id == member_state_id
+    if scope is AggregateScope.STATE:
+        return own_state
+    if scope is AggregateScope.SECRETARIAT:
+        return own_state or reader.member_state_id is None  # community, no state: Secretariat
+    return True
+
+
+@dataclass(frozen=True)
+class SharedAggregatesReader(Actor):
+    """The reader an aggregate figure is computed as, when the state chose to share its
+    aggregates with the real reader: it counts every record, so it must only ever reach
+    functions that return counts about that one state (the norms evidence providers)."""
+
+    aggregated_member_state_id: str = ""
+
+
+def shared_aggregates_reader(
+    reader: Reader, *, member_state_id: str, scope: AggregateScope
+) -> SharedAggregatesReader | None:
+    """The all-records reader for one state's aggregates, if its choice covers ``reader``."""
+    if reader is None or not may_see_shared_aggregates(
+        reader, member_state_id=member_state_id, scope=scope
+    ):
+        return None
+    return SharedAggregatesReader(
+        user_id=reader.user_id,
+        organisation_id=reader.organisation_id,
+        member_state_id=reader.member_state_id,
+        is_community=reader.is_community,
+        aggregated_member_state_id=member_state_id,
+    )
+
+
 class RecordAudience(Base):
     """A named recipient (an organisation or one user) of one shareable record."""
 
@@ -174,6 +223,8 @@ def _owner_only(model: type[Shareable]) -> Any:
 
 def visible_to(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
     """The SQL condition selecting the rows of ``model`` that ``reader`` may see."""
+    if isinstance(reader, SharedAggregatesReader):
+        return true()  # counted into aggregates the state chose to share; see its docstring
     rule = _label_rule(reader, model)
     owner_only = _owner_only(model)
     if owner_only is None:

@@ -19,6 +19,7 @@ from aseancyber.notify.delivery import (
     send_daily_digests,
     send_due_emails,
 )
+from aseancyber.positions import silence as positions_silence
 from aseancyber.positions.consensus import has_due_reminders, send_reminders
 from aseancyber.positions.engagements_service import (
     has_due_action_reminders,
@@ -33,6 +34,7 @@ CLEAN_UP = "jobs.clean_up_expired"
 CASE_EMBARGOES = "cases.embargo_ends_and_reminders"
 POSITION_REMINDERS = "positions.send_reminders"
 ENGAGEMENT_ACTION_REMINDERS = "positions.send_action_reminders"
+POSITION_DEADLINES = "positions.settle_silence_and_confirmation"
 STALE_CONTACTS = "contacts.remind_stale"
 CHECK_DEADLINES = "contacts.check_deadlines"
 REQUEST_DEADLINES = "requests.deadlines"
@@ -49,6 +51,7 @@ HANDLERS: dict[str, Handler] = {
     CLEAN_UP: clean_up_expired,
     POSITION_REMINDERS: send_reminders,
     ENGAGEMENT_ACTION_REMINDERS: send_action_reminders,
+    POSITION_DEADLINES: positions_silence.settle_due,
     STALE_CONTACTS: contacts_service.remind_stale_contacts,
     CHECK_DEADLINES: contact_checks.run_deadlines,
     REQUEST_DEADLINES: requests_workflow.run_deadlines,
@@ -65,6 +68,7 @@ PERIODIC: list[Periodic] = [
     Periodic(DAILY_DIGEST, DailyAt(hour=DIGEST_HOUR_UTC)),
     Periodic(CLEAN_UP, Every(timedelta(hours=1))),
     Periodic(POSITION_REMINDERS, Every(timedelta(hours=1)), has_work=has_due_reminders),
+    Periodic(POSITION_DEADLINES, Every(timedelta(minutes=1)), has_work=positions_silence.has_due),
     Periodic(
         ENGAGEMENT_ACTION_REMINDERS, Every(timedelta(hours=1)), has_work=has_due_action_reminders
     ),

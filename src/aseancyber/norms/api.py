@@ -13,7 +13,15 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.norms import attachments, catalogue, exports, history, regional, service
+from aseancyber.norms import (
+    attachments,
+    catalogue,
+    evidence_sharing,
+    exports,
+    history,
+    regional,
+    service,
+)
 from aseancyber.norms.models import AssessmentStatus, NormAssessmentAttachment
 from aseancyber.norms.schemas import (
     ActionCreate,
@@ -22,6 +30,8 @@ from aseancyber.norms.schemas import (
     AssessmentPage,
     AssessmentRead,
     AssessmentUpdate,
+    EvidenceSharingRead,
+    EvidenceSharingUpdate,
     NormActionRead,
     NormRead,
     StateDiff,
@@ -180,6 +190,22 @@ def state_as_of(
     state = service.state_by_iso2(db, iso2)
     versions = history.versions_as_of(db, reader=reader, as_of=day, member_state_id=state.id)
     return [service.read_version(v) for v in versions.values()]
+
+
+@router.get("/states/{iso2}/evidence-sharing")
+def get_evidence_sharing(iso2: str, db: DbSession, actor: CurrentActor) -> EvidenceSharingRead:
+    """Whom the state lets see its aggregate evidence figures (never the records)."""
+    return evidence_sharing.read(db, iso2=iso2)
+
+
+@router.put("/states/{iso2}/evidence-sharing")
+def set_evidence_sharing(
+    iso2: str, body: EvidenceSharingUpdate, db: DbSession, actor: CurrentActor
+) -> EvidenceSharingRead:
+    """Choose whom the state's aggregate evidence figures are shared with: ``none``,
+    ``state`` (its own ministries), ``secretariat`` or ``member_states`` (organisation admin
+    of one of the state's organisations; audited)."""
+    return evidence_sharing.set_scope(db, actor=actor, iso2=iso2, scope=body.scope)
 
 
 @router.get("/states/{iso2}/survey")

@@ -7,6 +7,13 @@ only the records ``reader`` may see (the policy's ``visible_to`` in each query):
 reader may not see is never counted, so no figure, and no difference between two figures,
 can reveal a hidden record. Aggregates from the practice domains are, besides, shown to
 signed-in member-state and Secretariat readers only.
+
+A figure is never a false zero: a count of nothing among the records the reader may see
+reads "not shared" (there may be records the reader does not see). A state may share its
+aggregate figures (never the records) with its own ministries, the Secretariat or all
+member states (:mod:`aseancyber.norms.evidence_sharing`); a reader that choice covers (the
+policy decides) gets the figures over all the state's records, real zeros included, and
+each figure says which base it is computed over.
 """
 
 from collections.abc import Callable
@@ -16,10 +23,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import Reader, visible_to
+from aseancyber.access.policy import Reader, shared_aggregates_reader, visible_to
 from aseancyber.cases import measures as case_measures
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.contacts import service as contacts_service
+from aseancyber.norms.evidence_sharing import scope_of
 from aseancyber.requests import workflow as requests_workflow
 
 
@@ -34,6 +42,10 @@ class EvidenceItem:
     detail: str = ""
     link: str = ""
 
+
+NOT_SHARED = "not shared"
+BASE_VISIBLE = "records shared with you"
+BASE_AGGREGATE = "all the state's records (aggregate figures the state shares with you)"
 
 EvidenceProvider = Callable[[Session, Reader, str], list[EvidenceItem]]
 StateAggregates = Callable[..., dict[str, Any]]
@@ -79,6 +91,10 @@ def _humanise(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
+def _is_zero_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value == 0
+
+
 def _format(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
@@ -105,13 +121,17 @@ def practice_aggregates(
     figure (filed under another norm where ``norm_by_key`` says so), for community readers."""
     if reader is None or not reader.is_community:
         return []
-    figures = spec.aggregates(db, reader=reader, member_state_id=member_state_id)
+    scope = scope_of(db, member_state_id=member_state_id)
+    shared = shared_aggregates_reader(reader, member_state_id=member_state_id, scope=scope)
+    figures = spec.aggregates(db, reader=shared or reader, member_state_id=member_state_id)
     return [
         EvidenceItem(
             norm=spec.norm_by_key.get(key, spec.norm),
             title=_humanise(key),
-            value=_format(value),
+            # Nothing among what the reader sees is not zero: there may be what it does not see.
+            value=NOT_SHARED if _is_zero_count(value) and shared is None else _format(value),
             source=spec.source,
+            detail=f"computed over {BASE_AGGREGATE if shared else BASE_VISIBLE}",
         )
         for key, value in figures.items()
         if value is not None and not isinstance(value, dict) and not key.endswith(("_id", "_iso2"))

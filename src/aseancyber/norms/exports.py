@@ -19,9 +19,10 @@ from aseancyber.community.models import MemberState, Organisation
 from aseancyber.errors import Invalid
 from aseancyber.initiatives.models import Initiative, InitiativeTag, TagKind
 from aseancyber.norms import service
-from aseancyber.norms.evidence import EvidenceItem
+from aseancyber.norms.evidence import NOT_SHARED, EvidenceItem
 from aseancyber.norms.history import code_key
-from aseancyber.norms.regional import profile
+from aseancyber.norms.models import AssessmentStatus
+from aseancyber.norms.regional import Profile, profile
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def oewg_survey(db: Session, *, reader: Reader, iso2: str) -> dict[str, Any]:
                 "norm": section.norm.letter,
                 "short_name": section.norm.short_name,
                 "implementation": section.cell.text,
+                "implementation_base": section.cell.base,
                 "actions": actions,
                 "evidence_from_practice": [_evidence(item) for item in section.evidence],
             }
@@ -156,6 +158,7 @@ def oewg_survey(db: Session, *, reader: Reader, iso2: str) -> dict[str, Any]:
             visible_to(reader, Document),
         )
     )
+    programmes = capacity_building(db, reader=reader, state=state)
     _audit_export(db, reader, "survey_export", ids, "json")
     return {
         "survey": "UN OEWG on ICTs: national survey of implementation (shape)",
@@ -171,10 +174,14 @@ def oewg_survey(db: Session, *, reader: Reader, iso2: str) -> dict[str, Any]:
             "evidence_from_practice": [_evidence(item) for item in data.cbm_evidence],
             "national_strategies_shared": documents(DocumentKind.NATIONAL_STRATEGY),
             "critical_infrastructure_categories_shared": documents(DocumentKind.CI_CATEGORIES),
-            "threat_assessments_shared": threat_documents or 0,
+            # Nothing visible is "not shared", never 0: there may be what the reader cannot see.
+            "threat_assessments_shared": threat_documents or NOT_SHARED,
         },
         "part_4_capacity_building": {
-            "programmes": capacity_building(db, reader=reader, state=state),
+            "programmes": programmes,
+            "needs": capacity_needs(data, programmes),
+            "offers": [p for p in programmes if "provider" in p["role"] and p["status"] in OPEN],
+            "provider_role": provider_role(programmes),
             "note": "Cooperation and capacity-building initiatives of the registry in which "
             "the state is a beneficiary or a provider (its organisation runs it, or it is "
             "named as funder or implementer), as far as they are shared with the reader.",
@@ -215,6 +222,8 @@ def capacity_building(db: Session, *, reader: Reader, state: MemberState) -> lis
                 "start_on": initiative.start_on.isoformat() if initiative.start_on else None,
                 "end_on": initiative.end_on.isoformat() if initiative.end_on else None,
                 "themes": initiative.values(TagKind.THEME),
+                "beneficiaries": initiative.values(TagKind.STATE),
+                "audience": initiative.values(TagKind.AUDIENCE),
                 "norms": initiative.norms,
                 "funders": initiative.funders,
                 "implementers": initiative.implementers,
@@ -223,6 +232,49 @@ def capacity_building(db: Session, *, reader: Reader, state: MemberState) -> lis
             }
         )
     return programmes
+
+
+OPEN = {"planned", "ongoing"}
+NEEDING = (AssessmentStatus.NOT_STARTED, AssessmentStatus.PLANNED, AssessmentStatus.IN_PROGRESS)
+
+
+def capacity_needs(data: Profile, programmes: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the state still needs: its shared actions not yet implemented, and the themes of
+    the capacity building it receives."""
+    actions = [
+        {
+            "norm": section.norm.letter,
+            "action_code": line.action.code,
+            "action": line.action.title,
+            "status": line.assessment.status.value,
+        }
+        for section in data.sections
+        for line in section.lines
+        if line.assessment is not None and line.assessment.status in NEEDING
+    ]
+    received = [p for p in programmes if "beneficiary" in p["role"]]
+    return {
+        "actions_not_yet_implemented": actions,
+        "themes_of_capacity_building_received": sorted(
+            {theme for p in received for theme in p["themes"]}
+        ),
+        "note": "From the self-assessments and initiatives shared with the reader; an action "
+        "whose assessment is not shared is not listed (it may or may not be a need).",
+    }
+
+
+def provider_role(programmes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The state as a provider of capacity building: how much, for whom, on what."""
+    provided = [p for p in programmes if "provider" in p["role"]]
+    if not provided:
+        return {"programmes_provided": NOT_SHARED, "note": "No programme shared with you."}
+    return {
+        "programmes_provided": len(provided),
+        "ongoing_or_planned": sum(1 for p in provided if p["status"] in OPEN),
+        "beneficiary_states": sorted({iso for p in provided for iso in p["beneficiaries"]}),
+        "themes": sorted({theme for p in provided for theme in p["themes"]}),
+        "note": "Over the initiatives shared with you.",
+    }
 
 
 def _tagged(kind: TagKind, values: list[str]) -> ColumnElement[bool]:
@@ -236,4 +288,4 @@ def _tagged(kind: TagKind, values: list[str]) -> ColumnElement[bool]:
 
 
 def _evidence(item: EvidenceItem) -> dict[str, str]:
-    return {"title": item.title, "value": item.value, "source": item.source}
+    return {"title": item.title, "value": item.value, "source": item.source, "base": item.detail}

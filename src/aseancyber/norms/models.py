@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aseancyber.access.policy import Shareable, Tlp, register_shareable
+from aseancyber.access.policy import AggregateScope, Shareable, Tlp, register_shareable
 from aseancyber.community.models import MemberState
 from aseancyber.db import Base, db_enum, id_column, utcnow
 
@@ -262,3 +262,20 @@ class NormAssessmentAttachment(Base):
         ForeignKey("app_user.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EvidenceSharing(Base):
+    """A member state's choice of who may see its aggregate evidence figures (not the records),
+    set by an organisation admin of one of the state's organisations; each change is audited."""
+
+    __tablename__ = "norm_evidence_sharing"
+
+    member_state_id: Mapped[str] = mapped_column(ForeignKey("member_state.id"), primary_key=True)
+    scope: Mapped[AggregateScope] = mapped_column(
+        db_enum(AggregateScope, "norm_aggregate_scope"), default=AggregateScope.NONE
+    )
+    updated_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    updated_by_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

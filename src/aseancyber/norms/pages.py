@@ -22,6 +22,8 @@ from aseancyber.norms import (
     catalogue,
     catalogue_pages,
     charts,
+    evidence_sharing,
+    evidence_sharing_pages,
     exports,
     history,
     regional,
@@ -42,6 +44,7 @@ from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 router.include_router(catalogue_pages.router)  # the coordinators' editor of practical actions
+router.include_router(evidence_sharing_pages.router)  # a state's aggregate-sharing choice
 
 STATUS_OPTIONS = [(s.value, s.label) for s in AssessmentStatus]
 VISIBILITY_OPTIONS = [(v.value, label) for v, label in VISIBILITY_LABELS.items() if v.breadth > 0]
@@ -400,6 +403,13 @@ def state_profile(iso2: str, request: Request, db: DbSession, reader: OptionalAc
             "profile": data,
             "chart": chart,
             "can_assess": service.may_assess(reader, data.state.id),
+            "evidence_sharing": evidence_sharing.read(db, iso2=data.state.iso2)
+            if reader is not None and reader.is_community
+            else None,
+            "can_choose_sharing": evidence_sharing.may_choose(reader, data.state.id),
+            "sharing_options": [
+                (scope.value, label) for scope, label in evidence_sharing.SCOPE_LABELS.items()
+            ],
         },
     )
 

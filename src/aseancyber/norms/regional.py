@@ -74,6 +74,22 @@ class Cell:
         return band(self.level) if self.is_shared else "hidden"
 
     @property
+    def applicable(self) -> int:
+        """Shared assessments that count toward the level (not "not applicable")."""
+        return sum(n for status, n in self.statuses.items() if status.score is not None)
+
+    @property
+    def base(self) -> str:
+        """What the percentage is computed over, in words."""
+        if not self.is_shared:
+            return "nothing shared with you"
+        return (
+            f"mean over {self.applicable} applicable assessment"
+            f"{'' if self.applicable == 1 else 's'} shared with you, of {self.actions} "
+            f"practical action{'' if self.actions == 1 else 's'} in the catalogue"
+        )
+
+    @property
     def text(self) -> str:
         if not self.is_shared:
             return "not shared"
@@ -211,6 +227,7 @@ def heat_map_json(heat: HeatMap) -> dict[str, Any]:
             cells[norm.letter] = {
                 "shared": True,
                 "text": cell.text,
+                "base": cell.base,
                 "level": None if cell.level is None else round(cell.level, 4),
                 "assessments_shared": cell.shared,
                 "actions_in_catalogue": cell.actions,

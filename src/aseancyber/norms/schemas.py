@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from aseancyber.access.policy import Tlp
+from aseancyber.access.policy import AggregateScope, Tlp
 from aseancyber.community.schemas import NoNul, RecordId, WebAddress
 from aseancyber.norms.models import ActionLevel, AssessmentStatus, Visibility
 
@@ -143,3 +143,18 @@ class StateDiff(BaseModel):
     from_date: date
     to_date: date
     items: list[AssessmentDiff]
+
+
+class EvidenceSharingUpdate(BaseModel):
+    """Whom the state lets see its aggregate evidence figures (never the records)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: AggregateScope
+
+
+class EvidenceSharingRead(BaseModel):
+    member_state_iso2: str
+    scope: AggregateScope
+    label: str
+    updated_at: datetime | None

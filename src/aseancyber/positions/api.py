@@ -9,11 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
-from aseancyber.positions import comments_service, consensus, reading, service
+from aseancyber.positions import comments_service, consensus, reading, referendum, service, silence
 from aseancyber.positions.schemas import (
+    AdReferendumCreate,
     BoardRead,
     CommentCreate,
     CommentRead,
+    ConfirmationCreate,
+    ConfirmationRead,
     DeriveCreate,
     DiffRead,
     PositionCreate,
@@ -25,6 +28,8 @@ from aseancyber.positions.schemas import (
     ProposalRead,
     ResponseCreate,
     ResponseRead,
+    SilenceOpen,
+    SilenceRead,
     TextRevision,
     VersionRead,
 )
@@ -222,6 +227,42 @@ def list_responses(position_id: str, db: DbSession, reader: OptionalActor) -> li
         consensus.response_read(r, current_version=position.current_version)
         for r in consensus.history(db, position=position)
     ]
+
+
+@router.post("/{position_id}/silence", status_code=201)
+def open_silence(
+    position_id: str, body: SilenceOpen, db: DbSession, actor: CurrentActor
+) -> SilenceRead:
+    """Open a silence procedure on the current version until an aware deadline (coordinator
+    of the drafting organisation; silence-mode positions only)."""
+    procedure = silence.open_procedure(db, actor=actor, position_id=position_id, data=body)
+    return silence.silence_read(procedure)
+
+
+@router.get("/{position_id}/silence")
+def list_silences(position_id: str, db: DbSession, reader: OptionalActor) -> list[SilenceRead]:
+    """Every silence procedure on the position, newest first, with its outcome."""
+    position = service.get_or_404(db, reader=reader, position_id=position_id)
+    return [silence.silence_read(p) for p in silence.procedures(db, position=position)]
+
+
+@router.post("/{position_id}/ad-referendum")
+def adopt_ad_referendum(
+    position_id: str, body: AdReferendumCreate, db: DbSession, actor: CurrentActor
+) -> PositionRead:
+    """Record the adoption of the current version ad referendum, with the deadline by which
+    capitals confirm or withdraw (coordinator of the drafting organisation)."""
+    position = referendum.adopt_ad_referendum(db, actor=actor, position_id=position_id, data=body)
+    return reading.read(db, position=position)
+
+
+@router.post("/{position_id}/confirmations", status_code=201)
+def confirm(
+    position_id: str, body: ConfirmationCreate, db: DbSession, actor: CurrentActor
+) -> ConfirmationRead:
+    """Confirm, or withdraw from, an adoption ad referendum, for your own member state."""
+    record = referendum.answer(db, actor=actor, position_id=position_id, data=body)
+    return referendum.confirmation_read(record)
 
 
 @router.post("/{position_id}/derive", status_code=201)

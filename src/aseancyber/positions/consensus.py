@@ -1,6 +1,13 @@
-"""Consensus: each member state answers a specific version; a position is adopted when every
-member state (every row of ``member_state``: data, never a fixed number) has endorsed the
-current version.
+"""Consensus: each member state answers a specific version of a position.
+
+A position has a consensus mode. In ``silence`` mode (ASEAN practice: consensus is "no
+objection", the default for new positions) a reservation does not block adoption and is
+recorded in the adopted text; the position is adopted at once when every member state has
+answered the current version without objecting, or when a silence procedure's deadline
+passes with no objection (:mod:`aseancyber.positions.silence`). In ``unanimous`` mode (the
+stricter rule, kept by every position drafted before the modes existed) it is adopted only
+when every member state (every row of ``member_state``: data, never a fixed number) has
+endorsed the current version.
 
 A state's newest answer is the one that stands. An answer about an older version stays on
 record but says so, and never counts: a change to the text after an endorsement makes that
@@ -20,8 +27,15 @@ from aseancyber.community.models import MemberState, Organisation
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.notify.models import NotificationKind
-from aseancyber.positions import readers
-from aseancyber.positions.models import Position, PositionResponse, PositionStatus, ResponseKind
+from aseancyber.positions import adoption, readers
+from aseancyber.positions.models import (
+    AdoptionBasis,
+    ConsensusMode,
+    Position,
+    PositionResponse,
+    PositionStatus,
+    ResponseKind,
+)
 from aseancyber.positions.schemas import BoardRead, BoardRow, ResponseCreate, ResponseRead
 from aseancyber.positions.service import get_or_404, get_version, require_drafting
 
@@ -103,11 +117,26 @@ def board(db: Session, *, position: Position) -> BoardRead:
             )
         )
     endorsed = sum(1 for row in rows if row.state == "endorsed")
+    on_current = [
+        row.response.kind
+        for row in rows
+        if row.response is not None and row.response.version_number == current
+    ]
+    reservations = on_current.count(ResponseKind.RESERVATION)
+    objections = on_current.count(ResponseKind.OBJECTION)
+    if position.consensus_mode is ConsensusMode.UNANIMOUS:
+        reached = endorsed == len(states)
+    else:
+        reached = endorsed + reservations == len(states)
     return BoardRead(
+        consensus_mode=position.consensus_mode,
         current_version=current,
         states=len(states),
         endorsed_current=endorsed,
-        consensus=bool(states) and endorsed == len(states),
+        reservations_current=reservations,
+        objections_current=objections,
+        not_answered_current=len(states) - len(on_current),
+        consensus=bool(states) and reached,
         rows=rows,
     )
 
@@ -123,6 +152,8 @@ def respond(
             "answering for a member state needs the coordinator role in that state's foreign "
             "ministry or national cyber agency"
         )
+    # A silence whose deadline has passed is settled first: a late objection cannot break it.
+    adoption.settle_silence(db, position=position, now=utcnow())
     if data.member_state_id is not None and data.member_state_id != state.id:
         raise Forbidden(
             f"you may answer only for {state.name}: a user cannot endorse on behalf of "
@@ -161,8 +192,10 @@ def respond(
     )
     db.add(response)
     db.flush()
-    if data.kind is ResponseKind.ENDORSE and board(db, position=position).consensus:
-        _adopt(db, position=position, actor=actor)
+    if data.kind is ResponseKind.OBJECTION:
+        adoption.break_silence(db, position=position, objection=response)
+    if data.kind is not ResponseKind.OBJECTION and board(db, position=position).consensus:
+        adoption.adopt(db, position=position, basis=AdoptionBasis.ENDORSEMENT, actor=actor)
     elif data.kind is not ResponseKind.ENDORSE:
         readers.tell(
             db,
@@ -177,23 +210,6 @@ def respond(
     return response
 
 
-def _adopt(db: Session, *, position: Position, actor: Actor) -> None:
-    position.status = PositionStatus.ADOPTED
-    position.adopted_at = utcnow()
-    position.adopted_version = position.current_version
-    db.flush()
-    readers.tell(
-        db,
-        record=position,
-        user_ids=[*readers.endorser_ids(db), position.created_by_id],
-        kind=NotificationKind.POSITION,
-        title=f"Consensus reached: {position.title}",
-        body=f"Every member state endorsed version {position.current_version}; it is adopted.",
-        link=f"/positions/{position.id}",
-        skip=actor.user_id,
-    )
-
-
 def adopted_endorsements(db: Session, *, position: Position) -> list[PositionResponse]:
     """The endorsements that made consensus, by member-state name (adopted positions only)."""
     if position.adopted_version is None:
@@ -206,6 +222,33 @@ def adopted_endorsements(db: Session, *, position: Position) -> list[PositionRes
         and response.version_number == position.adopted_version
     ]
     return sorted(chosen, key=lambda response: response.member_state.name)
+
+
+def reservations(db: Session, *, position: Position) -> list[PositionResponse]:
+    """The reservations standing on the adopted version (or, while drafting, the current one):
+    they do not block adoption in silence mode and are recorded in the adopted text."""
+    version = position.adopted_version or position.current_version
+    latest = latest_responses(db, position=position)
+    chosen = [
+        response
+        for response in latest.values()
+        if response.kind is ResponseKind.RESERVATION and response.version_number == version
+    ]
+    return sorted(chosen, key=lambda response: response.member_state.name)
+
+
+def standing_objections(db: Session, *, position: Position) -> list[PositionResponse]:
+    """The objections to the current version that stand (each state's newest answer)."""
+    latest = latest_responses(db, position=position)
+    return sorted(
+        (
+            response
+            for response in latest.values()
+            if response.kind is ResponseKind.OBJECTION
+            and response.version_number == position.current_version
+        ),
+        key=lambda response: response.member_state.name,
+    )
 
 
 # --- deadlines and reminders -------------------------------------------------------------------
@@ -251,7 +294,17 @@ def remind(db: Session) -> ReminderRun:
     notified = 0
     for position in positions:
         rows = board(db, position=position).rows
-        waiting = [row.member_state_id for row in rows if row.state != "endorsed"]
+        agreeing = {"endorsed"}
+        if position.consensus_mode is ConsensusMode.SILENCE:
+            agreeing.add("reservation")
+        waiting = [
+            row.member_state_id
+            for row in rows
+            if row.state not in agreeing
+            or (
+                row.response is not None and row.response.version_number != position.current_version
+            )
+        ]
         deadline = position.deadline
         assert deadline is not None  # selected by _due
         passed = deadline <= now

@@ -38,6 +38,41 @@ class ResponseKind(StrEnum):
         }[self]
 
 
+class ConsensusMode(StrEnum):
+    """How a position reaches consensus: ASEAN practice is "no objection" (``silence``);
+    ``unanimous`` is the stricter rule that every member state endorses the same version."""
+
+    SILENCE = "silence"
+    UNANIMOUS = "unanimous"
+
+
+class AdoptionBasis(StrEnum):
+    """How an adopted position was adopted."""
+
+    ENDORSEMENT = "endorsement"  # every state answered (endorsed, or reserved in silence mode)
+    SILENCE = "silence"  # a silence procedure's deadline passed with no objection
+    AD_REFERENDUM = "ad_referendum"  # adopted subject to confirmation by capitals
+
+
+class SilenceStatus(StrEnum):
+    OPEN = "open"
+    BROKEN = "broken"  # a member state objected before the deadline
+    PASSED = "passed"  # the deadline passed with no objection: adopted
+    VOIDED = "voided"  # the position was adopted another way before the deadline
+
+
+class ReferendumStatus(StrEnum):
+    PENDING = "pending"  # adopted ad referendum; capitals may still withdraw
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"  # a capital withdrew: the position is being drafted again
+    LAPSED = "lapsed"  # unanimous mode: not every capital confirmed by the deadline
+
+
+class ConfirmationKind(StrEnum):
+    CONFIRM = "confirm"
+    WITHDRAW = "withdraw"
+
+
 class ProposalKind(StrEnum):
     REPLACE = "replace"
     INSERT_AFTER = "insert_after"
@@ -70,6 +105,17 @@ class Position(Shareable, Base):
     last_reminded_at: Mapped[datetime | None]
     adopted_at: Mapped[datetime | None]
     adopted_version: Mapped[int | None]
+    consensus_mode: Mapped[ConsensusMode] = mapped_column(
+        db_enum(ConsensusMode, "position_consensus_mode"), default=ConsensusMode.SILENCE
+    )
+    adoption_basis: Mapped[AdoptionBasis | None] = mapped_column(
+        db_enum(AdoptionBasis, "position_adoption_basis")
+    )
+    referendum_status: Mapped[ReferendumStatus | None] = mapped_column(
+        db_enum(ReferendumStatus, "position_referendum_status"), index=True
+    )
+    referendum_deadline: Mapped[datetime | None]
+    referendum_settled_at: Mapped[datetime | None]
     derived_from_id: Mapped[str | None] = mapped_column(
         ForeignKey("position.id", ondelete="SET NULL")
     )
@@ -195,6 +241,62 @@ class PositionResponse(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
+class SilenceProcedure(Base):
+    """A silence procedure on one version: states that have not objected by the deadline
+    count as not objecting; one objection before the deadline breaks the silence."""
+
+    __tablename__ = "position_silence"
+    __table_args__ = (Index("ix_position_silence_due", "status", "deadline"),)
+
+    id: Mapped[str] = id_column()
+    position_id: Mapped[str] = mapped_column(
+        ForeignKey("position.id", ondelete="CASCADE"), index=True
+    )
+    version_number: Mapped[int]
+    deadline: Mapped[datetime]
+    status: Mapped[SilenceStatus] = mapped_column(
+        db_enum(SilenceStatus, "position_silence_status"), default=SilenceStatus.OPEN
+    )
+    opened_by_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    opened_by_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    broken_by_member_state_id: Mapped[str | None] = mapped_column(ForeignKey("member_state.id"))
+    broken_by_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    broken_reason: Mapped[str] = mapped_column(Text, default="")
+
+    opened_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[opened_by_id])
+    broken_by_member_state: Mapped[MemberState | None] = relationship(lazy="joined")
+    broken_by_user: Mapped[User | None] = relationship(
+        lazy="joined", foreign_keys=[broken_by_user_id]
+    )
+
+
+class ReferendumAnswer(Base):
+    """A capital's confirmation of, or withdrawal from, an adoption ad referendum."""
+
+    __tablename__ = "position_referendum_answer"
+    __table_args__ = (Index("ix_position_referendum_answer", "position_id", "member_state_id"),)
+
+    id: Mapped[str] = id_column()
+    position_id: Mapped[str] = mapped_column(ForeignKey("position.id", ondelete="CASCADE"))
+    member_state_id: Mapped[str] = mapped_column(ForeignKey("member_state.id"))
+    version_number: Mapped[int]
+    kind: Mapped[ConfirmationKind] = mapped_column(
+        db_enum(ConfirmationKind, "position_confirmation_kind")
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member_state: Mapped[MemberState] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship(lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
 class ImmutableRecord(Exception):
     """Versions, their paragraphs and recorded responses are never changed once written."""
 
@@ -203,7 +305,7 @@ def _refuse_update(_mapper: Any, _connection: Any, target: Any) -> None:
     raise ImmutableRecord(f"{type(target).__name__} rows are immutable once written")
 
 
-for _immutable in (PositionVersion, PositionParagraph, PositionResponse):
+for _immutable in (PositionVersion, PositionParagraph, PositionResponse, ReferendumAnswer):
     event.listen(_immutable, "before_update", _refuse_update)
 
 

@@ -19,7 +19,17 @@ from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.community.models import OrganisationKind
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid
-from aseancyber.positions import comments_pages, comments_service, consensus, reading, service
+from aseancyber.positions import (
+    adoption,
+    adoption_pages,
+    comments_pages,
+    comments_service,
+    consensus,
+    reading,
+    referendum,
+    service,
+    silence,
+)
 from aseancyber.positions.comments_pages import back_to_position, not_saved
 from aseancyber.positions.models import Position, ProposalStatus, ResponseKind
 from aseancyber.positions.schemas import (
@@ -36,6 +46,10 @@ from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
+CONSENSUS_OPTIONS = [
+    ("silence", "No objection (ASEAN practice): reservations do not block; silence procedure"),
+    ("unanimous", "Unanimous: every member state must endorse the same version"),
+]
 STATUS_OPTIONS = [("drafting", "Being drafted"), ("adopted", "Adopted"), ("withdrawn", "Withdrawn")]
 ANSWERING_KINDS = (OrganisationKind.FOREIGN_MINISTRY, OrganisationKind.NATIONAL_CYBER_AGENCY)
 
@@ -131,6 +145,7 @@ def _form(
             "position": position,
             "errors": errors or {},
             "tlp_options": TLP_OPTIONS,
+            "consensus_options": CONSENSUS_OPTIONS,
             "organisation_options": [(o.id, o.name) for o in organisations],
             "answering_ids": [
                 o.id for o in organisations if o.kind in ANSWERING_KINDS and o.member_state_id
@@ -161,6 +176,7 @@ async def _posted(request: Request, actor: Actor, db: Session) -> dict[str, Any]
         "tlp": forms.text(form, "tlp"),
         "green_includes_external": forms.checked(form, "green_includes_external"),
         "deadline": forms.text(form, "deadline"),
+        "consensus_mode": forms.text(form, "consensus_mode"),
         "audience_organisation_ids": audience,
         "version": forms.text(form, "version"),
         "based_on": forms.text(form, "based_on"),
@@ -175,7 +191,12 @@ def new_position(request: Request, db: DbSession, actor: CurrentActor) -> Respon
         raise Forbidden(
             "drafting needs a contributor role in a member-state body or the Secretariat"
         )
-    values = {"tlp": Tlp.GREEN.value, "audience_organisation_ids": [], "text": ""}
+    values = {
+        "tlp": Tlp.GREEN.value,
+        "consensus_mode": "silence",
+        "audience_organisation_ids": [],
+        "text": "",
+    }
     return _form(request, db, actor, values)
 
 
@@ -194,6 +215,8 @@ async def create_position(request: Request, db: DbSession, actor: CurrentActor) 
             "audience_organisation_ids",
         )
     }
+    if values["consensus_mode"]:
+        data["consensus_mode"] = values["consensus_mode"]
     data["paragraphs"] = split_paragraphs(values["text"])
     data["deadline"] = parse_local(values["deadline"], actor.time_zone)
     parsed = forms.parse(PositionCreate, data)
@@ -247,6 +270,12 @@ def show_position(
             "drafting": position.status.value == "drafting",
             "response_kinds": [(k.value, k.label) for k in ResponseKind],
             "audience": audience_of(db, position),
+            "can_coordinate": adoption.may_coordinate(reader, position),
+            "silences": [
+                silence.silence_read(p) for p in silence.procedures(db, position=position)
+            ],
+            "reservations": consensus.reservations(db, position=position),
+            "referendum": referendum.referendum_read(db, position=position),
         },
     )
 
@@ -309,6 +338,7 @@ def _loaded(db: Session, position: Position, time_zone: str) -> dict[str, Any]:
         "tlp": position.tlp.value,
         "green_includes_external": position.green_includes_external,
         "deadline": local_value(position.deadline, time_zone),
+        "consensus_mode": position.consensus_mode.value,
         "audience_organisation_ids": sorted(audience.organisation_ids),
         "version": position.version,
         "based_on": position.current_version,
@@ -345,8 +375,9 @@ async def save_position(
             "tlp",
             "green_includes_external",
             "audience_organisation_ids",
+            "consensus_mode",
         )
-        if values[key] != loaded[key]
+        if values[key] != loaded[key] and (key != "consensus_mode" or values[key])
     }
     if values["deadline"] != loaded["deadline"]:
         details["deadline"] = parse_local(values["deadline"], actor.time_zone)
@@ -453,3 +484,4 @@ def adopted(
 
 
 router.include_router(comments_pages.router)
+router.include_router(adoption_pages.router)

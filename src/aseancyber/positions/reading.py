@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from aseancyber import audit
 from aseancyber.access.policy import Reader, audience_of
 from aseancyber.errors import Conflict, Invalid
-from aseancyber.positions import consensus, service
+from aseancyber.positions import consensus, referendum, service, silence
 from aseancyber.positions.models import EditProposal, Position, PositionComment, PositionVersion
 from aseancyber.positions.schemas import (
     AudienceRead,
@@ -38,6 +38,10 @@ def list_item(position: Position) -> PositionListItem:
         deadline=position.deadline,
         adopted_at=position.adopted_at,
         adopted_version=position.adopted_version,
+        consensus_mode=position.consensus_mode,
+        adoption_basis=position.adoption_basis,
+        referendum_status=position.referendum_status,
+        referendum_deadline=position.referendum_deadline,
         derived_from_id=position.derived_from_id,
         owner_organisation_id=position.owner_organisation_id,
         owner_organisation_name=position.owner_organisation.name,
@@ -62,6 +66,8 @@ def version_read(version: PositionVersion) -> VersionRead:
 def read(db: Session, *, position: Position) -> PositionRead:
     """The full view of one (visible) position: current text, audience and status board."""
     audience = audience_of(db, position)
+    board = consensus.board(db, position=position)
+    newest_silence = silence.latest(db, position=position)
     return PositionRead(
         **list_item(position).model_dump(),
         created_by_id=position.created_by_id,
@@ -69,7 +75,13 @@ def read(db: Session, *, position: Position) -> PositionRead:
             organisation_ids=sorted(audience.organisation_ids), user_ids=sorted(audience.user_ids)
         ),
         text=version_read(service.current_text(db, position=position)),
-        board=consensus.board(db, position=position),
+        board=board,
+        silence=silence.silence_read(newest_silence) if newest_silence else None,
+        reservations=[
+            consensus.response_read(r, current_version=position.current_version)
+            for r in consensus.reservations(db, position=position)
+        ],
+        referendum=referendum.referendum_read(db, position=position),
     )
 
 
@@ -148,6 +160,10 @@ def adopted_text(db: Session, *, reader: Reader, position: Position, format: str
         position=position,
         version=version,
         endorsements=consensus.adopted_endorsements(db, position=position),
+        reservations=consensus.reservations(db, position=position),
+        board=consensus.board(db, position=position),
+        silence=silence.latest(db, position=position),
+        referendum=referendum.referendum_read(db, position=position),
         for_pdf=format == "pdf",
     )
     audit.record(

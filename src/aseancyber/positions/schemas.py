@@ -3,17 +3,22 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from aseancyber.access.policy import Tlp
 from aseancyber.community.schemas import NoNul, RecordId
 from aseancyber.positions.models import (
     ActionStatus,
+    AdoptionBasis,
+    ConfirmationKind,
+    ConsensusMode,
     EngagementKind,
     PositionStatus,
     ProposalKind,
     ProposalStatus,
+    ReferendumStatus,
     ResponseKind,
+    SilenceStatus,
 )
 
 Title = Annotated[
@@ -51,6 +56,13 @@ class PositionCreate(_Write):
     deadline: datetime | None = Field(
         default=None, description="When member states are asked to have answered (aware time)."
     )
+    consensus_mode: ConsensusMode = Field(
+        default=ConsensusMode.SILENCE,
+        description=(
+            "silence: consensus is no objection (reservations do not block; a silence "
+            "procedure may end the drafting); unanimous: every member state must endorse."
+        ),
+    )
     audience_organisation_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
     audience_user_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
 
@@ -65,6 +77,7 @@ class PositionUpdate(_Write):
     tlp: Tlp | None = None
     green_includes_external: bool | None = None
     deadline: datetime | None = None
+    consensus_mode: ConsensusMode | None = None
     audience_organisation_ids: list[RecordId] | None = Field(default=None, max_length=MAX_AUDIENCE)
     audience_user_ids: list[RecordId] | None = Field(default=None, max_length=MAX_AUDIENCE)
 
@@ -100,6 +113,29 @@ class ResponseCreate(_Write):
     member_state_id: RecordId | None = Field(
         default=None, description="Optional; must be the caller's own member state."
     )
+
+
+class SilenceOpen(_Write):
+    """Open a silence procedure on the current version, until an aware ``deadline``."""
+
+    version_number: int = Field(ge=1, description="The version states are asked not to object to.")
+    deadline: AwareDatetime = Field(description="With its time zone, e.g. 2026-12-10T17:00+08:00.")
+
+
+class AdReferendumCreate(_Write):
+    """Record that the meeting adopted the current version ad referendum."""
+
+    version_number: int = Field(ge=1)
+    confirmation_deadline: AwareDatetime = Field(
+        description="By when capitals confirm or withdraw, with its time zone."
+    )
+
+
+class ConfirmationCreate(_Write):
+    """A capital confirms, or withdraws from, an adoption ad referendum (for its own state)."""
+
+    kind: ConfirmationKind
+    text: LongText = ""
 
 
 class DeriveCreate(_Write):
@@ -170,11 +206,52 @@ class BoardRow(BaseModel):
 
 
 class BoardRead(BaseModel):
+    consensus_mode: ConsensusMode
     current_version: int
     states: int
     endorsed_current: int
-    consensus: bool
+    reservations_current: int
+    objections_current: int
+    not_answered_current: int = Field(description="States with no answer on the current version.")
+    consensus: bool = Field(
+        description="Every state has answered the current version as the mode requires."
+    )
     rows: list[BoardRow]
+
+
+class SilenceRead(BaseModel):
+    id: str
+    version_number: int
+    deadline: datetime
+    status: SilenceStatus
+    opened_at: datetime
+    opened_by_name: str | None
+    closed_at: datetime | None
+    broken_by_member_state_id: str | None
+    broken_by_member_state_name: str | None
+    broken_by_name: str | None
+    broken_reason: str
+    deadline_passed: bool = Field(description="The deadline has passed (outcome due or recorded).")
+
+
+class ConfirmationRead(BaseModel):
+    member_state_id: str
+    member_state_name: str
+    version_number: int
+    kind: ConfirmationKind
+    text: str
+    by_name: str | None
+    organisation_name: str
+    created_at: datetime
+
+
+class ReferendumRead(BaseModel):
+    status: ReferendumStatus
+    deadline: datetime | None
+    settled_at: datetime | None
+    confirmed: int
+    states: int
+    answers: list[ConfirmationRead]
 
 
 class PositionListItem(BaseModel):
@@ -189,6 +266,10 @@ class PositionListItem(BaseModel):
     deadline: datetime | None
     adopted_at: datetime | None
     adopted_version: int | None
+    consensus_mode: ConsensusMode
+    adoption_basis: AdoptionBasis | None
+    referendum_status: ReferendumStatus | None
+    referendum_deadline: datetime | None
     derived_from_id: str | None
     owner_organisation_id: str
     owner_organisation_name: str
@@ -207,6 +288,11 @@ class PositionRead(PositionListItem):
     audience: AudienceRead
     text: VersionRead
     board: BoardRead
+    silence: SilenceRead | None = Field(description="The newest silence procedure, if any.")
+    reservations: list[ResponseRead] = Field(
+        description="Reservations standing on the adopted (or else the current) version."
+    )
+    referendum: ReferendumRead | None
 
 
 class PositionPage(BaseModel):

@@ -28,7 +28,7 @@ from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
-from aseancyber.positions import readers
+from aseancyber.positions import adoption, readers
 from aseancyber.positions.diff import Diff, diff_paragraphs
 from aseancyber.positions.models import (
     Position,
@@ -230,6 +230,7 @@ def create(
         tlp=data.tlp,
         green_includes_external=data.green_includes_external,
         deadline=data.deadline,
+        consensus_mode=data.consensus_mode,
         derived_from_id=derived_from_id,
         owner_organisation_id=actor.organisation_id,
         created_by_id=actor.user_id,
@@ -277,6 +278,10 @@ def update(db: Session, *, actor: Actor, position_id: str, data: PositionUpdate)
     sharing = {"tlp", "green_includes_external", "audience_organisation_ids", "audience_user_ids"}
     if set(changes) - sharing:
         require_drafting(position)
+    if "consensus_mode" in changes:
+        if changes["consensus_mode"] is None:
+            raise Invalid("may not be empty", "consensus_mode")
+        adoption.require_no_open_silence(db, position=position)
     for field in ("title", "tlp"):
         if field in changes and changes[field] is None:
             raise Invalid("may not be empty", field)
@@ -347,6 +352,7 @@ def next_version(
     db: Session, *, position: Position, actor: Actor, paragraphs: list[tuple[str, str]], note: str
 ) -> PositionVersion:
     """Save ``paragraphs`` as the position's next version and tell its readers."""
+    adoption.require_no_open_silence(db, position=position)
     number = position.current_version + 1
     version = _add_version(
         db, position=position, number=number, paragraphs=paragraphs, actor=actor, note=note
@@ -409,6 +415,7 @@ def derive(db: Session, *, actor: Actor, position_id: str, title: str | None = N
         paragraphs=[p.text for p in text.paragraphs],
         tlp=source.tlp,
         green_includes_external=source.green_includes_external,
+        consensus_mode=source.consensus_mode,
         audience_organisation_ids=sorted(audience.organisation_ids),
         audience_user_ids=sorted(audience.user_ids),
     )

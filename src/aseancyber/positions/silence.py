@@ -1,0 +1,171 @@
+"""Silence procedures: a coordinator of the drafting organisation asks member states to
+object to one version by a deadline; those that have not objected by then count as not
+objecting, and the position is adopted. An objection before the deadline breaks the
+silence (who, when and why are kept). The outcome is computed when the deadline passes,
+by the periodic job :func:`settle_due` (idempotent), or earlier by the next answer.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Actor
+from aseancyber.db import utcnow
+from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.notify.models import NotificationKind
+from aseancyber.positions import adoption, readers, referendum
+from aseancyber.positions.consensus import standing_objections
+from aseancyber.positions.models import (
+    ConsensusMode,
+    Position,
+    ReferendumStatus,
+    SilenceProcedure,
+    SilenceStatus,
+)
+from aseancyber.positions.schemas import SilenceOpen, SilenceRead
+from aseancyber.positions.service import get_or_404, require_drafting
+
+MAX_SILENCE = timedelta(days=90)
+"""A silence longer than this is a mistake in the date, not a procedure."""
+
+
+def open_procedure(
+    db: Session, *, actor: Actor, position_id: str, data: SilenceOpen
+) -> SilenceProcedure:
+    """Open a silence procedure on the current version until ``data.deadline``."""
+    position = get_or_404(db, reader=actor, position_id=position_id)
+    if not adoption.may_coordinate(actor, position):
+        raise Forbidden(
+            "opening a silence procedure needs the coordinator role in the drafting organisation"
+        )
+    require_drafting(position)
+    if position.consensus_mode is not ConsensusMode.SILENCE:
+        raise Conflict(
+            "this position is decided unanimously (every member state must endorse): it has no "
+            "silence procedure. Its drafter may switch it to silence mode first."
+        )
+    if data.version_number != position.current_version:
+        raise Conflict(
+            f"version {data.version_number} is not the current version "
+            f"({position.current_version}); a silence procedure is on the current text only"
+        )
+    adoption.require_no_open_silence(db, position=position)
+    now = utcnow()
+    if data.deadline <= now:
+        raise Invalid("must be in the future", "deadline")
+    if data.deadline > now + MAX_SILENCE:
+        raise Invalid(f"must be within {MAX_SILENCE.days} days", "deadline")
+    objections = standing_objections(db, position=position)
+    if objections:
+        names = ", ".join(response.member_state.name for response in objections)
+        raise Conflict(
+            f"{names} object{'s' if len(objections) == 1 else ''} to version "
+            f"{position.current_version}: resolve the objection (revise the text, or the state "
+            "changes its answer) before asking for silence"
+        )
+    silence = SilenceProcedure(
+        position_id=position.id,
+        version_number=position.current_version,
+        deadline=data.deadline,
+        opened_by_id=actor.user_id,
+        opened_by_organisation_id=actor.organisation_id,
+        opened_at=now,
+    )
+    db.add(silence)
+    db.flush()
+    readers.tell(
+        db,
+        record=position,
+        user_ids=[*readers.endorser_ids(db), position.created_by_id],
+        kind=NotificationKind.POSITION_DEADLINE,
+        title=f"Silence procedure on {position.title} (version {position.current_version})",
+        body=(
+            "Member states that have not objected by "
+            f"{data.deadline.astimezone(UTC):%d %B %Y %H:%M} UTC will be counted as not "
+            "objecting, and the position will be adopted. An objection before then breaks "
+            "the silence."
+        ),
+        link=f"/positions/{position.id}#silence",
+        skip=actor.user_id,
+    )
+    return silence
+
+
+def latest(db: Session, *, position: Position) -> SilenceProcedure | None:
+    """The position's newest silence procedure, open or closed."""
+    return db.scalars(
+        select(SilenceProcedure)
+        .where(SilenceProcedure.position_id == position.id)
+        .order_by(SilenceProcedure.opened_at.desc(), SilenceProcedure.id)
+        .limit(1)
+    ).first()
+
+
+def procedures(db: Session, *, position: Position) -> list[SilenceProcedure]:
+    """Every silence procedure on the position, newest first."""
+    return list(
+        db.scalars(
+            select(SilenceProcedure)
+            .where(SilenceProcedure.position_id == position.id)
+            .order_by(SilenceProcedure.opened_at.desc(), SilenceProcedure.id)
+        )
+    )
+
+
+def silence_read(silence: SilenceProcedure, *, now: datetime | None = None) -> SilenceRead:
+    state = silence.broken_by_member_state
+    return SilenceRead(
+        id=silence.id,
+        version_number=silence.version_number,
+        deadline=silence.deadline,
+        status=silence.status,
+        opened_at=silence.opened_at,
+        opened_by_name=silence.opened_by.display_name if silence.opened_by else None,
+        closed_at=silence.closed_at,
+        broken_by_member_state_id=silence.broken_by_member_state_id,
+        broken_by_member_state_name=state.name if state else None,
+        broken_by_name=silence.broken_by_user.display_name if silence.broken_by_user else None,
+        broken_reason=silence.broken_reason,
+        deadline_passed=silence.deadline <= (now or utcnow()),
+    )
+
+
+# --- the scheduled outcome ---------------------------------------------------------------------
+
+
+def has_due(db: Session) -> bool:
+    """Whether a silence procedure or a confirmation deadline is due (a cheap read)."""
+    now = utcnow()
+    silence = db.scalar(
+        select(SilenceProcedure.id)
+        .where(SilenceProcedure.status == SilenceStatus.OPEN, SilenceProcedure.deadline <= now)
+        .limit(1)
+    )
+    referendum = db.scalar(
+        select(Position.id)
+        .where(
+            Position.referendum_status == ReferendumStatus.PENDING,
+            Position.referendum_deadline <= now,
+        )
+        .limit(1)
+    )
+    return silence is not None or referendum is not None
+
+
+def settle_due(db: Session, payload: dict[str, Any] | None = None) -> None:
+    """Job handler: compute the outcome of every silence and confirmation deadline passed
+    (one job for both deadlines; running it twice changes nothing)."""
+    now = utcnow()
+    position_ids = db.scalars(
+        select(SilenceProcedure.position_id)
+        .where(SilenceProcedure.status == SilenceStatus.OPEN, SilenceProcedure.deadline <= now)
+        .order_by(SilenceProcedure.deadline)
+    ).all()
+    for position_id in position_ids:
+        position = db.get(Position, position_id)
+        if position is not None:
+            adoption.settle_silence(db, position=position, now=now)
+    referendum.settle_due(db, now=now)
+    db.flush()
