@@ -1,7 +1,7 @@
 """consensus
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-06 09:25:47.051475
 
 ASEAN consensus is "no objection": positions get a consensus mode (``silence`` for new
@@ -20,7 +20,7 @@ from alembic import op
 import aseancyber.db
 
 revision: str = "0023"
-down_revision: str | None = "0020"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """requests_escalation_deadlines
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0023
 Create Date: 2026-12-06 09:25:35
 
 Issue 15, requests and contacts: an escalation record per missed deadline (who it went to
@@ -18,7 +18,7 @@ from alembic import op
 import aseancyber.db
 
 revision: str = "0024"
-down_revision: str | None = "0020"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, aliased, declared_attr, mapped_column
 
-from aseancyber.community.models import Role
+from aseancyber.community.models import Organisation, Role
 from aseancyber.db import Base, db_enum
 
 
@@ -121,8 +121,9 @@ def may_see_shared_aggregates(
 @dataclass(frozen=True)
 class SharedAggregatesReader(Actor):
     """The reader an aggregate figure is computed as, when the state chose to share its
-    aggregates with the real reader: it counts every record, so it must only ever reach
-    functions that return counts about that one state (the norms evidence providers)."""
+    aggregates with the real reader: it counts every record the state's own organisations
+    hold (whatever the label), so it must only ever reach functions that return counts
+    about that one state (the norms evidence providers), never records."""
 
     aggregated_member_state_id: str = ""
 
@@ -224,7 +225,13 @@ def _owner_only(model: type[Shareable]) -> Any:
 def visible_to(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
     """The SQL condition selecting the rows of ``model`` that ``reader`` may see."""
     if isinstance(reader, SharedAggregatesReader):
-        return true()  # counted into aggregates the state chose to share; see its docstring
+        # Every record the sharing state's own organisations hold, whatever its label: the
+        # state chose to share figures about its records, never about another state's.
+        return model.owner_organisation_id.in_(
+            select(Organisation.id).where(
+                Organisation.member_state_id == reader.aggregated_member_state_id
+            )
+        )
     rule = _label_rule(reader, model)
     owner_only = _owner_only(model)
     if owner_only is None:
