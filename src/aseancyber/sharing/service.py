@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, Reader, Tlp
+from aseancyber.access.rules import Action, Scope, writable_by
 from aseancyber.community.models import Organisation
 from aseancyber.community.service import has_nul
 from aseancyber.db import new_id, utcnow
@@ -116,14 +117,11 @@ def readable(reader: Reader) -> ColumnElement[bool]:
 
 def writable(actor: Reader) -> ColumnElement[bool]:
     """The SQL condition selecting the collections ``actor`` may add objects to (none for a
-    read-only API token, whatever the user's roles)."""
-    if (
-        actor is None
-        or not actor.token_can_write
-        or Permission.RECORD_CREATE not in permissions_of(actor.roles)
-    ):
+    read-only API token, whatever the user's roles): the write rules, with membership."""
+    if actor is None:
         return false()
-    return or_(_member_by_kind(actor), _granted(actor, CollectionGrant.can_write))
+    member = or_(_member_by_kind(actor), _granted(actor, CollectionGrant.can_write))
+    return writable_by(actor, Action.ADD_OBJECTS, Collection, standing={Scope.MEMBER: member})
 
 
 def list_collections(db: Session, *, reader: Reader) -> list[Collection]:
