@@ -32,7 +32,7 @@ from aseancyber.norms.models import NormAction, NormAssessment
 from aseancyber.positions.models import FollowUpAction
 from aseancyber.routing.models import ConstituencyEntry, RoutingInbox
 from aseancyber.sharing import service as sharing_service
-from aseancyber.sharing.models import Collection, StixObject
+from aseancyber.sharing.models import Collection, SharingGroup, StixObject
 from tests.factories import actor, bearer, make_org
 from tests.matrix import LABELS, MATRIX
 from tests.norms.matrix import fresh_action
@@ -134,6 +134,8 @@ ALLOWED: dict[tuple[str, Action], frozenset[str]] = {
     ("request", Action.CONTRIBUTE): CONTRIBUTORS,
     ("case", Action.CREATE): CONTRIBUTORS,
     ("case", Action.CONTRIBUTE): frozenset({"author", "peer", "recipient", "named_user"}),
+    ("sharing_collection", Action.CREATE): frozenset({"coordinator"}),
+    ("sharing_group", Action.CREATE): frozenset({"coordinator"}),
     ("sharing_collection", Action.ADD_OBJECTS): OWNER_WRITERS,  # the owner's own collection
     ("stix_object", Action.DELETE): OWNER_WRITERS,
     ("routing_constituency", Action.EDIT): frozenset({"coordinator", "platform_admin"}),
@@ -153,6 +155,7 @@ NOT_SHAREABLE: dict[str, type[object]] = {
     "norm_action": NormAction,
     "engagement_action": FollowUpAction,
     "sharing_collection": Collection,
+    "sharing_group": SharingGroup,
     "routing_constituency": ConstituencyEntry,
     "routing_inbox": RoutingInbox,
 }

@@ -183,6 +183,12 @@ RULES: dict[tuple[str, Action], Rule] = {
         "only participants of the case with a contributor role may do this",
     ),
     # sharing/ and routing/
+    ("sharing_collection", Action.CREATE): Rule(
+        (Grant(Permission.RECORD_COORDINATE),), "creating collections needs the coordinator role"
+    ),
+    ("sharing_group", Action.CREATE): Rule(
+        (Grant(Permission.RECORD_COORDINATE),), "creating sharing groups needs the coordinator role"
+    ),
     ("sharing_collection", Action.ADD_OBJECTS): Rule(
         (Grant(_CREATE, Scope.MEMBER),), "you may read this collection but not add objects to it"
     ),
