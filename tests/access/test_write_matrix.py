@@ -275,6 +275,20 @@ def test_a_read_only_token_writes_nothing_whatever_its_roles(
                 )
 
 
+def test_no_rule_means_no_write(db: Session, world: World, writers: Writers) -> None:
+    """Fail closed: an action without a rule for the kind is refused to everyone, anonymous
+    readers never write, and something that is no record is an error, not an answer."""
+    document = _shareable(db, world, "document", "clear")
+    for name in ACTORS:
+        assert not may(writers.actor(name), Action.REVIEW, document), name
+    assert not may(None, Action.EDIT, document)
+    assert not may(None, Action.CREATE, SHAREABLE_MODELS["document"])
+    with pytest.raises(NotFound):
+        require(None, Action.EDIT, _shareable(db, world, "document", "red"))
+    with pytest.raises(TypeError):
+        may(writers.actor("author"), Action.EDIT, object())
+
+
 # --- through the real routes -------------------------------------------------------------------
 
 TAXII_TYPE = "application/taxii+json;version=2.1"
