@@ -26,7 +26,7 @@ SESSION_COOKIE = "aseancyber_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POSTs that only ask a question (the batch is too large for a URL): a read-only API token
-# may send them. A route here that can also write checks ``actor.token_can_write`` itself.
+# may send them. A route here that can also write checks ``rules.writes_at_all`` itself.
 QUESTION_POSTS = frozenset({"/api/v1/matching", "/api/v1/routing"})
 # What a user whose organisation requires TOTP may still open before enrolling.
 ENROLMENT_PATHS = ("/account/totp", "/logout", "/static/")
