@@ -128,6 +128,7 @@ ALLOWED: dict[tuple[str, Action], frozenset[str]] = {
     ("position", Action.CONTRIBUTE): COMMUNITY_CONTRIBUTORS,
     ("engagement", Action.CREATE): CONTRIBUTORS,
     ("engagement", Action.EDIT): OWNER_WRITERS,
+    ("engagement", Action.DELETE): OWNER_WRITERS,
     ("engagement_action", Action.EDIT): frozenset({"recipient"}),  # an action the PH org owns
     ("request", Action.CREATE): CONTRIBUTORS,
     ("request", Action.EDIT): OWNER_WRITERS,  # the requesting side
@@ -322,7 +323,7 @@ REST: dict[str, Route] = {
     "document": Route(Action.DELETE, "DELETE", lambda r: f"/api/v1/documents/{_id(r)}"),
     "initiative": Route(Action.DELETE, "DELETE", lambda r: f"/api/v1/initiatives/{_id(r)}"),
     "contact": Route(Action.DELETE, "DELETE", lambda r: f"/api/v1/contacts/{_id(r)}"),
-    "engagement": Route(Action.EDIT, "DELETE", lambda r: f"/api/v1/engagements/{_id(r)}"),
+    "engagement": Route(Action.DELETE, "DELETE", lambda r: f"/api/v1/engagements/{_id(r)}"),
     "norm_assessment": Route(
         Action.EDIT,
         "PATCH",

@@ -163,6 +163,7 @@ RULES: dict[tuple[str, Action], Rule] = {
         (Grant(_CREATE),), f"recording needs a {_CONTRIBUTORS} role"
     ),
     ("engagement", Action.EDIT): Rule((_OWNER_EDITS,), f"{_OF_OWNER} edit it"),
+    ("engagement", Action.DELETE): Rule((_OWNER_EDITS,), f"{_OF_OWNER} delete it"),
     ("engagement_action", Action.EDIT): Rule(
         (_OWNER_EDITS,), "only the engagement's editors and the action's owner may update it"
     ),

@@ -261,7 +261,7 @@ def update(db: Session, *, actor: Actor, engagement_id: str, data: EngagementUpd
 def delete(db: Session, *, actor: Actor, engagement_id: str) -> None:
     """Remove an engagement with its participants and actions (its recording organisation)."""
     engagement = get_or_404(db, reader=actor, engagement_id=engagement_id)
-    if not may(actor, Action.EDIT, engagement):
+    if not may(actor, Action.DELETE, engagement):
         raise Forbidden("only the organisation that recorded this engagement may delete it")
     set_audience(db, engagement)
     db.delete(engagement)
