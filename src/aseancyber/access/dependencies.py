@@ -15,6 +15,7 @@ from aseancyber.access import service
 from aseancyber.access.models import ApiToken, LoginSession
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import writes_at_all
 from aseancyber.audit.service import SESSION_ACTOR
 from aseancyber.db import AFTER_READ, begin_writing, is_contention, utcnow, write_apart
 from aseancyber.errors import Forbidden, NotAuthenticated
@@ -25,7 +26,7 @@ SESSION_COOKIE = "aseancyber_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POSTs that only ask a question (the batch is too large for a URL): a read-only API token
-# may send them. A route here that can also write checks ``actor.token_can_write`` itself.
+# may send them. A route here that can also write checks ``rules.writes_at_all`` itself.
 QUESTION_POSTS = frozenset({"/api/v1/matching", "/api/v1/routing"})
 # What a user whose organisation requires TOTP may still open before enrolling.
 ENROLMENT_PATHS = ("/account/totp", "/logout", "/static/")
@@ -131,7 +132,7 @@ def get_optional_actor(
         if (
             request.method not in SAFE_METHODS
             and not _asks_only(request)
-            and not actor.token_can_write
+            and not writes_at_all(actor)
         ):
             raise Forbidden("this API token is read-only")
     elif login_session is not None and login_session.second_factor_done:

@@ -14,8 +14,8 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
-from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor, Tlp
+from aseancyber.access.rules import Action, may
 from aseancyber.cases import (
     advisories,
     catalogue,
@@ -85,7 +85,7 @@ def list_cases(
             "kind_options": KIND_OPTIONS,
             "sector_options": SECTOR_OPTIONS,
             "embargo_options": [(e.value, e.value.capitalize()) for e in EmbargoState],
-            "can_create": has_permission(reader, Permission.RECORD_CREATE),
+            "can_create": may(reader, Action.CREATE, Case),
             "export_query": request.url.remove_query_params(["cursor", "limit"]).query,
         },
     )
@@ -145,7 +145,7 @@ def new_case(request: Request, actor: OptionalActor) -> Response:
     """The form to open a case."""
     if actor is None:
         return login_redirect(request)
-    if not has_permission(actor, Permission.RECORD_CREATE):
+    if not may(actor, Action.CREATE, Case):
         raise Forbidden("opening a case needs the contributor or coordinator role")
     return _new_form(request, {"tlp": Tlp.AMBER.value, "kind": "vulnerability", "sectors": []}, {})
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import (
     Actor,
     LabelChangeRefused,
@@ -24,6 +23,7 @@ from aseancyber.access.policy import (
     set_audience,
     visible_to,
 )
+from aseancyber.access.rules import Action, Scope, may
 from aseancyber.cases.measures import evidence_for_state
 from aseancyber.cases.models import (
     Case,
@@ -188,11 +188,11 @@ def seat_of(db: Session, *, reader: Reader, case: Case) -> Seat:
     rows = tuple(
         db.scalars(select(Participant).where(Participant.case_id == case.id, _mine(reader)))
     )
-    writer = Permission.RECORD_CREATE in permissions_of(reader.roles) and reader.token_can_write
+    standing = frozenset({Scope.PARTICIPANT}) if rows else frozenset()
     return Seat(
         participants=rows,
         coordinator=any(p.role is ParticipantRole.COORDINATOR for p in rows),
-        can_write=writer and bool(rows),
+        can_write=may(reader, Action.CONTRIBUTE, case, standing=standing),
         participant_ids=frozenset(p.id for p in rows),
     )
 
@@ -342,7 +342,7 @@ def coordinators(participants: Iterable[Participant]) -> list[Participant]:
 
 def create(db: Session, *, actor: Actor, data: CaseCreate) -> Case:
     """Open a case; the actor's organisation is its owner and first coordinator."""
-    if Permission.RECORD_CREATE not in permissions_of(actor.roles):
+    if not may(actor, Action.CREATE, Case):
         raise Forbidden("opening a case needs the contributor or coordinator role")
     case = Case(
         title=data.title,

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, may
 from aseancyber.community import service
 from aseancyber.community.models import Organisation
 from aseancyber.community.schemas import (
@@ -137,7 +138,7 @@ async def create_organisation(request: Request, db: DbSession, actor: OptionalAc
 
 
 def _editable(actor: Actor, organisation: Organisation) -> frozenset[str] | None:
-    if not service.may_edit_organisation(actor, organisation):
+    if not may(actor, Action.EDIT, organisation):
         raise Forbidden("only a platform admin or this organisation's admins may edit it")
     return service.editable_fields(actor)
 

@@ -21,8 +21,9 @@ from aseancyber.access.dependencies import (
     DbSession,
     OptionalActor,
 )
-from aseancyber.access.permissions import Permission, has_permission
+from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, audience_of
+from aseancyber.access.rules import Action, may
 from aseancyber.community import documents_service as service
 from aseancyber.community.documents import DOCUMENT_KIND_LABELS, Document
 from aseancyber.community.documents_schemas import DocumentCreate, DocumentUpdate
@@ -73,7 +74,7 @@ def list_documents(
             "tlp_options": TLP_OPTIONS,
             "states": list_member_states(db),
             "export_query": request.url.remove_query_params(["cursor", "back", "limit"]).query,
-            "can_create": has_permission(reader, Permission.RECORD_CREATE),
+            "can_create": may(reader, Action.CREATE, Document),
         },
     )
 
@@ -147,7 +148,7 @@ def _form(
         **_form_context(db, actor),
         "values": values,
         "document": document,
-        "can_edit": document is None or service.may_edit(actor, document),
+        "can_edit": document is None or may(actor, Action.EDIT, document),
         "errors": errors or {},
         "conflict": conflict,
     }
@@ -199,8 +200,8 @@ def show_document(
             "audience_organisations": [o for o in organisations if o is not None],
             "audience_users": [u for u in users if u is not None],
             "kind_label": DOCUMENT_KIND_LABELS[document.kind],
-            "can_edit": service.may_edit(reader, document),
-            "can_relabel": service.may_relabel(reader),
+            "can_edit": may(reader, Action.EDIT, document),
+            "can_relabel": may(reader, Action.RELABEL, document),
         },
     )
 
@@ -249,7 +250,7 @@ async def update_document(
     document = service.get_or_404(db, reader=actor, document_id=document_id)
     check_permission(actor, Permission.RECORD_CREATE)
     form = await request.form()
-    if service.may_edit(actor, document):
+    if may(actor, Action.EDIT, document):
         values = await _posted(request)
     else:  # others may only raise the label
         values = {"tlp": forms.text(form, "tlp")}

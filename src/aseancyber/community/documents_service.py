@@ -14,7 +14,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import (
     Actor,
     LabelChangeRefused,
@@ -26,6 +25,7 @@ from aseancyber.access.policy import (
     set_audience,
     visible_to,
 )
+from aseancyber.access.rules import Action, may
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.community.documents_schemas import (
     AudienceRead,
@@ -188,24 +188,6 @@ def get_or_404(db: Session, *, reader: Reader, document_id: str) -> Document:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _permissions(actor: Actor) -> frozenset[Permission]:
-    return permissions_of(actor.roles)
-
-
-def may_edit(actor: Reader, document: Document) -> bool:
-    """Contributors and coordinators of the owner organisation edit a document's content."""
-    return (
-        actor is not None
-        and actor.organisation_id == document.owner_organisation_id
-        and Permission.RECORD_CREATE in _permissions(actor)
-    )
-
-
-def may_relabel(actor: Reader) -> bool:
-    """Anyone who may share records may raise a label they can see."""
-    return actor is not None and Permission.RECORD_CREATE in _permissions(actor)
-
-
 def _resolve_audience(
     db: Session,
     *,
@@ -256,7 +238,7 @@ def _require_audience_for_red(label: Tlp, organisations: set[str], users: set[st
 
 def create(db: Session, *, actor: Actor, data: DocumentCreate) -> Document:
     """Share a new document, owned by the actor's organisation, with its label and audience."""
-    if Permission.RECORD_CREATE not in _permissions(actor):
+    if not may(actor, Action.CREATE, Document):
         raise Forbidden("sharing documents needs the contributor or coordinator role")
     _check_state(db, data.member_state_id)
     organisations, users = _resolve_audience(
@@ -286,7 +268,7 @@ def create(db: Session, *, actor: Actor, data: DocumentCreate) -> Document:
 
 
 def _check_update_allowed(actor: Actor, document: Document, changes: dict[str, Any]) -> None:
-    if set(changes) & CONTENT_FIELDS and not may_edit(actor, document):
+    if set(changes) & CONTENT_FIELDS and not may(actor, Action.EDIT, document):
         raise Forbidden(
             "only contributors and coordinators of the owner organisation may edit this "
             "document; others may only raise its label"
@@ -295,7 +277,7 @@ def _check_update_allowed(actor: Actor, document: Document, changes: dict[str, A
         new_label = changes["tlp"]
         if new_label is None:
             raise Invalid("may not be empty", "tlp")
-        if not may_relabel(actor):
+        if not may(actor, Action.RELABEL, document):
             raise Forbidden("changing a label needs the contributor or coordinator role")
         try:
             check_label_change(actor, document, new_label)
@@ -344,7 +326,7 @@ def update(db: Session, *, actor: Actor, document_id: str, data: DocumentUpdate)
 def delete(db: Session, *, actor: Actor, document_id: str) -> None:
     """Remove a document and its audience (owner organisation only)."""
     document = get_or_404(db, reader=actor, document_id=document_id)
-    if not may_edit(actor, document):
+    if not may(actor, Action.DELETE, document):
         raise Forbidden(
             "only contributors and coordinators of the owner organisation may delete it"
         )

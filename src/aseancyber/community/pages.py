@@ -22,6 +22,7 @@ from aseancyber.access.dependencies import (
     OptionalActor,
 )
 from aseancyber.access.permissions import Permission, has_permission
+from aseancyber.access.rules import Action, may
 from aseancyber.community import admin_pages, documents_pages, service
 from aseancyber.community.models import OrganisationKind
 from aseancyber.community.schemas import KIND_LABELS, KIND_OPTIONS
@@ -122,7 +123,7 @@ def organisation(
             "organisation": found,
             "bodies": service.bodies_of(db, organisation=found),
             "users": service.users_of(db, reader=actor, organisation=found),
-            "can_edit": service.may_edit_organisation(actor, found),
+            "can_edit": may(actor, Action.EDIT, found),
         },
     )
 

@@ -7,8 +7,9 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.permissions import PLATFORM_WIDE, Permission, permissions_of
+from aseancyber.access.permissions import PLATFORM_WIDE
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import (
     DialoguePartner,
     MemberState,
@@ -347,14 +348,6 @@ def create_organisation(db: Session, *, data: OrganisationCreate) -> Organisatio
     return organisation
 
 
-def may_edit_organisation(actor: Actor, organisation: Organisation) -> bool:
-    """Platform admins edit every organisation; organisation admins their own one."""
-    if actor.roles & PLATFORM_WIDE:
-        return True
-    allowed = Permission.ORGANISATION_EDIT in permissions_of(actor.roles)
-    return allowed and actor.organisation_id == organisation.id
-
-
 def editable_fields(actor: Actor) -> frozenset[str] | None:
     """The organisation fields ``actor`` may change; ``None`` means every field."""
     return None if actor.roles & PLATFORM_WIDE else CONTACT_FIELDS
@@ -365,7 +358,7 @@ def update_organisation(
 ) -> Organisation:
     """Change an organisation, refusing a stale version and fields the actor may not touch."""
     organisation = get_organisation(db, organisation_id=organisation_id)
-    if not may_edit_organisation(actor, organisation):
+    if not may(actor, Action.EDIT, organisation):
         raise Forbidden("only a platform admin or this organisation's admins may edit it")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     allowed = editable_fields(actor)

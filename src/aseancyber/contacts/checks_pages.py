@@ -13,10 +13,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.rules import Action, may
 from aseancyber.community.service import list_member_states
 from aseancyber.contacts import check_charts
 from aseancyber.contacts import checks_service as checks
-from aseancyber.contacts.models import CONTACT_KIND_LABELS, CheckStatus, ContactKind
+from aseancyber.contacts.models import CONTACT_KIND_LABELS, CheckStatus, ContactCheck, ContactKind
 from aseancyber.contacts.schemas import CheckLaunch
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.web import forms, templating
@@ -44,7 +45,7 @@ def list_checks(
         {
             "page": page,
             "counts": counts,
-            "can_launch": checks.may_launch(reader),
+            "can_launch": may(reader, Action.CREATE, ContactCheck),
             "trends": trends,
             "over_time_chart": check_charts.over_time_chart(trends.over_time),
             "by_state_chart": check_charts.by_state_chart(trends.by_state),
@@ -76,7 +77,7 @@ def _launch_form(
 @router.get("/contacts/checks/new")
 def new_check(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to launch a check (regional coordinators)."""
-    if not checks.may_launch(actor):
+    if not may(actor, Action.CREATE, ContactCheck):
         raise Forbidden("communication checks are launched by regional coordinators")
     return _launch_form(request, db, {"kinds": [], "states": [], "title": ""})
 
@@ -84,7 +85,7 @@ def new_check(request: Request, db: DbSession, actor: CurrentActor) -> Response:
 @router.post("/contacts/checks/new", dependencies=[CsrfChecked])
 async def launch_check(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """Launch a check from the form."""
-    if not checks.may_launch(actor):
+    if not may(actor, Action.CREATE, ContactCheck):
         raise Forbidden("communication checks are launched by regional coordinators")
     form = await request.form()
     values: dict[str, object] = {
@@ -139,7 +140,7 @@ def show_check(
             "show": show,
             "running": check.status is CheckStatus.RUNNING,
             "refresh_seconds": REFRESH_SECONDS,
-            "can_close": checks.may_launch(reader) and check.status is CheckStatus.RUNNING,
+            "can_close": may(reader, Action.EDIT, check) and check.status is CheckStatus.RUNNING,
             "is_unreachable": checks.is_unreachable,
             "kind_labels": CONTACT_KIND_LABELS,
         },

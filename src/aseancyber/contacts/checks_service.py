@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Select, String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, lazyload
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, Reader, Tlp, audience_of, visible_to, visible_with_hint
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import MemberState, User
 from aseancyber.community.service import has_nul
 from aseancyber.contacts import service as contacts
@@ -44,11 +44,6 @@ from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 PURPOSE = "comm-check"
 ACK_PATH = "/contacts/acknowledge"
-
-
-def may_launch(actor: Reader) -> bool:
-    """Regional coordinators launch communication checks."""
-    return actor is not None and Permission.REGION_COORDINATE in permissions_of(actor.roles)
 
 
 def _ack_email(contact: Contact, check: ContactCheck, token: str, *, reminder: bool) -> str:
@@ -114,7 +109,7 @@ def everyone_count(db: Session, *, actor: Actor) -> int:
 def launch(db: Session, *, actor: Actor, data: CheckLaunch) -> ContactCheck:
     """Start a check over the visible contacts of the chosen kinds and states; an empty
     scope (every contact) must be confirmed with ``everyone``."""
-    if not may_launch(actor):
+    if not may(actor, Action.CREATE, ContactCheck):
         raise Forbidden("communication checks are launched by regional coordinators")
     if is_everyone(data) and not data.everyone:
         raise Invalid(
@@ -322,7 +317,7 @@ def has_deadlines(db: Session) -> bool:
 
 def close(db: Session, *, actor: Actor, check_id: str) -> ContactCheck:
     """Close a running check early (regional coordinators)."""
-    if not may_launch(actor):
+    if not may(actor, Action.EDIT, ContactCheck):
         raise Forbidden("communication checks are closed by regional coordinators")
     check = get_or_404(db, check_id=check_id)
     if check.status is CheckStatus.CLOSED:

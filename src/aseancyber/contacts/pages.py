@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Actor, Tlp, audience_of
+from aseancyber.access.rules import Action, Proposed, may, require
 from aseancyber.community.models import Organisation
 from aseancyber.community.service import all_organisations, list_member_states
 from aseancyber.contacts import exports, service
 from aseancyber.contacts.models import CONTACT_KIND_LABELS, Contact
 from aseancyber.contacts.schemas import ContactCreate, ContactUpdate
-from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.errors import Conflict, Invalid
 from aseancyber.web import forms, templating
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -68,7 +69,12 @@ def list_contacts(
             "total": service.count(db, reader=reader, filters=filters),
             "kind_options": KIND_OPTIONS,
             "states": list_member_states(db),
-            "can_create": reader is not None and service.may_manage(reader, reader.organisation_id),
+            "can_create": reader is not None
+            and may(
+                reader,
+                Action.CREATE,
+                Proposed(Contact, owner_organisation_id=reader.organisation_id),
+            ),
             "needs_verification": service.needs_verification,
         },
     )
@@ -146,15 +152,10 @@ async def _posted(request: Request) -> dict[str, Any]:
     }
 
 
-def _require_manager(actor: Actor, organisation_id: str) -> None:
-    if not service.may_manage(actor, organisation_id):
-        raise Forbidden("only the administrators of the owning organisation manage its contacts")
-
-
 @router.get("/contacts/new")
 def new_contact(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to add a point of contact to the reader's organisation."""
-    _require_manager(actor, actor.organisation_id)
+    require(actor, Action.CREATE, Proposed(Contact, owner_organisation_id=actor.organisation_id))
     values = {"tlp": Tlp.GREEN.value, "time_zone": actor.time_zone, "languages": ["English"]}
     return _form(request, db, actor, values)
 
@@ -162,7 +163,7 @@ def new_contact(request: Request, db: DbSession, actor: CurrentActor) -> Respons
 @router.post("/contacts/new", dependencies=[CsrfChecked])
 async def create_contact(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """Add a point of contact from the form."""
-    _require_manager(actor, actor.organisation_id)
+    require(actor, Action.CREATE, Proposed(Contact, owner_organisation_id=actor.organisation_id))
     values = await _posted(request)
     parsed = forms.parse(ContactCreate, values)
     if isinstance(parsed, dict):
@@ -189,7 +190,7 @@ def show_contact(
         {
             "contact": contact,
             "audience_organisations": [o for o in organisations if o is not None],
-            "can_edit": service.may_manage(reader, contact.owner_organisation_id),
+            "can_edit": may(reader, Action.EDIT, contact),
             "needs_verification": service.needs_verification(contact),
         },
     )
@@ -223,7 +224,7 @@ def _loaded_values(db: Session, contact: Contact) -> dict[str, Any]:
 def edit_contact(contact_id: str, request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to edit a contact (its organisation's administrators)."""
     contact = service.get_or_404(db, reader=actor, contact_id=contact_id)
-    _require_manager(actor, contact.owner_organisation_id)
+    require(actor, Action.EDIT, contact, what="contact")
     return _form(request, db, actor, _loaded_values(db, contact), contact=contact)
 
 
@@ -233,7 +234,7 @@ async def update_contact(
 ) -> Response:
     """Save a contact edit; a stale version shows a conflict message (409)."""
     contact = service.get_or_404(db, reader=actor, contact_id=contact_id)
-    _require_manager(actor, contact.owner_organisation_id)
+    require(actor, Action.EDIT, contact, what="contact")
     form = await request.form()
     values = await _posted(request)
     values["version"] = forms.text(form, "version")

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, visible_to
+from aseancyber.access.rules import Action, Proposed, may
 from aseancyber.contacts import service
 from aseancyber.contacts.models import CheckStatus, CheckTarget, Contact, ContactCheck
 from aseancyber.db import utcnow
@@ -63,7 +64,9 @@ def contact_tasks(db: Session, actor: Actor) -> Panel | None:
             "tasks": tasks[:SHOWN],
             "more_tasks": max(len(tasks) - SHOWN, 0),
             "stale": stale,
-            "can_verify": service.may_manage(actor, actor.organisation_id),
+            "can_verify": may(
+                actor, Action.EDIT, Proposed(Contact, owner_organisation_id=actor.organisation_id)
+            ),
             "organisation_id": actor.organisation_id,
         },
         more_href="/contacts/checks",

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import (
     Actor,
     LabelChangeRefused,
@@ -24,6 +23,7 @@ from aseancyber.access.policy import (
     set_audience,
     visible_to,
 )
+from aseancyber.access.rules import Action, Proposed, require
 from aseancyber.community.models import MemberState, Organisation, Role, User
 from aseancyber.community.service import (
     contains_text,
@@ -33,7 +33,7 @@ from aseancyber.community.service import (
 from aseancyber.contacts.models import CheckTarget, Contact, ContactKind
 from aseancyber.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from aseancyber.db import utcnow
-from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from aseancyber.errors import Conflict, FieldProblem, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
 from aseancyber.settings import get_settings
@@ -164,20 +164,6 @@ def get_or_404(db: Session, *, reader: Reader, contact_id: str) -> Contact:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def may_manage(actor: Reader, organisation_id: str) -> bool:
-    """Administrators of an organisation manage that organisation's contacts, nobody else."""
-    return (
-        actor is not None
-        and actor.organisation_id == organisation_id
-        and Permission.ORGANISATION_EDIT in permissions_of(actor.roles)
-    )
-
-
-def _require_manager(actor: Actor, organisation_id: str) -> None:
-    if not may_manage(actor, organisation_id):
-        raise Forbidden("only the administrators of the owning organisation manage its contacts")
-
-
 def _check_audience(
     db: Session, organisation_ids: list[str], user_ids: list[str]
 ) -> tuple[set[str], set[str]]:
@@ -202,7 +188,7 @@ def _require_audience_for_red(label: Tlp, audience: tuple[set[str], set[str]]) -
 
 def create(db: Session, *, actor: Actor, data: ContactCreate) -> Contact:
     """Add a contact to the actor's organisation (its administrators only)."""
-    _require_manager(actor, actor.organisation_id)
+    require(actor, Action.CREATE, Proposed(Contact, owner_organisation_id=actor.organisation_id))
     audience = _check_audience(db, data.audience_organisation_ids, data.audience_user_ids)
     _require_audience_for_red(data.tlp, audience)
     contact = Contact(
@@ -234,7 +220,7 @@ def create(db: Session, *, actor: Actor, data: ContactCreate) -> Contact:
 def update(db: Session, *, actor: Actor, contact_id: str, data: ContactUpdate) -> Contact:
     """Edit a contact (the owning organisation's administrators only)."""
     contact = get_or_404(db, reader=actor, contact_id=contact_id)
-    _require_manager(actor, contact.owner_organisation_id)
+    require(actor, Action.EDIT, contact, what="contact")
     if data.version != contact.version:
         raise Conflict(
             f"someone else changed this contact since you loaded it (you loaded version "
@@ -283,7 +269,7 @@ def _apply(contact: Contact, changes: dict[str, Any]) -> None:
 def verify(db: Session, *, actor: Actor, contact_id: str) -> Contact:
     """Record that the contact's details were confirmed today."""
     contact = get_or_404(db, reader=actor, contact_id=contact_id)
-    _require_manager(actor, contact.owner_organisation_id)
+    require(actor, Action.EDIT, contact, what="contact")
     contact.last_verified_on = utcnow().date()
     contact.stale_reminded_at = None
     db.flush()
@@ -293,7 +279,7 @@ def verify(db: Session, *, actor: Actor, contact_id: str) -> Contact:
 def delete(db: Session, *, actor: Actor, contact_id: str) -> None:
     """Remove a contact, its audience and its communication-check history."""
     contact = get_or_404(db, reader=actor, contact_id=contact_id)
-    _require_manager(actor, contact.owner_organisation_id)
+    require(actor, Action.DELETE, contact, what="contact")
     set_audience(db, contact)
     db.delete(contact)
     db.flush()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, audience_of, can_see
+from aseancyber.access.rules import Action, may
 from aseancyber.access.service import actor_for
 from aseancyber.community.models import User
 from aseancyber.initiatives import overlaps
@@ -100,7 +101,7 @@ def overlaps_to_review(db: Session, actor: Actor) -> Panel | None:
     """Open overlaps the reader may see that involve their organisation's initiatives (all
     visible open ones for reviewers), best first; no panel when there are none."""
     statement = overlaps.visible_statement(actor, status=OverlapStatus.OPEN)
-    if not overlaps.may_review(actor):
+    if not may(actor, Action.REVIEW, Overlap):
         own = select(Initiative.id).where(Initiative.owner_organisation_id == actor.organisation_id)
         statement = statement.where(or_(Overlap.first_id.in_(own), Overlap.second_id.in_(own)))
     total = db.scalar(select(func.count()).select_from(statement.subquery()))

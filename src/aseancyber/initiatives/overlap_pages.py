@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, may
 from aseancyber.errors import Conflict
 from aseancyber.initiatives import overlaps
+from aseancyber.initiatives.models import Overlap
 from aseancyber.initiatives.page_options import (
     DECISION_OPTIONS,
 )
@@ -40,7 +42,7 @@ def list_overlaps(
             "page": page,
             "status": status,
             "reasons": {o.id: overlaps.sentences(o) for o in page.items},
-            "can_review": overlaps.may_review(reader),
+            "can_review": may(reader, Action.REVIEW, Overlap),
         },
     )
 
@@ -73,7 +75,7 @@ def _overlap_page(
             "overlap": overlap,
             "reasons": reasons,
             "sentences": overlaps.sentences(overlap),
-            "can_review": overlaps.may_review(reader),
+            "can_review": may(reader, Action.REVIEW, Overlap),
             "decision_options": DECISION_OPTIONS,
             "errors": errors or {},
             "values": values

@@ -13,8 +13,8 @@ import orjson
 from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, Reader, visible_to
+from aseancyber.access.rules import Action, may
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
@@ -218,15 +218,10 @@ def get_or_404(db: Session, *, reader: Reader, overlap_id: str) -> Overlap:
     return overlap
 
 
-def may_review(actor: Reader) -> bool:
-    """Coordinators (of any organisation) and regional coordinators review overlaps."""
-    return actor is not None and Permission.RECORD_COORDINATE in permissions_of(actor.roles)
-
-
 def review(db: Session, *, actor: Actor, overlap_id: str, data: OverlapReview) -> Overlap:
     """Confirm an overlap (merge, coordinate, or keep separate with a reason) or dismiss it."""
     overlap = get_or_404(db, reader=actor, overlap_id=overlap_id)
-    if not may_review(actor):
+    if not may(actor, Action.REVIEW, overlap):
         raise Forbidden("reviewing overlaps needs the coordinator or regional coordinator role")
     if data.version != overlap.version:
         raise Conflict(

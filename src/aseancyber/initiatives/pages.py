@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, audience_of
+from aseancyber.access.rules import Action, may
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Invalid
 from aseancyber.initiatives import (
@@ -30,6 +31,7 @@ from aseancyber.initiatives.models import (
     CLAUSE_LABELS,
     THEME_LABELS,
     Initiative,
+    Overlap,
 )
 from aseancyber.initiatives.page_options import FILTER_NAMES, choices
 from aseancyber.initiatives.schemas import InitiativeCreate, InitiativeUpdate
@@ -67,8 +69,8 @@ def list_initiatives(
             "filtered": filters.any(),
             "total": service.count(db, reader=reader, filters=filters),
             "export_query": request.url.remove_query_params(["cursor", "limit"]).query,
-            "can_create": service.may_create(reader),
-            "can_review": overlaps.may_review(reader),
+            "can_create": may(reader, Action.CREATE, Initiative),
+            "can_review": may(reader, Action.REVIEW, Overlap),
         },
     )
 
@@ -129,7 +131,7 @@ def _form(
         ],
         "values": values,
         "initiative": initiative,
-        "can_edit": initiative is None or service.may_edit(actor, initiative),
+        "can_edit": initiative is None or may(actor, Action.EDIT, initiative),
         "errors": errors or {},
         "conflict": conflict,
     }
@@ -186,8 +188,8 @@ def show_initiative(
             "audience_labels": AUDIENCE_LABELS,
             "clause_labels": CLAUSE_LABELS,
             "norm_url": norm_links.norm_url,
-            "can_edit": service.may_edit(reader, initiative),
-            "can_relabel": service.may_create(reader),
+            "can_edit": may(reader, Action.EDIT, initiative),
+            "can_relabel": may(reader, Action.RELABEL, initiative),
         },
     )
 
@@ -247,7 +249,7 @@ async def update_initiative(
     initiative = service.get_or_404(db, reader=actor, initiative_id=initiative_id)
     check_permission(actor, Permission.RECORD_CREATE)
     form = await request.form()
-    if service.may_edit(actor, initiative):
+    if may(actor, Action.EDIT, initiative):
         values = await _posted(request)
     else:  # others may only raise the label
         values = {"tlp": forms.text(form, "tlp")}

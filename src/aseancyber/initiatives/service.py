@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import (
     Actor,
     LabelChangeRefused,
@@ -24,6 +23,7 @@ from aseancyber.access.policy import (
     set_audience,
     visible_to,
 )
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
@@ -188,19 +188,6 @@ def get_or_404(db: Session, *, reader: Reader, initiative_id: str) -> Initiative
 # --- writing -----------------------------------------------------------------------------------
 
 
-def may_create(actor: Reader) -> bool:
-    return actor is not None and Permission.RECORD_CREATE in permissions_of(actor.roles)
-
-
-def may_edit(actor: Reader, initiative: Initiative) -> bool:
-    """Contributors and coordinators of the owner organisation edit an initiative."""
-    return (
-        actor is not None
-        and actor.organisation_id == initiative.owner_organisation_id
-        and Permission.RECORD_CREATE in permissions_of(actor.roles)
-    )
-
-
 def _set_tags(initiative: Initiative, field: str, values: Sequence[Any]) -> None:
     kind = TAG_FIELDS[field]
     initiative.tags = [tag for tag in initiative.tags if tag.kind is not kind]
@@ -215,7 +202,7 @@ def _set_tags(initiative: Initiative, field: str, values: Sequence[Any]) -> None
 
 def create(db: Session, *, actor: Actor, data: InitiativeCreate, detect: bool = True) -> Initiative:
     """Register an initiative owned by the actor's organisation, then look for duplicates."""
-    if not may_create(actor):
+    if not may(actor, Action.CREATE, Initiative):
         raise Forbidden("registering initiatives needs the contributor or coordinator role")
     check_consistency(data.start_on, data.end_on, data.budget_amount, data.budget_currency)
     fields = data.model_dump()
@@ -271,7 +258,7 @@ def update(  # noqa: PLR0912 - each rule of an edit is one branch
     """Edit an initiative: content by its owner, a raised label by anyone who can see it."""
     initiative = get_or_404(db, reader=actor, initiative_id=initiative_id)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
-    if set(changes) - SHARING_FIELDS and not may_edit(actor, initiative):
+    if set(changes) - SHARING_FIELDS and not may(actor, Action.EDIT, initiative):
         raise Forbidden(
             "only contributors and coordinators of the owner organisation may edit this "
             "initiative; others may only raise its label"
@@ -279,7 +266,7 @@ def update(  # noqa: PLR0912 - each rule of an edit is one branch
     if "tlp" in changes:
         if changes["tlp"] is None:
             raise Invalid("may not be empty", "tlp")
-        if not may_create(actor):
+        if not may(actor, Action.RELABEL, initiative):
             raise Forbidden("changing a label needs the contributor or coordinator role")
         try:
             check_label_change(actor, initiative, changes["tlp"])
@@ -341,7 +328,7 @@ def update(  # noqa: PLR0912 - each rule of an edit is one branch
 def delete(db: Session, *, actor: Actor, initiative_id: str) -> None:
     """Remove an initiative, its facets, audience and overlaps (owner organisation only)."""
     initiative = get_or_404(db, reader=actor, initiative_id=initiative_id)
-    if not may_edit(actor, initiative):
+    if not may(actor, Action.DELETE, initiative):
         raise Forbidden(
             "only contributors and coordinators of the owner organisation may delete it"
         )

@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.policy import Actor, Reader, Tlp
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import MemberState
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.initiatives import overlap_notices, overlaps, service
@@ -273,7 +274,7 @@ def import_initiatives(
 ) -> ImportResult:
     """Validate every row, then import all of them, only the valid ones (when asked), or
     nothing; newly imported initiatives are checked for overlaps."""
-    if not service.may_create(actor):
+    if not may(actor, Action.CREATE, Initiative):
         raise Forbidden("importing initiatives needs the contributor or coordinator role")
     rows = parse_rows(content, format)
     if len(rows) > MAX_ROWS:

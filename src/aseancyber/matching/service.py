@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import writes_at_all
 from aseancyber.db import utcnow, write_here
 from aseancyber.errors import Forbidden, Invalid, ServiceError
 from aseancyber.matching import indexer
@@ -234,7 +235,7 @@ def match_values(
     db: Session, *, actor: Actor, values: list[str], record_sightings: bool = False
 ) -> MatchReport:
     """Match a batch of raw observables; optionally record a sighting for each hit."""
-    if record_sightings and not actor.token_can_write:
+    if record_sightings and not writes_at_all(actor):
         raise Forbidden("recording sightings needs a read-write API token")
     if len(values) > MAX_BATCH:
         raise Invalid(f"at most {MAX_BATCH:,} observables per request", "observables")

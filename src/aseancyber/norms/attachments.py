@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Reader
+from aseancyber.access.rules import Action, may
 from aseancyber.errors import Forbidden
 from aseancyber.norms import service
 from aseancyber.norms.models import NormAssessment, NormAssessmentAttachment
@@ -32,7 +33,7 @@ def upload(
 ) -> list[NormAssessmentAttachment]:
     """Add evidence files to an assessment the actor may edit; all are checked first."""
     assessment = service.get_or_404(db, reader=actor, assessment_id=assessment_id)
-    if not service.may_edit(actor, assessment):
+    if not may(actor, Action.EDIT, assessment):
         raise Forbidden("only the assessing state's contributors add evidence files")
     return files.check_and_store(
         db,

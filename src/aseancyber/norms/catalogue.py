@@ -8,10 +8,10 @@ the coordinator about assessments they may not see. A coordinator rewords an act
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from aseancyber.access.permissions import Permission, permissions_of
-from aseancyber.access.policy import Actor, Reader
+from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, require
 from aseancyber.community.service import has_nul
-from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
+from aseancyber.errors import Conflict, Invalid, NotFound
 from aseancyber.norms.models import Norm, NormAction
 from aseancyber.norms.schemas import ActionCreate, ActionUpdate, NormActionRead, NormRead
 
@@ -39,19 +39,9 @@ def get_action_or_404(db: Session, *, action_id: str) -> NormAction:
     return action
 
 
-def may_edit_catalogue(actor: Reader) -> bool:
-    """Regional coordinators keep the practical actions."""
-    return actor is not None and Permission.NORMS_CATALOGUE_EDIT in permissions_of(actor.roles)
-
-
-def _check_editor(actor: Actor) -> None:
-    if not may_edit_catalogue(actor):
-        raise Forbidden("editing practical actions needs the regional coordinator role")
-
-
 def create_action(db: Session, *, actor: Actor, data: ActionCreate) -> NormAction:
     """Add a practical action to a norm, numbered after the norm's last action."""
-    _check_editor(actor)
+    require(actor, Action.CREATE, NormAction)
     norm = db.scalar(select(Norm).where(Norm.letter == data.norm_letter))
     if norm is None:
         raise Invalid("is not a known norm letter (load the reference data)", "norm_letter")
@@ -73,7 +63,7 @@ def create_action(db: Session, *, actor: Actor, data: ActionCreate) -> NormActio
 
 def update_action(db: Session, *, actor: Actor, action_id: str, data: ActionUpdate) -> NormAction:
     """Change a practical action's title, description or level."""
-    _check_editor(actor)
+    require(actor, Action.EDIT, NormAction)
     action = get_action_or_404(db, action_id=action_id)
     if data.version != action.version:
         raise Conflict(

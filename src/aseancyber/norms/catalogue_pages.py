@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, may
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.norms import catalogue
 from aseancyber.norms.models import ActionLevel, NormAction
@@ -51,7 +52,7 @@ def _norm_options(db: Session) -> list[tuple[str, str]]:
 
 
 def _check_coordinator(actor: Actor) -> None:
-    if not catalogue.may_edit_catalogue(actor):
+    if not may(actor, Action.EDIT, NormAction):
         raise Forbidden("editing practical actions needs the regional coordinator role")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, Proposed, may
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.norms import (
     attachments,
@@ -67,11 +68,14 @@ def catalogue_page(request: Request, db: DbSession, reader: OptionalActor) -> Re
         "norms/catalogue.html",
         {
             "norms": catalogue.list_norms(db),
-            "can_edit": catalogue.may_edit_catalogue(reader),
+            "can_edit": may(reader, Action.EDIT, NormAction),
             "own_state": reader.member_state_id if reader else None,
             "can_assess": reader is not None
-            and reader.member_state_id is not None
-            and service.may_assess(reader, reader.member_state_id),
+            and may(
+                reader,
+                Action.CREATE,
+                Proposed(NormAssessment, member_state_id=reader.member_state_id),
+            ),
         },
     )
 
@@ -173,7 +177,7 @@ def show_assessment(
         {
             "assessment": assessment,
             "versions": list(reversed(versions)),
-            "can_edit": service.may_edit(reader, assessment),
+            "can_edit": may(reader, Action.EDIT, assessment),
             "attachments": attachments.list_for(db, assessment=assessment),
         },
     )
@@ -248,12 +252,15 @@ def _form(
 
 
 def _own_state(actor: Actor) -> str:
-    if actor.member_state_id is None or not service.may_assess(actor, actor.member_state_id):
+    own_state = actor.member_state_id
+    if own_state is None or not may(
+        actor, Action.CREATE, Proposed(NormAssessment, member_state_id=own_state)
+    ):
         raise Forbidden(
             "only contributors and coordinators of a member state's government "
             "organisations assess that state's implementation"
         )
-    return actor.member_state_id
+    return own_state
 
 
 def _existing(db: Session, actor: Actor, state_id: str, action: NormAction) -> str | None:
@@ -326,7 +333,7 @@ def edit_assessment(
     if actor is None:
         return login_redirect(request)
     assessment = service.get_or_404(db, reader=actor, assessment_id=assessment_id)
-    if not service.may_edit(actor, assessment):
+    if not may(actor, Action.EDIT, assessment):
         raise Forbidden("only the assessed state's own government organisations may change it")
     return _form(
         request, action=assessment.action, values=_loaded(assessment), assessment=assessment
@@ -341,7 +348,7 @@ async def update_assessment(
     if actor is None:
         return login_redirect(request)
     assessment = service.get_or_404(db, reader=actor, assessment_id=assessment_id)
-    if not service.may_edit(actor, assessment):
+    if not may(actor, Action.EDIT, assessment):
         raise Forbidden("only the assessed state's own government organisations may change it")
     form = await request.form()
     values = {**await _posted(request), "version": forms.text(form, "version")}
@@ -402,7 +409,9 @@ def state_profile(iso2: str, request: Request, db: DbSession, reader: OptionalAc
         {
             "profile": data,
             "chart": chart,
-            "can_assess": service.may_assess(reader, data.state.id),
+            "can_assess": may(
+                reader, Action.CREATE, Proposed(NormAssessment, member_state_id=data.state.id)
+            ),
             "evidence_sharing": evidence_sharing.read(db, iso2=data.state.iso2)
             if reader is not None and reader.is_community
             else None,

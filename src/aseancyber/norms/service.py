@@ -12,7 +12,6 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import (
     Actor,
     Reader,
@@ -22,6 +21,7 @@ from aseancyber.access.policy import (
     set_audience,
     visible_with_hint,
 )
+from aseancyber.access.rules import Action, Proposed, may
 from aseancyber.community.models import (
     GOVERNMENT_KINDS,
     MemberState,
@@ -190,21 +190,6 @@ def get_or_404(db: Session, *, reader: Reader, assessment_id: str) -> NormAssess
 # --- writing -----------------------------------------------------------------------------------
 
 
-def may_assess(actor: Reader, member_state_id: str) -> bool:
-    """Contributors and coordinators of the state's own government organisations assess it."""
-    return (
-        actor is not None
-        and actor.member_state_id == member_state_id
-        and actor.is_community
-        and Permission.RECORD_CREATE in permissions_of(actor.roles)
-    )
-
-
-def may_edit(actor: Reader, assessment: NormAssessment) -> bool:
-    """Whether ``actor`` may change this (visible) assessment."""
-    return may_assess(actor, assessment.member_state_id)
-
-
 def sharing_for(
     db: Session, *, visibility: Visibility, member_state_id: str
 ) -> tuple[Tlp, set[str]]:
@@ -279,7 +264,9 @@ def _action_or_invalid(db: Session, action_id: str) -> NormAction:
 
 def create(db: Session, *, actor: Actor, data: AssessmentCreate) -> NormAssessment:
     """Record the actor's state's first assessment of an action, shared as the state chooses."""
-    if actor.member_state_id is None or not may_assess(actor, actor.member_state_id):
+    if actor.member_state_id is None or not may(
+        actor, Action.CREATE, Proposed(NormAssessment, member_state_id=actor.member_state_id)
+    ):
         raise Forbidden(
             "only contributors and coordinators of a member state's government "
             "organisations assess that state's implementation"
@@ -333,7 +320,9 @@ def share_with_label(
     green_includes_external: bool = False,
 ) -> NormAssessment:
     """Record an assessment under an explicit label and audience (a custom visibility)."""
-    if actor.member_state_id is None or not may_assess(actor, actor.member_state_id):
+    if actor.member_state_id is None or not may(
+        actor, Action.CREATE, Proposed(NormAssessment, member_state_id=actor.member_state_id)
+    ):
         raise Forbidden("only the state's own government organisations assess it")
     action = _action_or_invalid(db, action_id)
     assessment = NormAssessment(
@@ -379,7 +368,7 @@ def update(
     """Change an assessment of the actor's own state; the previous state stays in the history."""
     assessment = get_or_404(db, reader=actor, assessment_id=assessment_id)
     previous = assessment.status
-    if not may_edit(actor, assessment):
+    if not may(actor, Action.EDIT, assessment):
         raise Forbidden("only the assessed state's own government organisations may change it")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     for field in ("status", "assessed_on", "visibility"):

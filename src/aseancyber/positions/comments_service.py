@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Organisation
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
@@ -25,8 +26,6 @@ from aseancyber.positions.schemas import CommentCreate, ProposalCreate
 from aseancyber.positions.service import (
     current_text,
     get_or_404,
-    may_contribute,
-    may_edit,
     new_key,
     next_version,
     require_drafting,
@@ -42,7 +41,7 @@ def add_comment(
 ) -> PositionComment:
     """Comment on the current text or on one of its paragraphs."""
     position = get_or_404(db, reader=actor, position_id=position_id)
-    if not may_contribute(actor):
+    if not may(actor, Action.CONTRIBUTE, position):
         raise Forbidden("commenting needs a contributor role in a member-state body")
     require_drafting(position)
     version = current_text(db, position=position)
@@ -86,7 +85,7 @@ def comments(db: Session, *, position: Position) -> list[PositionComment]:
 def propose(db: Session, *, actor: Actor, position_id: str, data: ProposalCreate) -> EditProposal:
     """Propose replacing, deleting, or inserting a paragraph after one of the current text."""
     position = get_or_404(db, reader=actor, position_id=position_id)
-    if not may_contribute(actor):
+    if not may(actor, Action.CONTRIBUTE, position):
         raise Forbidden("proposing edits needs a contributor role in a member-state body")
     require_drafting(position)
     version = current_text(db, position=position)
@@ -144,7 +143,7 @@ def _open_proposal(
     proposal = db.get(EditProposal, proposal_id) if not has_nul(proposal_id) else None
     if proposal is None or proposal.position_id != position.id:
         raise NotFound("proposal")
-    if not may_edit(actor, position):
+    if not may(actor, Action.EDIT, position):
         raise Forbidden("only the drafting organisation may accept or reject proposed edits")
     require_drafting(position)
     if proposal.status is not ProposalStatus.OPEN:

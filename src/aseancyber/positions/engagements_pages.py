@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Tlp
+from aseancyber.access.rules import Action, may
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.positions import engagements_api
@@ -52,7 +53,7 @@ def list_engagements(
             "values": {"q": q, "kind": kind},
             "kind_options": KIND_OPTIONS,
             "total": service.count(db, reader=reader, filters=filters),
-            "can_create": service.may_create(reader),
+            "can_create": may(reader, Action.CREATE, Engagement),
         },
     )
 
@@ -119,7 +120,7 @@ def _data(values: dict[str, Any]) -> dict[str, Any]:
 @router.get("/engagements/new")
 def new_engagement(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to record an engagement."""
-    if not service.may_create(actor):
+    if not may(actor, Action.CREATE, Engagement):
         raise Forbidden("recording an engagement needs the contributor or coordinator role")
     return _form(request, db, {"tlp": Tlp.AMBER.value, "participant_ids": [actor.organisation_id]})
 
@@ -154,7 +155,7 @@ def show_engagement(
         {
             "engagement": engagement,
             "kind_label": ENGAGEMENT_KIND_LABELS[engagement.kind],
-            "can_edit": service.may_edit(reader, engagement),
+            "can_edit": may(reader, Action.EDIT, engagement),
             "can_update": {
                 a.id: service.may_update_action(reader, engagement, a) for a in engagement.actions
             },
@@ -186,7 +187,7 @@ def edit_engagement(
     engagement_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     engagement = service.get_or_404(db, reader=actor, engagement_id=engagement_id)
-    if not service.may_edit(actor, engagement):
+    if not may(actor, Action.EDIT, engagement):
         raise Forbidden("only the organisation that recorded this engagement may change it")
     return _form(request, db, _loaded(engagement), engagement=engagement)
 

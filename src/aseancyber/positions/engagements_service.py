@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Select, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import (
     Actor,
     LabelChangeRefused,
@@ -22,6 +21,7 @@ from aseancyber.access.policy import (
     set_audience,
     visible_to,
 )
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
@@ -126,26 +126,9 @@ def get_or_404(db: Session, *, reader: Reader, engagement_id: str) -> Engagement
     return engagement
 
 
-def may_create(actor: Reader) -> bool:
-    return actor is not None and Permission.RECORD_CREATE in permissions_of(actor.roles)
-
-
-def may_edit(actor: Reader, engagement: Engagement) -> bool:
-    """Contributors of the organisation that recorded it edit it and its actions."""
-    return (
-        may_create(actor)
-        and actor is not None
-        and (actor.organisation_id == engagement.owner_organisation_id)
-    )
-
-
 def may_update_action(actor: Reader, engagement: Engagement, action: FollowUpAction) -> bool:
     """The engagement's editors, and the action's owner organisation, mark it done."""
-    return may_edit(actor, engagement) or (
-        may_create(actor)
-        and actor is not None
-        and actor.organisation_id == action.owner_organisation_id
-    )
+    return may(actor, Action.EDIT, engagement) or may(actor, Action.EDIT, action)
 
 
 # --- initiatives, linked loosely ---------------------------------------------------------------
@@ -205,7 +188,7 @@ def _check_dates(starts_on: date, ends_on: date | None) -> None:
 
 def create(db: Session, *, actor: Actor, data: EngagementCreate) -> Engagement:
     """Record an engagement owned by the actor's organisation; participants are its audience."""
-    if not may_create(actor):
+    if not may(actor, Action.CREATE, Engagement):
         raise Forbidden("recording an engagement needs the contributor or coordinator role")
     _check_dates(data.starts_on, data.ends_on)
     roles = _check_participants(db, data.participants)
@@ -234,7 +217,7 @@ def create(db: Session, *, actor: Actor, data: EngagementCreate) -> Engagement:
 def update(db: Session, *, actor: Actor, engagement_id: str, data: EngagementUpdate) -> Engagement:
     """Change an engagement (its recording organisation); send the ``version`` you loaded."""
     engagement = get_or_404(db, reader=actor, engagement_id=engagement_id)
-    if not may_edit(actor, engagement):
+    if not may(actor, Action.EDIT, engagement):
         raise Forbidden("only the organisation that recorded this engagement may change it")
     if data.version != engagement.version:
         raise Conflict(
@@ -278,7 +261,7 @@ def update(db: Session, *, actor: Actor, engagement_id: str, data: EngagementUpd
 def delete(db: Session, *, actor: Actor, engagement_id: str) -> None:
     """Remove an engagement with its participants and actions (its recording organisation)."""
     engagement = get_or_404(db, reader=actor, engagement_id=engagement_id)
-    if not may_edit(actor, engagement):
+    if not may(actor, Action.DELETE, engagement):
         raise Forbidden("only the organisation that recorded this engagement may delete it")
     set_audience(db, engagement)
     db.delete(engagement)
@@ -290,7 +273,7 @@ def add_action(
 ) -> FollowUpAction:
     """Add a follow-up action owned by a participant (or the recording organisation)."""
     engagement = get_or_404(db, reader=actor, engagement_id=engagement_id)
-    if not may_edit(actor, engagement):
+    if not may(actor, Action.EDIT, engagement):
         raise Forbidden("only the organisation that recorded this engagement may add actions")
     allowed = {p.organisation_id for p in engagement.participants} | {
         engagement.owner_organisation_id

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Actor, Tlp, audience_of
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import OrganisationKind
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid
@@ -103,7 +104,7 @@ def list_positions(
             "values": {"q": q, "status": status},
             "status_options": STATUS_OPTIONS,
             "total": service.count(db, reader=reader, filters=filters),
-            "can_create": service.may_draft(reader),
+            "can_create": may(reader, Action.CREATE, Position),
         },
     )
 
@@ -187,7 +188,7 @@ async def _posted(request: Request, actor: Actor, db: Session) -> dict[str, Any]
 @router.get("/positions/new")
 def new_position(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The form to start drafting a common position."""
-    if not service.may_draft(actor):
+    if not may(actor, Action.CREATE, Position):
         raise Forbidden(
             "drafting needs a contributor role in a member-state body or the Secretariat"
         )
@@ -265,8 +266,8 @@ def show_position(
             "own_row": next(
                 (r for r in board.rows if state and r.member_state_id == state.id), None
             ),
-            "can_edit": service.may_edit(reader, position),
-            "can_contribute": service.may_contribute(reader),
+            "can_edit": may(reader, Action.EDIT, position),
+            "can_contribute": may(reader, Action.CONTRIBUTE, position),
             "drafting": position.status.value == "drafting",
             "response_kinds": [(k.value, k.label) for k in ResponseKind],
             "audience": audience_of(db, position),
@@ -352,7 +353,7 @@ def edit_position(
 ) -> Response:
     """The drafter's form: details, sharing and the text (a changed text is a new version)."""
     position = service.get_or_404(db, reader=actor, position_id=position_id)
-    if not service.may_edit(actor, position):
+    if not may(actor, Action.EDIT, position):
         raise Forbidden("only the drafting organisation may edit this position")
     service.require_drafting(position)
     return _form(request, db, actor, _loaded(db, position, actor.time_zone), position=position)

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import (
     Actor,
     LabelChangeRefused,
@@ -24,6 +23,7 @@ from aseancyber.access.policy import (
     set_audience,
     visible_to,
 )
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
@@ -123,29 +123,6 @@ def get_or_404(db: Session, *, reader: Reader, position_id: str) -> Position:
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def _can(actor: Reader, permission: Permission) -> bool:
-    return actor is not None and permission in permissions_of(actor.roles)
-
-
-def may_draft(actor: Reader) -> bool:
-    """Contributors of a member-state body or the Secretariat draft positions."""
-    return actor is not None and actor.is_community and _can(actor, Permission.RECORD_CREATE)
-
-
-def may_edit(actor: Reader, position: Position) -> bool:
-    """The drafter's organisation (contributors and up) revises the text and decides edits."""
-    return (
-        actor is not None
-        and actor.organisation_id == position.owner_organisation_id
-        and _can(actor, Permission.RECORD_CREATE)
-    )
-
-
-def may_contribute(actor: Reader) -> bool:
-    """Member-state bodies and the Secretariat comment and propose edits on what they see."""
-    return may_draft(actor)
-
-
 def require_drafting(position: Position) -> None:
     """Refuse a change to a position that is no longer being drafted."""
     if position.status is PositionStatus.ADOPTED:
@@ -216,7 +193,7 @@ def create(
     db: Session, *, actor: Actor, data: PositionCreate, derived_from_id: str | None = None
 ) -> Position:
     """Start drafting a position (version 1), owned by the actor's organisation."""
-    if not may_draft(actor):
+    if not may(actor, Action.CREATE, Position):
         raise Forbidden(
             "drafting a common position needs a contributor role in a member-state body or "
             "the ASEAN Secretariat"
@@ -267,7 +244,7 @@ def create(
 def update(db: Session, *, actor: Actor, position_id: str, data: PositionUpdate) -> Position:
     """Change a position's title, occasion, summary, deadline, label or audience (drafter)."""
     position = get_or_404(db, reader=actor, position_id=position_id)
-    if not may_edit(actor, position):
+    if not may(actor, Action.EDIT, position):
         raise Forbidden("only the drafting organisation may change this position")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if data.version != position.version:
@@ -379,7 +356,7 @@ def next_version(
 def revise(db: Session, *, actor: Actor, position_id: str, data: TextRevision) -> PositionVersion:
     """Save the drafter's revised text as the next version (409 if ``based_on`` is stale)."""
     position = get_or_404(db, reader=actor, position_id=position_id)
-    if not may_edit(actor, position):
+    if not may(actor, Action.EDIT, position):
         raise Forbidden("only the drafting organisation may revise the text")
     require_drafting(position)
     if data.based_on != position.current_version:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Reader
+from aseancyber.access.rules import Action, may
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.requests import files, service
 from aseancyber.requests.models import CrossBorderRequest, RequestAttachment, RequestStatus
@@ -33,7 +34,7 @@ def upload(
 ) -> list[RequestAttachment]:
     """Add files to a request the actor may see and write in; all are checked first."""
     request = service.get_or_404(db, reader=actor, request_id=request_id)
-    if not service.may_write(actor):
+    if not may(actor, Action.CONTRIBUTE, request):
         raise Forbidden("adding files to a request needs the contributor or coordinator role")
     if request.status in CLOSED:
         raise Invalid(f"the request is {request.status.label}: no more files", files.FIELD)

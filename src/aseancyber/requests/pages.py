@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Actor, Tlp
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Organisation, User
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.requests import attachments, escalation, files, service, workflow
@@ -83,7 +84,7 @@ def list_requests(
             "kind_options": KIND_OPTIONS,
             "status_options": STATUS_OPTIONS,
             "can_create": reader is not None
-            and service.may_write(reader)
+            and may(reader, Action.CREATE, CrossBorderRequest)
             and reader.member_state_id is not None,
             "is_overdue": service.is_overdue,
             "is_answer_overdue": service.is_answer_overdue,
@@ -198,7 +199,7 @@ def new_request(
     kind: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """The form for a new request, started from its kind's template."""
-    if not service.may_write(actor):
+    if not may(actor, Action.CREATE, CrossBorderRequest):
         raise Forbidden("sending requests needs the contributor or coordinator role")
     chosen = kind if kind in KIND_VALUES else ""
     values: dict[str, Any] = {
@@ -214,7 +215,7 @@ def new_request(
 @router.post("/requests/new", dependencies=[CsrfChecked])
 async def create_request(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """Save a draft, or send at once."""
-    if not service.may_write(actor):
+    if not may(actor, Action.CREATE, CrossBorderRequest):
         raise Forbidden("sending requests needs the contributor or coordinator role")
     values = await _posted(request)
     form = await request.form()
@@ -252,11 +253,12 @@ def show_request(
             "record": record,
             "thread": service.thread(db, request=record),
             "attachments": attachments.list_for(db, request=record),
-            "can_attach": service.may_write(reader) and record.status not in attachments.CLOSED,
+            "can_attach": may(reader, Action.CONTRIBUTE, record)
+            and record.status not in attachments.CLOSED,
             "moves": workflow.allowed_for(reader, record),
             "can_edit": service.is_requester(reader, record)
             and record.status is RequestStatus.DRAFT,
-            "can_write": service.may_write(reader)
+            "can_write": may(reader, Action.CONTRIBUTE, record)
             and record.status not in {RequestStatus.CLOSED, RequestStatus.WITHDRAWN},
             "overdue": service.is_overdue(record),
             "answer_overdue": service.is_answer_overdue(record),

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import (
     Actor,
     LabelChangeRefused,
@@ -22,6 +21,7 @@ from aseancyber.access.policy import (
     check_label_change,
     visible_to,
 )
+from aseancyber.access.rules import Action, may
 from aseancyber.access.service import actor_for
 from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import contains_text, has_nul
@@ -256,22 +256,15 @@ def get_or_404(db: Session, *, reader: Reader, request_id: str) -> CrossBorderRe
 # --- writing ---------------------------------------------------------------------------------
 
 
-def may_write(actor: Reader) -> bool:
-    """Contributors and coordinators send and answer requests."""
-    return actor is not None and Permission.RECORD_CREATE in permissions_of(actor.roles)
-
-
 def is_requester(actor: Reader, request: CrossBorderRequest) -> bool:
-    return (
-        may_write(actor)
-        and actor is not None
-        and (actor.organisation_id == request.owner_organisation_id)
-    )
+    """The requesting side of the workflow: who may edit the request."""
+    return may(actor, Action.EDIT, request)
 
 
 def is_receiver(actor: Reader, request: CrossBorderRequest) -> bool:
+    """The receiving side of the workflow: a writer of the receiving organisation."""
     return (
-        may_write(actor)
+        may(actor, Action.CONTRIBUTE, request)
         and actor is not None
         and (actor.organisation_id == request.receiving_organisation_id)
     )
@@ -292,7 +285,7 @@ def _named_users(db: Session, emails: list[str]) -> list[str]:
 
 def create(db: Session, *, actor: Actor, data: RequestCreate) -> CrossBorderRequest:
     """Draft a request from the actor's organisation to an organisation of another state."""
-    if not may_write(actor):
+    if not may(actor, Action.CREATE, CrossBorderRequest):
         raise Forbidden("sending requests needs the contributor or coordinator role")
     receiver = (
         None
@@ -409,7 +402,7 @@ def parties_who_see(
 def add_message(db: Session, *, actor: Actor, request_id: str, body: str) -> RequestMessage:
     """Add a message to the thread and tell the other side."""
     request = get_or_404(db, reader=actor, request_id=request_id)
-    if not may_write(actor):
+    if not may(actor, Action.CONTRIBUTE, request):
         raise Forbidden("writing in a request's thread needs the contributor or coordinator role")
     if request.status in {RequestStatus.CLOSED, RequestStatus.WITHDRAWN}:
         raise Invalid(f"the request is {request.status.label}: its thread is closed", "body")

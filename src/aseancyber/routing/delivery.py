@@ -23,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.permissions import Permission, has_permission
+from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, stricter
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Organisation, Role, User
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid
@@ -65,10 +66,6 @@ class DeliverySummary:
         return sum(item.findings for item in self.delivered)
 
 
-def may_notify(actor: Actor | None) -> bool:
-    return has_permission(actor, Permission.ROUTING_NOTIFY)
-
-
 def sco_id(kind: str, contributing: dict[str, Any]) -> str:
     """The deterministic id of an SCO from its ID-contributing properties (JCS canonical)."""
     canonical = json.dumps(contributing, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -93,7 +90,7 @@ def notify_certs(
     finding_tlps: Sequence[Tlp | None] | None = None,
 ) -> DeliverySummary:
     """Route the findings and deliver each organisation's share as a STIX bundle, notified."""
-    if not may_notify(actor):
+    if not may(actor, Action.NOTIFY, RoutingInbox):
         raise Forbidden(f"notifying CERTs needs the permission {Permission.ROUTING_NOTIFY.value}")
     lookup = look_up(db, values=values)
     labels = labels_for(len(lookup.rows), tlp, finding_tlps)

@@ -14,10 +14,11 @@ from starlette.datastructures import FormData, UploadFile
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession
 from aseancyber.access.policy import Actor, Tlp
+from aseancyber.access.rules import Action, may
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Invalid
 from aseancyber.routing import delivery, resolve, service, table
-from aseancyber.routing.models import ConstituencyKind
+from aseancyber.routing.models import ConstituencyEntry, ConstituencyKind, RoutingInbox
 from aseancyber.routing.schemas import EntryCreate
 from aseancyber.web import forms, templating
 
@@ -32,7 +33,7 @@ def _form_context(db: DbSession, actor: Actor) -> dict[str, Any]:
     return {
         "tlp_options": TLP_OPTIONS,
         "asn_table": table.state_of(db),
-        "can_notify": delivery.may_notify(actor),
+        "can_notify": may(actor, Action.NOTIFY, RoutingInbox),
         "max_findings": service.MAX_FINDINGS,
     }
 
@@ -104,7 +105,7 @@ async def routing_preview(request: Request, db: DbSession, actor: CurrentActor) 
             "count": len(lookup.rows),
             "findings_text": "\n".join(f.value for f in lookup.findings),
             "tlp": label,
-            "can_notify": delivery.may_notify(actor),
+            "can_notify": may(actor, Action.NOTIFY, RoutingInbox),
         },
     )
 
@@ -152,7 +153,7 @@ def _registry_page(  # noqa: PLR0917 - a private helper; the routes pass everyth
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    can_edit = service.may_edit_registry(actor)
+    can_edit = may(actor, Action.EDIT, ConstituencyEntry)
     return templating.render(
         request,
         "routing/registry.html",

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Organisation
 from aseancyber.community.service import has_nul
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
@@ -65,10 +65,6 @@ def lines_of(text: str) -> list[str]:
 # --- the constituency registry ------------------------------------------------------------------
 
 
-def may_edit_registry(actor: Actor | None) -> bool:
-    return has_permission(actor, Permission.ROUTING_REGISTRY_EDIT)
-
-
 def normalise_key(kind: ConstituencyKind, key: str) -> str:
     """The stored form of a registry key, or :class:`Invalid` naming what is wrong."""
     text = key.strip()
@@ -108,7 +104,7 @@ def create_entry(
     note: str = "",
 ) -> ConstituencyEntry:
     """Add a registry entry sending one country, AS or domain suffix to an organisation."""
-    if not may_edit_registry(actor):
+    if not may(actor, Action.EDIT, ConstituencyEntry):
         raise Forbidden("editing the constituency registry needs the regional coordinator role")
     stored_key = normalise_key(kind, key)
     if has_nul(organisation_id) or db.get(Organisation, organisation_id) is None:
@@ -134,7 +130,7 @@ def create_entry(
 
 def delete_entry(db: Session, *, actor: Actor, entry_id: str) -> None:
     """Remove a registry entry."""
-    if not may_edit_registry(actor):
+    if not may(actor, Action.EDIT, ConstituencyEntry):
         raise Forbidden("editing the constituency registry needs the regional coordinator role")
     entry = None if has_nul(entry_id) else db.get(ConstituencyEntry, entry_id)
     if entry is None:

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from aseancyber.access.policy import Actor, Reader, Tlp, set_audience, visible_to
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import MemberState, Organisation
 from aseancyber.community.service import has_nul, like_pattern
 from aseancyber.errors import Forbidden, Invalid, NotFound
@@ -257,8 +258,7 @@ def delete_versions(
     if not rows:
         raise NotFound("object")
     if not can_write(db, actor=actor, collection=collection) or any(
-        row.owner_organisation_id != actor.organisation_id and row.created_by_id != actor.user_id
-        for row in rows
+        not may(actor, Action.DELETE, row) for row in rows
     ):
         raise Forbidden(
             "only writers of this collection may delete their own organisation's objects"

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, false, insert, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, Reader, Tlp
+from aseancyber.access.rules import Action, Scope, may, writable_by
 from aseancyber.community.models import Organisation
 from aseancyber.community.service import has_nul
 from aseancyber.db import new_id, utcnow
@@ -34,7 +34,7 @@ def create_sharing_group(
     db: Session, *, actor: Actor, name: str, organisation_ids: Iterable[str], description: str = ""
 ) -> SharingGroup:
     """A named set of organisations, owned by the actor's organisation (always a member)."""
-    if Permission.RECORD_COORDINATE not in permissions_of(actor.roles):
+    if not may(actor, Action.CREATE, SharingGroup):
         raise Forbidden("creating sharing groups needs the coordinator role")
     members = set(organisation_ids) | {actor.organisation_id}
     found = set(db.scalars(select(Organisation.id).where(Organisation.id.in_(members))))
@@ -116,14 +116,11 @@ def readable(reader: Reader) -> ColumnElement[bool]:
 
 def writable(actor: Reader) -> ColumnElement[bool]:
     """The SQL condition selecting the collections ``actor`` may add objects to (none for a
-    read-only API token, whatever the user's roles)."""
-    if (
-        actor is None
-        or not actor.token_can_write
-        or Permission.RECORD_CREATE not in permissions_of(actor.roles)
-    ):
+    read-only API token, whatever the user's roles): the write rules, with membership."""
+    if actor is None:
         return false()
-    return or_(_member_by_kind(actor), _granted(actor, CollectionGrant.can_write))
+    member = or_(_member_by_kind(actor), _granted(actor, CollectionGrant.can_write))
+    return writable_by(actor, Action.ADD_OBJECTS, Collection, standing={Scope.MEMBER: member})
 
 
 def list_collections(db: Session, *, reader: Reader) -> list[Collection]:
@@ -173,7 +170,7 @@ def create_collection(
     grants: Iterable[tuple[str | None, str | None, bool, bool]] = (),
 ) -> Collection:
     """A new collection owned by the actor's organisation, with the TLP marking definitions."""
-    if Permission.RECORD_COORDINATE not in permissions_of(actor.roles):
+    if not may(actor, Action.CREATE, Collection):
         raise Forbidden("creating collections needs the coordinator role")
     if kind is CollectionKind.STATE:
         member_state_id = member_state_id or actor.member_state_id

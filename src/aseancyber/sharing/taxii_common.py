@@ -26,6 +26,7 @@ from aseancyber.access.dependencies import (
     note_token_use,
 )
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import writes_at_all
 from aseancyber.audit.service import SESSION_ACTOR
 from aseancyber.errors import Forbidden, NotAuthenticated, ServiceError
 from aseancyber.sharing import objects_service as objects
@@ -142,7 +143,7 @@ def taxii_actor(request: Request, db: DbSession, background: BackgroundTasks) ->
         raise NotAuthenticated(
             "sign in with HTTP Basic (e-mail and password or API token) or Bearer"
         )
-    if request.method not in SAFE_METHODS and not actor.token_can_write:
+    if request.method not in SAFE_METHODS and not writes_at_all(actor):
         raise Forbidden("this API token is read-only")
     db.info[SESSION_ACTOR] = actor
     return actor
