@@ -28,6 +28,8 @@ class NotificationKind(StrEnum):
     POSITION_DEADLINE = "position_deadline"  # endorsement deadline reminders
     ENGAGEMENT_ACTION = "engagement_action"  # dialogue-partner follow-up actions and due dates
     INITIATIVE_OVERLAP = "initiative_overlap"  # another body's initiative may duplicate yours
+    SHARED_WITH_YOU = "shared_with_you"  # you or your organisation is named on AMBER/RED
+    SIGHTING = "sighting"  # someone sighted an indicator your organisation shared
 
     @property
     def description(self) -> str:
@@ -47,6 +49,10 @@ _KIND_DESCRIPTIONS = {
     ),
     NotificationKind.CASE_EMBARGO: "Coordination cases: embargo proposals, reminders and ends",
     NotificationKind.INITIATIVE_OVERLAP: "Initiatives: another body may duplicate yours",
+    NotificationKind.SHARED_WITH_YOU: (
+        "Sharing: you or your organisation is named on a TLP:AMBER or TLP:RED record"
+    ),
+    NotificationKind.SIGHTING: "Sharing: someone sighted an indicator your organisation shared",
 }
 
 
