@@ -238,6 +238,16 @@ def _refanged(line: str) -> str:
     return re.sub(r"\bhxxp", "http", text, flags=re.IGNORECASE) if "xxp" in text.lower() else text
 
 
+def line_observables(line: str) -> list[Observable]:
+    """The observables in one line of free text (refanged); a line that is one observable
+    the free-text scanner misses is still that observable."""
+    found = list(in_text(_refanged(line)))
+    if not found:
+        single = detect(line)
+        found = [single] if single is not None else []
+    return found
+
+
 def observables_in(lines: Iterable[str]) -> list[str]:
     """The values to match in free text (pasted or a log file, the same way): each line's
     observables (refanged, in canonical form), or the line itself when it holds none (it
@@ -247,10 +257,7 @@ def observables_in(lines: Iterable[str]) -> list[str]:
         text = line.strip()
         if not text:
             continue
-        observables = list(in_text(_refanged(text)))
-        if not observables:
-            single = detect(text)
-            observables = [single] if single is not None else []
+        observables = line_observables(text)
         if observables:
             for observable in observables:
                 found.setdefault(observable.value, None)

@@ -237,6 +237,7 @@ def audience_read(view: AudienceView) -> AudienceRead:
             )
             for u in view.people
         ],
+        named_but_unable_to_see=view.unreachable,
     )
 
 

@@ -33,6 +33,8 @@ class AudienceView:
     people: list[User]
     all_community: bool
     summary: str
+    # Named in the audience but left out by the policy (e.g. they may not read the collection).
+    unreachable: list[str]
 
     @property
     def organisation_count(self) -> int:
@@ -86,6 +88,16 @@ def describe(
         1 for o in organisations if o.is_community
     )
     public = record.tlp is Tlp.CLEAR and collection.public_read
+    shown_people = {user.id for user in people}
+    unreachable = [o.name for o in organisations if o.id in audience.organisation_ids]
+    unreachable = [
+        name for name in unreachable if name not in {o.name for o in community + external}
+    ]
+    unreachable += [
+        user.display_name
+        for user in db.scalars(select(User).where(User.id.in_(audience.user_ids)))
+        if user.id not in shown_people and user.organisation_id not in seeing
+    ]
     view = AudienceView(
         label=record.tlp,
         public=public,
@@ -94,6 +106,7 @@ def describe(
         people=people,
         all_community=all_community,
         summary="",
+        unreachable=sorted(unreachable),
     )
     return AudienceView(**{**view.__dict__, "summary": _summary(view)})
 

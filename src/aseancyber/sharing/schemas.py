@@ -72,6 +72,10 @@ class AudienceRead(BaseModel):
     summary: str
     organisations: list[AudienceOrganisation]
     people: list[AudiencePerson]
+    named_but_unable_to_see: list[str] = Field(
+        description="Organisations or people named who may still not see it (e.g. they may "
+        "not read the collection)."
+    )
 
 
 class SightingCreate(_Write):
