@@ -137,6 +137,12 @@ def test_the_preview_refuses_what_the_sharer_may_not_use(
     )
     assert unknown.status_code == 422
     assert "unknown organisation" in unknown.text
+    for bad in ("a\x00b", "x" * 37):
+        refused = rest.get(
+            "/api/v1/sharing/audience",
+            params={"collection_id": own.id, "tlp": "TLP:RED", "audience_user_ids": bad},
+        )
+        assert refused.status_code == 422, bad
     bad_label = rest.get(
         "/api/v1/sharing/audience", params={"collection_id": own.id, "tlp": "TLP:PINK"}
     )

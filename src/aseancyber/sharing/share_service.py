@@ -24,6 +24,7 @@ from aseancyber.access.policy import (
     stricter,
 )
 from aseancyber.community.models import Organisation, User
+from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem, Forbidden, Invalid
 from aseancyber.sharing import audience, indicator_checks, notices, service, stix
@@ -43,6 +44,7 @@ OBSERVABLE_PATHS = {
     "file-md5": "file:hashes.MD5",
 }
 MAX_EXPORT = 10_000
+MAX_ID_LENGTH = 36
 
 
 class WarningsToConfirm(Invalid):
@@ -156,6 +158,12 @@ def preview_audience(
     green_includes_external: bool = False,
 ) -> audience.AudienceView:
     """Who would see an indicator shared with these choices, before it is shared."""
+    for name, ids in (
+        ("audience_organisation_ids", organisation_ids),
+        ("audience_user_ids", user_ids),
+    ):
+        if any(has_nul(i) or not 0 < len(i) <= MAX_ID_LENGTH for i in ids):
+            raise Invalid("names an unknown record id", name)
     collection = _check_writer(db, actor, collection_id)
     _check_audience(db, organisation_ids, user_ids)
     return audience.for_new(
