@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.matching.service import observables_in
 from tests.matching.conftest import indicator, store
-from tests.readers import BrowserFor, World
+from tests.readers import BrowserFor, ClientsFor, World
 from tests.sharing.conftest import make_collection
 
 LOG = (
@@ -22,7 +22,7 @@ def _results(html: str) -> str:
 
 
 def test_pasted_log_lines_match_like_the_same_file(
-    db: Session, world: World, browser_for: BrowserFor
+    db: Session, world: World, browser_for: BrowserFor, clients_for: ClientsFor
 ) -> None:
     collection = make_collection(db, world)
     store(
@@ -52,6 +52,13 @@ def test_pasted_log_lines_match_like_the_same_file(
     assert (recognised, matched) == (submitted - 1, 3)  # only "nothing here at all" is not
     for name in ("C2 server", "C2 domain", "phisher"):
         assert name in _results(pasted.text)
+    rest, _ = clients_for(world.other_state)
+    answer = rest.post("/api/v1/matching", json={"text": LOG}).json()
+    assert (answer["submitted"], answer["recognised"], answer["matched"]) == (
+        submitted,
+        recognised,
+        matched,
+    )
 
 
 def test_one_extractor_for_lines_refanged_and_in_order() -> None:
