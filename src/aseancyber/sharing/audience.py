@@ -9,7 +9,7 @@ shows it for the stored version.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -89,9 +89,8 @@ def describe(
     )
     public = record.tlp is Tlp.CLEAR and collection.public_read
     shown_people = {user.id for user in people}
-    unreachable = [o.name for o in organisations if o.id in audience.organisation_ids]
     unreachable = [
-        name for name in unreachable if name not in {o.name for o in community + external}
+        o.name for o in organisations if o.id in audience.organisation_ids and o.id not in seeing
     ]
     unreachable += [
         user.display_name
@@ -108,7 +107,7 @@ def describe(
         summary="",
         unreachable=sorted(unreachable),
     )
-    return AudienceView(**{**view.__dict__, "summary": _summary(view)})
+    return replace(view, summary=_summary(view))
 
 
 def _names(items: Iterable[str], limit: int = 4) -> str:

@@ -55,19 +55,22 @@ def why_not(actor: Actor) -> str:
     )
 
 
+def _ids(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
 def _preview(
-    db: Session, actor: Actor, collection: Collection | None, values: dict[str, object]
+    db: Session, actor: Actor, collection: Collection, values: dict[str, object]
 ) -> AudienceView | None:
-    if collection is None:
-        return None
+    """The audience box for the form's current choices; none while they are not valid."""
     try:
         return share_service.preview_audience(
             db,
             actor=actor,
             collection_id=collection.id,
             label=Tlp(str(values["tlp"])),
-            organisation_ids=list(values["audience_organisation_ids"]),  # type: ignore[call-overload]
-            user_ids=list(values["audience_user_ids"]),  # type: ignore[call-overload]
+            organisation_ids=_ids(values["audience_organisation_ids"]),
+            user_ids=_ids(values["audience_user_ids"]),
             green_includes_external=bool(values["green_includes_external"]),
         )
     except (ServiceError, ValueError):
