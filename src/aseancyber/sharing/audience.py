@@ -11,7 +11,7 @@ shows it for the stored version.
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import exists, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Audience, Tlp, audience_of, can_see
@@ -51,13 +51,27 @@ def _organisation_reader(organisation: Organisation) -> Actor:
     )
 
 
-def _reads_collection(db: Session, reader: Actor, collection: Collection) -> bool:
-    return (
-        db.scalar(
-            select(Collection.id).where(Collection.id == collection.id, service.readable(reader))
-        )
-        is not None
-    )
+READERS_PER_QUERY = 200  # compound SELECTs per statement (SQLite allows 500)
+
+
+def _collection_readers(db: Session, readers: list[Actor], collection: Collection) -> set[str]:
+    """The user ids of ``readers`` who may read ``collection``: one round trip per chunk,
+    each reader asked through :func:`aseancyber.sharing.service.readable`."""
+    found: set[str] = set()
+    for start in range(0, len(readers), READERS_PER_QUERY):
+        chunk = readers[start : start + READERS_PER_QUERY]
+        statements = [
+            select(literal(reader.user_id)).where(
+                exists(
+                    select(Collection.id).where(
+                        Collection.id == collection.id, service.readable(reader)
+                    )
+                )
+            )
+            for reader in chunk
+        ]
+        found.update(str(user_id) for user_id in db.scalars(union_all(*statements)))
+    return found
 
 
 def describe(
@@ -68,22 +82,27 @@ def describe(
     community: list[Organisation] = []
     external: list[Organisation] = []
     seeing: set[str] = set()
+    allowed = {
+        organisation.id: _organisation_reader(organisation)
+        for organisation in organisations
+        if can_see(_organisation_reader(organisation), record, audience)
+    }
+    reading = _collection_readers(db, list(allowed.values()), collection)
     for organisation in organisations:
-        reader = _organisation_reader(organisation)
-        if can_see(reader, record, audience) and _reads_collection(db, reader, collection):
+        if organisation.id in allowed and allowed[organisation.id].user_id in reading:
             (community if organisation.is_community else external).append(organisation)
             seeing.add(organisation.id)
     candidates = set(audience.user_ids)
     if record.created_by_id is not None:
         candidates.add(record.created_by_id)
-    people = [
-        user
+    named = {
+        user.id: (user, actor_for(user))
         for user in db.scalars(select(User).where(User.id.in_(candidates)).order_by(User.email))
-        if user.organisation_id not in seeing
-        and user.is_active
-        and can_see(actor_for(user), record, audience)
-        and _reads_collection(db, actor_for(user), collection)
-    ]
+        if user.organisation_id not in seeing and user.is_active
+    }
+    named_readers = [reader for _, reader in named.values() if can_see(reader, record, audience)]
+    reading_people = _collection_readers(db, named_readers, collection)
+    people = [user for user_id, (user, _) in named.items() if user_id in reading_people]
     all_community = bool(community) and len(community) == sum(
         1 for o in organisations if o.is_community
     )
