@@ -61,6 +61,7 @@ from aseancyber.routing import pages as routing_pages
 from aseancyber.settings import Settings, get_settings
 from aseancyber.sharing import api as sharing_api
 from aseancyber.sharing import pages as sharing_pages
+from aseancyber.sharing import share_pages as sharing_share_pages
 from aseancyber.sharing import taxii as sharing_taxii
 from aseancyber.web import api_docs as web_api_docs
 from aseancyber.web import pages as web_pages
@@ -391,6 +392,7 @@ ROUTERS = [
     norms_pages.router,
     sharing_api.router,
     sharing_pages.router,
+    sharing_share_pages.router,
     sharing_taxii.router,
     federation_api.router,
     federation_pages.router,

@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     # key when it is unset) makes the existing chain fail verification, by design.
     audit_key: str | None = Field(default=None, min_length=32)
 
+    # Sharing (issue 16): the warninglists the share form checks indicator values against
+    # (private and documentation ranges, benign domains). None uses the curated file shipped
+    # in the package (sharing/warninglists/warninglists.json); a path replaces it whole.
+    warninglist_path: Path | None = None
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:

@@ -89,6 +89,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
             {
                 "collection_id": a_collection,
                 "observable_type": "domain-name",
+                "share_anyway": True,  # documentation values: on a warninglist
                 "value": "green.singcert.example",
                 "tlp": "TLP:GREEN",
             },
@@ -100,6 +101,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
             {
                 "collection_id": b_collection,
                 "observable_type": "domain-name",
+                "share_anyway": True,  # documentation values: on a warninglist
                 "value": "green.mycert.example",
                 "tlp": "TLP:GREEN",
             },
@@ -178,6 +180,7 @@ def test_regional_collection_both_ways_while_red_stays_home(pair: Pair) -> None:
         {
             "collection_id": pair.a_collection,
             "observable_type": "ipv4-addr",
+            "share_anyway": True,  # documentation values: on a warninglist
             "value": "192.0.2.66",
             "tlp": "TLP:RED",
             "audience_organisation_ids": [pair.a_singcert],

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Tlp
 from aseancyber.community.models import Organisation, Role, User, UserRole
 from aseancyber.errors import Invalid
-from aseancyber.matching.pages import observables_in
-from aseancyber.matching.service import MAX_BATCH
+from aseancyber.matching.service import MAX_BATCH, observables_in
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject
 from aseancyber.sharing.service import add_tlp_definitions
 from tests.cli.conftest import RunCli

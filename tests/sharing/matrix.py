@@ -22,6 +22,7 @@ def _make_indicator(db: Session, world: World, tlp: Tlp, external: bool, marker:
     data = IndicatorShare(
         collection_id=collection.id,
         observable_type="domain-name",
+        share_anyway=True,  # documentation domains: on a warninglist
         value=f"{marker}.example.net",
         name=f"Matrix indicator {marker}",
         description=f"description {marker}",

@@ -47,6 +47,7 @@ def _share(
     data = IndicatorShare(
         collection_id=collection.id,
         observable_type="domain-name",
+        share_anyway=True,  # documentation domains: on a warninglist
         value=f"{uuid.uuid4().hex}.example.net",
         name="Parent indicator",
         tlp=tlp,
@@ -234,6 +235,7 @@ def test_a_read_only_token_sees_can_write_false_and_cannot_write(
         json={
             "collection_id": feed.id,
             "observable_type": "domain-name",
+            "share_anyway": True,  # documentation values: on a warninglist
             "value": "c2.example.net",
             "tlp": "TLP:AMBER",
         },

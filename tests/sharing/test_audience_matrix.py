@@ -160,6 +160,7 @@ def _share(
             json={
                 "collection_id": collection.id,
                 "observable_type": "domain-name",
+                "share_anyway": True,  # documentation values: on a warninglist
                 "value": f"{marker}.example.net",
                 "name": f"Matrix {marker}",
                 "tlp": label.value,

@@ -263,6 +263,7 @@ def test_a_copy_over_a_hidden_version_never_meets_a_reader_of_the_original(
         json={
             "collection_id": regional.id,
             "observable_type": "domain-name",
+            "share_anyway": True,  # documentation values: on a warninglist
             "value": "secret.example.org",
             "name": "SingCERT original",
             "tlp": "TLP:AMBER",

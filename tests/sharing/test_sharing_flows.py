@@ -39,6 +39,7 @@ def test_shared_from_the_page_and_pulled_by_another_state_over_taxii(
             "csrf_token": browser.csrf,
             "collection_id": regional.id,
             "observable_type": "domain-name",
+            "share_anyway": "true",  # a documentation domain
             "value": "evil.example.com",
             "tlp": "TLP:GREEN",
         },
@@ -74,6 +75,7 @@ def test_amber_strict_stays_inside_its_organisation(
         json={
             "collection_id": regional.id,
             "observable_type": "ipv4-addr",
+            "share_anyway": True,  # documentation values: on a warninglist
             "value": "203.0.113.9",
             "name": "strict zebra",
             "tlp": "TLP:AMBER+STRICT",
@@ -170,6 +172,7 @@ def test_sighting_counts_only_what_the_reader_may_see(
         json={
             "collection_id": regional.id,
             "observable_type": "url",
+            "share_anyway": True,  # documentation values: on a warninglist
             "value": "http://bad.example/x",
             "tlp": "TLP:AMBER",
             "audience_organisation_ids": [world.other_state_org.id],

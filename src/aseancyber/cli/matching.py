@@ -24,7 +24,6 @@ from aseancyber.community.models import User
 from aseancyber.db import get_session_factory, utcnow
 from aseancyber.matching import indexer, service
 from aseancyber.matching.compiler import PatternKind
-from aseancyber.matching.observables import in_text
 
 CSV_COLUMNS = (
     "line",
@@ -92,7 +91,7 @@ def match(
                 for number, raw in enumerate(source, start=1):
                     read += len(raw)
                     line = raw.decode("utf-8", errors="replace")
-                    for observable in in_text(line):
+                    for observable in service.line_observables(line):
                         observables += 1
                         postings = visible.index.match(observable, at)
                         if not postings:

@@ -17,7 +17,10 @@ router = APIRouter(prefix="/api/v1", tags=["matching"])
 @router.post("/matching")
 def match(body: MatchRequest, db: DbSession, actor: CurrentActor) -> MatchResponse:
     """Match a batch of observables against the indicators the caller may see."""
+    values = list(body.observables)
+    if body.text:
+        values.extend(service.observables_in(body.text.splitlines()))
     report = service.match_values(
-        db, actor=actor, values=body.observables, record_sightings=body.record_sightings
+        db, actor=actor, values=values, record_sightings=body.record_sightings
     )
     return response(report)

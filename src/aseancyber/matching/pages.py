@@ -1,7 +1,8 @@
 """The matching page (/matching): paste observables or upload a log file, see which of the
 indicators you may see match them, optionally record sightings.
 
-A log file is read line by line and its observables extracted; a file with more distinct
+Pasted text and a log file are read the same way: line by line, each line's observables
+extracted (:func:`aseancyber.matching.service.observables_in`); a file with more distinct
 observables than one batch holds is refused with a pointer to ``aseancyber match FILE``,
 which streams files of any size.
 """
@@ -16,7 +17,6 @@ from starlette.datastructures import UploadFile
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession
 from aseancyber.errors import Invalid
 from aseancyber.matching import service
-from aseancyber.matching.observables import in_text
 from aseancyber.web import forms, templating
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -30,29 +30,14 @@ def match_form(request: Request, actor: CurrentActor) -> Response:
     return templating.render(request, "matching/match.html", {"report": None, "values": {}})
 
 
-async def _upload_values(upload: UploadFile) -> list[str]:
+async def _upload_text(upload: UploadFile) -> list[str]:
     content = await upload.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
         raise Invalid(
             f"is over {MAX_UPLOAD // (1024 * 1024)} MB: use `aseancyber match FILE` for big logs",
             "file",
         )
-    return observables_in(content.decode("utf-8", errors="replace").splitlines())
-
-
-def observables_in(lines: list[str]) -> list[str]:
-    """The distinct observables found in log lines, in order of first appearance."""
-    found: dict[str, None] = {}
-    for line in lines:
-        for observable in in_text(line):
-            found.setdefault(observable.value, None)
-            if len(found) > service.MAX_BATCH:
-                raise Invalid(
-                    f"holds more than {service.MAX_BATCH:,} distinct observables: use "
-                    "`aseancyber match FILE`, which streams files of any size",
-                    "file",
-                )
-    return list(found)
+    return content.decode("utf-8", errors="replace").splitlines()
 
 
 @router.post("/matching", dependencies=[CsrfChecked])
@@ -63,9 +48,11 @@ async def match_submit(request: Request, db: DbSession, actor: CurrentActor) -> 
         sightings = forms.checked(form, "record_sightings")
         upload = form.get("file")
         try:
-            values = [line.strip() for line in pasted.splitlines() if line.strip()]
+            # Pasted text and a log file are one text, read by one extractor.
+            lines = pasted.splitlines()
             if isinstance(upload, UploadFile) and upload.filename:
-                values.extend(await _upload_values(upload))
+                lines.extend(await _upload_text(upload))
+            values = service.observables_in(lines)
             if not values:
                 raise Invalid("paste observables or choose a log file", "observables")
             report = await run_in_threadpool(

@@ -3,12 +3,13 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from aseancyber.community.schemas import NoNul
 from aseancyber.matching.observables import MAX_LENGTH
 from aseancyber.matching.service import MAX_BATCH, Hit, MatchReport
 
+MAX_TEXT = 10 * 1024 * 1024
 RawObservable = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH), NoNul]
 
 
@@ -17,11 +18,22 @@ class MatchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    observables: list[RawObservable] = Field(min_length=1, max_length=MAX_BATCH)
+    observables: list[RawObservable] = Field(default_factory=list, max_length=MAX_BATCH)
+    text: Annotated[str, StringConstraints(max_length=MAX_TEXT), NoNul] = Field(
+        default="",
+        description="Free text such as log lines: its observables are extracted line by line, "
+        "exactly as the matching page reads pasted text or a log file.",
+    )
     record_sightings: bool = Field(
         default=False,
         description="Record a STIX sighting by your organisation of each matching indicator.",
     )
+
+    @model_validator(mode="after")
+    def _something(self) -> "MatchRequest":
+        if not self.observables and not self.text.strip():
+            raise ValueError("give observables or text to match")
+        return self
 
 
 class IndicatorMatch(BaseModel):

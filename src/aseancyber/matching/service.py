@@ -11,6 +11,7 @@ index for the candidate indicators of the batch's values and compiles only those
 into an in-memory :class:`~aseancyber.matching.index.MatchIndex`.
 """
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +31,14 @@ from aseancyber.matching import indexer
 from aseancyber.matching.compiler import PatternKind, compile_pattern
 from aseancyber.matching.index import MatchIndex, Validity
 from aseancyber.matching.models import IndexedIndicator, IndexEntry
-from aseancyber.matching.observables import PATHS, Observable, detect
+from aseancyber.matching.observables import (
+    MAX_LENGTH,
+    PATHS,
+    Observable,
+    detect,
+    in_text,
+    refang,
+)
 from aseancyber.sharing import objects_service, share_service
 from aseancyber.sharing.models import StixObject
 from aseancyber.sharing.schemas import MAX_SIGHTING_COUNT, SightingCreate
@@ -224,6 +232,45 @@ def _add_tail(
         compiled = compile_pattern(pattern, body.get("pattern_type", "stix"))
         if row.id not in hits and index.add(row.id, compiled, validity) is not None:
             hits[row.id] = _hit(row, validity, pattern)
+
+
+def _refanged(line: str) -> str:
+    text = refang(line)
+    return re.sub(r"\bhxxp", "http", text, flags=re.IGNORECASE) if "xxp" in text.lower() else text
+
+
+def line_observables(line: str) -> list[Observable]:
+    """The observables in one line of free text (refanged); a line that is one observable
+    the free-text scanner misses is still that observable."""
+    found = list(in_text(_refanged(line)))
+    if not found:
+        single = detect(line)
+        found = [single] if single is not None else []
+    return found
+
+
+def observables_in(lines: Iterable[str]) -> list[str]:
+    """The values to match in free text (pasted or a log file, the same way): each line's
+    observables (refanged, in canonical form), or the line itself when it holds none (it
+    is then reported as not recognised); distinct, in order of first appearance."""
+    found: dict[str, None] = {}
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        observables = line_observables(text)
+        if observables:
+            for observable in observables:
+                found.setdefault(observable.value, None)
+        else:
+            found.setdefault(text[:MAX_LENGTH], None)
+        if len(found) > MAX_BATCH:
+            raise Invalid(
+                f"holds more than {MAX_BATCH:,} distinct observables: use "
+                "`aseancyber match FILE`, which streams files of any size",
+                "file",
+            )
+    return list(found)
 
 
 def parse_values(values: Iterable[str]) -> list[ObservableResult]:

@@ -29,6 +29,8 @@ class NotificationKind(StrEnum):
     POSITION_DEADLINE = "position_deadline"  # endorsement deadline reminders
     ENGAGEMENT_ACTION = "engagement_action"  # dialogue-partner follow-up actions and due dates
     INITIATIVE_OVERLAP = "initiative_overlap"  # another body's initiative may duplicate yours
+    SHARED_WITH_YOU = "shared_with_you"  # you or your organisation is named on AMBER/RED
+    SIGHTING = "sighting"  # someone sighted an indicator your organisation shared
 
     @property
     def description(self) -> str:
@@ -51,6 +53,10 @@ _KIND_DESCRIPTIONS = {
         "Coordination cases you coordinate: the vulnerability or an exploit became public"
     ),
     NotificationKind.INITIATIVE_OVERLAP: "Initiatives: another body may duplicate yours",
+    NotificationKind.SHARED_WITH_YOU: (
+        "Sharing: you or your organisation is named on a TLP:AMBER or TLP:RED record"
+    ),
+    NotificationKind.SIGHTING: "Sharing: someone sighted an indicator your organisation shared",
 }
 
 

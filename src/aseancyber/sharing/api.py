@@ -11,13 +11,17 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
-from aseancyber.access.policy import Actor
+from aseancyber.access.policy import Actor, Tlp
+from aseancyber.sharing import audience, service, share_service
 from aseancyber.sharing import objects_service as objects
-from aseancyber.sharing import service, share_service
+from aseancyber.sharing.audience import AudienceView
 from aseancyber.sharing.envelope_stream import file_chunks
 from aseancyber.sharing.ingest import IngestReport
 from aseancyber.sharing.models import Collection, StixObject
 from aseancyber.sharing.schemas import (
+    AudienceOrganisation,
+    AudiencePerson,
+    AudienceRead,
     CollectionCreate,
     CollectionRead,
     IndicatorShare,
@@ -209,6 +213,63 @@ def get_object(ref: str, db: DbSession, reader: OptionalActor) -> ObjectRead:
         ],
         sighting_count=share_service.sighting_count(db, reader=reader, stix_id=row.stix_id),
     )
+
+
+def audience_read(view: AudienceView) -> AudienceRead:
+    organisations = [*view.community_organisations, *view.external_organisations]
+    return AudienceRead(
+        tlp=view.label,
+        public=view.public,
+        all_member_state_organisations=view.all_community,
+        summary=view.summary,
+        organisations=[
+            AudienceOrganisation(
+                id=o.id,
+                name=o.name,
+                member_state=o.member_state.name if o.member_state else None,
+                external=not o.is_community,
+            )
+            for o in organisations
+        ],
+        people=[
+            AudiencePerson(
+                id=u.id, display_name=u.display_name, organisation_name=u.organisation.name
+            )
+            for u in view.people
+        ],
+        named_but_unable_to_see=view.unreachable,
+    )
+
+
+@router.get("/audience")
+def preview_audience(
+    *,
+    db: DbSession,
+    actor: CurrentActor,
+    collection_id: Annotated[str, Query(max_length=36)],
+    tlp: Tlp,
+    audience_organisation_ids: Annotated[list[str] | None, Query(max_length=500)] = None,
+    audience_user_ids: Annotated[list[str] | None, Query(max_length=500)] = None,
+    green_includes_external: bool = False,
+) -> AudienceRead:
+    """Who would be able to see an indicator shared with these choices (nothing is stored)."""
+    view = share_service.preview_audience(
+        db,
+        actor=actor,
+        collection_id=collection_id,
+        label=tlp,
+        organisation_ids=audience_organisation_ids or [],
+        user_ids=audience_user_ids or [],
+        green_includes_external=green_includes_external,
+    )
+    return audience_read(view)
+
+
+@router.get("/objects/{ref}/audience")
+def object_audience(ref: str, db: DbSession, reader: OptionalActor) -> AudienceRead:
+    """Who may see this object version, as the policy decides."""
+    row = objects.get_version_or_404(db, reader=reader, ref=ref)
+    return audience_read(audience.for_stored(db, version=row))
 
 
 @router.post("/indicators", status_code=201)

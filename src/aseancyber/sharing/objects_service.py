@@ -373,6 +373,19 @@ def get_version_or_404(db: Session, *, reader: Reader, ref: str) -> StixObject:
     return found
 
 
+def rows_by_id(db: Session, *, reader: Reader, record_ids: Sequence[str]) -> list[StixObject]:
+    """The stored versions with these record ids that ``reader`` may see, in that order."""
+    if not record_ids:
+        return []
+    found = {
+        row.id: row
+        for row in db.scalars(
+            select(StixObject).where(StixObject.id.in_(list(record_ids)), visible_in(reader))
+        )
+    }
+    return [found[record_id] for record_id in record_ids if record_id in found]
+
+
 def versions_of(db: Session, *, reader: Reader, version: StixObject) -> list[StixObject]:
     """Every visible version of the same object in the same collection, oldest first."""
     return list(

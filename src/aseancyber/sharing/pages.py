@@ -15,27 +15,34 @@ from starlette.concurrency import run_in_threadpool
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Tlp
-from aseancyber.community.service import all_organisations
-from aseancyber.errors import Invalid
+from aseancyber.errors import FieldProblem, Invalid
+from aseancyber.sharing import audience, display, service, share_service, stix
 from aseancyber.sharing import objects_service as objects
-from aseancyber.sharing import service, share_service
 from aseancyber.sharing.api import list_item
 from aseancyber.sharing.envelope_stream import file_chunks
 from aseancyber.sharing.models import StixObject
-from aseancyber.sharing.schemas import IndicatorShare, ObjectPage, SightingCreate
+from aseancyber.sharing.schemas import ObjectPage, SightingCreate
+from aseancyber.sharing.share_pages import why_not
 from aseancyber.web import forms, templating
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
-OBSERVABLE_OPTIONS = [(key, key) for key in share_service.OBSERVABLE_PATHS]
+
+
+def _can_share(db: DbSession, reader: OptionalActor) -> bool:
+    return reader is not None and bool(service.writable_collections(db, actor=reader))
 
 
 @router.get("/sharing/collections")
 def collections_page(request: Request, db: DbSession, reader: OptionalActor) -> Response:
     """The collections the reader may read."""
     found = service.list_collections(db, reader=reader)
-    return templating.render(request, "sharing/collections.html", {"collections": found})
+    return templating.render(
+        request,
+        "sharing/collections.html",
+        {"collections": found, "can_share": _can_share(db, reader)},
+    )
 
 
 @router.get("/sharing/objects")
@@ -80,6 +87,7 @@ def objects_page(
             "page": page,
             "values": values,
             "tlp_options": TLP_OPTIONS,
+            "can_share": _can_share(db, reader),
             "export_query": "&".join(f"{k}={v}" for k, v in values.items() if v),
         },
     )
@@ -125,6 +133,12 @@ def object_page(ref: str, request: Request, db: DbSession, reader: OptionalActor
         {
             "row": row,
             "obj": body,
+            "raw": stix.dumps(body),
+            "fields": display.fields(db, body),
+            "audience": audience.for_stored(db, version=row),
+            "sighting_rows": share_service.visible_sightings(
+                db, reader=reader, stix_id=row.stix_id
+            ),
             "claimed_author": objects.claimed_author(body, row),
             "versions": objects.versions_of(db, reader=reader, version=row),
             "related": objects.related(db, reader=reader, version=row),
@@ -136,65 +150,27 @@ def object_page(ref: str, request: Request, db: DbSession, reader: OptionalActor
 @router.post("/sharing/objects/{ref}/sightings", dependencies=[CsrfChecked])
 async def sighting_page(ref: str, request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """ "We saw this too": record a sighting by the reader's organisation."""
-    sighting = share_service.add_sighting(db, actor=actor, ref=ref, data=SightingCreate())
+    form = await request.form()
+    data = forms.parse(
+        SightingCreate,
+        {"count": forms.text(form, "count") or 1, "description": forms.text(form, "description")},
+    )
+    if isinstance(data, dict):
+        raise Invalid([FieldProblem(name, message) for name, message in data.items()])
+    sighting = share_service.add_sighting(db, actor=actor, ref=ref, data=data)
     return templating.redirect(f"/sharing/objects/{ref}", f"Sighting {sighting.stix_id} recorded")
 
 
-def _share_context(db: DbSession, actor: CurrentActor) -> dict[str, object]:
-    return {
-        "collections": service.writable_collections(db, actor=actor),
-        "organisations": all_organisations(db),
-        "tlp_options": TLP_OPTIONS,
-        "observable_options": OBSERVABLE_OPTIONS,
-    }
-
-
-@router.get("/sharing/share")
-def share_form(request: Request, db: DbSession, actor: CurrentActor) -> Response:
-    """The "share an indicator" form."""
-    return templating.render(
-        request, "sharing/share.html", {**_share_context(db, actor), "values": {}, "errors": {}}
-    )
-
-
-@router.post("/sharing/share", dependencies=[CsrfChecked])
-async def share_submit(request: Request, db: DbSession, actor: CurrentActor) -> Response:
-    """Share an indicator from an observable; the STIX pattern is generated."""
-    form = await request.form()
-    values = {
-        "collection_id": forms.text(form, "collection_id"),
-        "observable_type": forms.text(form, "observable_type"),
-        "value": forms.text(form, "value"),
-        "name": forms.text(form, "name"),
-        "description": forms.text(form, "description"),
-        "tlp": forms.text(form, "tlp"),
-        "audience_organisation_ids": forms.texts(form, "audience_organisation_ids"),
-    }
-    parsed = forms.parse(IndicatorShare, values)
-    if isinstance(parsed, dict):
-        return templating.render(
-            request,
-            "sharing/share.html",
-            {**_share_context(db, actor), "values": values, "errors": parsed},
-            status_code=422,
-        )
-    try:
-        stored = share_service.share_indicator(db, actor=actor, data=parsed)
-    except Invalid as error:
-        return templating.render(
-            request,
-            "sharing/share.html",
-            {**_share_context(db, actor), "values": values, "errors": forms.invalid_errors(error)},
-            status_code=422,
-        )
-    return templating.redirect(f"/sharing/objects/{stored.id}", "Indicator shared")
+def _upload_context(db: DbSession, actor: CurrentActor) -> dict[str, object]:
+    collections = service.writable_collections(db, actor=actor)
+    return {"collections": collections, "reason": None if collections else why_not(actor)}
 
 
 @router.get("/sharing/upload")
 def upload_form(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The bundle upload form."""
     return templating.render(
-        request, "sharing/upload.html", {**_share_context(db, actor), "report": None}
+        request, "sharing/upload.html", {**_upload_context(db, actor), "report": None}
     )
 
 
@@ -218,6 +194,9 @@ async def upload_submit(request: Request, db: DbSession, actor: CurrentActor) ->
                 chunks=file_chunks(file),
             )
         )
+    stored = objects.rows_by_id(db, reader=actor, record_ids=report.stored_ids)
     return templating.render(
-        request, "sharing/upload.html", {**_share_context(db, actor), "report": report}
+        request,
+        "sharing/upload.html",
+        {**_upload_context(db, actor), "report": report, "stored": stored},
     )

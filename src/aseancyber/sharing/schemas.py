@@ -3,7 +3,14 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from aseancyber.access.policy import Tlp
 from aseancyber.community.schemas import NoNul, RecordId
@@ -36,11 +43,54 @@ class IndicatorShare(_Write):
     green_includes_external: bool = False
     audience_organisation_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
     audience_user_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
+    share_anyway: bool = Field(
+        default=False,
+        description="Share even though the value is on a warninglist (private, documentation "
+        "or reserved range, well-known benign domain); without it such a value is a 422.",
+    )
+
+
+class AudienceOrganisation(BaseModel):
+    id: str
+    name: str
+    member_state: str | None
+    external: bool
+
+
+class AudiencePerson(BaseModel):
+    id: str
+    display_name: str
+    organisation_name: str
+
+
+class AudienceRead(BaseModel):
+    """Who may see an object (or would see one about to be shared), as the policy decides."""
+
+    tlp: Tlp
+    public: bool
+    all_member_state_organisations: bool
+    summary: str
+    organisations: list[AudienceOrganisation]
+    people: list[AudiencePerson]
+    named_but_unable_to_see: list[str] = Field(
+        description="Organisations or people named who may still not see it (e.g. they may "
+        "not read the collection)."
+    )
 
 
 class SightingCreate(_Write):
+    """A sighting by the caller's organisation (where it was seen): how often and when."""
+
     count: int = Field(default=1, ge=1, le=MAX_SIGHTING_COUNT)
     description: Annotated[str, StringConstraints(max_length=5000), NoNul] = ""
+    first_seen: AwareDatetime | None = Field(default=None, description="Default: now.")
+    last_seen: AwareDatetime | None = Field(default=None, description="Default: first_seen.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SightingCreate":
+        if self.first_seen and self.last_seen and self.last_seen < self.first_seen:
+            raise ValueError("last_seen is before first_seen")
+        return self
 
 
 class ObjectListItem(BaseModel):

@@ -14,13 +14,22 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.permissions import Permission, permissions_of
-from aseancyber.access.policy import Actor, Reader, Tlp, audience_of, can_see, set_audience
+from aseancyber.access.policy import (
+    Actor,
+    Reader,
+    Tlp,
+    audience_of,
+    can_see,
+    set_audience,
+    stricter,
+)
 from aseancyber.community.models import Organisation, User
+from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem, Forbidden, Invalid
+from aseancyber.sharing import audience, indicator_checks, notices, service, stix
 from aseancyber.sharing import ingest as ingest_service
 from aseancyber.sharing import objects_service as objects
-from aseancyber.sharing import service, stix
 from aseancyber.sharing.envelope_stream import EnvelopeError, iter_objects
 from aseancyber.sharing.models import StixObject
 from aseancyber.sharing.schemas import IndicatorShare, SightingCreate
@@ -35,6 +44,24 @@ OBSERVABLE_PATHS = {
     "file-md5": "file:hashes.MD5",
 }
 MAX_EXPORT = 10_000
+MAX_ID_LENGTH = 36
+
+
+class WarningsToConfirm(Invalid):
+    """The value is on warninglists: shared only with an explicit "share anyway"."""
+
+    def __init__(self, value: str, warnings: tuple[str, ...]) -> None:
+        self.warnings = warnings
+        super().__init__(
+            f"{value!r} is on a warninglist ({'; '.join(warnings)}): it is rarely worth sharing."
+            ' Check it, then confirm with share_anyway ("Share anyway" on the form)',
+            "value",
+        )
+
+
+def default_label(collection: Any) -> Tlp:
+    """The label the share form proposes: the collection's default, never below TLP:GREEN."""
+    return stricter(collection.default_tlp, Tlp.GREEN)
 
 
 def pattern_for(observable_type: str, value: str) -> str:
@@ -76,8 +103,11 @@ def share_indicator(db: Session, *, actor: Actor, data: IndicatorShare) -> StixO
     _check_audience(db, data.audience_organisation_ids, data.audience_user_ids)
     if data.tlp is Tlp.RED and not data.audience_organisation_ids and not data.audience_user_ids:
         raise Invalid("TLP:RED needs at least one named recipient", "audience_organisation_ids")
+    checked = indicator_checks.check_value(data.observable_type, data.value)
+    if checked.warnings and not data.share_anyway:
+        raise WarningsToConfirm(checked.value, checked.warnings)
     now = stix.format_timestamp(utcnow())
-    pattern = pattern_for(data.observable_type, data.value)
+    pattern = pattern_for(data.observable_type, checked.value)
     try:
         stix.check_pattern(pattern)
     except stix.StixProblem as problem:
@@ -89,7 +119,7 @@ def share_indicator(db: Session, *, actor: Actor, data: IndicatorShare) -> StixO
         "created": now,
         "modified": now,
         "created_by_ref": stix.identity_id_for(actor.organisation_id),
-        "name": data.name or f"{data.observable_type} {data.value}"[:300],
+        "name": data.name or f"{data.observable_type} {checked.value}"[:300],
         "description": data.description,
         "indicator_types": ["malicious-activity"],
         "pattern": pattern,
@@ -113,7 +143,38 @@ def share_indicator(db: Session, *, actor: Actor, data: IndicatorShare) -> StixO
         raise Invalid(reason, "value")
     stored = db.get(StixObject, report.stored_ids[0])
     assert stored is not None
+    notices.tell_named_audience(db, actor=actor, record=stored)
     return stored
+
+
+def preview_audience(
+    db: Session,
+    *,
+    actor: Actor,
+    collection_id: str,
+    label: Tlp,
+    organisation_ids: list[str],
+    user_ids: list[str],
+    green_includes_external: bool = False,
+) -> audience.AudienceView:
+    """Who would see an indicator shared with these choices, before it is shared."""
+    for name, ids in (
+        ("audience_organisation_ids", organisation_ids),
+        ("audience_user_ids", user_ids),
+    ):
+        if any(has_nul(i) or not 0 < len(i) <= MAX_ID_LENGTH for i in ids):
+            raise Invalid("names an unknown record id", name)
+    collection = _check_writer(db, actor, collection_id)
+    _check_audience(db, organisation_ids, user_ids)
+    return audience.for_new(
+        db,
+        actor=actor,
+        collection=collection,
+        label=label,
+        organisation_ids=organisation_ids,
+        user_ids=user_ids,
+        green_includes_external=green_includes_external,
+    )
 
 
 def upload_bundle(
@@ -175,6 +236,49 @@ def sighting_count(db: Session, *, reader: Reader, stix_id: str) -> int:
 
 
 @dataclass(frozen=True)
+class SightingRow:
+    """One visible sighting in words: who saw it, where, when and how often."""
+
+    record_id: str
+    organisation_name: str
+    count: int
+    first_seen: str
+    last_seen: str
+    description: str
+
+
+def visible_sightings(
+    db: Session, *, reader: Reader, stix_id: str, limit: int = 100
+) -> list[SightingRow]:
+    """The sightings of ``stix_id`` the reader may see, newest first."""
+    rows = db.scalars(
+        select(StixObject)
+        .where(
+            objects.visible_in(reader),
+            StixObject.sighting_of_ref == stix_id,
+            StixObject.type == "sighting",
+        )
+        .order_by(StixObject.date_added.desc())
+        .limit(limit)
+    )
+    found = []
+    for row in rows:
+        body = objects.parsed(row)
+        count = body.get("count", 1)
+        found.append(
+            SightingRow(
+                record_id=row.id,
+                organisation_name=row.owner_organisation.name,
+                count=count if isinstance(count, int) else 1,
+                first_seen=str(body.get("first_seen", "")),
+                last_seen=str(body.get("last_seen", "")),
+                description=str(body.get("description", "")),
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
 class SightingScope:
     """The label and audience a sighting of one object gets: never wider than the object's."""
 
@@ -219,7 +323,14 @@ def add_sighting(db: Session, *, actor: Actor, ref: str, data: SightingCreate) -
     sighted = objects.get_version_or_404(db, reader=actor, ref=ref)
     _check_writer(db, actor, sighted.collection_id)
     scope = sighting_scope(db, actor=actor, sighted=sighted)
-    now = stix.format_timestamp(utcnow())
+    moment = utcnow()
+    now = stix.format_timestamp(moment)
+    if (data.first_seen and data.first_seen > moment) or (
+        data.last_seen and data.last_seen > moment
+    ):
+        raise Invalid("a sighting cannot be seen in the future", "last_seen")
+    first_seen = stix.format_timestamp(data.first_seen) if data.first_seen else now
+    last_seen = stix.format_timestamp(data.last_seen) if data.last_seen else first_seen
     identity = stix.identity_id_for(actor.organisation_id)
     sighting = {
         "type": "sighting",
@@ -231,8 +342,8 @@ def add_sighting(db: Session, *, actor: Actor, ref: str, data: SightingCreate) -
         "sighting_of_ref": sighted.stix_id,
         "where_sighted_refs": [identity],
         "count": data.count,
-        "first_seen": now,
-        "last_seen": now,
+        "first_seen": first_seen,
+        "last_seen": last_seen,
         "object_marking_refs": [stix.MARKING_FOR_LABEL[scope.label]],
     }
     if data.description:
@@ -256,6 +367,7 @@ def add_sighting(db: Session, *, actor: Actor, ref: str, data: SightingCreate) -
     # Exactly the object's readers: ingest may add a collection's sharing group to a
     # RED or AMBER audience, and the group may have grown since the object was stored.
     set_audience(db, stored, organisation_ids=scope.organisation_ids, user_ids=scope.user_ids)
+    notices.tell_sighted_owner(db, actor=actor, sighted=sighted, sighting=stored, count=data.count)
     return stored
 
 

@@ -14,6 +14,7 @@ from aseancyber.contacts import panels as contacts_panels
 from aseancyber.initiatives import overlap_notices as initiatives_panels
 from aseancyber.norms import panels as norms_panels
 from aseancyber.requests import panels as requests_panels
+from aseancyber.sharing import panels as sharing_panels
 from aseancyber.web.panel import Panel, PanelProvider
 
 __all__ = ["PANELS", "Panel", "PanelProvider", "panels_for"]
@@ -37,6 +38,7 @@ PANELS: list[PanelProvider] = [
     cases_panels.case_measures,
     contacts_panels.contact_tasks,
     requests_panels.requests_awaiting,
+    sharing_panels.shared_with_you,
     initiatives_panels.overlaps_to_review,
     unread_notifications,
 ]
