@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHECK_DB := var/alembic-check.db
-# pytest-xdist workers: one per core (measured on 2 cores: 3 or 4 workers were no faster).
+# pytest-xdist workers: one per core. The tests are CPU-bound (their servers and nodes too), and
+# each worker pays its own start-up (imports, collection, migrations), so more workers than
+# cores buy nothing; PYTEST_WORKERS=3 make pytest to try another count.
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 

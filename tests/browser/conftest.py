@@ -18,6 +18,9 @@ from tests.conftest import make_settings, run_migrations
 from tests.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
+# How long a browser step may wait for the page before the test fails. Not a measure of
+# speed: a sign-in (argon2) on a 2-core machine running other xdist workers took over 15 s.
+STEP_TIMEOUT_MS = 60_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -88,7 +91,7 @@ def page(browser: Browser) -> Iterator[Page]:
     (an inline script, style or handler the policy blocked would be a broken page)."""
     context = browser.new_context(timezone_id="Asia/Singapore")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     violations = watch_policy(page)
     yield page
     context.close()
