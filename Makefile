@@ -5,6 +5,11 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHECK_DB := var/alembic-check.db
+# pytest-xdist workers: one per core. The tests are CPU-bound (their servers and nodes too), and
+# each worker pays its own start-up (imports, collection, migrations), so more workers than
+# cores buy nothing; PYTEST_WORKERS=3 make pytest to try another count.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install browser run serve demo test check lint typecheck migrations-check pytest bench migration lock clean
@@ -52,8 +57,8 @@ migrations-check: ## models and migrations must not drift
 	ASEANCYBER_DATABASE_URL=sqlite:///$(CHECK_DB) $(BIN)/alembic check
 	rm -f $(CHECK_DB)
 
-pytest: ## the test suite (SQLite; set ASEANCYBER_TEST_DATABASE_URL for PostgreSQL)
-	$(BIN)/pytest
+pytest: ## the test suite in parallel (SQLite; set ASEANCYBER_TEST_DATABASE_URL for PostgreSQL)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 bench: install ## benchmarks, side by side with the peers users would otherwise pick
 	$(PY) -m benchmarks

@@ -314,8 +314,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # What start-up built (modules, mappers, compiled queries) lives as long as the server.
     # Frozen, the garbage collector stops walking it on every full collection: that walk
     # was about a third of the server's CPU time per object in a TAXII ingest.
-    gc.collect()
-    gc.freeze()
+    freeze = app.state.settings.freeze_heap_on_start
+    if freeze:
+        gc.collect()
+        gc.freeze()
     worker = None
     if app.state.settings.jobs_in_process:
         worker = InProcessWorker(app.state.session_factory)
@@ -326,7 +328,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             await asyncio.to_thread(worker.stop)
-        gc.unfreeze()  # tests start and stop many apps in one process
+        if freeze:
+            gc.unfreeze()  # a process may start and stop several apps
 
 
 def create_app(

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     database_pool_size: int | None = Field(default=None, ge=1)
     database_max_overflow: int | None = Field(default=None, ge=0)
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A server freezes what start-up built so the garbage collector stops walking it; a test
+    # session that starts hundreds of apps in one process turns it off (a full collection
+    # per app start is most of what starting an app costs).
+    freeze_heap_on_start: bool = True
     # How long a SQLite writer waits for the write lock before the request answers 503.
     sqlite_busy_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     # An API token's last-used time is written at most this often (in its own short
@@ -167,7 +171,9 @@ def get_settings() -> Settings:
     return _current
 
 
-def use_settings(settings: Settings | None) -> None:
-    """Replace the process-wide settings (tests, and the CLI's --database option)."""
-    global _current  # noqa: PLW0603
-    _current = settings
+def use_settings(settings: Settings | None) -> Settings | None:
+    """Replace the process-wide settings (tests, and the CLI's --database option); return
+    the ones replaced, so a caller can put them back."""
+    global _current
+    previous, _current = _current, settings
+    return previous

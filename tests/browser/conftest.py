@@ -1,7 +1,6 @@
 """A live server on a loopback port, with its own migrated database, for the browser."""
 
 import os
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +14,13 @@ from aseancyber.app import create_app
 from aseancyber.db import make_engine
 from aseancyber.demo import load_demo
 from aseancyber.reference import load_reference
-from aseancyber.settings import Settings
-from tests.conftest import run_migrations
+from tests.conftest import make_settings, run_migrations
+from tests.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
+# How long a browser step may wait for the page before the test fails. Not a measure of
+# speed: a sign-in (argon2) on a 2-core machine running other xdist workers took over 15 s.
+STEP_TIMEOUT_MS = 60_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,16 +32,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
-def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the app with demo data from a database of its own (it commits for real)."""
+    # Always SQLite, whatever database the run was given: the browser tests do not use it.
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
     engine = make_engine(url)
     with engine.begin() as connection:
@@ -48,8 +44,8 @@ def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     with factory.begin() as db:
         load_reference(db)
         load_demo(db)
-    port = _free_port()
-    live_settings = settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
+    port = free_port()
+    live_settings = make_settings(url, base_url=f"http://127.0.0.1:{port}")
     app = create_app(settings=live_settings, session_factory=factory)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -95,7 +91,7 @@ def page(browser: Browser) -> Iterator[Page]:
     (an inline script, style or handler the policy blocked would be a broken page)."""
     context = browser.new_context(timezone_id="Asia/Singapore")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     violations = watch_policy(page)
     yield page
     context.close()

@@ -19,9 +19,8 @@ from aseancyber.contacts.models import ContactKind
 from aseancyber.db import make_engine
 from aseancyber.demo import DEMO_PASSWORD, load_demo
 from aseancyber.notify.models import OutboundEmail
-from aseancyber.settings import Settings
-from tests.browser.conftest import _free_port
-from tests.conftest import run_migrations
+from tests.conftest import make_settings, run_migrations
+from tests.ports import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +32,18 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Like tests/browser's live server, but the test may also read the queued e-mail."""
     path: Path = tmp_path_factory.mktemp("contacts-live") / "live.db"
-    engine = make_engine(f"sqlite:///{path}")
+    url = f"sqlite:///{path}"  # always SQLite: the browser tests do not use the run's database
+    engine = make_engine(url)
     with engine.begin() as connection:
         run_migrations(connection)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory.begin() as db:
         load_demo(db)
-    port = _free_port()
-    live_settings = settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
+    port = free_port()
+    live_settings = make_settings(url, base_url=f"http://127.0.0.1:{port}")
     app = create_app(settings=live_settings, session_factory=factory)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

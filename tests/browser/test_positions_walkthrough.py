@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from aseancyber.demo import DEMO_PASSWORD
 from aseancyber.reference import reference_data
-from tests.browser.conftest import watch_policy
+from tests.browser.conftest import STEP_TIMEOUT_MS, watch_policy
 
 pytestmark = pytest.mark.browser
 VIOLATIONS: list[str] = []  # content security policy violations on any page of a test
@@ -26,7 +26,7 @@ def _no_policy_violations() -> Iterator[None]:
 def _signed_in(browser: Browser, base: str, email: str) -> Page:
     context = browser.new_context(timezone_id="Asia/Singapore")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     watch_policy(page, VIOLATIONS)
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(email)

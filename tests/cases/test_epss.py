@@ -21,6 +21,7 @@ from tests.cli.conftest import (  # noqa: F401 - fixtures of the command's own d
     cli_path,
     cli_url,
     initialised,
+    initialised_template,
     invoke,
     run_cli,
 )

@@ -1,6 +1,8 @@
 """Run the ``aseancyber`` command against a SQLite file of its own (never the shared test one)."""
 
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -8,11 +10,36 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
 from aseancyber.cli import app
-from aseancyber.cli.common import reset_engine
+from aseancyber.cli.common import console, error_console, reset_engine
 from aseancyber.db import make_engine
-from aseancyber.settings import Settings, use_settings
+from aseancyber.settings import use_settings
 
 RunCli = Callable[..., Result]
+WIDTH = 200  # wide enough that no table cell is cut
+
+
+def _wide_consoles() -> None:
+    """The command's consoles read COLUMNS when imported, and a pytest-xdist worker has
+    COLUMNS=80 in its environment by then: give them the width the tests read at."""
+    console.width = WIDTH
+    error_console.width = WIDTH
+
+
+def run_command(url: str, *arguments: str, stdin: str | None = None) -> Result:
+    """Run the command on ``url``; the settings and engine of the caller come back after."""
+    previous = use_settings(None)  # the command reads its own from --database
+    _wide_consoles()
+    try:
+        return CliRunner().invoke(
+            app,
+            ["--database", url, *arguments],
+            input=stdin,
+            env={"COLUMNS": str(WIDTH)},
+            catch_exceptions=False,
+        )
+    finally:
+        use_settings(previous)
+        reset_engine()
 
 
 @pytest.fixture
@@ -26,26 +53,9 @@ def cli_url(cli_path: Path) -> str:
 
 
 @pytest.fixture
-def invoke(settings: Settings) -> Iterator[Callable[..., Result]]:
-    """``invoke(url, *arguments)``: run the command on ``url``; the test settings come back."""
-    runner = CliRunner()
-
-    def run(url: str, *arguments: str, stdin: str | None = None) -> Result:
-        try:
-            return runner.invoke(
-                app,
-                ["--database", url, *arguments],
-                input=stdin,
-                env={"COLUMNS": "200"},
-                catch_exceptions=False,
-            )
-        finally:
-            use_settings(settings)
-            reset_engine()
-
-    yield run
-    use_settings(settings)
-    reset_engine()
+def invoke() -> Callable[..., Result]:
+    """``invoke(url, *arguments)``: run the command on ``url``."""
+    return run_command
 
 
 @pytest.fixture
@@ -58,11 +68,25 @@ def run_cli(invoke: Callable[..., Result], cli_url: str) -> RunCli:
     return run
 
 
-@pytest.fixture
-def initialised(run_cli: RunCli) -> RunCli:
-    """A migrated database with the reference directory."""
-    result = run_cli("init")
+@pytest.fixture(scope="session")
+def initialised_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database ``init`` made once per worker, copied for each test that needs one."""
+    path = tmp_path_factory.mktemp("cli-template") / "cli.db"
+    result = run_command(f"sqlite:///{path}", "init")
     assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def initialised(run_cli: RunCli, initialised_template: Path, cli_path: Path) -> RunCli:
+    """A migrated database with the reference directory (a copy of the one ``init`` made:
+    tests/cli/test_setup.py runs ``init`` itself)."""
+    cli_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        closing(sqlite3.connect(initialised_template)) as source,
+        closing(sqlite3.connect(cli_path)) as copy,
+    ):
+        source.backup(copy)
     return run_cli
 
 

@@ -1,12 +1,10 @@
 """backup and restore: a SQLite round trip, refusals, and PostgreSQL when it is configured."""
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import Result
 
@@ -93,24 +91,12 @@ def test_libpq_arguments_drop_the_driver_and_carry_the_password_outside_the_url(
     assert environment["PGPASSWORD"] == "s3cret"
 
 
-POSTGRES_URL = os.environ.get("ASEANCYBER_TEST_DATABASE_URL", "")
-SCRATCH_DATABASE = "aseancyber_backup_test"
-
-
 @pytest.fixture
-def scratch_postgres() -> Iterator[str]:
-    """A database of its own on the test server, created here and dropped at the end."""
-    if not POSTGRES_URL.startswith("postgresql"):
-        pytest.skip("PostgreSQL backup runs only when ASEANCYBER_TEST_DATABASE_URL is set")
-    server = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {SCRATCH_DATABASE}"))
-    url = make_url(POSTGRES_URL).set(database=SCRATCH_DATABASE)
-    yield url.render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)"))
-    server.dispose()
+def scratch_postgres(scratch_database: str) -> str:
+    """A database of its own next to this worker's test database, dropped at the end."""
+    if not scratch_database.startswith("postgresql"):
+        pytest.skip("the PostgreSQL backup runs on a PostgreSQL test run")
+    return scratch_database
 
 
 def test_postgresql_backup_and_restore_round_trip(

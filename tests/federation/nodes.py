@@ -6,7 +6,6 @@ operator would: ``init``, ``user create``, ``token create``, ``serve``, then RES
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import threading
@@ -17,16 +16,11 @@ from typing import Any
 
 import httpx
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 ASEANCYBER = str(ROOT / ".venv" / "bin" / "aseancyber")
 PASSWORD = "federation-test-password-1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:

@@ -22,7 +22,8 @@ from aseancyber.federation.client import Credentials, TaxiiClient
 from aseancyber.federation.models import OutcomeKind, Peer, PeerAuth, SyncOutcome
 from aseancyber.sharing.models import StixObject
 from tests.federation.conftest import indicator, make_collection, store
-from tests.federation.nodes import ROOT, free_port, wait_until
+from tests.federation.nodes import ROOT, wait_until
+from tests.ports import free_port
 from tests.readers import TokenFor, World
 from tests.sharing.conftest import AppAdapter
 

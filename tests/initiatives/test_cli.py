@@ -12,6 +12,7 @@ from tests.cli.conftest import (  # noqa: F401 - the CLI's fixtures, reused here
     cli_path,
     cli_url,
     initialised,
+    initialised_template,
     invoke,
     run_cli,
 )

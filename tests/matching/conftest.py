@@ -15,6 +15,7 @@ from tests.cli.conftest import (  # noqa: F401 - the CLI fixtures, for ``aseancy
     cli_path,
     cli_url,
     initialised,
+    initialised_template,
     invoke,
     run_cli,
 )

@@ -1,7 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd), and settings that point the platform at it."""
 
 import shutil
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -16,16 +15,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from aseancyber.settings import Settings, SmtpSecurity, use_settings
+from tests.ports import free_port
 
 SMTP_USER = "mailer"
 SMTP_PASSWORD = "mailer-password"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -12,7 +12,8 @@ from aseancyber.notify import service
 from aseancyber.notify.models import EmailStatus, NotificationKind, OutboundEmail
 from aseancyber.settings import Settings, SmtpSecurity
 from tests.factories import make_org, make_state, make_user
-from tests.notify.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port
+from tests.notify.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
+from tests.ports import free_port
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

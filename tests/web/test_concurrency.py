@@ -7,14 +7,12 @@ shared between connections. Every wait is bounded (events and joins with a timeo
 timeouts); the order of events is forced by events, never left to timing.
 """
 
-import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +21,7 @@ import psycopg
 import pytest
 import uvicorn
 from benchmarks.sharing import seed_database
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,13 +39,13 @@ from aseancyber.jobs import service as jobs
 from aseancyber.jobs.worker import run_pending
 from aseancyber.settings import Environment, Settings
 from tests.conftest import TEST_SECRET
-from tests.federation.nodes import free_port, wait_until
+from tests.federation.nodes import wait_until
+from tests.ports import free_port
 
 TAXII_TYPE = "application/taxii+json;version=2.1"
 GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"  # TLP 2.0 GREEN
 BUSY_SECONDS = 3.0  # the live server's lock wait: the old behaviour fails well within a test
 WAIT = 20.0  # the most any step may take before the test fails
-POSTGRES_URL = os.environ.get("ASEANCYBER_TEST_DATABASE_URL", "")
 
 
 class BodyProbe:
@@ -120,21 +118,9 @@ def indicator(label: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def live_url(tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own: a SQLite file, or a scratch PostgreSQL database."""
-    if not POSTGRES_URL.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'live.db'}"
-        return
-    server_url = make_url(POSTGRES_URL)
-    name = f"{server_url.database}_live"
-    server = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    yield server_url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    server.dispose()
+def live_url(scratch_database: str) -> str:
+    """A database of the test's own (same dialect as the run's), its data committed."""
+    return scratch_database
 
 
 @pytest.fixture

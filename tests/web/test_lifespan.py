@@ -1,0 +1,28 @@
+"""The server's start-up: what it built is frozen out of the garbage collector's walks,
+unless the settings say not to (a test session starts hundreds of apps)."""
+
+import gc
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import sessionmaker
+
+from aseancyber.app import create_app
+from aseancyber.settings import Settings
+from tests.conftest import NO_DATABASE_URL, make_settings
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_start_up_freezes_the_heap_only_when_the_settings_ask(freeze: bool) -> None:
+    settings = make_settings(NO_DATABASE_URL, freeze_heap_on_start=freeze)
+    app = create_app(settings=settings, session_factory=sessionmaker())
+    before = gc.get_freeze_count()
+    with TestClient(app):
+        frozen_while_serving = gc.get_freeze_count()
+    assert (frozen_while_serving > before) is freeze
+    assert gc.get_freeze_count() == before  # unfrozen again when the server stops
+
+
+def test_a_server_freezes_by_default_and_the_tests_do_not() -> None:
+    assert Settings.model_fields["freeze_heap_on_start"].default is True
+    assert make_settings(NO_DATABASE_URL).freeze_heap_on_start is False
