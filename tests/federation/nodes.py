@@ -52,6 +52,9 @@ class Node:
             "ASEANCYBER_BASE_URL": self.base,
             "ASEANCYBER_RUN_JOBS_IN_PROCESS": "false",  # the tests run syncs themselves
             "ASEANCYBER_PEER_SECRET": "",
+            # The node runs in its own folder: it must import this checkout's code, whatever
+            # PYTHONPATH (relative or unset) and the virtualenv's editable install say.
+            "PYTHONPATH": str(ROOT / "src"),
         }
 
     def cli(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
