@@ -60,6 +60,7 @@ from aseancyber.routing import api as routing_api
 from aseancyber.routing import pages as routing_pages
 from aseancyber.settings import Settings, get_settings
 from aseancyber.sharing import api as sharing_api
+from aseancyber.sharing import indicator_checks
 from aseancyber.sharing import pages as sharing_pages
 from aseancyber.sharing import share_pages as sharing_share_pages
 from aseancyber.sharing import taxii as sharing_taxii
@@ -337,6 +338,7 @@ def create_app(
 ) -> FastAPI:
     """Build the application; tests pass their own settings and session factory."""
     settings = settings or get_settings()
+    indicator_checks.warninglists_from(settings.warninglist_path)  # a bad file stops the start
     app = Platform(
         title="aseancyber",
         version=__version__,

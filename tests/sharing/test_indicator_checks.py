@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from aseancyber.app import create_app
 from aseancyber.errors import Invalid
 from aseancyber.settings import Settings, use_settings
 from aseancyber.sharing.indicator_checks import check_value
@@ -95,6 +96,25 @@ def test_an_operator_replaces_the_shipped_list_with_a_file(
     finally:
         use_settings(settings)
     assert check_value("domain-name", "cdn.partner.net").warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "cannot be read"),
+        ("{not json", "is not valid"),
+        ('{"lists": [{"name": "x", "type": "cidr", "values": ["10.0.0.300/8"]}]}', "is not valid"),
+        ('{"lists": [{"name": "x", "type": "regex", "values": []}]}', "unknown list type"),
+    ],
+)
+def test_a_bad_operator_file_stops_the_start_not_a_share(
+    settings: Settings, tmp_path: Path, content: str | None, problem: str
+) -> None:
+    path = tmp_path / "lists.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(RuntimeError, match=problem):
+        create_app(settings=settings.model_copy(update={"warninglist_path": path}))
 
 
 def test_rest_refuses_bad_values_and_wants_share_anyway_for_warnings(

@@ -69,16 +69,22 @@ def _load(text: bytes, source: str) -> tuple[Warninglist, ...]:
 
 
 @lru_cache(maxsize=4)
-def _warninglists_from(path: Path | None) -> tuple[Warninglist, ...]:
+def warninglists_from(path: Path | None) -> tuple[Warninglist, ...]:
+    """The warninglists in the operator's file ``path``, else the ones shipped; the app loads
+    them at start-up, so a file that is missing or not valid stops the start, not a share."""
     if path is not None:
-        return _load(path.read_bytes(), str(path))
+        try:
+            text = path.read_bytes()
+        except OSError as error:
+            raise RuntimeError(f"the warninglist file {path} cannot be read: {error}") from None
+        return _load(text, str(path))
     shipped = resources.files("aseancyber.sharing").joinpath("warninglists/warninglists.json")
     return _load(shipped.read_bytes(), "shipped with aseancyber")
 
 
 def warninglists() -> tuple[Warninglist, ...]:
     """The warninglists in force: the file settings name, else the one shipped."""
-    return _warninglists_from(get_settings().warninglist_path)
+    return warninglists_from(get_settings().warninglist_path)
 
 
 def _network_warnings(network: IpNetwork) -> list[str]:
