@@ -20,6 +20,8 @@ Trust rules held here (each per object, so one bad object never costs the others
   ``owner_only`` (read by the poster's organisation alone), so no reader sees two contents
   under one id + version. The one exception: a version hidden from the poster held by the
   poster's own organisation makes the same id + version a no-op (one row per owner).
+- A relationship or sighting is never wider than what it points at (in the same envelope,
+  or stored in the collection where the poster sees it): its label is raised to theirs.
 - Labels come from markings, failing closed (see ``stix.definition_label``): an unknown
   marking definition makes an object at least TLP:AMBER+STRICT, a reference to one that is
   nowhere to be found is refused, and marking definitions are stored as received.
@@ -416,6 +418,14 @@ def _store_batch(
         collection_id=context.collection.id,
         ids={candidate.stix_id for candidate in candidates},
     )
+    for candidate in candidates:
+        work.label(candidate, existing.get(candidate.stix_id))
+    floors = rules.derived_floors(
+        db,
+        actor=context.actor,
+        collection_id=context.collection.id,
+        batch=((candidate.obj, candidate.label) for candidate in candidates),
+    )
     in_batch: set[tuple[str, datetime | None]] = set()
     for candidate in candidates:
         problem = _problem(context, candidate, unknown)
@@ -429,7 +439,8 @@ def _store_batch(
         if problem is not None:
             work.fail(candidate.obj, problem, candidate.position)
             continue
-        work.label(candidate, previous)
+        if candidate.stix_id in floors:  # never wider than what it points at
+            candidate.label = stricter(candidate.label, floors[candidate.stix_id])
         _mark(candidate)
         try:
             body = stix.dumps(candidate.obj)

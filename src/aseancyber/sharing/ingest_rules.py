@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import Actor, Tlp, visible_to
+from aseancyber.access.policy import Actor, Tlp, stricter, visible_to
 from aseancyber.community.models import Organisation
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import StixObject
@@ -164,3 +164,60 @@ def existing_versions(
         else:
             entry.hidden_own.add(version_at)
     return found
+
+
+# The properties by which a relationship or a sighting points at other objects.
+_POINTERS = {
+    "relationship": ("source_ref", "target_ref"),
+    "sighting": ("sighting_of_ref", "observed_data_refs"),
+}
+
+
+def pointed_at(obj: Mapping[str, Any]) -> list[str]:
+    """The ids a relationship or sighting points at (none for any other object)."""
+    found: list[str] = []
+    for name in _POINTERS.get(str(obj.get("type")), ()):
+        value = obj.get(name)
+        values = value if isinstance(value, list) else [value]
+        found.extend(ref for ref in values if isinstance(ref, str))
+    return found
+
+
+def derived_floors(
+    db: Session,
+    *,
+    actor: Actor,
+    collection_id: str,
+    batch: Iterable[tuple[Mapping[str, Any], Tlp]],
+) -> dict[str, Tlp]:
+    """For each relationship and sighting in ``batch`` (objects with their labels), the
+    strictest label among what it points at: objects of the same batch, and stored versions
+    in the collection that ``actor`` may see. A derived record is never wider than what it
+    points at, so ingest raises its label to this floor.
+
+    Versions hidden from the poster are not looked at: raising the label because of them
+    would tell the poster a hidden id exists (they read their own relationship back).
+    """
+    pairs = list(batch)
+    pointers = {str(obj.get("id")): pointed_at(obj) for obj, _ in pairs if pointed_at(obj)}
+    if not pointers:
+        return {}
+    labels: dict[str, Tlp] = {}
+    for obj, label in pairs:
+        stix_id = str(obj.get("id"))
+        labels[stix_id] = stricter(labels.get(stix_id, label), label)
+    wanted = {ref for refs in pointers.values() for ref in refs}
+    for stix_id, label in db.execute(
+        select(StixObject.stix_id, StixObject.tlp).where(
+            StixObject.collection_id == collection_id,
+            StixObject.stix_id.in_(sorted(wanted)),
+            visible_to(actor, StixObject),
+        )
+    ).tuples():
+        labels[stix_id] = stricter(labels.get(stix_id, label), label)
+    floors: dict[str, Tlp] = {}
+    for derived, refs in pointers.items():
+        for ref in refs:
+            if ref in labels:
+                floors[derived] = stricter(floors.get(derived, labels[ref]), labels[ref])
+    return floors
