@@ -4,7 +4,9 @@ in the appendix, and missing domains are said to be missing, never estimated."""
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.initiatives import gaps, report
+from aseancyber.initiatives import gaps, overlaps, report
+from aseancyber.initiatives.models import OverlapDecision
+from aseancyber.initiatives.schemas import OverlapReview
 from tests.factories import actor
 from tests.initiatives.conftest import SAME_TRAINING_OTHER_BODY, TRAINING, Register
 from tests.readers import BrowserFor, TokenFor, World
@@ -72,6 +74,7 @@ def test_report_has_every_section_and_appendix(
             "audience_organisation_ids": [world.recipient_org.id],
         }
     )
+    _confirm_every_overlap(db, world)
     first, last = report.parse_period("2026-01-01", "2026-12-31")
     built = report.build(db, reader=actor(world.coordinator), start=first, end=last)
     html = report.render_html(built)
@@ -82,6 +85,7 @@ def test_report_has_every_section_and_appendix(
         "2. Initiatives by pillar",
         "3. Overlaps and coordination options",
         "4. Gaps",
+        "Annex. Candidates not yet reviewed",
         "Data appendix",
     ):
         assert heading in html
@@ -94,6 +98,49 @@ def test_report_has_every_section_and_appendix(
         )  # in the text and the appendix
     assert "Not yet available on this node" in html or "Norms implementation" in html
     assert built.figure(2).rows[0] in (("ADGMIN", 1), ("ARF-ISM-ICTS", 1))
+
+
+def _confirm_every_overlap(db: Session, world: World) -> None:
+    for overlap in db.scalars(overlaps.visible_statement(actor(world.coordinator))).unique():
+        overlaps.review(
+            db,
+            actor=actor(world.coordinator),
+            overlap_id=overlap.id,
+            data=OverlapReview(
+                version=overlap.version, status="confirmed", decision=OverlapDecision.COORDINATE
+            ),
+        )
+
+
+def test_only_reviewed_overlaps_are_overlaps_and_candidates_go_to_the_annex(
+    *, client: TestClient, db: Session, world: World, token_for: TokenFor, register: Register
+) -> None:
+    register(**TRAINING)
+    register(by=world.other_state, **SAME_TRAINING_OTHER_BODY)
+    db.commit()
+    headers = token_for(world.coordinator)
+    params = {"start": "2026-01-01", "end": "2026-12-31", "format": "html"}
+
+    before = client.get(f"{API}/report", params=params, headers=headers)
+    assert before.status_code == 200
+    section_3, annex = before.text.split("<h2>3. ")[1].split("Annex. Candidates not yet reviewed")
+    assert "No overlap among the initiatives of this period has been confirmed" in section_3
+    assert "(1 candidate pair not yet reviewed: see the annex)" in section_3
+    assert "Joint delivery" not in section_3
+    assert SAME_TRAINING_OTHER_BODY["title"] in annex.split("Data appendix")[0]
+    assert "not yet reviewed" in annex
+    assert 'Overlaps confirmed by review (section 3)</td><td class="n">0' in before.text
+    assert 'Candidates not yet reviewed (annex, not findings)</td><td class="n">1' in before.text
+
+    _confirm_every_overlap(db, world)
+    db.commit()
+    after = client.get(f"{API}/report", params=params, headers=headers)
+    section_3, annex = after.text.split("<h2>3. ")[1].split("Annex. Candidates not yet reviewed")
+    assert SAME_TRAINING_OTHER_BODY["title"] in section_3
+    assert "Joint delivery" in section_3
+    assert SAME_TRAINING_OTHER_BODY["title"] not in annex.split("Data appendix")[0]
+    assert "0 candidate pairs flagged" in annex
+    assert 'Overlaps confirmed by review (section 3)</td><td class="n">1' in after.text
 
 
 def test_report_downloads_as_pdf_and_html(
