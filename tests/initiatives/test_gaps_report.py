@@ -1,9 +1,13 @@
 """Coverage gaps and the ministers' report: only visible initiatives count, every figure is
 in the appendix, and missing domains are said to be missing, never estimated."""
 
+from datetime import date
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.community.models import MemberState
 from aseancyber.initiatives import gaps, overlaps, report
 from aseancyber.initiatives.models import OverlapDecision
 from aseancyber.initiatives.schemas import OverlapReview
@@ -39,6 +43,72 @@ def test_coverage_matrices_and_findings(db: Session, world: World, register: Reg
     assert coverage.by_year == [(2026, 1)]
     author = gaps.coverage(db, reader=actor(world.author))
     assert author.norms_by_states.cell("a", "SG") == 1
+
+
+def test_a_state_is_not_flagged_for_years_before_it_joined(
+    *,
+    client: TestClient,
+    db: Session,
+    world: World,
+    token_for: TokenFor,
+    register: Register,
+    browser_for: BrowserFor,
+) -> None:
+    joined = {"VN": ("Viet Nam", date(1995, 7, 28)), "TL": ("Timor-Leste", date(2025, 10, 26))}
+    for iso2, (name, accession) in joined.items():
+        db.add(
+            MemberState(
+                name=name,
+                iso2=iso2,
+                iso3=f"{iso2}X",
+                accession_date=accession,
+                time_zone="Asia/Dili",
+            )
+        )
+    register(**{**TRAINING, "start_on": "1993-03-01", "end_on": "1993-06-30"})
+    register(**{**TRAINING, "start_on": "2024-03-01", "end_on": "2024-06-30"})
+    register(**{**TRAINING, "start_on": "2026-03-01", "end_on": "2026-06-30"})
+    db.commit()
+    headers = token_for(world.coordinator)
+
+    def gaps_in(year: int) -> dict[str, Any]:
+        period = {"start": f"{year}-01-01", "end": f"{year}-12-31"}
+        response = client.get(f"{API}/gaps", params=period, headers=headers)
+        assert response.status_code == 200
+        data: dict[str, Any] = response.json()
+        return data
+
+    before_viet_nam = gaps_in(1993)
+    findings = " ".join(before_viet_nam["findings"])
+    assert "Viet Nam" not in findings
+    assert "Timor-Leste" not in findings
+    assert "State SG" in findings  # a founding member is still judged
+    assert before_viet_nam["not_yet_members"] == [
+        "Timor-Leste joined ASEAN on 26 October 2025, after this period; it is not judged for it.",
+        "Viet Nam joined ASEAN on 28 July 1995, after this period; it is not judged for it.",
+    ]
+    states_by_themes = before_viet_nam["matrices"][0]
+    assert "VN" not in [iso2 for iso2, _ in states_by_themes["rows"]]
+
+    before_timor_leste = gaps_in(2024)
+    assert "Viet Nam benefits from no initiative in this period." in before_timor_leste["findings"]
+    assert "Timor-Leste" not in " ".join(before_timor_leste["findings"])
+
+    member = gaps_in(2026)
+    assert "Timor-Leste benefits from no initiative in this period." in member["findings"]
+    assert member["not_yet_members"] == []
+
+    built = report.build(
+        db, reader=actor(world.coordinator), start=date(2024, 1, 1), end=date(2024, 12, 31)
+    )
+    html = report.render_html(built)
+    gaps_section = html.split("4. Gaps")[1].split("Table A.")[0]
+    assert "Timor-Leste joined ASEAN on 26 October 2025" in gaps_section
+    assert "Timor-Leste benefits from no initiative" not in html
+    page = browser_for(world.coordinator).client.get(
+        "/initiatives/gaps", params={"start": "2024-01-01", "end": "2024-12-31"}
+    )
+    assert "Timor-Leste joined ASEAN on 26 October 2025" in page.text
 
 
 def test_gaps_over_rest_and_page(
