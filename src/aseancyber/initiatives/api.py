@@ -188,6 +188,7 @@ class CoverageRead(BaseModel):
     matrices: list[MatrixRead]
     by_year: list[list[int]]
     findings: list[str]
+    not_yet_members: list[str]
 
 
 @router.get("/gaps")
@@ -212,6 +213,7 @@ def get_gaps(
         ],
         by_year=[[year, n] for year, n in result.by_year],
         findings=result.findings,
+        not_yet_members=result.not_yet_members,
     )
 
 

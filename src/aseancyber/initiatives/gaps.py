@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader
 from aseancyber.community.models import MemberState, SectoralBody
+from aseancyber.db import utcnow
 from aseancyber.initiatives import norm_links, service
 from aseancyber.initiatives.models import THEME_LABELS, Initiative, Theme
 
@@ -47,6 +48,7 @@ class Coverage:
     by_year: list[tuple[int, int]]
     themes_by_year: dict[int, dict[str, int]]
     findings: list[str] = field(default_factory=list)
+    not_yet_members: list[str] = field(default_factory=list)  # states not judged, and why
 
 
 def _active_in(initiative: Initiative, start: date | None, end: date | None) -> bool:
@@ -78,7 +80,17 @@ def coverage(
 ) -> Coverage:
     """The three coverage matrices, findings in plain language, and trends by year."""
     initiatives = visible_in_period(db, reader=reader, start=start, end=end)
-    states = list(db.scalars(select(MemberState).order_by(MemberState.name)))
+    everyone = list(db.scalars(select(MemberState).order_by(MemberState.name)))
+    # A state is judged only for a period in which it was a member of ASEAN: no gap is
+    # flagged for the years before it joined.
+    last_day = end or utcnow().date()
+    states = [state for state in everyone if state.accession_date <= last_day]
+    not_yet_members = [
+        f"{state.name} joined ASEAN on {state.accession_date:%d %B %Y}, after this period; "
+        "it is not judged for it."
+        for state in everyone
+        if state.accession_date > last_day
+    ]
     bodies = list(db.scalars(select(SectoralBody).order_by(SectoralBody.code)))
     theme_columns = [(theme.value, THEME_LABELS[theme]) for theme in Theme]
     state_rows = [(state.iso2, state.name) for state in states]
@@ -134,6 +146,7 @@ def coverage(
         by_year=sorted(by_year.items()),
         themes_by_year={year: dict(counts) for year, counts in sorted(themes_by_year.items())},
         findings=findings,
+        not_yet_members=not_yet_members,
     )
 
 

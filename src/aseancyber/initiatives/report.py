@@ -77,8 +77,10 @@ class Report:
     initiatives: list[Initiative]
     summary: list[tuple[str, str]]
     figures: list[Figure] = field(default_factory=list)
-    overlaps: list[CoordinationOption] = field(default_factory=list)
+    overlaps: list[CoordinationOption] = field(default_factory=list)  # reviewed (confirmed)
     overlaps_total: int = 0
+    candidates: list[CoordinationOption] = field(default_factory=list)  # not yet reviewed
+    candidates_total: int = 0
     coverage: gaps.Coverage | None = None
     other: list[OtherSection] = field(default_factory=list)
     by_pillar: dict[str, list[Initiative]] = field(default_factory=dict)
@@ -131,6 +133,13 @@ def _options(overlap: Overlap, reasons: Reasons) -> list[str]:
     if not options:
         options.append("Exchange plans between the two implementers before the next edition.")
     return options
+
+
+def _option(overlap: Overlap) -> CoordinationOption:
+    reasons = overlaps.reasons_of(overlap)
+    return CoordinationOption(
+        overlap, reasons, _options(overlap, reasons), overlaps.sentences(overlap)
+    )
 
 
 def _other_sections(db: Session, reader: Reader, start: date, end: date) -> list[OtherSection]:
@@ -189,15 +198,13 @@ def build(
         if overlap.status is not OverlapStatus.DISMISSED
         and (overlap.first_id in ids or overlap.second_id in ids)
     ]
-    options = [
-        CoordinationOption(
-            overlap, reasons, _options(overlap, reasons), overlaps.sentences(overlap)
-        )
-        for overlap in visible_overlaps[:MAX_OVERLAPS_SHOWN]
-        for reasons in [overlaps.reasons_of(overlap)]
-    ]
+    # Only a coordinator's review makes a candidate an overlap; the rest go to the annex.
+    reviewed = [o for o in visible_overlaps if o.status is OverlapStatus.CONFIRMED]
+    unreviewed = [o for o in visible_overlaps if o.status is OverlapStatus.OPEN]
+    options = [_option(overlap) for overlap in reviewed[:MAX_OVERLAPS_SHOWN]]
+    candidates = [_option(overlap) for overlap in unreviewed[:MAX_OVERLAPS_SHOWN]]
     pairs: Counter[str] = Counter()
-    for overlap in visible_overlaps:
+    for overlap in reviewed:
         reasons = overlaps.reasons_of(overlap)
         first, second = (reasons.bodies[0] or "no body"), (reasons.bodies[1] or "no body")
         pairs[" / ".join(sorted([first, second]))] += 1
@@ -208,13 +215,12 @@ def build(
     other = _other_sections(db, reader, start, end)
     step(5, "other domains")
 
-    confirmed = sum(1 for o in visible_overlaps if o.status is OverlapStatus.CONFIRMED)
     summary = [
         ("Initiatives active in the period", str(len(initiatives))),
         ("Sectoral bodies running them", str(len([b for b in bodies if b != "No body given"]))),
         ("Member states benefiting", str(len(states))),
-        ("Possible overlaps (open)", str(len(visible_overlaps) - confirmed)),
-        ("Confirmed overlaps", str(confirmed)),
+        ("Overlaps confirmed by review (section 3)", str(len(reviewed))),
+        ("Candidates not yet reviewed (annex, not findings)", str(len(unreviewed))),
         ("Stated budgets", _money(budgets)),
     ]
     figure_data = [
@@ -226,7 +232,7 @@ def build(
         ),
         ("Initiatives by starting year", [(str(y), n) for y, n in coverage.by_year], "column"),
         (
-            "Overlaps (open and confirmed) by pair of bodies",
+            "Overlaps confirmed by review, by pair of bodies",
             sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])),
             "bar",
         ),
@@ -264,7 +270,9 @@ def build(
         summary=summary,
         figures=figures,
         overlaps=options,
-        overlaps_total=len(visible_overlaps),
+        overlaps_total=len(reviewed),
+        candidates=candidates,
+        candidates_total=len(unreviewed),
         coverage=coverage,
         other=other,
         by_pillar=dict(sorted(by_pillar.items())),
