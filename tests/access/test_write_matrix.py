@@ -28,7 +28,7 @@ from aseancyber.community.models import Organisation, OrganisationKind, Role, Us
 from aseancyber.contacts.models import Contact, ContactCheck
 from aseancyber.errors import Forbidden, NotFound
 from aseancyber.initiatives.models import Overlap
-from aseancyber.norms.models import NormAction, NormAssessment
+from aseancyber.norms.models import EvidenceSharing, NormAction, NormAssessment
 from aseancyber.positions.models import FollowUpAction
 from aseancyber.routing.models import ConstituencyEntry, RoutingInbox
 from aseancyber.sharing import service as sharing_service
@@ -126,6 +126,8 @@ ALLOWED: dict[tuple[str, Action], frozenset[str]] = {
     ("position", Action.CREATE): COMMUNITY_CONTRIBUTORS,
     ("position", Action.EDIT): OWNER_WRITERS,
     ("position", Action.CONTRIBUTE): COMMUNITY_CONTRIBUTORS,
+    ("position", Action.COORDINATE): frozenset(),  # no coordinator in the drafting organisation
+    ("norm_evidence_sharing", Action.EDIT): frozenset({"org_admin"}),  # Singapore's own admin
     ("engagement", Action.CREATE): CONTRIBUTORS,
     ("engagement", Action.EDIT): OWNER_WRITERS,
     ("engagement", Action.DELETE): OWNER_WRITERS,
@@ -154,6 +156,7 @@ NOT_SHAREABLE: dict[str, type[object]] = {
     "contact_check": ContactCheck,
     "initiative_overlap": Overlap,
     "norm_action": NormAction,
+    "norm_evidence_sharing": EvidenceSharing,
     "engagement_action": FollowUpAction,
     "sharing_collection": Collection,
     "sharing_group": SharingGroup,
@@ -199,6 +202,9 @@ def _subject(db: Session, world: World, kind: str, action: Action, label: str) -
         "norm_action": lambda: fresh_action(db),
         "engagement_action": lambda: FollowUpAction(owner_organisation_id=world.recipient_org.id),
         "sharing_collection": lambda: make_collection(db, world, public_read=True),
+        "norm_evidence_sharing": lambda: EvidenceSharing(
+            member_state_id=world.owner_org.member_state_id
+        ),
     }
     return made.get(kind, lambda: NOT_SHAREABLE[kind])()
 

@@ -95,6 +95,19 @@ Reader = Actor | None
 """``None`` is the anonymous reader of public pages."""
 
 
+def organisation_reader(
+    organisation_id: str, *, member_state_id: str | None, is_community: bool
+) -> Actor:
+    """What every member of an organisation may see: a reader with no user, so nothing
+    named to one person or written by one counts (the sentinel id matches no user)."""
+    return Actor(
+        user_id=f"organisation:{organisation_id}",
+        organisation_id=organisation_id,
+        member_state_id=member_state_id,
+        is_community=is_community,
+    )
+
+
 class AggregateScope(StrEnum):
     """Whom a member state lets see its aggregate evidence figures (never the records)."""
 

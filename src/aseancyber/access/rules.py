@@ -43,6 +43,7 @@ class Action(StrEnum):
     REVIEW = "review"  # decide an initiative overlap
     ADD_OBJECTS = "add_objects"  # post STIX objects into a collection
     NOTIFY = "notify"  # deliver routed findings to other states' CERTs
+    COORDINATE = "coordinate"  # run a consensus procedure: silence, adoption ad referendum
 
 
 class Scope(StrEnum):
@@ -149,12 +150,22 @@ RULES: dict[tuple[str, Action], Rule] = {
         )
         for action in (Action.CREATE, Action.EDIT)
     },
+    # norms/: who sees a state's aggregate evidence figures is the state's own choice
+    ("norm_evidence_sharing", Action.EDIT): Rule(
+        (Grant(Permission.ORGANISATION_EDIT, Scope.OWN_STATE),),
+        "only an organisation admin of one of the state's own organisations chooses who sees "
+        "its aggregate evidence figures",
+    ),
     # positions/
     ("position", Action.CREATE): Rule(
         (Grant(_CREATE, community=True),),
         "drafting needs a contributor role in a member-state body or the Secretariat",
     ),
     ("position", Action.EDIT): Rule((_OWNER_EDITS,), "only the drafting organisation may do this"),
+    ("position", Action.COORDINATE): Rule(
+        (Grant(Permission.RECORD_COORDINATE, Scope.OWNER_ORGANISATION),),
+        "running a consensus procedure needs the coordinator role in the drafting organisation",
+    ),
     ("position", Action.CONTRIBUTE): Rule(
         (Grant(_CREATE, community=True),),
         "commenting needs a contributor role in a member-state body or the Secretariat",

@@ -9,8 +9,8 @@ shares nothing beyond what each reader may see record by record.
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, AggregateScope, Reader
+from aseancyber.access.rules import Action, Proposed, may
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden
 from aseancyber.norms.models import EvidenceSharing
@@ -26,12 +26,8 @@ SCOPE_LABELS = {
 
 
 def may_choose(actor: Reader, member_state_id: str) -> bool:
-    """An organisation admin of one of the state's own organisations makes the choice."""
-    return (
-        actor is not None
-        and actor.member_state_id == member_state_id
-        and Permission.ORGANISATION_EDIT in permissions_of(actor.roles)
-    )
+    """Whether ``actor`` makes the state's choice (the write rule in :mod:`access.rules`)."""
+    return may(actor, Action.EDIT, Proposed(EvidenceSharing, member_state_id=member_state_id))
 
 
 def scope_of(db: Session, *, member_state_id: str) -> AggregateScope:
@@ -58,9 +54,7 @@ def set_scope(
 ) -> EvidenceSharingRead:
     """Record the state's choice (organisation admin of one of its organisations; audited)."""
     state = state_by_iso2(db, iso2)
-    if actor.member_state_id != state.id or Permission.ORGANISATION_EDIT not in permissions_of(
-        actor.roles
-    ):
+    if not may_choose(actor, state.id):
         raise Forbidden(
             f"only an organisation admin of one of {state.name}'s own organisations may choose "
             "who sees its aggregate evidence figures"

@@ -13,8 +13,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import Permission, permissions_of
-from aseancyber.access.policy import Actor, Reader
+from aseancyber.access.policy import Actor
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict
 from aseancyber.notify.models import NotificationKind
@@ -36,15 +35,6 @@ ADOPTED_BECAUSE = {
         "it was adopted ad referendum (version {version}), subject to confirmation by capitals"
     ),
 }
-
-
-def may_coordinate(actor: Reader, position: Position) -> bool:
-    """Coordinators of the drafting organisation run silence procedures and adoptions."""
-    return (
-        actor is not None
-        and actor.organisation_id == position.owner_organisation_id
-        and Permission.RECORD_COORDINATE in permissions_of(actor.roles)
-    )
 
 
 def open_silence(db: Session, *, position: Position) -> SilenceProcedure | None:

@@ -21,7 +21,6 @@ from aseancyber.community.models import OrganisationKind
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.positions import (
-    adoption,
     adoption_pages,
     comments_pages,
     comments_service,
@@ -271,7 +270,7 @@ def show_position(
             "drafting": position.status.value == "drafting",
             "response_kinds": [(k.value, k.label) for k in ResponseKind],
             "audience": audience_of(db, position),
-            "can_coordinate": adoption.may_coordinate(reader, position),
+            "can_coordinate": may(reader, Action.COORDINATE, position),
             "silences": [
                 silence.silence_read(p) for p in silence.procedures(db, position=position)
             ],

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import MemberState
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid
@@ -44,7 +45,7 @@ def adopt_ad_referendum(
 ) -> Position:
     """Record that the current version was adopted ad referendum (drafting coordinator)."""
     position = get_or_404(db, reader=actor, position_id=position_id)
-    if not adoption.may_coordinate(actor, position):
+    if not may(actor, Action.COORDINATE, position):
         raise Forbidden(
             "recording an adoption ad referendum needs the coordinator role in the drafting "
             "organisation"

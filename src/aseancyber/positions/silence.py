@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, may
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.notify.models import NotificationKind
@@ -36,7 +37,7 @@ def open_procedure(
 ) -> SilenceProcedure:
     """Open a silence procedure on the current version until ``data.deadline``."""
     position = get_or_404(db, reader=actor, position_id=position_id)
-    if not adoption.may_coordinate(actor, position):
+    if not may(actor, Action.COORDINATE, position):
         raise Forbidden(
             "opening a silence procedure needs the coordinator role in the drafting organisation"
         )

@@ -14,7 +14,14 @@ from dataclasses import dataclass, replace
 from sqlalchemy import exists, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import Actor, Audience, Tlp, audience_of, can_see
+from aseancyber.access.policy import (
+    Actor,
+    Audience,
+    Tlp,
+    audience_of,
+    can_see,
+    organisation_reader,
+)
 from aseancyber.access.service import actor_for
 from aseancyber.community.models import Organisation, User
 from aseancyber.sharing import ingest_rules, service
@@ -42,10 +49,8 @@ class AudienceView:
 
 
 def _organisation_reader(organisation: Organisation) -> Actor:
-    # A member of the organisation with no personal naming: what the whole organisation sees.
-    return Actor(
-        user_id=f"organisation:{organisation.id}",
-        organisation_id=organisation.id,
+    return organisation_reader(
+        organisation.id,
         member_state_id=organisation.member_state_id,
         is_community=organisation.is_community,
     )

@@ -6,7 +6,7 @@ and every read goes through the visibility policy.
 
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,6 +20,7 @@ from aseancyber.access.policy import (
     Tlp,
     audience_of,
     can_see,
+    organisation_reader,
     set_audience,
     stricter,
 )
@@ -304,8 +305,11 @@ def sighting_scope(db: Session, *, actor: Actor, sighted: StixObject) -> Sightin
         organisations.add(sighted.owner_organisation_id)
     if sighted.created_by_id is not None:
         users.add(sighted.created_by_id)
-    # The sighter's organisation as a reader: no user, so no personal naming counts.
-    organisation = replace(actor, user_id=f"organisation:{actor.organisation_id}")
+    organisation = organisation_reader(
+        actor.organisation_id,
+        member_state_id=actor.member_state_id,
+        is_community=actor.is_community,
+    )
     label = sighted.tlp
     if label is not Tlp.CLEAR and not can_see(organisation, sighted, audience):
         label = Tlp.RED
