@@ -16,14 +16,13 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import (
     Actor,
-    LabelChangeRefused,
     Reader,
     Tlp,
-    check_label_change,
     set_audience,
     visible_to,
 )
 from aseancyber.access.rules import Action, Scope, may
+from aseancyber.access.shareable import check_relabel, get_visible, require_version
 from aseancyber.cases.measures import evidence_for_state
 from aseancyber.cases.models import (
     Case,
@@ -40,7 +39,7 @@ from aseancyber.cases.schemas import (
 )
 from aseancyber.community.models import User
 from aseancyber.community.service import has_nul, like_pattern
-from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from aseancyber.errors import FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import Digest, notify
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
@@ -146,12 +145,7 @@ def all_visible(db: Session, *, reader: Reader, filters: CaseFilters, limit: int
 
 def get_or_404(db: Session, *, reader: Reader, case_id: str) -> Case:
     """The case, if ``reader`` may see it; NotFound otherwise (the two are never told apart)."""
-    case = None
-    if not has_nul(case_id) and len(case_id) <= 36:
-        case = db.scalar(select(Case).where(Case.id == case_id, visible_to(reader, Case)))
-    if case is None:
-        raise NotFound("case")
-    return case
+    return get_visible(db, reader, Case, case_id, what="case")
 
 
 # --- seats: who the reader is inside a case ---------------------------------------------------
@@ -375,28 +369,17 @@ def create(db: Session, *, actor: Actor, data: CaseCreate) -> Case:
     return case
 
 
-def check_version(case: Case, version: int) -> None:
-    if version != case.version:
-        raise Conflict(
-            f"someone else changed this case since you loaded it (you loaded version "
-            f"{version}, it is now version {case.version}); reload and apply your change again"
-        )
-
-
 def update(db: Session, *, actor: Actor, case_id: str, data: CaseUpdate) -> Case:
     """Edit a case's title, kind, summary, sectors or label (coordinators only)."""
     case = get_or_404(db, reader=actor, case_id=case_id)
     require_coordinator(seat_of(db, reader=actor, case=case), "edit the case")
-    check_version(case, data.version)
+    require_version(case, data.version, what="case")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
-    for name in ("title", "kind", "tlp"):
+    for name in ("title", "kind"):
         if name in changes and changes[name] is None:
             raise Invalid("may not be empty", name)
-    if changes.get("tlp") is not None:
-        try:
-            check_label_change(actor, case, changes["tlp"])
-        except LabelChangeRefused as error:
-            raise Invalid(str(error), "tlp") from error
+    if "tlp" in changes:
+        check_relabel(actor, case, changes["tlp"])
     for name, value in changes.items():
         if name == "sectors":
             setattr(case, name, sorted({Sector(v).value for v in value or []}))

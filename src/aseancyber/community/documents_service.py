@@ -16,16 +16,22 @@ from sqlalchemy.orm import Session
 from aseancyber import audit
 from aseancyber.access.policy import (
     Actor,
-    LabelChangeRefused,
     Reader,
     Tlp,
     audience_of,
     can_see,
-    check_label_change,
     set_audience,
     visible_to,
 )
 from aseancyber.access.rules import Action, may
+from aseancyber.access.shareable import (
+    audience_for_create,
+    audience_for_update,
+    check_relabel,
+    get_visible,
+    require_version,
+    share_with,
+)
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.community.documents_schemas import (
     AudienceRead,
@@ -34,13 +40,13 @@ from aseancyber.community.documents_schemas import (
     DocumentRead,
     DocumentUpdate,
 )
-from aseancyber.community.models import MemberState, Organisation, User
+from aseancyber.community.models import MemberState
 from aseancyber.community.service import (
     contains_text,
     get_member_state_or_invalid,
     has_nul,
 )
-from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from aseancyber.errors import FieldProblem, Forbidden, Invalid
 from aseancyber.web.pagination import DEFAULT_LIMIT, Count, Page, capped_count, paginate
 
 MAX_EXPORT = 10_000
@@ -175,52 +181,10 @@ def recent(db: Session, *, reader: Reader, limit: int = 5) -> list[Document]:
 
 def get_or_404(db: Session, *, reader: Reader, document_id: str) -> Document:
     """The document, if ``reader`` may see it; NotFound otherwise (the two are never told apart)."""
-    document = None
-    if not has_nul(document_id):
-        document = db.scalar(
-            select(Document).where(Document.id == document_id, visible_to(reader, Document))
-        )
-    if document is None:
-        raise NotFound("document")
-    return document
+    return get_visible(db, reader, Document, document_id, what="document")
 
 
 # --- writing -----------------------------------------------------------------------------------
-
-
-def _resolve_audience(
-    db: Session,
-    *,
-    organisation_ids: list[str],
-    user_ids: list[str],
-    user_emails: list[str],
-) -> tuple[set[str], set[str]]:
-    problems = []
-    organisations = set(organisation_ids)
-    if organisations:
-        found = set(db.scalars(select(Organisation.id).where(Organisation.id.in_(organisations))))
-        if found != organisations:
-            problems.append(
-                FieldProblem("audience_organisation_ids", "names an unknown organisation")
-            )
-    users = set(user_ids)
-    if users:
-        found = set(db.scalars(select(User.id).where(User.id.in_(users))))
-        if found != users:
-            problems.append(FieldProblem("audience_user_ids", "names an unknown user"))
-    emails = {email.strip().lower() for email in user_emails}
-    if emails:
-        statement = select(User.email, User.id).where(User.email.in_(emails))
-        rows = dict(db.execute(statement).tuples().all())
-        missing = sorted(emails - set(rows))
-        if missing:
-            problems.append(
-                FieldProblem("audience_user_emails", f"no user has the e-mail {', '.join(missing)}")
-            )
-        users |= set(rows.values())
-    if problems:
-        raise Invalid(problems)
-    return organisations, users
 
 
 def _check_state(db: Session, member_state_id: str | None) -> None:
@@ -228,26 +192,12 @@ def _check_state(db: Session, member_state_id: str | None) -> None:
         raise Invalid("is not a known member state", "member_state_id")
 
 
-def _require_audience_for_red(label: Tlp, organisations: set[str], users: set[str]) -> None:
-    if label.needs_audience and not organisations and not users:
-        raise Invalid(
-            "TLP:RED needs at least one named recipient (an organisation or a user)",
-            "audience_organisation_ids",
-        )
-
-
 def create(db: Session, *, actor: Actor, data: DocumentCreate) -> Document:
     """Share a new document, owned by the actor's organisation, with its label and audience."""
     if not may(actor, Action.CREATE, Document):
         raise Forbidden("sharing documents needs the contributor or coordinator role")
     _check_state(db, data.member_state_id)
-    organisations, users = _resolve_audience(
-        db,
-        organisation_ids=data.audience_organisation_ids,
-        user_ids=data.audience_user_ids,
-        user_emails=[str(email) for email in data.audience_user_emails],
-    )
-    _require_audience_for_red(data.tlp, organisations, users)
+    audience = audience_for_create(db, data)
     document = Document(
         title=data.title,
         kind=data.kind,
@@ -263,7 +213,7 @@ def create(db: Session, *, actor: Actor, data: DocumentCreate) -> Document:
     )
     db.add(document)
     db.flush()
-    set_audience(db, document, organisation_ids=organisations, user_ids=users)
+    share_with(db, document, audience)
     return document
 
 
@@ -274,15 +224,9 @@ def _check_update_allowed(actor: Actor, document: Document, changes: dict[str, A
             "document; others may only raise its label"
         )
     if "tlp" in changes:
-        new_label = changes["tlp"]
-        if new_label is None:
-            raise Invalid("may not be empty", "tlp")
         if not may(actor, Action.RELABEL, document):
             raise Forbidden("changing a label needs the contributor or coordinator role")
-        try:
-            check_label_change(actor, document, new_label)
-        except LabelChangeRefused as error:
-            raise Invalid(str(error), "tlp") from error
+        check_relabel(actor, document, changes["tlp"])
     for field in ("title", "kind"):
         if field in changes and changes[field] is None:
             raise Invalid("may not be empty", field)
@@ -293,33 +237,15 @@ def update(db: Session, *, actor: Actor, document_id: str, data: DocumentUpdate)
     document = get_or_404(db, reader=actor, document_id=document_id)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     _check_update_allowed(actor, document, changes)
-    if data.version != document.version:
-        raise Conflict(
-            f"someone else changed this document since you loaded it (you loaded version "
-            f"{data.version}, it is now version {document.version}); reload and apply "
-            "your change again"
-        )
+    require_version(document, data.version, what="document")
     _check_state(db, changes.get("member_state_id"))
-    audience_given = any(key.startswith("audience_") for key in changes)
-    if audience_given:
-        organisations, users = _resolve_audience(
-            db,
-            organisation_ids=data.audience_organisation_ids or [],
-            user_ids=data.audience_user_ids or [],
-            user_emails=[str(email) for email in data.audience_user_emails or []],
-        )
-    else:
-        current = audience_of(db, document)
-        organisations, users = set(current.organisation_ids), set(current.user_ids)
-    _require_audience_for_red(changes.get("tlp") or document.tlp, organisations, users)
+    audience, audience_given = audience_for_update(db, document, changes)
     for field, value in changes.items():
-        if field.startswith("audience_"):
-            continue
         empty_text = value is None and field in {"summary", "body", "link"}
         setattr(document, field, "" if empty_text else value)
     db.flush()
     if audience_given:
-        set_audience(db, document, organisation_ids=organisations, user_ids=users)
+        share_with(db, document, audience)
     return document
 
 

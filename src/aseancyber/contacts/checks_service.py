@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import Select, String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, lazyload
 
-from aseancyber.access.policy import Actor, Reader, Tlp, audience_of, visible_to, visible_with_hint
+from aseancyber.access.policy import Actor, Reader, visible_to, visible_with_hint
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import MemberState, User
+from aseancyber.access.shareable import members_of, readers_of_any
+from aseancyber.community.models import MemberState
 from aseancyber.community.service import has_nul
 from aseancyber.contacts import service as contacts
 from aseancyber.contacts.models import (
@@ -77,23 +78,16 @@ def _send_link(db: Session, target: CheckTarget, *, reminder: bool = False) -> N
 
 
 def _readers_of(db: Session, contacts_: Iterable[Contact]) -> dict[str, set[str]]:
-    """For each organisation, its active users who may see at least one of ``contacts_``."""
-    users_by_org: dict[str, list[str]] = {}
-    wanted: dict[str, set[str]] = {}
+    """For each owner organisation, its active users who may see at least one of its
+    ``contacts_`` (the policy decides, as for any record: a RED contact's named people and
+    its author)."""
+    by_organisation: dict[str, list[Contact]] = {}
     for contact in contacts_:
-        org = contact.owner_organisation_id
-        if org not in users_by_org:
-            users_by_org[org] = list(
-                db.scalars(
-                    select(User.id).where(User.organisation_id == org, User.is_active.is_(True))
-                )
-            )
-        if contact.tlp is Tlp.RED:  # only the named people see a RED contact
-            named = audience_of(db, contact).user_ids
-            wanted.setdefault(org, set()).update(u for u in users_by_org[org] if u in named)
-        else:
-            wanted.setdefault(org, set()).update(users_by_org[org])
-    return wanted
+        by_organisation.setdefault(contact.owner_organisation_id, []).append(contact)
+    return {
+        org: set(readers_of_any(db, owned, members_of(db, [org])))
+        for org, owned in by_organisation.items()
+    }
 
 
 def is_everyone(data: CheckLaunch) -> bool:

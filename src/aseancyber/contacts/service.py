@@ -13,18 +13,18 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import (
-    Actor,
-    LabelChangeRefused,
-    Reader,
-    Tlp,
-    audience_of,
-    check_label_change,
-    set_audience,
-    visible_to,
-)
+from aseancyber.access.policy import Actor, Reader, set_audience, visible_to
 from aseancyber.access.rules import Action, Proposed, require
-from aseancyber.community.models import MemberState, Organisation, Role, User
+from aseancyber.access.shareable import (
+    audience_for_create,
+    audience_for_update,
+    check_relabel,
+    get_visible,
+    readers_of,
+    require_version,
+    share_with,
+)
+from aseancyber.community.models import MemberState, Role, User
 from aseancyber.community.service import (
     contains_text,
     get_member_state_or_invalid,
@@ -33,7 +33,7 @@ from aseancyber.community.service import (
 from aseancyber.contacts.models import CheckTarget, Contact, ContactKind
 from aseancyber.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from aseancyber.db import utcnow
-from aseancyber.errors import Conflict, FieldProblem, Invalid, NotFound
+from aseancyber.errors import FieldProblem, Invalid
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
 from aseancyber.settings import get_settings
@@ -151,46 +151,16 @@ def all_visible(db: Session, *, reader: Reader, filters: ContactFilters) -> list
 
 def get_or_404(db: Session, *, reader: Reader, contact_id: str) -> Contact:
     """The contact, if ``reader`` may see it; NotFound otherwise."""
-    contact = None
-    if not has_nul(contact_id):
-        contact = db.scalar(
-            select(Contact).where(Contact.id == contact_id, visible_to(reader, Contact))
-        )
-    if contact is None:
-        raise NotFound("contact")
-    return contact
+    return get_visible(db, reader, Contact, contact_id, what="contact")
 
 
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _check_audience(
-    db: Session, organisation_ids: list[str], user_ids: list[str]
-) -> tuple[set[str], set[str]]:
-    organisations, users = set(organisation_ids), set(user_ids)
-    if organisations:
-        found = set(db.scalars(select(Organisation.id).where(Organisation.id.in_(organisations))))
-        if found != organisations:
-            raise Invalid("names an unknown organisation", "audience_organisation_ids")
-    if users:
-        found = set(db.scalars(select(User.id).where(User.id.in_(users))))
-        if found != users:
-            raise Invalid("names an unknown user", "audience_user_ids")
-    return organisations, users
-
-
-def _require_audience_for_red(label: Tlp, audience: tuple[set[str], set[str]]) -> None:
-    if label.needs_audience and not (audience[0] or audience[1]):
-        raise Invalid(
-            "TLP:RED needs at least one named organisation or person", "audience_organisation_ids"
-        )
-
-
 def create(db: Session, *, actor: Actor, data: ContactCreate) -> Contact:
     """Add a contact to the actor's organisation (its administrators only)."""
     require(actor, Action.CREATE, Proposed(Contact, owner_organisation_id=actor.organisation_id))
-    audience = _check_audience(db, data.audience_organisation_ids, data.audience_user_ids)
-    _require_audience_for_red(data.tlp, audience)
+    audience = audience_for_create(db, data)
     contact = Contact(
         kind=data.kind,
         name=data.name,
@@ -213,7 +183,7 @@ def create(db: Session, *, actor: Actor, data: ContactCreate) -> Contact:
     )
     db.add(contact)
     db.flush()
-    set_audience(db, contact, organisation_ids=audience[0], user_ids=audience[1])
+    share_with(db, contact, audience)
     return contact
 
 
@@ -221,34 +191,18 @@ def update(db: Session, *, actor: Actor, contact_id: str, data: ContactUpdate) -
     """Edit a contact (the owning organisation's administrators only)."""
     contact = get_or_404(db, reader=actor, contact_id=contact_id)
     require(actor, Action.EDIT, contact, what="contact")
-    if data.version != contact.version:
-        raise Conflict(
-            f"someone else changed this contact since you loaded it (you loaded version "
-            f"{data.version}, it is now version {contact.version}); reload and apply again"
-        )
+    require_version(contact, data.version, what="contact")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
-    for field in ("kind", "name", "email", "tlp", "time_zone"):
+    for field in ("kind", "name", "email", "time_zone"):
         if field in changes and changes[field] is None:
             raise Invalid("may not be empty", field)
     if "tlp" in changes:
-        try:
-            check_label_change(actor, contact, changes["tlp"])
-        except LabelChangeRefused as error:
-            raise Invalid(str(error), "tlp") from error
-    current = audience_of(db, contact)
-    audience_given = bool({"audience_organisation_ids", "audience_user_ids"} & set(changes))
-    organisation_ids = changes.pop("audience_organisation_ids", None)
-    user_ids = changes.pop("audience_user_ids", None)
-    audience = _check_audience(
-        db,
-        sorted(current.organisation_ids) if organisation_ids is None else organisation_ids,
-        sorted(current.user_ids) if user_ids is None else user_ids,
-    )
-    _require_audience_for_red(changes.get("tlp") or contact.tlp, audience)
+        check_relabel(actor, contact, changes["tlp"])
+    audience, audience_given = audience_for_update(db, contact, changes)
     _apply(contact, changes)
     db.flush()
     if audience_given:
-        set_audience(db, contact, organisation_ids=audience[0], user_ids=audience[1])
+        share_with(db, contact, audience)
     return contact
 
 
@@ -353,15 +307,9 @@ def remind_stale_contacts(db: Session, payload: dict[str, Any]) -> None:
     for organisation_id, contacts in by_organisation.items():
         admins = organisation_admin_ids(db, organisation_id)
         for contact in contacts:
-            audience = audience_of(db, contact)
-            told = [
-                admin
-                for admin in admins
-                if contact.tlp is not Tlp.RED or admin in audience.user_ids
-            ]
             notify(
                 db,
-                user_ids=told,
+                user_ids=readers_of(db, contact, admins),
                 kind=NotificationKind.CONTACT_VERIFY,
                 title=f"Please verify the point of contact {contact.name}",
                 body=(

@@ -13,19 +13,13 @@ from typing import Any
 from sqlalchemy import Select, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import (
-    Actor,
-    LabelChangeRefused,
-    Reader,
-    check_label_change,
-    set_audience,
-    visible_to,
-)
+from aseancyber.access.policy import Actor, Reader, set_audience, visible_to
 from aseancyber.access.rules import Action, may
+from aseancyber.access.shareable import check_relabel, get_visible, require_version
 from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
-from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
+from aseancyber.errors import Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
 from aseancyber.positions import readers
 from aseancyber.positions.models import (
@@ -116,14 +110,7 @@ def count(db: Session, *, reader: Reader, filters: EngagementFilters = Engagemen
 
 def get_or_404(db: Session, *, reader: Reader, engagement_id: str) -> Engagement:
     """The engagement, if ``reader`` may see it; NotFound otherwise."""
-    engagement = None
-    if not has_nul(engagement_id) and len(engagement_id) <= 36:
-        engagement = db.scalar(
-            select(Engagement).where(Engagement.id == engagement_id, visible_to(reader, Engagement))
-        )
-    if engagement is None:
-        raise NotFound("engagement")
-    return engagement
+    return get_visible(db, reader, Engagement, engagement_id, what="engagement")
 
 
 def may_update_action(actor: Reader, engagement: Engagement, action: FollowUpAction) -> bool:
@@ -219,20 +206,13 @@ def update(db: Session, *, actor: Actor, engagement_id: str, data: EngagementUpd
     engagement = get_or_404(db, reader=actor, engagement_id=engagement_id)
     if not may(actor, Action.EDIT, engagement):
         raise Forbidden("only the organisation that recorded this engagement may change it")
-    if data.version != engagement.version:
-        raise Conflict(
-            f"someone else changed this engagement since you loaded it (you loaded version "
-            f"{data.version}, it is now version {engagement.version}); reload and try again"
-        )
+    require_version(engagement, data.version, what="engagement")
     changes = data.model_dump(exclude_unset=True, exclude={"version", "participants"})
-    for field in ("title", "kind", "starts_on", "tlp"):
+    for field in ("title", "kind", "starts_on"):
         if field in changes and changes[field] is None:
             raise Invalid("may not be empty", field)
     if "tlp" in changes:
-        try:
-            check_label_change(actor, engagement, changes["tlp"])
-        except LabelChangeRefused as error:
-            raise Invalid(str(error), "tlp") from error
+        check_relabel(actor, engagement, changes["tlp"])
     _check_dates(
         changes.get("starts_on") or engagement.starts_on, changes.get("ends_on", engagement.ends_on)
     )

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import ROLE_PERMISSIONS, Permission
-from aseancyber.access.policy import Shareable, audience_of, can_see
-from aseancyber.access.service import actor_for
+from aseancyber.access.policy import Shareable
+from aseancyber.access.shareable import readers_of
 from aseancyber.community.models import Organisation, OrganisationKind, User, UserRole
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
@@ -67,11 +67,6 @@ def tell(
     skip: str | None = None,
 ) -> list[str]:
     """Notify those of ``user_ids`` who may see ``record`` (never ``skip``); returns who."""
-    wanted = sorted({user_id for user_id in user_ids if user_id and user_id != skip})
-    if not wanted:
-        return []
-    audience = audience_of(db, record)
-    users = db.scalars(select(User).where(User.id.in_(wanted), User.is_active.is_(True))).all()
-    allowed = [user.id for user in users if can_see(actor_for(user), record, audience)]
+    allowed = readers_of(db, record, user_ids, skip=skip)
     notify(db, user_ids=allowed, kind=kind, title=title, body=body, link=link)
     return allowed

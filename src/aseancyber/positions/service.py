@@ -8,25 +8,22 @@ states' answers and consensus in :mod:`aseancyber.positions.consensus`.
 import secrets
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import (
-    Actor,
-    LabelChangeRefused,
-    Reader,
-    Tlp,
-    audience_of,
-    check_label_change,
-    set_audience,
-    visible_to,
-)
+from aseancyber.access.policy import Actor, Reader, audience_of, visible_to
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import Organisation, User
+from aseancyber.access.shareable import (
+    audience_for_create,
+    audience_for_update,
+    check_relabel,
+    get_visible,
+    require_version,
+    share_with,
+)
 from aseancyber.community.service import contains_text, has_nul
-from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
 from aseancyber.positions import adoption, readers
 from aseancyber.positions.diff import Diff, diff_paragraphs
@@ -110,14 +107,7 @@ def count(db: Session, *, reader: Reader, filters: PositionFilters = PositionFil
 
 def get_or_404(db: Session, *, reader: Reader, position_id: str) -> Position:
     """The position, if ``reader`` may see it; NotFound otherwise (never told apart)."""
-    position = None
-    if not has_nul(position_id) and len(position_id) <= 36:
-        position = db.scalar(
-            select(Position).where(Position.id == position_id, visible_to(reader, Position))
-        )
-    if position is None:
-        raise NotFound("position")
-    return position
+    return get_visible(db, reader, Position, position_id, what="position")
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -140,32 +130,6 @@ def require_drafting(position: Position) -> None:
 def new_key() -> str:
     """A fresh key for a paragraph (kept by the paragraph across versions)."""
     return secrets.token_hex(4)
-
-
-def _check_audience(db: Session, organisation_ids: list[str], user_ids: list[str]) -> None:
-    problems = []
-    organisations = set(organisation_ids)
-    if organisations:
-        found = set(db.scalars(select(Organisation.id).where(Organisation.id.in_(organisations))))
-        if found != organisations:
-            problems.append(
-                FieldProblem("audience_organisation_ids", "names an unknown organisation")
-            )
-    users = set(user_ids)
-    if users:
-        found = set(db.scalars(select(User.id).where(User.id.in_(users))))
-        if found != users:
-            problems.append(FieldProblem("audience_user_ids", "names an unknown user"))
-    if problems:
-        raise Invalid(problems)
-
-
-def _check_red(label: Tlp, organisation_ids: Any, user_ids: Any) -> None:
-    if label.needs_audience and not organisation_ids and not user_ids:
-        raise Invalid(
-            "TLP:RED needs at least one named recipient (an organisation or a user)",
-            "audience_organisation_ids",
-        )
 
 
 def _add_version(
@@ -198,8 +162,7 @@ def create(
             "drafting a common position needs a contributor role in a member-state body or "
             "the ASEAN Secretariat"
         )
-    _check_audience(db, data.audience_organisation_ids, data.audience_user_ids)
-    _check_red(data.tlp, data.audience_organisation_ids, data.audience_user_ids)
+    audience = audience_for_create(db, data)
     position = Position(
         title=data.title,
         occasion=data.occasion,
@@ -214,12 +177,7 @@ def create(
     )
     db.add(position)
     db.flush()
-    set_audience(
-        db,
-        position,
-        organisation_ids=data.audience_organisation_ids,
-        user_ids=data.audience_user_ids,
-    )
+    share_with(db, position, audience)
     _add_version(
         db,
         position=position,
@@ -247,11 +205,7 @@ def update(db: Session, *, actor: Actor, position_id: str, data: PositionUpdate)
     if not may(actor, Action.EDIT, position):
         raise Forbidden("only the drafting organisation may change this position")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
-    if data.version != position.version:
-        raise Conflict(
-            f"someone else changed this position since you loaded it (you loaded version "
-            f"{data.version}, it is now version {position.version}); reload and try again"
-        )
+    require_version(position, data.version, what="position")
     sharing = {"tlp", "green_includes_external", "audience_organisation_ids", "audience_user_ids"}
     if set(changes) - sharing:
         require_drafting(position)
@@ -259,27 +213,17 @@ def update(db: Session, *, actor: Actor, position_id: str, data: PositionUpdate)
         if changes["consensus_mode"] is None:
             raise Invalid("may not be empty", "consensus_mode")
         adoption.require_no_open_silence(db, position=position)
-    for field in ("title", "tlp"):
-        if field in changes and changes[field] is None:
-            raise Invalid("may not be empty", field)
+    if "title" in changes and changes["title"] is None:
+        raise Invalid("may not be empty", "title")
     if "tlp" in changes:
-        try:
-            check_label_change(actor, position, changes["tlp"])
-        except LabelChangeRefused as error:
-            raise Invalid(str(error), "tlp") from error
-    current = audience_of(db, position)
-    organisations = changes.pop("audience_organisation_ids", None)
-    users = changes.pop("audience_user_ids", None)
-    organisations = sorted(current.organisation_ids) if organisations is None else organisations
-    users = sorted(current.user_ids) if users is None else users
-    _check_audience(db, organisations, users)
-    _check_red(changes.get("tlp") or position.tlp, organisations, users)
+        check_relabel(actor, position, changes["tlp"])
+    audience, _ = audience_for_update(db, position, changes)
     for field, value in changes.items():
         setattr(
             position, field, "" if value is None and field in {"occasion", "summary"} else value
         )
     db.flush()
-    set_audience(db, position, organisation_ids=organisations, user_ids=users)
+    share_with(db, position, audience)
     return position
 
 

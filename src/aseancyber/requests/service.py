@@ -14,19 +14,18 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import (
     Actor,
-    LabelChangeRefused,
     Reader,
     audience_of,
     can_see,
-    check_label_change,
     visible_to,
 )
 from aseancyber.access.rules import Action, may
 from aseancyber.access.service import actor_for
+from aseancyber.access.shareable import check_relabel, get_visible, require_version
 from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
-from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from aseancyber.errors import FieldProblem, Forbidden, Invalid
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
 from aseancyber.requests.models import (
@@ -241,16 +240,7 @@ def all_visible(
 
 def get_or_404(db: Session, *, reader: Reader, request_id: str) -> CrossBorderRequest:
     """The request, if ``reader`` may see it; NotFound otherwise."""
-    found = None
-    if not has_nul(request_id):
-        found = db.scalar(
-            select(CrossBorderRequest).where(
-                CrossBorderRequest.id == request_id, visible_to(reader, CrossBorderRequest)
-            )
-        )
-    if found is None:
-        raise NotFound("request")
-    return found
+    return get_visible(db, reader, CrossBorderRequest, request_id, what="request")
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -333,11 +323,7 @@ def update(
     request = get_or_404(db, reader=actor, request_id=request_id)
     if not is_requester(actor, request):
         raise Forbidden("only the requesting organisation edits its request")
-    if data.version != request.version:
-        raise Conflict(
-            f"someone else changed this request since you loaded it (you loaded version "
-            f"{data.version}, it is now version {request.version}); reload and apply again"
-        )
+    require_version(request, data.version, what="request")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if request.status is not RequestStatus.DRAFT:
         locked = sorted(set(changes) - FIELDS_EDITABLE_AFTER_SENDING)
@@ -348,12 +334,7 @@ def update(
                 locked[0],
             )
     if "tlp" in changes:
-        if changes["tlp"] is None:
-            raise Invalid("may not be empty", "tlp")
-        try:
-            check_label_change(actor, request, changes["tlp"])
-        except LabelChangeRefused as error:
-            raise Invalid(str(error), "tlp") from error
+        check_relabel(actor, request, changes["tlp"])
     if changes.get("subject", "") is None:
         raise Invalid("may not be empty", "subject")
     merged = {name: getattr(request, name) for name in REQUIRED_FIELDS[request.kind]}

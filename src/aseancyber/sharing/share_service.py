@@ -24,10 +24,10 @@ from aseancyber.access.policy import (
     set_audience,
     stricter,
 )
-from aseancyber.community.models import Organisation, User
+from aseancyber.access.shareable import audience_for_create, resolve_audience
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
-from aseancyber.errors import FieldProblem, Forbidden, Invalid
+from aseancyber.errors import Forbidden, Invalid
 from aseancyber.sharing import audience, indicator_checks, notices, service, stix
 from aseancyber.sharing import ingest as ingest_service
 from aseancyber.sharing import objects_service as objects
@@ -80,30 +80,10 @@ def _check_writer(db: Session, actor: Actor, collection_id: str) -> Any:
     return collection
 
 
-def _check_audience(db: Session, organisation_ids: list[str], user_ids: list[str]) -> None:
-    problems = []
-    if organisation_ids:
-        found = set(
-            db.scalars(select(Organisation.id).where(Organisation.id.in_(organisation_ids)))
-        )
-        if found != set(organisation_ids):
-            problems.append(
-                FieldProblem("audience_organisation_ids", "names an unknown organisation")
-            )
-    if user_ids:
-        found = set(db.scalars(select(User.id).where(User.id.in_(user_ids))))
-        if found != set(user_ids):
-            problems.append(FieldProblem("audience_user_ids", "names an unknown user"))
-    if problems:
-        raise Invalid(problems)
-
-
 def share_indicator(db: Session, *, actor: Actor, data: IndicatorShare) -> StixObject:
     """Generate an indicator for an observable and store it with its label and audience."""
     collection = _check_writer(db, actor, data.collection_id)
-    _check_audience(db, data.audience_organisation_ids, data.audience_user_ids)
-    if data.tlp is Tlp.RED and not data.audience_organisation_ids and not data.audience_user_ids:
-        raise Invalid("TLP:RED needs at least one named recipient", "audience_organisation_ids")
+    audience_for_create(db, data)
     checked = indicator_checks.check_value(data.observable_type, data.value)
     if checked.warnings and not data.share_anyway:
         raise WarningsToConfirm(checked.value, checked.warnings)
@@ -166,7 +146,7 @@ def preview_audience(
         if any(has_nul(i) or not 0 < len(i) <= MAX_ID_LENGTH for i in ids):
             raise Invalid("names an unknown record id", name)
     collection = _check_writer(db, actor, collection_id)
-    _check_audience(db, organisation_ids, user_ids)
+    resolve_audience(db, organisation_ids=organisation_ids, user_ids=user_ids)
     return audience.for_new(
         db,
         actor=actor,
