@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,6 +110,31 @@ class Settings(BaseSettings):
     # (private and documentation ranges, benign domains). None uses the curated file shipped
     # in the package (sharing/warninglists/warninglists.json); a path replaces it whole.
     warninglist_path: Path | None = None
+
+    # Where uploaded files' bytes live (aseancyber.storage): a local directory, or a bucket of
+    # an S3-compatible store for deployments with several server hosts.
+    file_store: Literal["local", "s3"] = "local"
+    attachments_dir: Path = Path("var/attachments")
+    s3_endpoint: str = ""  # e.g. https://minio.internal:9000 (path-style addressing)
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_prefix: str = ""
+
+    @model_validator(mode="after")
+    def _refuse_incomplete_file_store(self) -> "Settings":
+        if self.file_store == "s3":
+            missing = [
+                f"ASEANCYBER_S3_{name.upper()}"
+                for name in ("endpoint", "bucket", "access_key", "secret_key")
+                if not getattr(self, f"s3_{name}")
+            ]
+            if missing:
+                raise ValueError(f"ASEANCYBER_FILE_STORE=s3 needs {', '.join(missing)}")
+            if not self.s3_endpoint.startswith(("https://", "http://")):
+                raise ValueError("ASEANCYBER_S3_ENDPOINT must be an http(s):// URL")
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

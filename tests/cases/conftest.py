@@ -8,8 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber import storage
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import messages, participants, publication, service, workflow
+from aseancyber.cases import participants, publication, service, workflow
 from aseancyber.cases.models import (
     Case,
     CaseKind,
@@ -26,9 +27,9 @@ from tests.readers import TokenFor, make_user
 
 @pytest.fixture(autouse=True)
 def _attachments(tmp_path: Path) -> Iterator[Path]:
-    messages.set_storage_dir(tmp_path / "attachments")
+    storage.use_file_store(storage.LocalStore(tmp_path / "attachments"))
     yield tmp_path / "attachments"
-    messages.set_storage_dir(None)
+    storage.use_file_store(None)
 
 
 @dataclass

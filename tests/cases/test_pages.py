@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber import storage
 from aseancyber.cases import messages, service, workflow
 from aseancyber.cases.models import Attachment, EmbargoState, Involvement, Participant
 from aseancyber.cases.schemas import EmbargoAction, MessageCreate
@@ -109,7 +110,7 @@ def test_attachments_are_stored_by_generated_names_and_served_as_downloads(
     assert attachment is not None
     assert attachment.filename == "passwd.txt"
     assert re.fullmatch(r"[0-9a-f]{40}", attachment.storage_name)
-    assert (messages.storage_dir() / attachment.storage_name).read_bytes() == b"frame 0x41414141"
+    assert storage.file_store().get(attachment.storage_name) == b"frame 0x41414141"
     vendor = browser_for(scenario.vendor_users[0]).client
     download = vendor.get(f"/cases/{scenario.case.id}/attachments/{attachment.id}")
     assert download.status_code == 200

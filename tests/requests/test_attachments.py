@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber import storage
 from aseancyber.access.policy import Tlp
 from aseancyber.audit.models import AuditEntry
-from aseancyber.cases import messages
 from aseancyber.norms import attachments as norm_attachments
 from aseancyber.norms.models import NormAssessmentAttachment
 from aseancyber.requests import attachments as request_attachments
@@ -30,10 +30,10 @@ PDF = b"%PDF-1.4\n% evidence\n"
 
 
 @pytest.fixture(autouse=True)
-def _storage(tmp_path: Path) -> Iterator[Path]:
-    messages.set_storage_dir(tmp_path / "attachments")
+def stored_files(tmp_path: Path) -> Iterator[Path]:
+    storage.use_file_store(storage.LocalStore(tmp_path / "attachments"))
     yield tmp_path / "attachments"
-    messages.set_storage_dir(None)
+    storage.use_file_store(None)
 
 
 def _attach_request(db: Session, world: World, record_id: str) -> str:
@@ -149,7 +149,7 @@ def _post(client: TestClient, url: str, headers: dict[str, str], *items: tuple[s
 
 
 def test_bad_uploads_are_refused_naming_the_problem_and_keep_nothing(
-    db: Session, world: World, client: TestClient, token_for: TokenFor
+    db: Session, world: World, client: TestClient, token_for: TokenFor, stored_files: Path
 ) -> None:
     request_id = make_request(db, world, Tlp.AMBER, False, "bad")
     assessment_id = _make_assessment(db, world, Tlp.GREEN, False, "bad")
@@ -178,7 +178,7 @@ def test_bad_uploads_are_refused_naming_the_problem_and_keep_nothing(
     assert db.scalar(select(func.count()).select_from(RequestAttachment)) == 1
     assert db.scalar(select(func.count()).select_from(NormAssessmentAttachment)) == 1
     # The refused uploads left no file behind.
-    assert len(list(messages.storage_dir().iterdir())) == 2
+    assert len(list(stored_files.iterdir())) == 2
 
 
 def test_only_those_who_may_edit_add_files(

@@ -7,9 +7,7 @@ through :func:`list_messages` or :func:`recipients_of`, never around them.
 """
 
 import hashlib
-import os
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from aseancyber.community.service import has_nul, like_pattern
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
+from aseancyber.storage import file_store
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -49,20 +48,6 @@ ALLOWED_TYPES = {
     ".zip": "application/zip",
     ".pcap": "application/vnd.tcpdump.pcap",
 }
-_storage_dir: Path | None = None
-
-
-def storage_dir() -> Path:
-    """Where attachment bytes live: ``var/attachments`` unless set (tests use a temp dir)."""
-    if _storage_dir is not None:
-        return _storage_dir
-    return Path(os.environ.get("ASEANCYBER_ATTACHMENTS_DIR", "var/attachments")).absolute()
-
-
-def set_storage_dir(path: Path | None) -> None:
-    """Point attachment storage elsewhere (tests); ``None`` restores the default."""
-    global _storage_dir  # noqa: PLW0603 - one process-wide setting, swapped only by tests
-    _storage_dir = path
 
 
 def readable_by(reader: Reader, seat: service.Seat) -> ColumnElement[bool]:
@@ -351,12 +336,7 @@ def recipients_of(db: Session, *, case: Case, message: Message) -> list[Particip
 def _store(
     db: Session, *, case: Case, message: Message, name: str, media_type: str, upload: Upload
 ) -> Attachment:
-    directory = storage_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    storage_name = secrets.token_hex(20)
-    path = directory / storage_name
-    with path.open("xb") as handle:  # "x": never overwrite an existing file
-        handle.write(upload.content)
+    storage_name = file_store().put(upload.content)
     attachment = Attachment(
         case_id=case.id,
         message_id=message.id,
@@ -395,7 +375,7 @@ def download(db: Session, *, reader: Reader, case_id: str, attachment_id: str) -
         )
     if attachment is None:
         raise NotFound("attachment")
-    path = storage_dir() / attachment.storage_name
-    if not re.fullmatch(r"[0-9a-f]{40}", attachment.storage_name) or not path.is_file():
+    content = file_store().get(attachment.storage_name)
+    if content is None:
         raise NotFound("attachment")
-    return Download(attachment.filename, attachment.media_type, path.read_bytes())
+    return Download(attachment.filename, attachment.media_type, content)

@@ -1,6 +1,6 @@
 """Attachment files for requests and norm assessments, kept the way case attachments are.
 
-The bytes live in the same store as case attachments (``cases.messages.storage_dir``),
+The bytes live in the platform's file store (:mod:`aseancyber.storage`), as case attachments do,
 under a generated name that never comes from the upload; the row keeps the cleaned display
 name, the size and the SHA-256. The media type served is taken from the project's one
 allow-list by extension (``cases.messages.ALLOWED_TYPES``), never from the upload, and
@@ -11,7 +11,6 @@ stores and reads files.
 
 import hashlib
 import re
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,16 +23,16 @@ from starlette.datastructures import FormData, UploadFile
 
 from aseancyber import audit
 from aseancyber.access.policy import Reader
-from aseancyber.cases.messages import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, storage_dir
+from aseancyber.cases.messages import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES
 from aseancyber.community.service import has_nul
 from aseancyber.db import Base
 from aseancyber.errors import FieldProblem, Invalid, NotFound
+from aseancyber.storage import file_store
 
 MAX_FILES = 5
 MAX_BYTES = MAX_ATTACHMENT_BYTES  # the same limit as case attachments
 FIELD = "attachments"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
-_STORAGE_NAME = re.compile(r"[0-9a-f]{40}")
 Row = TypeVar("Row")
 
 Attached = TypeVar("Attached", bound=Base)
@@ -124,11 +123,7 @@ def check_uploads(uploads: list[Upload]) -> list[CheckedUpload]:
 
 def write(upload: CheckedUpload) -> StoredFile:
     """Write the bytes under a fresh generated name (never overwriting a file)."""
-    directory = storage_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    storage_name = secrets.token_hex(20)
-    with (directory / storage_name).open("xb") as handle:
-        handle.write(upload.content)
+    storage_name = file_store().put(upload.content)
     return StoredFile(
         filename=upload.filename,
         media_type=upload.media_type,
@@ -141,7 +136,7 @@ def write(upload: CheckedUpload) -> StoredFile:
 def discard(stored: list[StoredFile]) -> None:
     """Remove files written for a change that was then refused (nothing half-kept)."""
     for item in stored:
-        (storage_dir() / item.storage_name).unlink(missing_ok=True)
+        file_store().delete(item.storage_name)
 
 
 def store_all(
@@ -234,10 +229,10 @@ def audited_download(
 
 def read(filename: str, media_type: str, storage_name: str) -> Download | None:
     """The bytes of a stored file, or ``None`` if the file is missing or its name is odd."""
-    path = storage_dir() / storage_name
-    if not _STORAGE_NAME.fullmatch(storage_name) or not path.is_file():
+    content = file_store().get(storage_name)
+    if content is None:
         return None
-    return Download(filename, media_type, path.read_bytes())
+    return Download(filename, media_type, content)
 
 
 async def uploads_from(form: FormData) -> list[Upload]:
