@@ -183,12 +183,23 @@ class MatrixRead(BaseModel):
     cells: list[list[object]]
 
 
+class StateLineRead(BaseModel):
+    iso2: str
+    name: str
+    initiatives: int
+    themes: int
+    norms: list[str]
+    gaps: list[str]
+    touched_only: list[str]
+
+
 class CoverageRead(BaseModel):
     initiatives: int
     matrices: list[MatrixRead]
     by_year: list[list[int]]
     findings: list[str]
     not_yet_members: list[str]
+    states: list[StateLineRead]
 
 
 @router.get("/gaps")
@@ -198,7 +209,8 @@ def get_gaps(
     start: Annotated[date | None, Query()] = None,
     end: Annotated[date | None, Query()] = None,
 ) -> CoverageRead:
-    """Coverage matrices (states x themes, norms x states, bodies x themes), trends, findings."""
+    """Coverage matrices (states x themes, norms addressed x states, bodies x themes, norms
+    only tagged by broad initiatives x states), trends, findings and the per-state table."""
     result = gaps.coverage(db, reader=reader, start=start, end=end)
     return CoverageRead(
         initiatives=result.initiatives,
@@ -209,11 +221,17 @@ def get_gaps(
                 columns=[list(c) for c in m.columns],
                 cells=[[r, c, n] for (r, c), n in sorted(m.cells.items())],
             )
-            for m in (result.states_by_themes, result.norms_by_states, result.bodies_by_themes)
+            for m in (
+                result.states_by_themes,
+                result.norms_by_states,
+                result.bodies_by_themes,
+                *([result.touched_by_states] if result.touched_by_states else []),
+            )
         ],
         by_year=[[year, n] for year, n in result.by_year],
         findings=result.findings,
         not_yet_members=result.not_yet_members,
+        states=[StateLineRead.model_validate(line, from_attributes=True) for line in result.states],
     )
 
 

@@ -2,6 +2,12 @@
 
 Everything is computed from the initiatives the reader may see (so a count never reveals
 an initiative the reader could not open) and, when given, active in a period.
+
+A norm counts as *addressed* by an initiative only from its substance, not from a tag: an
+initiative that names one of the norm's practical actions addresses it, and so does one
+tagged with at most :data:`FOCUS_LIMIT` norms. A workshop tagged with all eleven norms and
+no practical action *touches* them: it is shown (Table B2) but never fills a gap, so one
+broad event cannot hide four missing norms.
 """
 
 from collections import Counter
@@ -39,6 +45,33 @@ class Matrix:
         return [key for key, _ in self.columns if not self.cell(row, key)]
 
 
+FOCUS_LIMIT = 3
+"""An initiative tagged with more norms than this, none of them through a practical action,
+touches those norms rather than addresses them."""
+
+
+def addressed_norms(initiative: Initiative) -> tuple[set[str], set[str]]:
+    """The letters of the norms ``initiative`` addresses, and those it only touches."""
+    by_action = {link.norm.letter for link in initiative.norm_links if link.action is not None}
+    tagged = set(initiative.norms)
+    if len(tagged) <= FOCUS_LIMIT:
+        return tagged, set()
+    return by_action, tagged - by_action
+
+
+@dataclass(frozen=True)
+class StateLine:
+    """One member state's row of the implementation table (Table D)."""
+
+    iso2: str
+    name: str
+    initiatives: int
+    themes: int  # themes served, of len(Theme)
+    norms: list[str]  # letters addressed by substance
+    gaps: list[str]  # letters no initiative addresses for the state
+    touched_only: list[str]  # of the gaps, those that broad initiatives tag
+
+
 @dataclass(frozen=True)
 class Coverage:
     initiatives: int
@@ -49,6 +82,9 @@ class Coverage:
     themes_by_year: dict[int, dict[str, int]]
     findings: list[str] = field(default_factory=list)
     not_yet_members: list[str] = field(default_factory=list)  # states not judged, and why
+    touched_by_states: Matrix | None = None  # norms tagged only by broad initiatives
+    states: list[StateLine] = field(default_factory=list)
+    broad: list[Initiative] = field(default_factory=list)  # tagged widely, no action named
 
 
 def _active_in(initiative: Initiative, start: date | None, end: date | None) -> bool:
@@ -97,17 +133,24 @@ def coverage(
     known_states = {state.iso2 for state in states}
     state_theme: Counter[tuple[str, str]] = Counter()
     norm_state: Counter[tuple[str, str]] = Counter()
+    touched_state: Counter[tuple[str, str]] = Counter()
+    broad: list[Initiative] = []
     body_theme: Counter[tuple[str, str]] = Counter()
     by_year: Counter[int] = Counter()
     themes_by_year: dict[int, Counter[str]] = {}
     for initiative in initiatives:
         themes = [theme.value for theme in initiative.themes]
         served = [iso2 for iso2 in initiative.states if iso2 in known_states]
+        addressed, touched = addressed_norms(initiative)
+        if touched:
+            broad.append(initiative)
         for iso2 in served:
             for theme in themes:
                 state_theme[(iso2, theme)] += 1
-            for norm in initiative.norms:
+            for norm in addressed:
                 norm_state[(norm, iso2)] += 1
+            for norm in touched:
+                touched_state[(norm, iso2)] += 1
         body = initiative.sectoral_body.code if initiative.sectoral_body else None
         if body:
             for theme in themes:
@@ -122,12 +165,19 @@ def coverage(
         "Member states by theme", state_rows, theme_columns, dict(state_theme)
     )
     norms = norm_links.catalogue(db)
+    norm_rows = [(norm.letter, f"({norm.letter}) {norm.short_name}") for norm in norms]
+    norm_pages = {norm.letter: norm_links.norm_url(norm.letter) for norm in norms}
+    state_columns = [(state.iso2, state.iso2) for state in states]
     norms_by_states = Matrix(
-        "Norms by member state",
-        [(norm.letter, f"({norm.letter}) {norm.short_name}") for norm in norms],
-        [(state.iso2, state.iso2) for state in states],
-        dict(norm_state),
-        {norm.letter: norm_links.norm_url(norm.letter) for norm in norms},
+        "Norms addressed, by member state", norm_rows, state_columns, dict(norm_state), norm_pages
+    )
+    touched_by_states = Matrix(
+        f"Norms only tagged by broad initiatives (more than {FOCUS_LIMIT} norms, no practical "
+        "action), by member state",
+        norm_rows,
+        state_columns,
+        dict(touched_state),
+        norm_pages,
     )
     bodies_by_themes = Matrix(
         "Sectoral bodies by theme",
@@ -135,9 +185,8 @@ def coverage(
         theme_columns,
         dict(body_theme),
     )
-    findings = _findings(
-        states_by_themes, norms_by_states, bodies_by_themes, state_rows, len(initiatives)
-    )
+    findings = _findings(states_by_themes, norms_by_states, touched_by_states, len(initiatives))
+    lines = _state_lines(states_by_themes, norms_by_states, touched_by_states, initiatives)
     return Coverage(
         initiatives=len(initiatives),
         states_by_themes=states_by_themes,
@@ -147,28 +196,65 @@ def coverage(
         themes_by_year={year: dict(counts) for year, counts in sorted(themes_by_year.items())},
         findings=findings,
         not_yet_members=not_yet_members,
+        touched_by_states=touched_by_states,
+        states=lines,
+        broad=broad,
     )
 
 
-def _findings(
+def _state_lines(
     states_by_themes: Matrix,
     norms_by_states: Matrix,
-    bodies_by_themes: Matrix,
-    state_rows: list[tuple[str, str]],
-    total: int,
+    touched_by_states: Matrix,
+    initiatives: list[Initiative],
+) -> list[StateLine]:
+    served: Counter[str] = Counter()
+    for initiative in initiatives:
+        served.update(set(initiative.states))
+    lines = []
+    for iso2, name in states_by_themes.rows:
+        norms = [letter for letter, _ in norms_by_states.rows if norms_by_states.cell(letter, iso2)]
+        gaps = [letter for letter, _ in norms_by_states.rows if letter not in norms]
+        lines.append(
+            StateLine(
+                iso2=iso2,
+                name=name,
+                initiatives=served[iso2],
+                themes=len(
+                    [t for t, _ in states_by_themes.columns if states_by_themes.cell(iso2, t)]
+                ),
+                norms=norms,
+                gaps=gaps,
+                touched_only=[g for g in gaps if touched_by_states.cell(g, iso2)],
+            )
+        )
+    return lines
+
+
+def _findings(
+    states_by_themes: Matrix, norms_by_states: Matrix, touched_by_states: Matrix, total: int
 ) -> list[str]:
     if total == 0:
         return ["No initiative visible to you is active in this period, so no gap can be judged."]
     found = []
+    state_rows = states_by_themes.rows
     names = dict(state_rows)
     for letter, label in norms_by_states.rows:
         missing = norms_by_states.empty_in_row(letter)
+        touched = [m for m in missing if touched_by_states.cell(letter, m)]
+        broad_note = (
+            f" (broad initiatives tag it for {_names([names[m] for m in touched])} without "
+            "addressing it)"
+            if touched
+            else ""
+        )
         if len(missing) == len(state_rows):
-            found.append(f"No initiative addresses norm {label} in any member state.")
+            found.append(f"No initiative addresses norm {label} in any member state{broad_note}.")
         elif missing:
             found.append(
                 f"No initiative addresses norm {label} in {len(missing)} state"
-                f"{'s' if len(missing) != 1 else ''}: {_names([names[m] for m in missing])}."
+                f"{'s' if len(missing) != 1 else ''}: {_names([names[m] for m in missing])}"
+                f"{broad_note}."
             )
     for theme, label in states_by_themes.columns:
         missing = [iso2 for iso2, _ in state_rows if not states_by_themes.cell(iso2, theme)]

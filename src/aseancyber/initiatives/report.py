@@ -26,6 +26,7 @@ from aseancyber.errors import Invalid
 from aseancyber.initiatives import charts, gaps, overlaps, report_sources
 from aseancyber.initiatives.detection import Reasons
 from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
+from aseancyber.initiatives.recommendations import Recommendation, derive, level_text
 from aseancyber.initiatives.report_sources import ReportSection
 from aseancyber.web.pdf import render_pdf
 from aseancyber.web.templating import templates
@@ -84,6 +85,14 @@ class Report:
     coverage: gaps.Coverage | None = None
     other: list[OtherSection] = field(default_factory=list)
     by_pillar: dict[str, list[Initiative]] = field(default_factory=dict)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    implementation: report_sources.Implementation | None = None
+
+    def implementation_of(self, iso2: str) -> str:
+        """A state's shared norms implementation, as the per-state table says it."""
+        if self.implementation is None:
+            return "not available on this node"
+        return level_text(self.implementation.by_state.get(iso2))
 
     def figure(self, number: int) -> Figure:
         return self.figures[number - 1]
@@ -211,7 +220,9 @@ def build(
     step(3, "overlaps and coordination options")
 
     coverage = gaps.coverage(db, reader=reader, start=start, end=end)
-    step(4, "coverage gaps")
+    implementation = report_sources.implementation(db, reader=reader, as_of=end)
+    advice = derive(coverage, implementation, pairs)
+    step(4, "coverage gaps and recommendations")
     other = _other_sections(db, reader, start, end)
     step(5, "other domains")
 
@@ -276,13 +287,17 @@ def build(
         coverage=coverage,
         other=other,
         by_pillar=dict(sorted(by_pillar.items())),
+        recommendations=advice,
+        implementation=implementation,
     )
 
 
 def render_html(report: Report, *, standalone: bool = True) -> str:
     """The report as one HTML document (standalone: with its own styles, for files and PDF)."""
     template = templates.env.get_template("initiatives/report_document.html")
-    return template.render(report=report, shade=charts.shade, standalone=standalone)
+    return template.render(
+        report=report, shade=charts.shade, standalone=standalone, focus_limit=gaps.FOCUS_LIMIT
+    )
 
 
 REPORT_CSS = """

@@ -32,6 +32,7 @@ def show_gaps(
         "initiatives/gaps.html",
         {
             "coverage": coverage,
+            "focus_limit": gaps.FOCUS_LIMIT,
             "shade_class": shade_class,
             "values": {"start": start, "end": end},
             "trend": column_chart(

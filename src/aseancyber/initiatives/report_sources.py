@@ -87,6 +87,34 @@ def _norms(db: Session, *, reader: Reader, start: date, end: date) -> ReportSect
     )
 
 
+@dataclass(frozen=True)
+class Implementation:
+    """Norms implementation the reader may see, by member state (ISO2): the state's level
+    over all norms and each norm's, ``None`` where nothing is shared with the reader."""
+
+    by_state: dict[str, float | None]
+    by_state_norm: dict[tuple[str, str], float | None]  # (iso2, norm letter)
+
+
+def implementation(db: Session, *, reader: Reader, as_of: date) -> Implementation | None:
+    """From the norms heat map, when this node has the norms capability; else ``None``."""
+    try:
+        regional = importlib.import_module("aseancyber.norms.regional")
+        with db.begin_nested():
+            heat = regional.heat_map(db, reader=reader, as_of=as_of)
+    except (ImportError, AttributeError, SQLAlchemyError) as error:
+        log.warning("norms implementation is not available: %s", error)
+        return None
+    return Implementation(
+        by_state={state.iso2: heat.state_levels.get(state.id) for state in heat.states},
+        by_state_norm={
+            (state.iso2, norm.letter): heat.cells[(state.id, norm.id)].level
+            for state in heat.states
+            for norm in heat.norms
+        },
+    )
+
+
 def _contacts(db: Session, *, reader: Reader, start: date, end: date) -> ReportSection | None:
     models = importlib.import_module("aseancyber.contacts.models")
     checks = importlib.import_module("aseancyber.contacts.checks_service")
