@@ -7,8 +7,8 @@ from aseancyber.access.service import actor_for
 from aseancyber.community.models import MemberState, User
 from aseancyber.demo import load_demo
 from aseancyber.positions import consensus, engagements_service
-from aseancyber.positions.demo import ADOPTED_TITLE, IN_PROGRESS_TITLE
-from aseancyber.positions.models import Engagement, Position, PositionStatus
+from aseancyber.positions.demo import ADOPTED_TITLE, IN_PROGRESS_TITLE, SILENCE_TITLE
+from aseancyber.positions.models import AdoptionBasis, Engagement, Position, PositionStatus
 from aseancyber.reference import load_reference
 
 
@@ -25,6 +25,10 @@ def test_demo_positions_and_engagements(db: Session) -> None:
     assert progress.status is PositionStatus.DRAFTING
     kinds = {row.state for row in consensus.board(db, position=progress).rows}
     assert {"endorsed", "endorsed_old_version", "reservation", "objection", "no_response"} <= kinds
+    by_silence = db.scalar(select(Position).where(Position.title == SILENCE_TITLE))
+    assert by_silence is not None
+    assert by_silence.status is PositionStatus.ADOPTED
+    assert by_silence.adoption_basis is AdoptionBasis.SILENCE
     partner = db.scalar(select(User).where(User.email == "partner.jp@example.org"))
     assert partner is not None
     seen = engagements_service.list_(db, reader=actor_for(partner)).items
@@ -32,4 +36,4 @@ def test_demo_positions_and_engagements(db: Session) -> None:
     before = db.scalar(select(func.count()).select_from(Engagement))
     load_demo(db)
     assert db.scalar(select(func.count()).select_from(Engagement)) == before == 2
-    assert db.scalar(select(func.count()).select_from(Position)) == 2
+    assert db.scalar(select(func.count()).select_from(Position)) == 3

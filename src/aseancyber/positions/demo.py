@@ -18,7 +18,14 @@ from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.service import actor_for, hash_password
 from aseancyber.community.models import MemberState, Organisation, Role, User, UserRole
 from aseancyber.db import utcnow
-from aseancyber.positions import comments_service, consensus, engagements_service, service
+from aseancyber.positions import (
+    adoption,
+    comments_service,
+    consensus,
+    engagements_service,
+    service,
+    silence,
+)
 from aseancyber.positions.models import (
     Engagement,
     EngagementKind,
@@ -33,6 +40,7 @@ from aseancyber.positions.schemas import (
     PositionCreate,
     ProposalCreate,
     ResponseCreate,
+    SilenceOpen,
     TextRevision,
 )
 
@@ -48,6 +56,16 @@ ADOPTED_TEXT = [
     "Governmental Experts, and will focus on regional capacity building in implementing them.",
     "ASEAN Member States call for capacity building that is demand-driven, sustainable and "
     "respectful of national sovereignty.",
+]
+SILENCE_TITLE = "ASEAN statement on protecting health-sector ICT from disruptive attacks"
+SILENCE_TEXT = [
+    "ASEAN Member States affirm that hospitals and health services must be able to rely on "
+    "their ICT systems, in crisis and in peace.",
+    "ASEAN Member States will not conduct or knowingly support ICT activity that damages the "
+    "ICT of health services, consistent with the voluntary norms of responsible State "
+    "behaviour.",
+    "ASEAN Member States will share, through their national CERTs, information on threats "
+    "to health-sector ICT in time for it to be acted upon.",
 ]
 IN_PROGRESS_TITLE = "ASEAN joint statement for the UN Open-ended Working Group on ICT security"
 IN_PROGRESS_TEXT = [
@@ -181,6 +199,48 @@ def _in_progress(db: Session, diplomats: dict[str, User]) -> None:
         )
 
 
+def _adopted_by_silence(db: Session, diplomats: dict[str, User]) -> None:
+    """A position in silence mode: two states answer (one with a reservation), the others
+    stay silent, and the silence procedure passed three days ago."""
+    coordinator = _user(db, "coordinator@example.org")
+    position = service.create(
+        db,
+        actor=coordinator,
+        data=PositionCreate(
+            title=SILENCE_TITLE,
+            occasion="ASEAN Digital Senior Officials' Meeting",
+            paragraphs=SILENCE_TEXT,
+            tlp=Tlp.GREEN,
+        ),
+    )
+    answers = {"SG": ResponseKind.ENDORSE, "TH": ResponseKind.RESERVATION}
+    for iso2, kind in answers.items():
+        if iso2 in diplomats:
+            consensus.respond(
+                db,
+                actor=actor_for(diplomats[iso2]),
+                position_id=position.id,
+                data=ResponseCreate(
+                    version_number=1,
+                    kind=kind,
+                    text="Paragraph 3 should say 'as appropriate'."
+                    if kind is ResponseKind.RESERVATION
+                    else "",
+                ),
+            )
+    procedure = silence.open_procedure(
+        db,
+        actor=coordinator,
+        position_id=position.id,
+        data=SilenceOpen(version_number=1, deadline=utcnow() + timedelta(minutes=5)),
+    )
+    # The demo's history: opened ten days ago, its deadline passed three days ago.
+    procedure.opened_at = utcnow() - timedelta(days=10)
+    procedure.deadline = utcnow() - timedelta(days=3)
+    db.flush()
+    adoption.settle_silence(db, position=position, now=utcnow())
+
+
 def _org(db: Session, name: str) -> Organisation:
     organisation = db.scalar(select(Organisation).where(Organisation.name == name))
     if organisation is None:
@@ -275,6 +335,8 @@ def load_demo_positions(db: Session) -> list[tuple[str, str, str, tuple[str, ...
         _adopted(db, diplomats)
     if not _exists(db, Position, IN_PROGRESS_TITLE):
         _in_progress(db, diplomats)
+    if not _exists(db, Position, SILENCE_TITLE):
+        _adopted_by_silence(db, diplomats)
     if not db.scalar(select(Engagement.id).where(Engagement.kind == EngagementKind.ARF_ISM)):
         _engagements(db)
     db.flush()
