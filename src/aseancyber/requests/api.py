@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
-from aseancyber.requests import attachments, escalation, files, service, workflow
+from aseancyber.requests import attachments, escalation, files, service, views, workflow
 from aseancyber.requests.models import RequestAttachment, RequestKind, RequestStatus
 from aseancyber.requests.schemas import (
     AttachmentRead,
@@ -60,16 +60,14 @@ def list_requests(
 ) -> RequestPage:
     """The requests the reader may see, newest first."""
     page = service.list_(db, reader=reader, filters=selection, cursor=cursor, limit=limit)
-    return RequestPage(
-        items=[service.list_item(r) for r in page.items], next_cursor=page.next_cursor
-    )
+    return RequestPage(items=[views.list_item(r) for r in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/export")
 def export_requests(db: DbSession, reader: OptionalActor, selection: Filters) -> dict[str, object]:
     """Every visible request matching the filters, in full, as JSON."""
     items = [
-        service.read(db, request=r).model_dump(mode="json")
+        views.read(db, request=r).model_dump(mode="json")
         for r in service.all_visible(db, reader=reader, filters=selection)
     ]
     return {"items": items, "count": len(items)}
@@ -102,13 +100,13 @@ def create_request(body: RequestCreate, db: DbSession, actor: CurrentActor) -> R
         workflow.transition(
             db, actor=actor, request_id=request.id, data=Transition(status=RequestStatus.SENT)
         )
-    return service.read(db, request=request)
+    return views.read(db, request=request)
 
 
 @router.get("/{request_id}")
 def get_request(request_id: str, db: DbSession, reader: OptionalActor) -> RequestRead:
     """One request and its thread, if the reader may see it."""
-    return service.read(db, request=service.get_or_404(db, reader=reader, request_id=request_id))
+    return views.read(db, request=service.get_or_404(db, reader=reader, request_id=request_id))
 
 
 @router.patch("/{request_id}")
@@ -117,7 +115,7 @@ def update_request(
 ) -> RequestRead:
     """Edit a draft; send the ``version`` you loaded (409 if someone changed it since)."""
     request = service.update(db, actor=actor, request_id=request_id, data=body)
-    return service.read(db, request=request)
+    return views.read(db, request=request)
 
 
 @router.delete("/{request_id}", status_code=204)
@@ -133,7 +131,7 @@ def move_request(
 ) -> RequestRead:
     """Send, acknowledge, start, answer, refuse, withdraw or close a request."""
     request = workflow.transition(db, actor=actor, request_id=request_id, data=body)
-    return service.read(db, request=request)
+    return views.read(db, request=request)
 
 
 @router.post("/{request_id}/preservation/renewals")
@@ -142,7 +140,7 @@ def renew_preservation(
 ) -> RequestRead:
     """Extend a running preservation period (either party; audited, the other side told)."""
     request = escalation.renew_preservation(db, actor=actor, request_id=request_id, days=body.days)
-    return service.read(db, request=request)
+    return views.read(db, request=request)
 
 
 @router.post("/{request_id}/messages", status_code=201)

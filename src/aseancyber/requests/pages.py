@@ -18,7 +18,7 @@ from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Organisation, User
 from aseancyber.errors import Conflict, Forbidden, Invalid
-from aseancyber.requests import attachments, escalation, files, service, workflow
+from aseancyber.requests import attachments, escalation, files, service, views, workflow
 from aseancyber.requests.models import (
     REQUEST_KIND_LABELS,
     CrossBorderRequest,
@@ -104,7 +104,7 @@ def export_requests(
     """Download the visible, filtered requests as JSON."""
     filters = service.parse_filters(kind=kind, status=status, q=q)
     items = [
-        service.read(db, request=r).model_dump(mode="json")
+        views.read(db, request=r).model_dump(mode="json")
         for r in service.all_visible(db, reader=reader, filters=filters)
     ]
     return Response(
