@@ -1,19 +1,25 @@
 """Notifications from sharing: named on a TLP:AMBER / RED record, your indicator sighted,
 the "shared with you" panel; each only to those who may see what it is about."""
 
+import uuid
+
+import orjson
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
 from aseancyber.community.models import User
 from aseancyber.notify.models import Notification, NotificationKind
-from aseancyber.sharing import service
-from aseancyber.sharing.models import Collection, CollectionKind
+from aseancyber.sharing import service, stix
+from aseancyber.sharing.models import Collection, CollectionKind, StixObject
 from aseancyber.sharing.schemas import IndicatorShare, SightingCreate
-from aseancyber.sharing.share_service import add_sighting, share_indicator
+from aseancyber.sharing.share_service import add_sighting, share_indicator, upload_bundle
 from tests.factories import actor
-from tests.readers import BrowserFor, ClientsFor, World
+from tests.readers import BrowserFor, ClientsFor, TokenFor, World
 from tests.sharing.conftest import make_collection
+
+TAXII_TYPE = "application/taxii+json;version=2.1"
 
 
 def _inbox(db: Session, user: User, kind: NotificationKind) -> list[Notification]:
@@ -148,3 +154,66 @@ def test_the_shared_with_you_panel_lists_only_what_names_you(
     assert "C2 TLP:AMBER" in panel
     assert "C2 TLP:GREEN" not in panel
     assert "Shared with you" not in browser_for(world.other_state).client.get("/").text
+
+
+def _sighting_of(stix_id: str, count: int) -> dict[str, object]:
+    return {
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": f"sighting--{uuid.uuid4()}",
+        "created": "2026-11-30T08:00:00.000Z",
+        "modified": "2026-11-30T08:00:00.000Z",
+        "sighting_of_ref": stix_id,
+        "count": count,
+        "last_seen": "2026-11-30T07:59:00.000Z",
+        "object_marking_refs": [stix.MARKING_FOR_LABEL[Tlp.GREEN]],
+    }
+
+
+def _stix_id(db: Session, record_id: str) -> str:
+    stored = db.get(StixObject, record_id)
+    assert stored is not None
+    return stored.stix_id
+
+
+def test_sightings_posted_by_file_tell_the_owner_as_the_form_does(
+    db: Session, world: World
+) -> None:
+    regional = _regional(db, world)
+    seen = _stix_id(db, _share(db, world, regional, Tlp.GREEN))
+    hidden = _stix_id(
+        db, _share(db, world, regional, Tlp.RED, audience_user_ids=[world.named_user.id])
+    )
+    bundle = {
+        "type": "bundle",
+        "id": f"bundle--{uuid.uuid4()}",
+        "objects": [_sighting_of(seen, 12), _sighting_of(hidden, 3)],
+    }
+    upload_bundle(
+        db, actor=actor(world.other_state), collection_id=regional.id, content=orjson.dumps(bundle)
+    )
+    [notice] = _inbox(db, world.author, NotificationKind.SIGHTING)
+    assert "Seen 12 times" in notice.body
+    assert notice.link.endswith(db.scalar(select(StixObject.id).where(StixObject.stix_id == seen)))
+    # The RED record is out of the poster's sight: a sighting of its id tells nobody anything.
+    assert all("Seen 3 times" not in n.body for n in db.scalars(select(Notification)))
+
+
+def test_sightings_posted_over_taxii_tell_the_owner(
+    db: Session, world: World, client: TestClient, token_for: TokenFor
+) -> None:
+    regional = _regional(db, world)
+    seen = _stix_id(db, _share(db, world, regional, Tlp.GREEN))
+    db.commit()
+    envelope = {"objects": [_sighting_of(seen, 4)]}
+    posted = client.post(
+        f"/taxii2/api/collections/{regional.id}/objects/",
+        headers=token_for(world.other_state) | {"Accept": TAXII_TYPE, "Content-Type": TAXII_TYPE},
+        content=orjson.dumps(envelope),
+    )
+    assert posted.status_code == 202, posted.text
+    assert posted.json()["success_count"] == 1
+    db.expire_all()
+    [notice] = _inbox(db, world.author, NotificationKind.SIGHTING)
+    assert "Seen 4 times" in notice.body
+    assert _inbox(db, world.other_state, NotificationKind.SIGHTING) == []

@@ -7,7 +7,10 @@ record it is about, asked of the policy through the same SQL filter pages use
 recipient may read on the record's page.
 """
 
+from datetime import datetime
+
 import orjson
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Tlp, audience_of
@@ -70,3 +73,49 @@ def tell_sighted_owner(
         link=f"/sharing/objects/{sighted.id}",
     )
     return len(notified)
+
+
+SIGHTINGS_TOLD_PER_POST = 50
+"""A post over TAXII or a file upload tells the owners about this many of its sightings at
+most (a bulk import of thousands of sightings is not thousands of notifications)."""
+
+
+def tell_about_posted(db: Session, *, actor: Actor, collection_id: str, since: datetime) -> int:
+    """After ``actor`` posted objects to a collection over TAXII or by file: tell the
+    owners of each object their sightings point at, as the sighting form does. Only objects
+    the poster may see are looked up, so a sighting of a hidden id tells nobody anything.
+    Returns how many notifications were written."""
+    sightings = db.scalars(
+        select(StixObject)
+        .where(
+            StixObject.collection_id == collection_id,
+            StixObject.date_added >= since,
+            StixObject.type == "sighting",
+            StixObject.created_by_id == actor.user_id,
+            StixObject.sighting_of_ref.is_not(None),
+        )
+        .order_by(StixObject.date_added, StixObject.id)
+        .limit(SIGHTINGS_TOLD_PER_POST)
+    ).all()
+    told = 0
+    for sighting in sightings:
+        sighted = db.scalar(
+            select(StixObject)
+            .where(
+                StixObject.stix_id == sighting.sighting_of_ref,
+                objects_service.visible_in(actor),
+            )
+            .order_by(StixObject.version_at.desc(), StixObject.id)
+            .limit(1)
+        )
+        if sighted is None or sighted.owner_organisation_id == actor.organisation_id:
+            continue
+        count = orjson.loads(sighting.body).get("count", 1)
+        told += tell_sighted_owner(
+            db,
+            actor=actor,
+            sighted=sighted,
+            sighting=sighting,
+            count=count if isinstance(count, int) and count >= 0 else 1,
+        )
+    return told

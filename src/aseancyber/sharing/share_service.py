@@ -188,8 +188,9 @@ def upload_bundle_stream(
     buffer and one batch of objects, whatever the size of the file. A file that turns out
     malformed part-way raises :class:`Invalid` and the caller's transaction keeps nothing."""
     collection = _check_writer(db, actor, collection_id)
+    since = utcnow()
     try:
-        return ingest_service.ingest(
+        report = ingest_service.ingest(
             db,
             actor=actor,
             collection=collection,
@@ -198,6 +199,8 @@ def upload_bundle_stream(
         )
     except EnvelopeError as error:
         raise Invalid(error.problems[0].message, "file") from None
+    notices.tell_about_posted(db, actor=actor, collection_id=collection.id, since=since)
+    return report
 
 
 def sighting_count(db: Session, *, reader: Reader, stix_id: str) -> int:

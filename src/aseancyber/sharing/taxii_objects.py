@@ -15,10 +15,11 @@ from starlette.concurrency import run_in_threadpool
 
 from aseancyber.access.dependencies import DbSession
 from aseancyber.access.policy import Actor
+from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, NotFound
 from aseancyber.sharing import ingest as ingest_service
+from aseancyber.sharing import notices, service, stix
 from aseancyber.sharing import objects_service as objects
-from aseancyber.sharing import service, stix
 from aseancyber.sharing.envelope_stream import EnvelopeError, file_chunks, iter_objects
 from aseancyber.sharing.taxii_common import (
     DEFAULT_LIMIT,
@@ -148,6 +149,7 @@ def _store_envelope(
     collection = collection_or_404(db, actor, collection_id)
     if not service.can_write(db, actor=actor, collection=collection):
         raise Forbidden("you may read this collection but not add objects to it")
+    since = utcnow()
     try:
         report = ingest_service.ingest(
             db, actor=actor, collection=collection, objects=iter_objects(chunks)
@@ -160,6 +162,7 @@ def _store_envelope(
     except TooLarge:
         db.rollback()
         raise
+    notices.tell_about_posted(db, actor=actor, collection_id=collection.id, since=since)
     return status_json(db, actor, report.status_id, just_posted=True)
 
 
