@@ -2,9 +2,18 @@
 every shareable kind, label and reader; the write helpers refuse what the policy refuses."""
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import SHAREABLE_MODELS, Audience, Tlp
+from aseancyber.access.policy import (
+    SHAREABLE_MODELS,
+    AggregateScope,
+    Audience,
+    Tlp,
+    shared_aggregates_reader,
+    visible_to,
+    visible_with_hint,
+)
 from aseancyber.access.shareable import (
     audience_for_update,
     check_relabel,
@@ -126,3 +135,22 @@ def test_an_update_keeps_the_audience_parts_it_does_not_give(db: Session, world:
         organisation_ids=frozenset({world.recipient_org.id}),
         user_ids=frozenset({world.named_user.id}),
     )
+
+
+def test_shared_aggregates_count_every_record_of_the_state_on_large_views_too(
+    db: Session, world: World
+) -> None:
+    model = SHAREABLE_MODELS["document"]
+    made = {
+        MATRIX["document"].make(db, world, tlp, external, f"aggregate{label}")
+        for label, (tlp, external) in LABELS.items()
+    }
+    state = world.owner_org.member_state_id
+    assert state is not None
+    reader = shared_aggregates_reader(
+        actor(world.other_state), member_state_id=state, scope=AggregateScope.MEMBER_STATES
+    )
+    assert reader is not None
+    for condition in (visible_to(reader, model), visible_with_hint(reader, model)):
+        seen = set(db.scalars(select(model.id).where(model.id.in_(made), condition)))
+        assert seen == made  # every label: the figures are about the state's own records

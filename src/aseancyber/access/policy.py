@@ -297,8 +297,8 @@ def visible_with_hint(reader: Reader, model: type[Shareable]) -> ColumnElement[b
     are dropped before the per-row subquery runs. :func:`visible_to` stays the judge.
     """
     policy = visible_to(reader, model)
-    if reader is None:
-        return policy
+    if reader is None or isinstance(reader, SharedAggregatesReader):
+        return policy  # its rule is already one cheap owner condition, wider than the hint
     named = select(RecordAudience.record_id).where(
         RecordAudience.record_kind == model.__shareable_kind__,
         or_(
