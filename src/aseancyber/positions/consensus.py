@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, Reader
+from aseancyber.access.rules import Action, may
 from aseancyber.community.models import MemberState, Organisation
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid
@@ -336,3 +337,43 @@ def remind(db: Session) -> ReminderRun:
         )
     db.flush()
     return ReminderRun(positions=len(positions), notified=notified)
+
+
+def coordinated_step(
+    db: Session,
+    *,
+    actor: Actor,
+    position_id: str,
+    version_number: int,
+    deadline: datetime,
+    deadline_field: str,
+    longest: timedelta,
+    doing: str,
+    blocked_because: str,
+) -> Position:
+    """The checks every coordinator step towards adoption shares (a silence procedure, an
+    adoption ad referendum): the drafting organisation's coordinator, a text still being
+    drafted, its current version, a deadline in the near future and no standing objection.
+    Returns the position."""
+    position = get_or_404(db, reader=actor, position_id=position_id)
+    if not may(actor, Action.COORDINATE, position):
+        raise Forbidden(f"{doing} needs the coordinator role in the drafting organisation")
+    require_drafting(position)
+    if version_number != position.current_version:
+        raise Conflict(
+            f"version {version_number} is not the current version "
+            f"({position.current_version}); {doing} is on the current text only"
+        )
+    now = utcnow()
+    if deadline <= now:
+        raise Invalid("must be in the future", deadline_field)
+    if deadline > now + longest:
+        raise Invalid(f"must be within {longest.days} days", deadline_field)
+    objections = standing_objections(db, position=position)
+    if objections:
+        names = ", ".join(response.member_state.name for response in objections)
+        raise Conflict(
+            f"{names} object{'s' if len(objections) == 1 else ''} to version "
+            f"{position.current_version}: {blocked_because}"
+        )
+    return position

@@ -13,13 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
-from aseancyber.access.rules import Action, may
 from aseancyber.community.models import MemberState
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.notify.models import NotificationKind
 from aseancyber.positions import adoption, readers
-from aseancyber.positions.consensus import answering_state, standing_objections
+from aseancyber.positions.consensus import answering_state, coordinated_step
 from aseancyber.positions.models import (
     AdoptionBasis,
     ConfirmationKind,
@@ -35,7 +34,7 @@ from aseancyber.positions.schemas import (
     ConfirmationRead,
     ReferendumRead,
 )
-from aseancyber.positions.service import get_or_404, require_drafting
+from aseancyber.positions.service import get_or_404
 
 MAX_CONFIRMATION = timedelta(days=180)
 
@@ -44,30 +43,18 @@ def adopt_ad_referendum(
     db: Session, *, actor: Actor, position_id: str, data: AdReferendumCreate
 ) -> Position:
     """Record that the current version was adopted ad referendum (drafting coordinator)."""
-    position = get_or_404(db, reader=actor, position_id=position_id)
-    if not may(actor, Action.COORDINATE, position):
-        raise Forbidden(
-            "recording an adoption ad referendum needs the coordinator role in the drafting "
-            "organisation"
-        )
-    require_drafting(position)
-    if data.version_number != position.current_version:
-        raise Conflict(
-            f"version {data.version_number} is not the current version "
-            f"({position.current_version}); only the current text can be adopted"
-        )
+    position = coordinated_step(
+        db,
+        actor=actor,
+        position_id=position_id,
+        version_number=data.version_number,
+        deadline=data.confirmation_deadline,
+        deadline_field="confirmation_deadline",
+        longest=MAX_CONFIRMATION,
+        doing="recording an adoption ad referendum",
+        blocked_because="a text with a standing objection cannot be adopted",
+    )
     now = utcnow()
-    if data.confirmation_deadline <= now:
-        raise Invalid("must be in the future", "confirmation_deadline")
-    if data.confirmation_deadline > now + MAX_CONFIRMATION:
-        raise Invalid(f"must be within {MAX_CONFIRMATION.days} days", "confirmation_deadline")
-    objections = standing_objections(db, position=position)
-    if objections:
-        names = ", ".join(response.member_state.name for response in objections)
-        raise Conflict(
-            f"{names} object{'s' if len(objections) == 1 else ''} to version "
-            f"{position.current_version}: a text with a standing objection cannot be adopted"
-        )
     position.referendum_status = ReferendumStatus.PENDING
     position.referendum_deadline = data.confirmation_deadline
     position.referendum_settled_at = None

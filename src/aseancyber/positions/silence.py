@@ -12,12 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
-from aseancyber.access.rules import Action, may
 from aseancyber.db import utcnow
-from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.errors import Conflict
 from aseancyber.notify.models import NotificationKind
 from aseancyber.positions import adoption, readers, referendum
-from aseancyber.positions.consensus import standing_objections
+from aseancyber.positions.consensus import coordinated_step
 from aseancyber.positions.models import (
     ConsensusMode,
     Position,
@@ -26,7 +25,6 @@ from aseancyber.positions.models import (
     SilenceStatus,
 )
 from aseancyber.positions.schemas import SilenceOpen, SilenceRead
-from aseancyber.positions.service import get_or_404, require_drafting
 
 MAX_SILENCE = timedelta(days=90)
 """A silence longer than this is a mistake in the date, not a procedure."""
@@ -36,36 +34,25 @@ def open_procedure(
     db: Session, *, actor: Actor, position_id: str, data: SilenceOpen
 ) -> SilenceProcedure:
     """Open a silence procedure on the current version until ``data.deadline``."""
-    position = get_or_404(db, reader=actor, position_id=position_id)
-    if not may(actor, Action.COORDINATE, position):
-        raise Forbidden(
-            "opening a silence procedure needs the coordinator role in the drafting organisation"
-        )
-    require_drafting(position)
+    position = coordinated_step(
+        db,
+        actor=actor,
+        position_id=position_id,
+        version_number=data.version_number,
+        deadline=data.deadline,
+        deadline_field="deadline",
+        longest=MAX_SILENCE,
+        doing="opening a silence procedure",
+        blocked_because="resolve the objection (revise the text, or the state changes its "
+        "answer) before asking for silence",
+    )
     if position.consensus_mode is not ConsensusMode.SILENCE:
         raise Conflict(
             "this position is decided unanimously (every member state must endorse): it has no "
             "silence procedure. Its drafter may switch it to silence mode first."
         )
-    if data.version_number != position.current_version:
-        raise Conflict(
-            f"version {data.version_number} is not the current version "
-            f"({position.current_version}); a silence procedure is on the current text only"
-        )
     adoption.require_no_open_silence(db, position=position)
     now = utcnow()
-    if data.deadline <= now:
-        raise Invalid("must be in the future", "deadline")
-    if data.deadline > now + MAX_SILENCE:
-        raise Invalid(f"must be within {MAX_SILENCE.days} days", "deadline")
-    objections = standing_objections(db, position=position)
-    if objections:
-        names = ", ".join(response.member_state.name for response in objections)
-        raise Conflict(
-            f"{names} object{'s' if len(objections) == 1 else ''} to version "
-            f"{position.current_version}: resolve the objection (revise the text, or the state "
-            "changes its answer) before asking for silence"
-        )
     silence = SilenceProcedure(
         position_id=position.id,
         version_number=position.current_version,
