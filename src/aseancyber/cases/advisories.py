@@ -8,7 +8,6 @@ while the case stays restricted. Every list and download filters with ``visible_
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -28,7 +27,6 @@ from aseancyber.community.models import Organisation
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid, NotFound
-from aseancyber.settings import get_settings
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 
@@ -195,28 +193,6 @@ def read(advisory: Advisory) -> AdvisoryRead:
 
 
 # --- the provider layout ---------------------------------------------------------------------
-
-
-def provider_metadata() -> dict[str, Any]:
-    """``/.well-known/csaf/provider-metadata.json`` (CSAF 2.0 section 7.1.7)."""
-    base = get_settings().base_url.rstrip("/")
-    return {
-        "canonical_url": f"{base}/.well-known/csaf/provider-metadata.json",
-        "distributions": [
-            {"directory_url": f"{base}/.well-known/csaf/{folder}/"}
-            for folder in csaf.TLP_FOLDERS.values()
-        ],
-        "last_updated": utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "list_on_CSAF_aggregators": False,
-        "metadata_version": "2.0",
-        "mirror_on_CSAF_aggregators": False,
-        "publisher": {
-            "category": "coordinator",
-            "name": "aseancyber",
-            "namespace": base,
-        },
-        "role": "csaf_publisher",
-    }
 
 
 def in_folder(db: Session, *, reader: Reader, folder: str) -> list[Advisory]:
