@@ -46,25 +46,26 @@ class SigningKey:
 
 def _parse(content: bytes, where: str, passphrase: str | None) -> SigningKey:
     try:
-        certificate = pysequoia.Cert.from_bytes(content)
+        secret = pysequoia.Tsk.from_bytes(content)
     except Exception as error:  # the library raises plain exceptions for any parse failure
         raise SigningUnavailable(f"{where} is not an OpenPGP key: {str(error)[:120]}") from None
-    if not certificate.has_secret_keys or certificate.secrets is None:
+    # A file with only the public part parses too; it armors as a public key block.
+    if "PRIVATE KEY BLOCK" not in str(secret):
         raise SigningUnavailable(f"{where} holds only a public key; a secret key is needed")
+    certificate = secret.extract_certificate()
     if certificate.is_revoked:
         raise SigningUnavailable(f"the OpenPGP key in {where} is revoked")
     expires = certificate.expiration
     if expires is not None and expires <= datetime.now(UTC):
         raise SigningUnavailable(f"the OpenPGP key in {where} expired on {expires:%Y-%m-%d}")
     try:
-        signer = certificate.secrets.signer(passphrase)
+        signer = secret.signer(passphrase)
     except Exception:
         raise SigningUnavailable(
             f"cannot unlock the OpenPGP key in {where}: wrong or missing passphrase "
             "(ASEANCYBER_CSAF_SIGNING_KEY_PASSPHRASE), or no signing-capable key"
         ) from None
-    public = certificate.secrets.extract_certificate()
-    return SigningKey(public.fingerprint.upper(), str(public), signer)
+    return SigningKey(certificate.fingerprint.upper(), str(certificate), signer)
 
 
 @cache

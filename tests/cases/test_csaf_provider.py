@@ -1,0 +1,612 @@
+"""The CSAF trusted provider (issue 17), read the way an aggregator reads it.
+
+An aggregator-style client (httpx, through the test client) reads provider-metadata.json,
+takes the public key from ``pgp_keys`` (its fingerprint must match), follows each ROLIE feed,
+downloads every document with its ``.sha256``, ``.sha512`` and ``.asc`` files, checks the
+hashes with the ``csaf`` package's hash check, the signature with GnuPG (the ``csaf``
+package's signature check, a different OpenPGP implementation than the one that signed) and
+the document with the ``csaf`` validator, and mirrors the folder so the ``csaf`` package's
+provider-tree audit can check it. Hidden documents never appear, whatever the path.
+"""
+
+import csv
+import io
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+from csaf._audit import audit_tree  # type: ignore[import-untyped]
+from csaf._hash import check as csaf_hash_check  # type: ignore[import-untyped]
+from csaf._sign import verify as csaf_signature_check  # type: ignore[import-untyped]
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Tlp
+from aseancyber.cases import advisories, csaf, publication, signing
+from aseancyber.cases.models import Advisory
+from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise
+from aseancyber.db import set_clock
+from aseancyber.errors import NotFound
+from aseancyber.settings import Settings, use_settings
+from tests.cases.conftest import Scenario, approve_by_both
+from tests.cases.test_csaf import populate
+from tests.factories import actor
+from tests.readers import TokenFor
+
+BASE = "https://cyber.asean.example"
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+ALL_LABELS = [Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED]
+GPG = shutil.which("gpg")
+needs_gpg = pytest.mark.skipif(GPG is None, reason="GnuPG (Debian package gnupg) is missing")
+
+# The constraints CSAF 2.0's provider and ROLIE feed JSON schemas put on what we serve.
+HTTPS_JSON = {"type": "string", "pattern": r"^https://.+\.json$"}
+LINKS = {
+    "type": "array",
+    "minItems": 1,
+    "prefixItems": [{"properties": {"rel": {"const": "self"}, "href": HTTPS_JSON}}],
+    "items": {"type": "object", "required": ["rel", "href"]},
+}
+PROVIDER_20 = {
+    "type": "object",
+    "required": [
+        "canonical_url",
+        "last_updated",
+        "list_on_CSAF_aggregators",
+        "mirror_on_CSAF_aggregators",
+        "metadata_version",
+        "publisher",
+        "role",
+    ],
+    "properties": {
+        "canonical_url": {"type": "string", "pattern": r"/provider-metadata\.json$"},
+        "metadata_version": {"const": "2.0"},
+        "role": {"enum": ["csaf_publisher", "csaf_provider", "csaf_trusted_provider"]},
+        "last_updated": {"type": "string", "format": "date-time"},
+        "publisher": {"type": "object", "required": ["category", "name", "namespace"]},
+        "distributions": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "minProperties": 1,
+                "properties": {
+                    "rolie": {
+                        "type": "object",
+                        "required": ["feeds"],
+                        "properties": {
+                            "feeds": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {
+                                    "type": "object",
+                                    "required": ["tlp_label", "url"],
+                                    "properties": {
+                                        "tlp_label": {
+                                            "enum": ["UNLABELED", "WHITE", "GREEN", "AMBER", "RED"]
+                                        },
+                                        "url": HTTPS_JSON,
+                                    },
+                                },
+                            }
+                        },
+                    }
+                },
+            },
+        },
+        "pgp_keys": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["url"],
+                "properties": {"fingerprint": {"type": "string", "pattern": "^[0-9a-fA-F]{32,}$"}},
+            },
+        },
+    },
+}
+ROLIE_FEED_20 = {
+    "type": "object",
+    "required": ["feed"],
+    "properties": {
+        "feed": {
+            "type": "object",
+            "required": ["id", "title", "link", "category", "updated", "entry"],
+            "properties": {
+                "id": {"type": "string", "pattern": r"^[a-zA-Z0-9+\-_\.]+$"},
+                "link": LINKS,
+                "category": {
+                    "type": "array",
+                    "prefixItems": [
+                        {
+                            "required": ["scheme", "term"],
+                            "properties": {
+                                "scheme": {
+                                    "const": "urn:ietf:params:rolie:category:information-type"
+                                },
+                                "term": {"const": "csaf"},
+                            },
+                        }
+                    ],
+                    "minItems": 1,
+                },
+                "updated": {"type": "string", "format": "date-time"},
+                "entry": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": [
+                            "id",
+                            "title",
+                            "link",
+                            "published",
+                            "updated",
+                            "content",
+                            "format",
+                        ],
+                        "properties": {
+                            "link": LINKS,
+                            "content": {
+                                "required": ["type", "src"],
+                                "properties": {
+                                    "type": {"const": "application/json"},
+                                    "src": HTTPS_JSON,
+                                },
+                            },
+                            "format": {
+                                "required": ["schema", "version"],
+                                "properties": {
+                                    "schema": {
+                                        "const": "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json"
+                                    },
+                                    "version": {"const": "2.0"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
+
+
+def _valid(instance: Any, schema: dict[str, Any]) -> None:
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    problems = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
+    assert not problems, problems
+
+
+@pytest.fixture
+def https_node(settings: Settings) -> Iterator[Settings]:
+    """A node on HTTPS (requirement 3) without a signing key."""
+    node = settings.model_copy(update={"base_url": BASE})
+    use_settings(node)
+    yield node
+    use_settings(settings)
+
+
+@pytest.fixture
+def signed_node(https_node: Settings, tmp_path: Path) -> Iterator[signing.SigningKey]:
+    """A node on HTTPS with a signing key the operator provides as a file."""
+    key, created = signing.generate(tmp_path / "csaf-key.asc", user_id="Test CSAF <t@example>")
+    assert created
+    use_settings(https_node.model_copy(update={"csaf_signing_key_path": tmp_path / "csaf-key.asc"}))
+    yield key
+    use_settings(https_node)
+
+
+def publish(db: Session, scenario: Scenario, label: Tlp) -> Advisory:
+    """Draft, approve and publish an advisory of the scenario's case at ``label``."""
+    sg = actor(scenario.sg)
+    advisory = advisories.draft(
+        db,
+        actor=sg,
+        case_id=scenario.case.id,
+        data=AdvisoryCreate(publish_tlp=label, summary=f"Fixed in GridGate 2.4 ({label.value})."),
+    )
+    approve_by_both(db, scenario, advisory.id)
+    publication.publish(db, actor=sg, case_id=scenario.case.id, advisory_id=advisory.id)
+    return advisory
+
+
+@dataclass
+class Mirror:
+    """What the aggregator took from the provider."""
+
+    metadata: dict[str, Any]
+    key_file: Path | None
+    feeds: dict[str, int] = field(default_factory=dict)  # feed URL -> HTTP status
+    entries: dict[str, list[str]] = field(default_factory=dict)  # TLP label -> tracking ids
+    documents: list[Path] = field(default_factory=list)
+
+
+class Aggregator:
+    """An aggregator-style client: provider metadata -> key -> ROLIE feeds -> documents."""
+
+    def __init__(self, client: TestClient, root: Path) -> None:
+        self.client = client
+        self.root = root
+
+    def get(self, url: str) -> Any:
+        assert url.startswith(BASE + "/"), url
+        return self.client.get(url.removeprefix(BASE))
+
+    def _key(self, metadata: dict[str, Any]) -> Path | None:
+        keys = metadata.get("pgp_keys", [])
+        if not keys:
+            return None
+        (listed,) = keys
+        answer = self.get(listed["url"])
+        assert answer.status_code == 200
+        path = self.root / "provider-key.asc"
+        path.write_bytes(answer.content)
+        shown = subprocess.run(
+            [str(GPG), "--batch", "--with-colons", "--show-keys", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        fingerprints = [line.split(":")[9] for line in shown.splitlines() if line[:4] == "fpr:"]
+        assert fingerprints[0] == listed["fingerprint"].upper()  # the primary key's
+        return path
+
+    def mirror(self) -> Mirror:
+        answer = self.client.get("/.well-known/csaf/provider-metadata.json")
+        assert answer.status_code == 200
+        metadata = answer.json()
+        _valid(metadata, PROVIDER_20)
+        result = Mirror(metadata, self._key(metadata))
+        for distribution in metadata["distributions"]:
+            for listed in distribution["rolie"]["feeds"]:
+                feed = self.get(listed["url"])
+                result.feeds[listed["url"]] = feed.status_code
+                if feed.status_code != 200:
+                    continue
+                _valid(feed.json(), ROLIE_FEED_20)
+                folder = self.root / listed["tlp_label"].lower()
+                ids = result.entries.setdefault(listed["tlp_label"], [])
+                for entry in feed.json()["feed"]["entry"]:
+                    ids.append(entry["id"])
+                    result.documents.append(self._document(entry, folder, result.key_file))
+                self._folder_files(distribution["directory_url"], folder)
+        return result
+
+    def _document(self, entry: dict[str, Any], folder: Path, key_file: Path | None) -> Path:
+        links = {(link["rel"], link["href"].rsplit(".", 1)[-1]) for link in entry["link"]}
+        url = entry["content"]["src"]
+        assert {("self", "json"), ("hash", "sha256"), ("hash", "sha512")} <= links
+        year: str = url.split("/")[-2]
+        name: str = url.split("/")[-1]
+        path = folder / year / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document = self.get(url)
+        assert document.status_code == 200
+        path.write_bytes(document.content)
+        for algorithm in signing.HASH_ALGORITHMS:
+            companion = self.get(f"{url}.{algorithm}")
+            assert companion.status_code == 200
+            assert companion.text.split() == [companion.text.split()[0], name]
+            Path(f"{path}.{algorithm}").write_bytes(companion.content)
+            matches, _digest = csaf_hash_check(path, algorithm)
+            assert matches, f"{url}.{algorithm} does not match the document"
+        if key_file is not None:
+            assert ("signature", "asc") in links
+            signature = self.get(f"{url}.asc")
+            assert signature.status_code == 200
+            assert signature.text.startswith("-----BEGIN PGP SIGNATURE-----")
+            Path(f"{path}.asc").write_bytes(signature.content)
+            good, output = csaf_signature_check(path, Path(f"{path}.asc"), key_file)
+            assert good, output
+        assert csaf.findings(document.content) == []
+        tracking = document.json()["document"]["tracking"]
+        assert entry["id"] == tracking["id"]
+        assert entry["updated"] == tracking["current_release_date"]
+        assert entry["published"] == tracking["initial_release_date"]
+        return path
+
+    def _folder_files(self, directory_url: str, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in ("index.txt", "changes.csv"):
+            answer = self.get(directory_url + name)
+            assert answer.status_code == 200
+            (folder / name).write_bytes(answer.content)
+
+
+def changes(text: str) -> list[tuple[str, str]]:
+    return [(row[0], row[1]) for row in csv.reader(io.StringIO(text)) if row]
+
+
+@needs_gpg
+def test_an_aggregator_mirrors_and_verifies_every_public_document(
+    db: Session,
+    scenario: Scenario,
+    client: TestClient,
+    signed_node: signing.SigningKey,
+    tmp_path: Path,
+) -> None:
+    populate(db, scenario)
+    published = {label: publish(db, scenario, label) for label in ALL_LABELS}
+    db.commit()
+
+    (tmp_path / "mirror").mkdir()
+    mirror = Aggregator(client, tmp_path / "mirror").mirror()
+    assert mirror.metadata["role"] == "csaf_trusted_provider"
+    assert mirror.metadata["pgp_keys"][0]["fingerprint"] == signed_node.fingerprint
+    # Anonymous: the TLP:WHITE feed and nothing else (the others answer 401).
+    assert mirror.entries == {"WHITE": [published[Tlp.CLEAR].tracking_id]}
+    assert sorted(mirror.feeds.values()) == [200, 401, 401, 401]
+    assert [p.name for p in mirror.documents] == [
+        csaf.filename_for(published[Tlp.CLEAR].tracking_id)
+    ]
+    # The csaf package's provider-tree audit: documents in year folders, all in index.txt.
+    # (Its changes.csv rule reads the timestamp first; CSAF 2.0 7.1.13 puts the path first,
+    # as we do, so that rule is checked below on our own terms.)
+    audit = audit_tree(str(tmp_path / "mirror" / "white"))
+    assert audit.advisory_count == 1
+    assert audit.violations_for("year-folders") == []
+    assert audit.violations_for("index-txt") == []
+    (row,) = changes((tmp_path / "mirror" / "white" / "changes.csv").read_text())
+    assert (tmp_path / "mirror" / "white" / row[0]).is_file()
+
+    # The checks can fail: a changed byte breaks the hash and the signature.
+    document = mirror.documents[0]
+    document.write_bytes(document.read_bytes().replace(b'"WHITE"', b'"GREEN"'))
+    assert not csaf_hash_check(document, "sha256")[0]
+    assert not csaf_signature_check(document, Path(f"{document}.asc"), mirror.key_file)[0]
+
+
+@needs_gpg
+@pytest.mark.usefixtures("signed_node")
+def test_each_reader_gets_exactly_what_the_policy_lets_them_see(
+    db: Session,
+    scenario: Scenario,
+    client: TestClient,
+    token_for: TokenFor,
+    tmp_path: Path,
+) -> None:
+    populate(db, scenario)
+    published = {label: publish(db, scenario, label) for label in ALL_LABELS}
+    db.commit()
+    readers = {
+        "vendor": scenario.vendor_users[0],
+        "outsider": scenario.outsider,
+        "co-coordinator": scenario.my,
+    }
+    for name, user in readers.items():
+        root = tmp_path / name
+        root.mkdir()
+        mirror = Aggregator(scenario.rest(client, token_for, user), root).mirror()
+        seen = {tracking_id for ids in mirror.entries.values() for tracking_id in ids}
+        # The same answer as the policy gives through the advisory pages.
+        expected = set()
+        for advisory in published.values():
+            try:
+                advisories.get_or_404(db, reader=actor(user), advisory_id=advisory.id)
+            except NotFound:
+                continue
+            expected.add(advisory.tracking_id)
+        assert seen == expected, name
+        assert published[Tlp.CLEAR].tracking_id in seen
+        for label, advisory in published.items():
+            folder = advisories.folder_of(advisory)
+            path = f"{advisory.published_at:%Y}/{csaf.filename_for(advisory.tracking_id)}"
+            index = mirror_text(root, folder, "index.txt")
+            listed = path in index.split()
+            assert listed == (advisory.tracking_id in seen), (name, label)
+            rest = scenario.rest(client, token_for, user)
+            for suffix in ("", ".sha256", ".sha512", ".asc"):
+                answer = rest.get(f"/.well-known/csaf/{folder}/{path}{suffix}")
+                assert answer.status_code == (200 if listed else 404), (name, label, suffix)
+    # The outsider vendor is no participant: nothing but the public advisory.
+    outsider_root = tmp_path / "outsider"
+    assert not (outsider_root / "amber" / "2026").exists()
+    assert not (outsider_root / "red" / "2026").exists()
+    # Anonymous readers get 401 on every restricted folder file, the public one in full.
+    for advisory in published.values():
+        folder = advisories.folder_of(advisory)
+        path = f"{advisory.published_at:%Y}/{csaf.filename_for(advisory.tracking_id)}"
+        for suffix in ("", ".sha256", ".sha512", ".asc"):
+            status = client.get(f"/.well-known/csaf/{folder}/{path}{suffix}").status_code
+            assert status == (200 if folder == "white" else 401), (folder, suffix)
+
+
+def mirror_text(root: Path, folder: str, name: str) -> str:
+    path = root / folder / name
+    return path.read_text() if path.exists() else ""
+
+
+@needs_gpg
+@pytest.mark.usefixtures("signed_node")
+def test_a_revision_moves_changes_csv_the_feed_and_last_updated(
+    db: Session,
+    scenario: Scenario,
+    client: TestClient,
+    token_for: TokenFor,
+    tmp_path: Path,
+) -> None:
+    clock = [NOW]
+    set_clock(lambda: clock[0])
+    populate(db, scenario)
+    public = publish(db, scenario, Tlp.CLEAR)
+    db.commit()
+    path = f"2026/{csaf.filename_for(public.tracking_id)}"
+    url = f"/.well-known/csaf/white/{path}"
+    first_hash = client.get(url + ".sha256").text
+    clock[0] = NOW + timedelta(hours=5)  # reads later see the same files
+    metadata = client.get("/.well-known/csaf/provider-metadata.json")
+    assert metadata.json()["last_updated"] == "2026-11-20T02:00:00.000Z"
+    assert client.get("/.well-known/csaf/provider-metadata.json").content == metadata.content
+    assert changes(client.get("/.well-known/csaf/white/changes.csv").text) == [
+        (path, "2026-11-20T02:00:00Z")
+    ]
+
+    clock[0] = NOW + timedelta(days=3, hours=4)
+    approve_by_both(db, scenario, public.id)
+    publication.revise(
+        db,
+        actor=actor(scenario.sg),
+        case_id=scenario.case.id,
+        advisory_id=public.id,
+        data=AdvisoryRevise(summary="Vendor 2 fixed the issue in 2.4.1."),
+    )
+    db.commit()
+    clock[0] = NOW + timedelta(days=10)
+    assert changes(client.get("/.well-known/csaf/white/changes.csv").text) == [
+        (path, "2026-11-23T06:00:00Z")
+    ]
+    metadata = client.get("/.well-known/csaf/provider-metadata.json").json()
+    assert metadata["last_updated"] == "2026-11-23T06:00:00.000Z"
+    (entry,) = client.get("/.well-known/csaf/feed-tlp-white.json").json()["feed"]["entry"]
+    assert (entry["published"], entry["updated"]) == (
+        "2026-11-20T02:00:00.000Z",
+        "2026-11-23T06:00:00.000Z",
+    )
+    assert client.get("/.well-known/csaf/feed-tlp-clear.json").json()["feed"]["entry"] == [entry]
+    assert client.get(url + ".sha256").text != first_hash
+    (tmp_path / "mirror").mkdir()
+    mirror = Aggregator(client, tmp_path / "mirror").mirror()  # the revision verifies too
+    assert mirror.entries == {"WHITE": [public.tracking_id]}
+
+    # A restricted publication later never moves the public date.
+    clock[0] = NOW + timedelta(days=20)
+    publish(db, scenario, Tlp.AMBER)
+    db.commit()
+    again = client.get("/.well-known/csaf/provider-metadata.json").json()
+    assert again["last_updated"] == "2026-11-23T06:00:00.000Z"
+    vendor = scenario.rest(client, token_for, scenario.vendor_users[0])
+    amber = vendor.get("/.well-known/csaf/feed-tlp-amber.json").json()["feed"]
+    assert amber["updated"] == "2026-12-10T02:00:00.000Z"
+
+
+def test_without_a_key_nothing_is_signed_and_the_role_says_so(
+    db: Session, scenario: Scenario, client: TestClient, https_node: Settings
+) -> None:
+    populate(db, scenario)
+    public = publish(db, scenario, Tlp.CLEAR)
+    db.commit()
+    metadata = client.get("/.well-known/csaf/provider-metadata.json").json()
+    assert metadata["role"] == "csaf_provider"
+    assert "pgp_keys" not in metadata
+    (entry,) = client.get("/.well-known/csaf/feed-tlp-white.json").json()["feed"]["entry"]
+    assert "signature" not in {link["rel"] for link in entry["link"]}
+    url = f"/.well-known/csaf/white/2026/{csaf.filename_for(public.tracking_id)}"
+    assert client.get(url + ".sha512").status_code == 200
+    assert client.get(url + ".asc").status_code == 404
+    # Plain HTTP fails requirement 3 (TLS): not even a provider.
+    use_settings(https_node.model_copy(update={"base_url": "http://127.0.0.1:8000"}))
+    assert client.get("/.well-known/csaf/provider-metadata.json").json()["role"] == (
+        "csaf_publisher"
+    )
+
+
+@pytest.fixture
+def gnupg_key(tmp_path: Path) -> Path:
+    """A passphrase-protected key made and exported by GnuPG, as an operator would."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    base = [str(GPG), "--homedir", str(home), "--batch", "--pinentry-mode", "loopback"]
+    secret = "correct horse battery staple"
+    try:
+        subprocess.run(
+            [
+                *base,
+                "--passphrase",
+                secret,
+                "--quick-gen-key",
+                "Op <op@example>",
+                "ed25519",
+                "sign",
+            ],
+            capture_output=True,
+            check=True,
+        )
+        exported = subprocess.run(
+            [*base, "--passphrase", secret, "--armor", "--export-secret-keys"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        public = subprocess.run(
+            [*base, "--armor", "--export"], capture_output=True, check=True
+        ).stdout
+    finally:
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], check=False)
+    (tmp_path / "operator.asc").write_bytes(exported)
+    (tmp_path / "operator-public.asc").write_bytes(public)
+    return tmp_path / "operator.asc"
+
+
+@needs_gpg
+def test_an_operator_key_with_a_passphrase_signs_and_a_broken_one_is_refused_clearly(
+    db: Session,
+    scenario: Scenario,
+    client: TestClient,
+    https_node: Settings,
+    gnupg_key: Path,
+) -> None:
+    tmp_path = gnupg_key.parent
+    populate(db, scenario)
+    public = publish(db, scenario, Tlp.CLEAR)
+    db.commit()
+    configured = https_node.model_copy(
+        update={
+            "csaf_signing_key_path": gnupg_key,
+            "csaf_signing_key_passphrase": "correct horse battery staple",
+        }
+    )
+    use_settings(configured)
+    (tmp_path / "mirror").mkdir()
+    mirror = Aggregator(client, tmp_path / "mirror").mirror()
+    assert mirror.metadata["role"] == "csaf_trusted_provider"
+    assert mirror.documents  # signed and verified with the key GnuPG made
+
+    cases: dict[str, tuple[dict[str, Any], str]] = {
+        "wrong passphrase": (
+            {"csaf_signing_key_passphrase": "wrong"},
+            "wrong or missing passphrase",
+        ),
+        "public key only": (
+            {"csaf_signing_key_path": tmp_path / "operator-public.asc"},
+            "holds only a public key",
+        ),
+    }
+    url = f"/.well-known/csaf/white/2026/{csaf.filename_for(public.tracking_id)}.asc"
+    for name, (changes_, message) in cases.items():
+        use_settings(configured.model_copy(update=changes_))
+        for path in ("/.well-known/csaf/provider-metadata.json", url):
+            answer = client.get(path)
+            assert answer.status_code == 503, (name, path)
+            assert message in answer.text, (name, answer.text)
+            assert "Traceback" not in answer.text
+    use_settings(https_node)
+
+
+def test_security_txt_points_at_the_provider_metadata(
+    client: TestClient, https_node: Settings, database_url: str
+) -> None:
+    set_clock(lambda: NOW)
+    answer = client.get("/.well-known/security.txt")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain")
+    fields = dict(line.split(": ", 1) for line in answer.text.splitlines())
+    assert fields["CSAF"] == f"{BASE}/.well-known/csaf/provider-metadata.json"
+    assert fields["Contact"].startswith("mailto:")
+    expires = datetime.fromisoformat(fields["Expires"].replace("Z", "+00:00"))
+    assert NOW < expires < NOW + timedelta(days=365)
+    set_clock(lambda: NOW + timedelta(days=5))
+    assert client.get("/.well-known/security.txt").text == answer.text
+
+
+def test_unusable_provider_settings_are_refused_with_the_setting_named(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="ASEANCYBER_SECURITY_CONTACT"):
+        Settings(_env_file=None, security_contact="security@example.org")
+    with pytest.raises(ValidationError, match="ASEANCYBER_CSAF_SIGNING_KEY_PATH"):
+        Settings(_env_file=None, csaf_signing_key_path=tmp_path / "none.asc")
