@@ -395,6 +395,11 @@ def test_each_reader_gets_exactly_what_the_policy_lets_them_see(
                 continue
             expected.add(advisory.tracking_id)
         assert seen == expected, name
+        counts = {label: len(ids) for label, ids in mirror.entries.items()}
+        if name == "outsider":  # a vendor of another case: the public advisory only
+            assert counts == {"WHITE": 1, "GREEN": 0, "AMBER": 0, "RED": 0}
+        else:  # participants of the case: every label (AMBER+STRICT and RED share a folder)
+            assert counts == {"WHITE": 1, "GREEN": 1, "AMBER": 1, "RED": 2}
         assert published[Tlp.CLEAR].tracking_id in seen
         for label, advisory in published.items():
             folder = advisories.folder_of(advisory)
@@ -406,10 +411,6 @@ def test_each_reader_gets_exactly_what_the_policy_lets_them_see(
             for suffix in ("", ".sha256", ".sha512", ".asc"):
                 answer = rest.get(f"/.well-known/csaf/{folder}/{path}{suffix}")
                 assert answer.status_code == (200 if listed else 404), (name, label, suffix)
-    # The outsider vendor is no participant: nothing but the public advisory.
-    outsider_root = tmp_path / "outsider"
-    assert not (outsider_root / "amber" / "2026").exists()
-    assert not (outsider_root / "red" / "2026").exists()
     # Anonymous readers get 401 on every restricted folder file, the public one in full.
     for advisory in published.values():
         folder = advisories.folder_of(advisory)

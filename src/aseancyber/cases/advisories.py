@@ -195,22 +195,21 @@ def read(advisory: Advisory) -> AdvisoryRead:
 # --- the provider layout ---------------------------------------------------------------------
 
 
-def in_folder(db: Session, *, reader: Reader, folder: str) -> list[Advisory]:
-    """The published advisories in one TLP folder that ``reader`` may see."""
+def _in_folder(reader: Reader, folder: str) -> Select[tuple[Advisory]]:
     labels = [label for label, name in csaf.CSAF_TLP.items() if csaf.TLP_FOLDERS[name] == folder]
     if not labels:
         raise NotFound("folder")
-    return list(
-        db.scalars(
-            select(Advisory)
-            .where(
-                Advisory.status == AdvisoryStatus.PUBLISHED,
-                Advisory.tlp.in_(labels),
-                visible_to(reader, Advisory),
-            )
-            .order_by(Advisory.published_at, Advisory.id)
-        )
+    return select(Advisory).where(
+        Advisory.status == AdvisoryStatus.PUBLISHED,
+        Advisory.tlp.in_(labels),
+        visible_to(reader, Advisory),
     )
+
+
+def in_folder(db: Session, *, reader: Reader, folder: str) -> list[Advisory]:
+    """The published advisories in one TLP folder that ``reader`` may see."""
+    statement = _in_folder(reader, folder).order_by(Advisory.published_at, Advisory.id)
+    return list(db.scalars(statement))
 
 
 def folder_of(advisory: Advisory) -> str:
@@ -219,7 +218,14 @@ def folder_of(advisory: Advisory) -> str:
 
 def by_filename(db: Session, *, reader: Reader, folder: str, filename: str) -> Advisory:
     """A published advisory by its folder and file name, if ``reader`` may see it."""
-    for advisory in in_folder(db, reader=reader, folder=folder):
+    stem = filename.removesuffix(".json")
+    if has_nul(filename) or len(filename) > 200 or stem == filename:
+        raise NotFound("advisory")
+    # Tracking ids made here (ASEAN-2026-...) map to their file name by lower case alone:
+    # one indexed look-up. Any other id is matched the long way, through section 5.1's rule.
+    statement = _in_folder(reader, folder)
+    candidates = list(db.scalars(statement.where(func.lower(Advisory.tracking_id) == stem)))
+    for advisory in candidates or db.scalars(statement):
         if csaf.filename_for(advisory.tracking_id) == filename:
             return advisory
     raise NotFound("advisory")
