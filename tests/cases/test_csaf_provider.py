@@ -111,6 +111,11 @@ def test_an_aggregator_mirrors_and_verifies_every_public_document(
     (row,) = changes((tmp_path / "mirror" / "white" / "changes.csv").read_text())
     assert (tmp_path / "mirror" / "white" / row[0]).is_file()
 
+    # The advisory's page links its files in the folder, signature included.
+    page = client.get(f"/advisories/{published[Tlp.CLEAR].id}").text
+    assert f'/.well-known/csaf/white/{row[0]}.asc"' in page
+    assert f'/.well-known/csaf/white/{row[0]}.sha512"' in page
+
     # The checks can fail: a changed byte breaks the hash and the signature.
     document = mirror.documents[0]
     document.write_bytes(document.read_bytes().replace(b'"WHITE"', b'"GREEN"'))

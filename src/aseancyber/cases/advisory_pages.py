@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from aseancyber.access.dependencies import DbSession, OptionalActor
-from aseancyber.cases import advisories, advisory_view, csaf, epss, provider
+from aseancyber.cases import advisories, advisory_view, csaf, epss, provider, signing
 from aseancyber.cases.api import csaf_response
 from aseancyber.db import utcnow
 from aseancyber.errors import NotFound
@@ -69,6 +69,7 @@ def show_advisory(
             "epss": epss.scores_for(db, cves=named),
             "folder": advisories.folder_of(advisory),
             "filename": csaf.filename_for(advisory.tracking_id),
+            "signed": signing.key_path() is not None,
         },
     )
 
