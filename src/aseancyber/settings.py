@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     # passphrase. Unset: a development node uses the key ``aseancyber csaf-key`` generated in
     # var/ if there is one; otherwise nothing is signed and the provider says so in its role.
     csaf_signing_key_path: Path | None = None
-    csaf_signing_key_passphrase: str | None = None
+    csaf_signing_key_passphrase: SecretStr | None = None
     # security.txt (RFC 9116): where to report a vulnerability in this node (a mailto:, tel:
     # or https: URI), and when the file expires (None: 360 days after the first day of the
     # current month, so the file stays the same between reads and is never a year ahead).

@@ -20,7 +20,7 @@ from csaf._audit import audit_tree  # type: ignore[import-untyped]
 from csaf._hash import check as csaf_hash_check  # type: ignore[import-untyped]
 from csaf._sign import verify as csaf_signature_check  # type: ignore[import-untyped]
 from fastapi.testclient import TestClient
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
@@ -319,7 +319,7 @@ def test_an_operator_key_with_a_passphrase_signs_and_a_broken_one_is_refused_cle
     configured = https_node.model_copy(
         update={
             "csaf_signing_key_path": gnupg_key,
-            "csaf_signing_key_passphrase": "correct horse battery staple",
+            "csaf_signing_key_passphrase": SecretStr("correct horse battery staple"),
         }
     )
     use_settings(configured)
@@ -330,7 +330,7 @@ def test_an_operator_key_with_a_passphrase_signs_and_a_broken_one_is_refused_cle
 
     cases: dict[str, tuple[dict[str, Any], str]] = {
         "wrong passphrase": (
-            {"csaf_signing_key_passphrase": "wrong"},
+            {"csaf_signing_key_passphrase": SecretStr("wrong")},
             "wrong or missing passphrase",
         ),
         "public key only": (

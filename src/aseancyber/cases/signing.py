@@ -102,7 +102,9 @@ def configured_key() -> SigningKey | None:
         raise SigningUnavailable(
             f"cannot read the CSAF signing key {path}: {error.strerror}"
         ) from None
-    return _load(str(path), get_settings().csaf_signing_key_passphrase, modified)
+    secret = get_settings().csaf_signing_key_passphrase
+    passphrase = secret.get_secret_value() if secret is not None else None
+    return _load(str(path), passphrase, modified)
 
 
 def generate(path: Path, *, user_id: str) -> tuple[SigningKey, bool]:
