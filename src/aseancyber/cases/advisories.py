@@ -195,7 +195,8 @@ def read(advisory: Advisory) -> AdvisoryRead:
 # --- the provider layout ---------------------------------------------------------------------
 
 
-def _in_folder(reader: Reader, folder: str) -> Select[tuple[Advisory]]:
+def folder_query(reader: Reader, folder: str) -> Select[tuple[Advisory]]:
+    """The published advisories of one TLP folder that ``reader`` may see, as a query."""
     labels = [label for label, name in csaf.CSAF_TLP.items() if csaf.TLP_FOLDERS[name] == folder]
     if not labels:
         raise NotFound("folder")
@@ -204,12 +205,6 @@ def _in_folder(reader: Reader, folder: str) -> Select[tuple[Advisory]]:
         Advisory.tlp.in_(labels),
         visible_to(reader, Advisory),
     )
-
-
-def in_folder(db: Session, *, reader: Reader, folder: str) -> list[Advisory]:
-    """The published advisories in one TLP folder that ``reader`` may see."""
-    statement = _in_folder(reader, folder).order_by(Advisory.published_at, Advisory.id)
-    return list(db.scalars(statement))
 
 
 def folder_of(advisory: Advisory) -> str:
@@ -223,7 +218,7 @@ def by_filename(db: Session, *, reader: Reader, folder: str, filename: str) -> A
         raise NotFound("advisory")
     # Tracking ids made here (ASEAN-2026-...) map to their file name by lower case alone:
     # one indexed look-up. Any other id is matched the long way, through section 5.1's rule.
-    statement = _in_folder(reader, folder)
+    statement = folder_query(reader, folder)
     candidates = list(db.scalars(statement.where(func.lower(Advisory.tracking_id) == stem)))
     for advisory in candidates or db.scalars(statement):
         if csaf.filename_for(advisory.tracking_id) == filename:

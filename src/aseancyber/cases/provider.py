@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy.orm import Session
+from sqlalchemy import func
+from sqlalchemy.orm import Session, defer
 
 from aseancyber.access.policy import Reader
 from aseancyber.cases import advisories, csaf, signing
@@ -59,25 +60,44 @@ def _parse_date(value: object, fallback: datetime) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _tracking(advisory: Advisory) -> dict[str, Any]:
-    tracking = ((advisory.document or {}).get("document") or {}).get("tracking") or {}
-    return tracking if isinstance(tracking, dict) else {}
-
-
 def _published(advisory: Advisory) -> datetime:
     assert advisory.published_at is not None  # folders list published advisories only
     at = advisory.published_at
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def current_release(advisory: Advisory) -> datetime:
-    """When the published document was last released (``tracking.current_release_date``)."""
-    return _parse_date(_tracking(advisory).get("current_release_date"), _published(advisory))
+def _tracking(field: str) -> Any:
+    """A date of ``document.tracking`` read in SQL (the JSON path works on SQLite and
+    PostgreSQL alike), so listings never load whole documents."""
+    return Advisory.document[("document", "tracking", field)].as_string()
 
 
-def initial_release(advisory: Advisory) -> datetime:
-    """When the document was first released (``tracking.initial_release_date``)."""
-    return _parse_date(_tracking(advisory).get("initial_release_date"), _published(advisory))
+@dataclass(frozen=True)
+class Listed:
+    """A published advisory of a folder (loaded without its document) and its dates."""
+
+    advisory: Advisory
+    current_release: datetime  # tracking.current_release_date: the latest revision
+    initial_release: datetime  # tracking.initial_release_date
+
+
+def listed(db: Session, *, reader: Reader, folder: str) -> list[Listed]:
+    """The folder's advisories ``reader`` may see with their release dates, most recently
+    released first."""
+    statement = (
+        advisories.folder_query(reader, folder)
+        .options(defer(Advisory.document))
+        .add_columns(_tracking("current_release_date"), _tracking("initial_release_date"))
+    )
+    found = [
+        Listed(
+            advisory,
+            _parse_date(current, _published(advisory)),
+            _parse_date(initial, _published(advisory)),
+        )
+        for advisory, current, initial in db.execute(statement)
+    ]
+    return sorted(found, key=lambda item: (item.current_release, item.advisory.id), reverse=True)
 
 
 def path_in_folder(advisory: Advisory) -> str:
@@ -118,8 +138,12 @@ def key_url(key: signing.SigningKey) -> str:
 def last_updated(db: Session) -> datetime:
     """The latest release in the public folder: what anyone can see changed last (never
     restricted advisories' dates, which would tell the public when they were released)."""
-    public = advisories.in_folder(db, reader=None, folder=PUBLIC_FOLDER)
-    return max((current_release(a) for a in public), default=NEVER)
+    latest = db.scalar(
+        advisories.folder_query(None, PUBLIC_FOLDER).with_only_columns(
+            func.max(_tracking("current_release_date"))
+        )
+    )
+    return _parse_date(latest, NEVER)
 
 
 def provider_metadata(db: Session) -> dict[str, Any]:
@@ -178,7 +202,8 @@ def feed_folder(name: str) -> str:
     return folder
 
 
-def _entry(advisory: Advisory, key: signing.SigningKey | None) -> dict[str, Any]:
+def _entry(item: Listed, key: signing.SigningKey | None) -> dict[str, Any]:
+    advisory = item.advisory
     url = document_url(advisory)
     links = [
         {"rel": "self", "href": url},
@@ -190,8 +215,8 @@ def _entry(advisory: Advisory, key: signing.SigningKey | None) -> dict[str, Any]
         "id": advisory.tracking_id,
         "title": advisory.title,
         "link": links,
-        "published": _date(initial_release(advisory)),
-        "updated": _date(current_release(advisory)),
+        "published": _date(item.initial_release),
+        "updated": _date(item.current_release),
         "content": {"type": "application/json", "src": url},
         "format": {"schema": CSAF_20_SCHEMA, "version": "2.0"},
     }
@@ -202,43 +227,36 @@ def _entry(advisory: Advisory, key: signing.SigningKey | None) -> dict[str, Any]
 
 def rolie_feed(db: Session, *, reader: Reader, folder: str) -> dict[str, Any]:
     """The folder's ROLIE feed (CSAF 2.0 section 7.1.15) with the entries ``reader`` may
-    see, newest release first."""
+    see, most recently released first."""
     label = next(label for label, name in csaf.TLP_FOLDERS.items() if name == folder)
     key = signing.configured_key()
-    listed = sorted(
-        advisories.in_folder(db, reader=reader, folder=folder),
-        key=lambda a: (current_release(a), a.id),
-        reverse=True,
-    )
+    items = listed(db, reader=reader, folder=folder)
+    name = get_settings().node_name
     return {
         "feed": {
-            "id": f"{get_settings().node_name}-csaf-feed-tlp-{folder}",
-            "title": f"{get_settings().node_name} CSAF feed (TLP:{label})",
+            "id": f"{name}-csaf-feed-tlp-{folder}",
+            "title": f"{name} CSAF feed (TLP:{label})",
             "link": [{"rel": "self", "href": feed_url(folder)}],
             "category": [{"scheme": ROLIE_INFORMATION_TYPE, "term": "csaf"}],
-            "updated": _date(max((current_release(a) for a in listed), default=NEVER)),
-            "entry": [_entry(advisory, key) for advisory in listed],
+            "updated": _date(items[0].current_release if items else NEVER),
+            "entry": [_entry(item, key) for item in items],
         }
     }
 
 
 def index_txt(db: Session, *, reader: Reader, folder: str) -> str:
     """The folder's index.txt (7.1.12): one relative path per document ``reader`` may see."""
-    listed = advisories.in_folder(db, reader=reader, folder=folder)
-    return "".join(path_in_folder(a) + "\n" for a in listed)
+    items = listed(db, reader=reader, folder=folder)
+    return "".join(path_in_folder(item.advisory) + "\n" for item in items)
 
 
 def changes_csv(db: Session, *, reader: Reader, folder: str) -> str:
     """The folder's changes.csv (7.1.13): path and time of the latest release of each
     document ``reader`` may see, most recent change first."""
-    rows = sorted(
-        (
-            (current_release(a), path_in_folder(a))
-            for a in advisories.in_folder(db, reader=reader, folder=folder)
-        ),
-        reverse=True,
+    return "".join(
+        f'"{path_in_folder(item.advisory)}","{item.current_release:%Y-%m-%dT%H:%M:%SZ}"\n'
+        for item in listed(db, reader=reader, folder=folder)
     )
-    return "".join(f'"{path}","{at:%Y-%m-%dT%H:%M:%SZ}"\n' for at, path in rows)
 
 
 # --- one document and its companion files ----------------------------------------------------
