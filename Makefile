@@ -25,9 +25,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create the virtual environment and install the project with its tools
 
-SYSTEM_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+SYSTEM_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gnupg
 
-browser: ## install the Debian packages for browser tests and PDFs (Chromium, Pango; needs root)
+browser: ## install the Debian packages for browser tests, PDFs and CSAF signature checks (Chromium, Pango, GnuPG; needs root)
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -38,6 +38,7 @@ run: install browser ## migrate and load demo data into var/aseancyber.db, then 
 	mkdir -p var
 	$(BIN)/aseancyber init
 	$(BIN)/aseancyber demo
+	$(BIN)/aseancyber cases csaf-key
 	$(BIN)/aseancyber serve
 
 test: install browser check pytest ## every check: format, lint, types, migrations, tests

@@ -8,6 +8,7 @@ BENCHMARKS = [
     "sharing",
     "cases",
     "case_actions",
+    "csaf_provider",
     "norms",
     "contacts",
     "initiatives",

@@ -1,10 +1,11 @@
 """One typed settings object, read from ``ASEANCYBER_*`` environment variables and ``.env``."""
 
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
@@ -111,6 +112,18 @@ class Settings(BaseSettings):
     # in the package (sharing/warninglists/warninglists.json); a path replaces it whole.
     warninglist_path: Path | None = None
 
+    # CSAF trusted provider (issue 17): the OpenPGP secret key that signs published CSAF
+    # documents (an armored or binary key file the operator provides; never fetched) and its
+    # passphrase. Unset: a development node uses the key ``aseancyber csaf-key`` generated in
+    # var/ if there is one; otherwise nothing is signed and the provider says so in its role.
+    csaf_signing_key_path: Path | None = None
+    csaf_signing_key_passphrase: SecretStr | None = None
+    # security.txt (RFC 9116): where to report a vulnerability in this node (a mailto:, tel:
+    # or https: URI), and when the file expires (None: 360 days after the first day of the
+    # current month, so the file stays the same between reads and is never a year ahead).
+    security_contact: str = "mailto:security@aseancyber.example.org"
+    security_txt_expires: datetime | None = None
+
     # Where uploaded files' bytes live (aseancyber.storage): a local directory, or a bucket of
     # an S3-compatible store for deployments with several server hosts.
     file_store: Literal["local", "s3"] = "local"
@@ -151,6 +164,14 @@ class Settings(BaseSettings):
                 "ASEANCYBER_SECURE_COOKIES=false is refused in production: session cookies "
                 "would travel over plain HTTP (set ASEANCYBER_ALLOW_INSECURE_COOKIES_IN_PRODUCTION"
                 "=true only if you mean it)"
+            )
+        if not self.security_contact.startswith(("mailto:", "tel:", "https://")):
+            raise ValueError(
+                "ASEANCYBER_SECURITY_CONTACT must be a mailto:, tel: or https:// URI (RFC 9116)"
+            )
+        if self.csaf_signing_key_path is not None and not self.csaf_signing_key_path.is_file():
+            raise ValueError(
+                f"ASEANCYBER_CSAF_SIGNING_KEY_PATH: no key file at {self.csaf_signing_key_path}"
             )
         if len(self.secret_key) < 16:
             raise ValueError("ASEANCYBER_SECRET_KEY must be at least 16 characters long")

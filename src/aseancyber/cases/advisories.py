@@ -8,7 +8,6 @@ while the case stays restricted. Every list and download filters with ``visible_
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -28,7 +27,6 @@ from aseancyber.community.models import Organisation
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid, NotFound
-from aseancyber.settings import get_settings
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 
@@ -197,43 +195,15 @@ def read(advisory: Advisory) -> AdvisoryRead:
 # --- the provider layout ---------------------------------------------------------------------
 
 
-def provider_metadata() -> dict[str, Any]:
-    """``/.well-known/csaf/provider-metadata.json`` (CSAF 2.0 section 7.1.7)."""
-    base = get_settings().base_url.rstrip("/")
-    return {
-        "canonical_url": f"{base}/.well-known/csaf/provider-metadata.json",
-        "distributions": [
-            {"directory_url": f"{base}/.well-known/csaf/{folder}/"}
-            for folder in csaf.TLP_FOLDERS.values()
-        ],
-        "last_updated": utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "list_on_CSAF_aggregators": False,
-        "metadata_version": "2.0",
-        "mirror_on_CSAF_aggregators": False,
-        "publisher": {
-            "category": "coordinator",
-            "name": "aseancyber",
-            "namespace": base,
-        },
-        "role": "csaf_publisher",
-    }
-
-
-def in_folder(db: Session, *, reader: Reader, folder: str) -> list[Advisory]:
-    """The published advisories in one TLP folder that ``reader`` may see."""
+def folder_query(reader: Reader, folder: str) -> Select[tuple[Advisory]]:
+    """The published advisories of one TLP folder that ``reader`` may see, as a query."""
     labels = [label for label, name in csaf.CSAF_TLP.items() if csaf.TLP_FOLDERS[name] == folder]
     if not labels:
         raise NotFound("folder")
-    return list(
-        db.scalars(
-            select(Advisory)
-            .where(
-                Advisory.status == AdvisoryStatus.PUBLISHED,
-                Advisory.tlp.in_(labels),
-                visible_to(reader, Advisory),
-            )
-            .order_by(Advisory.published_at, Advisory.id)
-        )
+    return select(Advisory).where(
+        Advisory.status == AdvisoryStatus.PUBLISHED,
+        Advisory.tlp.in_(labels),
+        visible_to(reader, Advisory),
     )
 
 
@@ -243,7 +213,14 @@ def folder_of(advisory: Advisory) -> str:
 
 def by_filename(db: Session, *, reader: Reader, folder: str, filename: str) -> Advisory:
     """A published advisory by its folder and file name, if ``reader`` may see it."""
-    for advisory in in_folder(db, reader=reader, folder=folder):
+    stem = filename.removesuffix(".json")
+    if has_nul(filename) or len(filename) > 200 or stem == filename:
+        raise NotFound("advisory")
+    # Tracking ids made here (ASEAN-2026-...) map to their file name by lower case alone:
+    # one indexed look-up. Any other id is matched the long way, through section 5.1's rule.
+    statement = folder_query(reader, folder)
+    candidates = list(db.scalars(statement.where(func.lower(Advisory.tracking_id) == stem)))
+    for advisory in candidates or db.scalars(statement):
         if csaf.filename_for(advisory.tracking_id) == filename:
             return advisory
     raise NotFound("advisory")

@@ -1,5 +1,7 @@
 """Pages of published advisories (/advisories) and the CSAF provider layout under
-/.well-known/csaf/ (CSAF 2.0 section 7): provider-metadata.json and one folder per TLP.
+/.well-known/csaf/ (CSAF 2.0 section 7, built by :mod:`aseancyber.cases.provider`):
+provider-metadata.json, a ROLIE feed and a folder per TLP, hash and signature files, the
+public OpenPGP key, and /.well-known/security.txt.
 
 The TLP:WHITE folder (TLP:CLEAR advisories) is public; the others answer only a signed-in
 reader, and list only the advisories that reader may see.
@@ -11,14 +13,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from aseancyber.access.dependencies import DbSession, OptionalActor
-from aseancyber.cases import advisories, advisory_view, csaf, epss
+from aseancyber.cases import advisories, advisory_view, csaf, epss, provider, signing
 from aseancyber.cases.api import csaf_response
+from aseancyber.db import utcnow
 from aseancyber.errors import NotFound
 from aseancyber.web import templating
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-PUBLIC_FOLDER = "white"
 
 
 @router.get("/advisories")
@@ -67,6 +69,7 @@ def show_advisory(
             "epss": epss.scores_for(db, cves=named),
             "folder": advisories.folder_of(advisory),
             "filename": csaf.filename_for(advisory.tracking_id),
+            "signed": signing.key_path() is not None,
         },
     )
 
@@ -79,16 +82,28 @@ def advisory_document(advisory_id: str, db: DbSession, reader: OptionalActor) ->
 
 
 @router.get("/.well-known/csaf/provider-metadata.json")
-def provider_metadata() -> Response:
+def provider_metadata(db: DbSession) -> Response:
     """CSAF 2.0 provider metadata (section 7.1.7)."""
-    return JSONResponse(advisories.provider_metadata())
+    return JSONResponse(provider.provider_metadata(db))
+
+
+@router.get("/.well-known/security.txt")
+def security_txt() -> Response:
+    """RFC 9116 security.txt with the CSAF field (CSAF 2.0 section 7.1.8)."""
+    return PlainTextResponse(provider.security_txt(utcnow()))
+
+
+@router.get("/.well-known/csaf/openpgp/{fingerprint}.asc")
+def public_key(fingerprint: str) -> Response:
+    """The public OpenPGP key that signs the documents (CSAF 2.0 section 7.1.20)."""
+    return PlainTextResponse(provider.public_key(fingerprint), media_type="application/pgp-keys")
 
 
 def _check_folder(folder: str, reader: object) -> Response | None:
     """None when the reader may list ``folder``; otherwise the answer to send (401)."""
     if folder not in csaf.TLP_FOLDERS.values():
         raise NotFound("folder")
-    if folder != PUBLIC_FOLDER and reader is None:
+    if folder != provider.PUBLIC_FOLDER and reader is None:
         # A machine endpoint: 401 with a challenge, not the pages' redirect to sign in.
         return PlainTextResponse(
             "sign in or send an API token to read this TLP folder",
@@ -98,33 +113,29 @@ def _check_folder(folder: str, reader: object) -> Response | None:
     return None
 
 
+@router.get("/.well-known/csaf/feed-tlp-{name}.json")
+def rolie_feed(name: str, db: DbSession, reader: OptionalActor) -> Response:
+    """The ROLIE feed of one TLP folder (CSAF 2.0 section 7.1.15)."""
+    folder = provider.feed_folder(name)
+    if (refused := _check_folder(folder, reader)) is not None:
+        return refused
+    return JSONResponse(provider.rolie_feed(db, reader=reader, folder=folder))
+
+
 @router.get("/.well-known/csaf/{folder}/index.txt")
 def folder_index(folder: str, db: DbSession, reader: OptionalActor) -> Response:
     """The folder's index.txt: one relative path per advisory the reader may see."""
     if (refused := _check_folder(folder, reader)) is not None:
         return refused
-    lines = [
-        f"{a.published_at:%Y}/{csaf.filename_for(a.tracking_id)}"
-        for a in advisories.in_folder(db, reader=reader, folder=folder)
-        if a.published_at is not None
-    ]
-    return PlainTextResponse("".join(line + "\n" for line in lines))
+    return PlainTextResponse(provider.index_txt(db, reader=reader, folder=folder))
 
 
 @router.get("/.well-known/csaf/{folder}/changes.csv")
 def folder_changes(folder: str, db: DbSession, reader: OptionalActor) -> Response:
-    """The folder's changes.csv: path and release date, newest first."""
+    """The folder's changes.csv: path and latest release date, most recent first."""
     if (refused := _check_folder(folder, reader)) is not None:
         return refused
-    rows = sorted(
-        (
-            (a.published_at, f"{a.published_at:%Y}/{csaf.filename_for(a.tracking_id)}")
-            for a in advisories.in_folder(db, reader=reader, folder=folder)
-            if a.published_at is not None
-        ),
-        reverse=True,
-    )
-    body = "".join(f'"{path}","{at:%Y-%m-%dT%H:%M:%SZ}"\n' for at, path in rows)
+    body = provider.changes_csv(db, reader=reader, folder=folder)
     return PlainTextResponse(body, media_type="text/csv")
 
 
@@ -132,10 +143,12 @@ def folder_changes(folder: str, db: DbSession, reader: OptionalActor) -> Respons
 def folder_document(
     folder: str, year: str, filename: str, db: DbSession, reader: OptionalActor
 ) -> Response:
-    """One published advisory in its TLP folder."""
+    """One published advisory in its TLP folder, or its .sha256, .sha512 or .asc file."""
     if (refused := _check_folder(folder, reader)) is not None:
         return refused
-    advisory = advisories.by_filename(db, reader=reader, folder=folder, filename=filename)
-    if advisory.published_at is None or f"{advisory.published_at:%Y}" != year:
-        raise NotFound("advisory")
-    return csaf_response(advisories.document_of(db, reader=reader, advisory=advisory))
+    found = provider.folder_file(db, reader=reader, folder=folder, year=year, name=filename)
+    return Response(
+        found.content,
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'inline; filename="{found.filename}"'},
+    )

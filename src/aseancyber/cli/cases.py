@@ -1,4 +1,5 @@
-"""``aseancyber cases``: import FIRST's daily EPSS scores (a local file; nothing is fetched)."""
+"""``aseancyber cases``: import FIRST's daily EPSS scores (a local file; nothing is fetched),
+and the OpenPGP key that signs published CSAF documents."""
 
 import gzip
 from collections.abc import Iterator
@@ -9,10 +10,11 @@ from typing import Annotated, TextIO
 import typer
 
 from aseancyber import audit
-from aseancyber.cases import epss
+from aseancyber.cases import epss, signing
 from aseancyber.cli.common import console, fail, progress_bar, step_reporter, unit_of_work
+from aseancyber.settings import Environment, get_settings
 
-app = typer.Typer(help="Coordination cases: EPSS import.", no_args_is_help=True)
+app = typer.Typer(help="Coordination cases: EPSS import, CSAF signing key.", no_args_is_help=True)
 
 
 @contextmanager
@@ -82,3 +84,38 @@ def import_epss(
         f"{result.updated} updated, {result.unchanged} unchanged; "
         f"{result.vulnerabilities_updated} case vulnerabilities updated."
     )
+
+
+def ensure_signing_key() -> signing.SigningKey:
+    """The CSAF signing key: the configured one, or the development key in var/ (generated
+    there the first time); fails with the reason when a configured key cannot be used."""
+    settings = get_settings()
+    try:
+        if settings.csaf_signing_key_path is not None:
+            key = signing.configured_key()
+            assert key is not None
+            return key
+        if settings.environment is not Environment.DEVELOPMENT:
+            fail(
+                "no CSAF signing key is configured: set ASEANCYBER_CSAF_SIGNING_KEY_PATH (and "
+                "ASEANCYBER_CSAF_SIGNING_KEY_PASSPHRASE) to the OpenPGP secret key file; "
+                "a generated key is for development nodes only"
+            )
+        key, created = signing.generate(
+            signing.DEMO_KEY_PATH, user_id=f"{settings.node_name} CSAF signing key (development)"
+        )
+    except signing.SigningUnavailable as error:
+        fail(error.detail)
+    if created:
+        console.print(f"[green]Generated[/] a CSAF signing key in {signing.DEMO_KEY_PATH}.")
+    return key
+
+
+@app.command("csaf-key")
+def csaf_key() -> None:
+    """Show the OpenPGP key that signs CSAF documents (a development node generates one in
+    var/ the first time); the public key is published in provider-metadata.json."""
+    key = ensure_signing_key()
+    console.print(f"CSAF signing key fingerprint: [bold]{key.fingerprint}[/]")
+    base = get_settings().base_url.rstrip("/")
+    console.print(f"Public key: {base}/.well-known/csaf/openpgp/{key.fingerprint}.asc")
