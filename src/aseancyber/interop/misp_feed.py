@@ -1,0 +1,283 @@
+"""Each collection as a MISP feed, per reader: ``manifest.json``, one JSON file per event,
+``hashes.csv`` (the MISP feed format that MISP's own feed feature pulls).
+
+What goes in is the latest version of each object the reader may see in the collection
+(:func:`aseancyber.sharing.objects_service.visible_objects`, i.e. the collection's read
+grant AND ``access.policy.visible_to``); what the reader may not see is absent from the
+manifest and the hashes, and an event made only of such objects is 404.
+
+Objects are grouped into MISP events this way:
+
+- each STIX ``report`` or ``grouping`` is one event (its uuid is the report's), holding
+  the report and the visible objects it refers to;
+- every other object is in the event of its owner organisation and the day it was added
+  (uuid5 of collection, owner and day), so a day's indicators of one producer travel
+  together and an event never mixes producers;
+- marking definitions, identities, extension definitions and language content are not
+  events' content (their meaning is carried by the tags and ``Orgc``).
+
+An event's TLP tag is the strictest label among the objects the reader sees in it (fail
+closed: MISP may spread an event by its tag), with the matching distribution level (see
+:mod:`aseancyber.interop.misp_labels`). Objects become MISP attributes and objects with
+misp-stix (the internal parser for content misp-stix wrote, the external one otherwise).
+"""
+
+import csv
+import hashlib
+import io
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from misp_stix_converter.tools import get_stix2_parser, is_stix2_from_misp, load_stix2_content
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aseancyber.access.policy import Reader, Tlp, stricter
+from aseancyber.community.models import Organisation
+from aseancyber.errors import NotFound
+from aseancyber.interop import misp_labels as labels
+from aseancyber.sharing import objects_service as objects
+from aseancyber.sharing import service as sharing_service
+from aseancyber.sharing.models import StixObject
+
+FEED_NAMESPACE = uuid.UUID("0b7c3f5e-2a41-4c8e-9d3b-6f1a2e4c5d70")
+CONTAINER_TYPES = frozenset({"report", "grouping"})
+NOT_EVENT_CONTENT = frozenset(
+    {"marking-definition", "identity", "extension-definition", "language-content"}
+)
+THREAT_LEVEL_UNDEFINED = "4"
+ANALYSIS_COMPLETED = "2"
+ANALYSIS_ONGOING = "1"
+MAX_FEED_OBJECTS = 100_000
+
+
+@dataclass
+class EventGroup:
+    """The objects of one feed event as one reader sees them."""
+
+    uuid: str
+    info: str
+    date: str
+    owner_organisation_id: str
+    rows: list[StixObject]
+    is_report: bool
+
+    @property
+    def label(self) -> Tlp:
+        label = Tlp.CLEAR
+        for row in self.rows:
+            label = stricter(label, row.tlp)
+        return label
+
+    @property
+    def timestamp(self) -> int:
+        return int(max(max(row.version_at, row.date_added) for row in self.rows).timestamp())
+
+
+def _uuid_of(stix_id: str) -> str:
+    return stix_id.partition("--")[2]
+
+
+def groups(db: Session, *, reader: Reader, collection_id: str) -> list[EventGroup]:
+    """The feed's events for ``reader``, in a stable order (404 for an unreadable collection)."""
+    collection = sharing_service.get_collection_or_404(
+        db, reader=reader, collection_id=collection_id
+    )
+    statement = objects.visible_objects(reader, objects.ObjectFilters(collection_id=collection.id))
+    statement = statement.where(StixObject.type.not_in(NOT_EVENT_CONTENT))
+    rows = list(
+        db.scalars(statement.order_by(StixObject.date_added, StixObject.id).limit(MAX_FEED_OBJECTS))
+    )
+    by_id = {row.stix_id: row for row in rows}
+    result: list[EventGroup] = []
+    contained: set[str] = set()
+    for row in rows:
+        if row.type not in CONTAINER_TYPES:
+            continue
+        body = objects.parsed(row)
+        refs = body.get("object_refs")
+        members = (
+            [by_id[ref] for ref in refs if isinstance(ref, str) and ref in by_id]
+            if isinstance(refs, list)
+            else []
+        )
+        members = [member for member in members if member.type not in CONTAINER_TYPES]
+        contained.update(member.stix_id for member in members)
+        day = str(body.get("published") or body.get("created") or row.date_added.isoformat())[:10]
+        result.append(
+            EventGroup(
+                uuid=_uuid_of(row.stix_id),
+                info=row.name or f"{row.type} {row.stix_id}",
+                date=day,
+                owner_organisation_id=row.owner_organisation_id,
+                rows=[row, *members],
+                is_report=True,
+            )
+        )
+    daily: dict[tuple[str, str], list[StixObject]] = defaultdict(list)
+    for row in rows:
+        if row.type in CONTAINER_TYPES or row.stix_id in contained:
+            continue
+        daily[(row.owner_organisation_id, row.date_added.date().isoformat())].append(row)
+    names = dict(
+        db.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_({owner for owner, _ in daily})
+            )
+        )
+        .tuples()
+        .all()
+    )
+    for (owner, day), members in daily.items():
+        result.append(
+            EventGroup(
+                uuid=str(uuid.uuid5(FEED_NAMESPACE, f"{collection.id}/{owner}/{day}")),
+                info=f"{collection.title}: {names.get(owner, owner)}, {day}",
+                date=day,
+                owner_organisation_id=owner,
+                rows=members,
+                is_report=False,
+            )
+        )
+    return result
+
+
+def _organisation(db: Session, organisation_id: str) -> dict[str, str]:
+    name = db.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
+    try:
+        org_uuid = str(uuid.UUID(organisation_id))
+    except ValueError:
+        org_uuid = str(uuid.uuid5(FEED_NAMESPACE, organisation_id))
+    return {"name": name or organisation_id, "uuid": org_uuid}
+
+
+def misp_event(db: Session, group: EventGroup) -> dict[str, Any] | None:
+    """``group`` as a MISP event (``{"Event": {...}}``), or None when nothing in it makes
+    a MISP attribute or object."""
+    label = group.label
+    present = {row.stix_id for row in group.rows}
+    members = []
+    for row in group.rows:
+        body = objects.parsed(row)
+        if row.type in CONTAINER_TYPES and isinstance(body.get("object_refs"), list):
+            # Only what the reader sees: a hidden object's id never reaches the converter.
+            body["object_refs"] = [ref for ref in body["object_refs"] if ref in present] or [
+                row.stix_id
+            ]
+        members.append(body)
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": members}
+    loaded = load_stix2_content(bundle)
+    parser_class, arguments = get_stix2_parser(
+        is_stix2_from_misp(bundle["objects"]),
+        labels.DISTRIBUTION_FOR_LABEL[label],
+        None,
+        group.info,
+        None,
+        False,
+        False,
+        True,
+        str(uuid.uuid5(FEED_NAMESPACE, group.owner_organisation_id)),
+        labels.DISTRIBUTION_FOR_LABEL[label],
+        None,
+    )
+    parser = parser_class()
+    parser.load_stix_bundle(loaded)
+    parser.parse_stix_bundle(**arguments)
+    event: dict[str, Any] = orjson.loads(parser.misp_event.to_json())
+    if not event.get("Attribute") and not event.get("Object"):
+        return None
+    tags = [
+        tag
+        for tag in event.get("Tag", [])
+        if isinstance(tag, dict) and not str(tag.get("name", "")).lower().startswith("tlp:")
+    ]
+    event.update(
+        {
+            "uuid": group.uuid,
+            "info": group.info,
+            "date": group.date,
+            "threat_level_id": THREAT_LEVEL_UNDEFINED,
+            "analysis": ANALYSIS_COMPLETED if group.is_report else ANALYSIS_ONGOING,
+            "timestamp": str(group.timestamp),
+            "publish_timestamp": str(group.timestamp),
+            "published": True,
+            "distribution": str(labels.DISTRIBUTION_FOR_LABEL[label]),
+            "Orgc": _organisation(db, group.owner_organisation_id),
+            "Tag": [labels.feed_tag(label), *tags],
+        }
+    )
+    for attribute in _attributes(event):
+        # Every part carries the event's label: a MISP that re-shares by attribute tag
+        # never gets a wider one than the strictest object it came with.
+        attribute["Tag"] = [
+            tag
+            for tag in attribute.get("Tag", [])
+            if not str(tag.get("name", "")).lower().startswith("tlp:")
+        ]
+        attribute.pop("distribution", None)
+    return {"Event": event}
+
+
+def _attributes(event: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from event.get("Attribute", [])
+    for misp_object in event.get("Object", []):
+        yield from misp_object.get("Attribute", [])
+
+
+def events(db: Session, *, reader: Reader, collection_id: str) -> list[dict[str, Any]]:
+    """Every event of the feed as ``reader`` sees it (events with nothing left are dropped)."""
+    found = []
+    for group in groups(db, reader=reader, collection_id=collection_id):
+        event = misp_event(db, group)
+        if event is not None:
+            found.append(event)
+    return found
+
+
+def manifest(db: Session, *, reader: Reader, collection_id: str) -> dict[str, Any]:
+    """``manifest.json``: each event's uuid with the fields MISP reads before fetching it."""
+    result = {}
+    for wrapped in events(db, reader=reader, collection_id=collection_id):
+        event = wrapped["Event"]
+        result[event["uuid"]] = {
+            key: event[key]
+            for key in ("info", "date", "threat_level_id", "analysis", "timestamp", "Orgc", "Tag")
+        }
+    return result
+
+
+def event_file(
+    db: Session, *, reader: Reader, collection_id: str, event_uuid: str
+) -> dict[str, Any]:
+    """One event file; 404 when the reader sees nothing of it."""
+    for group in groups(db, reader=reader, collection_id=collection_id):
+        if group.uuid == event_uuid:
+            event = misp_event(db, group)
+            if event is not None:
+                return event
+    raise NotFound("event")
+
+
+def _hashed_values(attribute: dict[str, Any]) -> Iterator[str]:
+    value = str(attribute.get("value", ""))
+    if "|" in str(attribute.get("type", "")):
+        yield from value.split("|")  # MISP hashes each half of a composite value
+    else:
+        yield value
+
+
+def hashes_csv(db: Session, *, reader: Reader, collection_id: str) -> str:
+    """``hashes.csv``: ``md5(value),event_uuid`` for every attribute value, as MISP's feed
+    generator writes it (MISP correlates feeds by these without fetching the events)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for wrapped in events(db, reader=reader, collection_id=collection_id):
+        event = wrapped["Event"]
+        for attribute in _attributes(event):
+            for value in _hashed_values(attribute):
+                writer.writerow([hashlib.md5(value.encode()).hexdigest(), event["uuid"]])  # noqa: S324 - MISP's format
+    return out.getvalue()
