@@ -26,15 +26,17 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.policy import Actor, Tlp, stricter
+from aseancyber.community.models import Organisation
 from aseancyber.errors import Invalid, ServiceError
 from aseancyber.interop import misp_labels as labels
 from aseancyber.sharing import service as sharing_service
 from aseancyber.sharing import share_service
 from aseancyber.sharing.ingest import IngestReport
-from aseancyber.sharing.stix import MARKING_FOR_LABEL
+from aseancyber.sharing.stix import MARKING_FOR_LABEL, identity_id_for
 
 MAX_EVENT_FILE_BYTES = 8 * 1024 * 1024
 MAX_EVENTS = 100
+MAX_PROBLEM_CHARACTERS = 300
 FIELD = "file"
 
 
@@ -157,6 +159,16 @@ def convert(event: dict[str, Any], *, label: Tlp) -> list[dict[str, Any]]:
         raise Invalid(
             f"event {event.get('uuid')} could not be converted to STIX: {error}", FIELD
         ) from None
+    # The converter skips a part it cannot read and records why: refuse the event rather
+    # than store it with parts silently missing.
+    problems = [str(problem) for found in parser.errors.values() for problem in found]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise Invalid(
+            f"event {event.get('uuid')} could not be converted to STIX: "
+            f"{problems[0][:MAX_PROBLEM_CHARACTERS]}{more}",
+            FIELD,
+        )
     stricter_parts = part_labels(event, label)
     for obj in objects:
         if obj["type"] == "marking-definition":
@@ -169,10 +181,15 @@ def convert(event: dict[str, Any], *, label: Tlp) -> list[dict[str, Any]]:
     return objects
 
 
-def prepare(content: bytes, *, collection_default: Tlp) -> list[PreparedEvent]:
-    """Every event of a MISP JSON file checked, labelled and converted (nothing stored)."""
+def prepare(
+    content: bytes, *, collection_default: Tlp, importer: Mapping[str, str]
+) -> list[PreparedEvent]:
+    """Every event of a MISP JSON file checked, labelled and converted (nothing stored).
+    An event without ``Orgc`` (one made locally, e.g. with PyMISP) is the importer's."""
     prepared = []
     for event in read_events(content):
+        if not isinstance(event.get("Orgc"), Mapping):
+            event["Orgc"] = dict(importer)
         try:
             label = labels.event_label(event, collection_default=collection_default)
             objects = convert(event, label=label)
@@ -195,7 +212,12 @@ def import_events(
     collection = sharing_service.get_collection_or_404(
         db, reader=actor, collection_id=collection_id
     )
-    events = prepare(content, collection_default=collection.default_tlp)
+    organisation = db.get(Organisation, actor.organisation_id)
+    importer = {
+        "name": organisation.name if organisation is not None else actor.organisation_id,
+        "uuid": identity_id_for(actor.organisation_id).partition("--")[2],
+    }
+    events = prepare(content, collection_default=collection.default_tlp, importer=importer)
     imported = []
     for event in events:
         label = event.label if minimum_label is None else stricter(event.label, minimum_label)
