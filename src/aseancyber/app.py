@@ -176,7 +176,7 @@ def _busy() -> Response:
 
 def wants_html(request: Request) -> bool:
     path = request.url.path
-    if path.startswith(("/api/", "/taxii2")):
+    if path.startswith(("/api/", "/taxii2", "/misp/")):  # machine clients: never a login page
         return False
     return "text/html" in request.headers.get("accept", "") or not path.startswith("/api")
 
