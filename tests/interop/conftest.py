@@ -9,6 +9,15 @@ import pytest
 from sqlalchemy.orm import Session
 
 from aseancyber.sharing.models import Collection
+from tests.cli.conftest import (  # noqa: F401 - the CLI fixtures, for ``aseancyber misp``
+    cli_engine,
+    cli_path,
+    cli_url,
+    initialised,
+    initialised_template,
+    invoke,
+    run_cli,
+)
 from tests.readers import World
 from tests.sharing.conftest import make_collection, taxii_conn
 
