@@ -44,6 +44,7 @@ from aseancyber.federation import pages as federation_pages
 from aseancyber.initiatives import api as initiatives_api
 from aseancyber.initiatives import pages as initiatives_pages
 from aseancyber.interop import api as interop_api
+from aseancyber.interop import pages as interop_pages
 from aseancyber.jobs.worker import InProcessWorker
 from aseancyber.matching import api as matching_api
 from aseancyber.matching import pages as matching_pages
@@ -401,6 +402,7 @@ ROUTERS = [
     sharing_share_pages.router,
     sharing_taxii.router,
     interop_api.router,
+    interop_pages.router,
     federation_api.router,
     federation_pages.router,
     matching_api.router,

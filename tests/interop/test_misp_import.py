@@ -17,7 +17,7 @@ from aseancyber.audit.models import AuditEntry
 from aseancyber.interop import misp_import
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import Collection, StixObject
-from tests.readers import ClientsFor, World
+from tests.readers import BrowserFor, ClientsFor, World
 
 EVENT_UUID = "5f0a3b6e-7c44-4d8f-9a6b-2f1e0c9d8a71"
 IP_DST = "0c7a4b2e-1d3f-4e5a-8b9c-0d1e2f3a4b5c"
@@ -279,3 +279,30 @@ def test_who_may_import(
     assert answer.status_code == 404  # a collection they may not see does not exist
     assert not _rows(db, private)
     assert not _rows(db, shared)
+
+
+def test_the_import_page(
+    db: Session, world: World, shared: Collection, browser_for: BrowserFor, circl_event: Any
+) -> None:
+    browser = browser_for(world.author)
+    form = browser.client.get("/sharing/misp-import")
+    assert form.status_code == 200
+    assert shared.title in form.text
+    answer = browser.client.post(
+        "/sharing/misp-import",
+        data={"csrf_token": browser.csrf, "collection_id": shared.id, "minimum_tlp": ""},
+        files={"file": ("event.json", orjson.dumps(circl_event), "application/json")},
+    )
+    assert answer.status_code == 200, answer.text
+    assert EVENT_UUID in answer.text
+    assert "TLP:GREEN" in answer.text
+    assert f"report--{EVENT_UUID}" in _rows(db, shared)
+    refused = browser.client.post(
+        "/sharing/misp-import",
+        data={"csrf_token": browser.csrf, "collection_id": shared.id},
+        files={"file": ("event.json", b'{"Event": ', "application/json")},
+    )
+    assert refused.status_code == 422
+    assert "is not valid JSON" in refused.text
+    no_csrf = browser.client.post("/sharing/misp-import", data={"collection_id": shared.id})
+    assert no_csrf.status_code in (400, 403)
