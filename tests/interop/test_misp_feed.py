@@ -13,6 +13,7 @@ from pymisp import MISPEvent
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
+from aseancyber.interop import misp_feed
 from aseancyber.sharing.models import Collection, CollectionKind
 from aseancyber.sharing.schemas import IndicatorShare
 from aseancyber.sharing.share_service import share_indicator, upload_bundle
@@ -244,3 +245,21 @@ def test_an_imported_misp_event_comes_back_through_the_feed(
     }
     assert "5d41402abc4b2a76b9719d911017c592" in file_values
     assert [_md5("185.220.101.47"), event_uuid] in rows
+
+
+def test_content_the_converter_fails_on_is_left_out_not_the_feed(
+    world: World, matrix: Collection, clients_for: ClientsFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = misp_feed._parse
+
+    def fails_on_clear(members: list[dict[str, Any]], **arguments: Any) -> dict[str, Any]:
+        if any("clear.example.net" in str(member) for member in members):
+            raise ValueError("the converter gave up")
+        return real(members, **arguments)
+
+    monkeypatch.setattr(misp_feed, "_parse", fails_on_clear)
+    rest, _ = clients_for(world.other_state)
+    manifest, events, rows = _feed(rest, matrix)
+    _check_consistent(manifest, events, rows)
+    seen = set().union(*(_values(event) for event in events.values()))
+    assert seen == {"green.example.net", "green-external.example.net"}

@@ -25,6 +25,7 @@ misp-stix (the internal parser for content misp-stix wrote, the external one oth
 import csv
 import hashlib
 import io
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
@@ -43,6 +44,9 @@ from aseancyber.interop import misp_labels as labels
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing import service as sharing_service
 from aseancyber.sharing.models import StixObject
+from aseancyber.sharing.stix import identity_id_for
+
+logger = logging.getLogger(__name__)
 
 FEED_NAMESPACE = uuid.UUID("0b7c3f5e-2a41-4c8e-9d3b-6f1a2e4c5d70")
 CONTAINER_TYPES = frozenset({"report", "grouping"})
@@ -146,13 +150,14 @@ def groups(db: Session, *, reader: Reader, collection_id: str) -> list[EventGrou
     return result
 
 
+def _organisation_uuid(organisation_id: str) -> str:
+    """The uuid of the organisation's STIX identity (the same one imports write)."""
+    return identity_id_for(organisation_id).partition("--")[2]
+
+
 def _organisation(db: Session, organisation_id: str) -> dict[str, str]:
     name = db.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
-    try:
-        org_uuid = str(uuid.UUID(organisation_id))
-    except ValueError:
-        org_uuid = str(uuid.uuid5(FEED_NAMESPACE, organisation_id))
-    return {"name": name or organisation_id, "uuid": org_uuid}
+    return {"name": name or organisation_id, "uuid": _organisation_uuid(organisation_id)}
 
 
 def misp_event(db: Session, group: EventGroup) -> dict[str, Any] | None:
@@ -169,26 +174,8 @@ def misp_event(db: Session, group: EventGroup) -> dict[str, Any] | None:
                 row.stix_id
             ]
         members.append(body)
-    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": members}
-    loaded = load_stix2_content(bundle)
-    parser_class, arguments = get_stix2_parser(
-        is_stix2_from_misp(bundle["objects"]),
-        labels.DISTRIBUTION_FOR_LABEL[label],
-        None,
-        group.info,
-        None,
-        False,
-        False,
-        True,
-        str(uuid.uuid5(FEED_NAMESPACE, group.owner_organisation_id)),
-        labels.DISTRIBUTION_FOR_LABEL[label],
-        None,
-    )
-    parser = parser_class()
-    parser.load_stix_bundle(loaded)
-    parser.parse_stix_bundle(**arguments)
-    event: dict[str, Any] = orjson.loads(parser.misp_event.to_json())
-    if not event.get("Attribute") and not event.get("Object"):
+    event = _converted(members, group=group, label=label)
+    if event is None:
         return None
     tags = [
         tag
@@ -220,6 +207,56 @@ def misp_event(db: Session, group: EventGroup) -> dict[str, Any] | None:
         ]
         attribute.pop("distribution", None)
     return {"Event": event}
+
+
+def _parse(members: list[dict[str, Any]], *, group: EventGroup, label: Tlp) -> dict[str, Any]:
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": members}
+    parser_class, arguments = get_stix2_parser(
+        is_stix2_from_misp(members),
+        labels.DISTRIBUTION_FOR_LABEL[label],  # distribution
+        None,  # sharing group
+        group.info,  # title
+        None,  # producer
+        False,  # force contextual data
+        False,  # galaxies as tags
+        True,  # single event
+        _organisation_uuid(group.owner_organisation_id),
+        labels.DISTRIBUTION_FOR_LABEL[label],  # galaxy clusters' distribution
+        None,  # galaxy clusters' sharing group
+    )
+    parser = parser_class()
+    parser.load_stix_bundle(load_stix2_content(bundle))
+    parser.parse_stix_bundle(**arguments)
+    event: dict[str, Any] = orjson.loads(parser.misp_event.to_json())
+    return event
+
+
+def _converted(
+    members: list[dict[str, Any]], *, group: EventGroup, label: Tlp
+) -> dict[str, Any] | None:
+    """The MISP event misp-stix makes of ``members``; when it fails on the whole, each
+    member alone, leaving out those it cannot convert (never the whole feed failing). None
+    when nothing makes a MISP attribute or object."""
+    try:
+        event = _parse(members, group=group, label=label)
+    except Exception:  # the converter raises many kinds of error on content it cannot read
+        logger.warning(
+            "misp-stix could not convert event %s whole; converting one by one", group.uuid
+        )
+        event = {}
+        for member in members:
+            try:
+                alone = _parse([member], group=group, label=label)
+            except Exception:  # noqa: S112 - left out of the feed, which is fail-safe
+                continue
+            if not event:
+                event = alone
+            else:
+                event.setdefault("Attribute", []).extend(alone.get("Attribute", []))
+                event.setdefault("Object", []).extend(alone.get("Object", []))
+    if not event.get("Attribute") and not event.get("Object"):
+        return None
+    return event
 
 
 def _attributes(event: dict[str, Any]) -> Iterator[dict[str, Any]]:
