@@ -14,6 +14,7 @@ BENCHMARKS = [
     "positions",
     "matching",
     "federation",
+    "misp",
     "routing",
     "load",
 ]

@@ -26,15 +26,17 @@ import csv
 import hashlib
 import io
 import logging
+import threading
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
 from misp_stix_converter.tools import get_stix2_parser, is_stix2_from_misp, load_stix2_content
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader, Tlp, stricter
@@ -57,6 +59,34 @@ THREAT_LEVEL_UNDEFINED = "4"
 ANALYSIS_COMPLETED = "2"
 ANALYSIS_ONGOING = "1"
 MAX_FEED_OBJECTS = 100_000
+CONVERTED_EVENTS_KEPT = 1000
+BODY_BATCH = 500
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """What grouping needs of one visible stored version (its body is read only to convert)."""
+
+    id: str
+    stix_id: str
+    type: str
+    tlp: Tlp
+    owner_organisation_id: str
+    date_added: datetime
+    version_at: datetime
+    name: str
+
+
+FEED_COLUMNS = (
+    StixObject.id,
+    StixObject.stix_id,
+    StixObject.type,
+    StixObject.tlp,
+    StixObject.owner_organisation_id,
+    StixObject.date_added,
+    StixObject.version_at,
+    StixObject.name,
+)
 
 
 @dataclass
@@ -67,8 +97,10 @@ class EventGroup:
     info: str
     date: str
     owner_organisation_id: str
-    rows: list[StixObject]
+    owner_name: str
+    rows: list[FeedRow]
     is_report: bool
+    tags: tuple[str, ...] = ()  # a report's labels that are MISP tags (not TLP)
 
     @property
     def label(self) -> Tlp:
@@ -93,16 +125,16 @@ def groups(db: Session, *, reader: Reader, collection_id: str) -> list[EventGrou
     )
     statement = objects.visible_objects(reader, objects.ObjectFilters(collection_id=collection.id))
     statement = statement.where(StixObject.type.not_in(NOT_EVENT_CONTENT))
-    rows = list(
-        db.scalars(statement.order_by(StixObject.date_added, StixObject.id).limit(MAX_FEED_OBJECTS))
-    )
+    columns: Select[Any] = statement.with_only_columns(*FEED_COLUMNS)
+    columns = columns.order_by(StixObject.date_added, StixObject.id).limit(MAX_FEED_OBJECTS)
+    rows = [FeedRow(**found._mapping) for found in db.execute(columns)]
     by_id = {row.stix_id: row for row in rows}
+    containers = [row for row in rows if row.type in CONTAINER_TYPES]
+    container_bodies = bodies(db, [row.id for row in containers])
     result: list[EventGroup] = []
     contained: set[str] = set()
-    for row in rows:
-        if row.type not in CONTAINER_TYPES:
-            continue
-        body = objects.parsed(row)
+    for row in containers:
+        body = container_bodies.get(row.id, {})
         refs = body.get("object_refs")
         members = (
             [by_id[ref] for ref in refs if isinstance(ref, str) and ref in by_id]
@@ -118,24 +150,25 @@ def groups(db: Session, *, reader: Reader, collection_id: str) -> list[EventGrou
                 info=row.name or f"{row.type} {row.stix_id}",
                 date=day,
                 owner_organisation_id=row.owner_organisation_id,
+                owner_name="",
                 rows=[row, *members],
                 is_report=True,
+                tags=_report_tags(body),
             )
         )
-    daily: dict[tuple[str, str], list[StixObject]] = defaultdict(list)
+    daily: dict[tuple[str, str], list[FeedRow]] = defaultdict(list)
     for row in rows:
         if row.type in CONTAINER_TYPES or row.stix_id in contained:
             continue
         daily[(row.owner_organisation_id, row.date_added.date().isoformat())].append(row)
+    owners = {owner for owner, _ in daily} | {group.owner_organisation_id for group in result}
     names = dict(
-        db.execute(
-            select(Organisation.id, Organisation.name).where(
-                Organisation.id.in_({owner for owner, _ in daily})
-            )
-        )
+        db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(owners)))
         .tuples()
         .all()
     )
+    for group in result:
+        group.owner_name = names.get(group.owner_organisation_id, group.owner_organisation_id)
     for (owner, day), members in daily.items():
         result.append(
             EventGroup(
@@ -143,6 +176,7 @@ def groups(db: Session, *, reader: Reader, collection_id: str) -> list[EventGrou
                 info=f"{collection.title}: {names.get(owner, owner)}, {day}",
                 date=day,
                 owner_organisation_id=owner,
+                owner_name=names.get(owner, owner),
                 rows=members,
                 is_report=False,
             )
@@ -155,58 +189,132 @@ def _organisation_uuid(organisation_id: str) -> str:
     return identity_id_for(organisation_id).partition("--")[2]
 
 
-def _organisation(db: Session, organisation_id: str) -> dict[str, str]:
-    name = db.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
-    return {"name": name or organisation_id, "uuid": _organisation_uuid(organisation_id)}
+def bodies(db: Session, record_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The parsed bodies of stored versions already found visible, by record id."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(record_ids), BODY_BATCH):
+        batch = record_ids[start : start + BODY_BATCH]
+        statement = select(StixObject.id, StixObject.body).where(StixObject.id.in_(batch))
+        for record_id, body in db.execute(statement).tuples():
+            found[record_id] = orjson.loads(body)
+    return found
 
 
-def misp_event(db: Session, group: EventGroup) -> dict[str, Any] | None:
-    """``group`` as a MISP event (``{"Event": {...}}``), or None when nothing in it makes
-    a MISP attribute or object."""
+def _report_tags(body: dict[str, Any]) -> tuple[str, ...]:
+    """The labels of a report that are MISP tags (``namespace:predicate``), TLP ones and
+    the converter's own marks left out (the feed writes the TLP tag itself)."""
+    found = body.get("labels")
+    if not isinstance(found, list):
+        return ()
+    return tuple(
+        label
+        for label in found
+        if isinstance(label, str)
+        and ":" in label
+        and not label.lower().startswith(("tlp:", "misp:tool="))
+    )
+
+
+def header(group: EventGroup) -> dict[str, Any]:
+    """The event fields the feed decides itself (the same in the manifest and the file)."""
     label = group.label
+    timestamp = str(group.timestamp)
+    return {
+        "uuid": group.uuid,
+        "info": group.info,
+        "date": group.date,
+        "threat_level_id": THREAT_LEVEL_UNDEFINED,
+        "analysis": ANALYSIS_COMPLETED if group.is_report else ANALYSIS_ONGOING,
+        "timestamp": timestamp,
+        "publish_timestamp": timestamp,
+        "published": True,
+        "distribution": str(labels.DISTRIBUTION_FOR_LABEL[label]),
+        "Orgc": {
+            "name": group.owner_name,
+            "uuid": _organisation_uuid(group.owner_organisation_id),
+        },
+        "Tag": [labels.feed_tag(label), *({"name": tag} for tag in group.tags)],
+    }
+
+
+class _Converted:
+    """MISP events already made, by the exact stored versions they were made of.
+
+    A stored version never changes (a change is a new version with a new record id), so
+    the same versions give the same event whoever reads them: readers who see the same
+    objects share one conversion, and MISP's fetch of manifest, hashes and event files
+    converts each event once. Least recently used events are dropped past ``size``.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._events: OrderedDict[tuple[Any, ...], bytes | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[bool, dict[str, Any] | None]:
+        with self._lock:
+            if key not in self._events:
+                return False, None
+            self._events.move_to_end(key)
+            found = self._events[key]
+        return True, None if found is None else orjson.loads(found)  # a fresh copy each time
+
+    def put(self, key: tuple[Any, ...], event: dict[str, Any] | None) -> None:
+        with self._lock:
+            self._events[key] = None if event is None else orjson.dumps(event)
+            self._events.move_to_end(key)
+            while len(self._events) > self.size:
+                self._events.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._events.clear()
+
+
+CONVERTED = _Converted(size=CONVERTED_EVENTS_KEPT)
+
+
+def misp_event(db: Session, group: EventGroup) -> dict[str, Any]:
+    """``group`` as a MISP event (``{"Event": {...}}``); what misp-stix cannot convert is
+    left out, so an event may have no attribute at all."""
+    key: tuple[Any, ...] = (
+        group.uuid,
+        *((row.id, row.tlp.value) for row in group.rows),  # a label may change in place
+    )
+    known, converted = CONVERTED.get(key)
+    if not known:
+        converted = _misp_content(db, group)
+        CONVERTED.put(key, converted)
+    event = {"Attribute": [], "Object": [], **(converted or {}), **header(group)}
+    return {"Event": event}
+
+
+def _misp_content(db: Session, group: EventGroup) -> dict[str, Any] | None:
+    """The attributes, objects and galaxies misp-stix makes of the group's objects."""
     present = {row.stix_id for row in group.rows}
+    found = bodies(db, [row.id for row in group.rows])
     members = []
     for row in group.rows:
-        body = objects.parsed(row)
+        body = found[row.id]
         if row.type in CONTAINER_TYPES and isinstance(body.get("object_refs"), list):
             # Only what the reader sees: a hidden object's id never reaches the converter.
             body["object_refs"] = [ref for ref in body["object_refs"] if ref in present] or [
                 row.stix_id
             ]
         members.append(body)
-    event = _converted(members, group=group, label=label)
+    event = _converted(members, group=group, label=group.label)
     if event is None:
         return None
-    tags = [
-        tag
-        for tag in event.get("Tag", [])
-        if isinstance(tag, dict) and not str(tag.get("name", "")).lower().startswith("tlp:")
-    ]
-    event.update(
-        {
-            "uuid": group.uuid,
-            "info": group.info,
-            "date": group.date,
-            "threat_level_id": THREAT_LEVEL_UNDEFINED,
-            "analysis": ANALYSIS_COMPLETED if group.is_report else ANALYSIS_ONGOING,
-            "timestamp": str(group.timestamp),
-            "publish_timestamp": str(group.timestamp),
-            "published": True,
-            "distribution": str(labels.DISTRIBUTION_FOR_LABEL[label]),
-            "Orgc": _organisation(db, group.owner_organisation_id),
-            "Tag": [labels.feed_tag(label), *tags],
-        }
-    )
     for attribute in _attributes(event):
-        # Every part carries the event's label: a MISP that re-shares by attribute tag
-        # never gets a wider one than the strictest object it came with.
+        # The event's tag is the label of all of it: a MISP that re-shares by attribute tag
+        # never meets a wider one than the strictest object it came with.
         attribute["Tag"] = [
             tag
             for tag in attribute.get("Tag", [])
             if not str(tag.get("name", "")).lower().startswith("tlp:")
         ]
         attribute.pop("distribution", None)
-    return {"Event": event}
+    return {key: event[key] for key in ("Attribute", "Object", "Galaxy") if key in event}
 
 
 def _parse(members: list[dict[str, Any]], *, group: EventGroup, label: Tlp) -> dict[str, Any]:
@@ -265,25 +373,23 @@ def _attributes(event: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from misp_object.get("Attribute", [])
 
 
+MANIFEST_KEYS = ("info", "date", "threat_level_id", "analysis", "timestamp", "Orgc", "Tag")
+
+
 def events(db: Session, *, reader: Reader, collection_id: str) -> list[dict[str, Any]]:
-    """Every event of the feed as ``reader`` sees it (events with nothing left are dropped)."""
-    found = []
-    for group in groups(db, reader=reader, collection_id=collection_id):
-        event = misp_event(db, group)
-        if event is not None:
-            found.append(event)
-    return found
+    """Every event of the feed as ``reader`` sees it."""
+    return [
+        misp_event(db, group) for group in groups(db, reader=reader, collection_id=collection_id)
+    ]
 
 
 def manifest(db: Session, *, reader: Reader, collection_id: str) -> dict[str, Any]:
-    """``manifest.json``: each event's uuid with the fields MISP reads before fetching it."""
+    """``manifest.json``: each event's uuid with the fields MISP reads before fetching it
+    (decided by the feed itself, so no event is converted to list it)."""
     result = {}
-    for wrapped in events(db, reader=reader, collection_id=collection_id):
-        event = wrapped["Event"]
-        result[event["uuid"]] = {
-            key: event[key]
-            for key in ("info", "date", "threat_level_id", "analysis", "timestamp", "Orgc", "Tag")
-        }
+    for group in groups(db, reader=reader, collection_id=collection_id):
+        fields = header(group)
+        result[group.uuid] = {key: fields[key] for key in MANIFEST_KEYS}
     return result
 
 
@@ -293,9 +399,7 @@ def event_file(
     """One event file; 404 when the reader sees nothing of it."""
     for group in groups(db, reader=reader, collection_id=collection_id):
         if group.uuid == event_uuid:
-            event = misp_event(db, group)
-            if event is not None:
-                return event
+            return misp_event(db, group)
     raise NotFound("event")
 
 
