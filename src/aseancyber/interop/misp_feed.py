@@ -36,7 +36,7 @@ from typing import Any
 
 import orjson
 from misp_stix_converter.tools import get_stix2_parser, is_stix2_from_misp, load_stix2_content
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader, Tlp, stricter
@@ -118,55 +118,74 @@ def _uuid_of(stix_id: str) -> str:
     return stix_id.partition("--")[2]
 
 
+def _visible_rows(
+    db: Session, reader: Reader, collection_id: str, *conditions: ColumnElement[bool]
+) -> list[FeedRow]:
+    """The latest visible version of each object of the collection that is event content
+    (and meets ``conditions``), oldest first."""
+    statement = objects.visible_objects(reader, objects.ObjectFilters(collection_id=collection_id))
+    statement = statement.where(StixObject.type.not_in(NOT_EVENT_CONTENT), *conditions)
+    columns: Select[Any] = statement.with_only_columns(*FEED_COLUMNS)
+    columns = columns.order_by(StixObject.date_added, StixObject.id).limit(MAX_FEED_OBJECTS)
+    return [FeedRow(**found._mapping) for found in db.execute(columns)]
+
+
+def _refs(body: dict[str, Any]) -> list[str]:
+    refs = body.get("object_refs")
+    if not isinstance(refs, list):
+        return []
+    return list(dict.fromkeys(ref for ref in refs if isinstance(ref, str)))
+
+
+def _report_group(row: FeedRow, body: dict[str, Any], by_id: dict[str, FeedRow]) -> EventGroup:
+    """The event of a visible report or grouping: it and the visible objects it refers to,
+    in its own order (containers it refers to have events of their own)."""
+    members = [
+        by_id[ref] for ref in _refs(body) if ref in by_id and by_id[ref].type not in CONTAINER_TYPES
+    ]
+    day = str(body.get("published") or body.get("created") or row.date_added.isoformat())[:10]
+    return EventGroup(
+        uuid=_uuid_of(row.stix_id),
+        info=row.name or f"{row.type} {row.stix_id}",
+        date=day,
+        owner_organisation_id=row.owner_organisation_id,
+        owner_name="",
+        rows=[row, *members],
+        is_report=True,
+        tags=_report_tags(body),
+    )
+
+
+def _names(db: Session, organisation_ids: set[str]) -> dict[str, str]:
+    statement = select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(organisation_ids)
+    )
+    return dict(db.execute(statement).tuples().all())
+
+
 def groups(db: Session, *, reader: Reader, collection_id: str) -> list[EventGroup]:
     """The feed's events for ``reader``, in a stable order (404 for an unreadable collection)."""
     collection = sharing_service.get_collection_or_404(
         db, reader=reader, collection_id=collection_id
     )
-    statement = objects.visible_objects(reader, objects.ObjectFilters(collection_id=collection.id))
-    statement = statement.where(StixObject.type.not_in(NOT_EVENT_CONTENT))
-    columns: Select[Any] = statement.with_only_columns(*FEED_COLUMNS)
-    columns = columns.order_by(StixObject.date_added, StixObject.id).limit(MAX_FEED_OBJECTS)
-    rows = [FeedRow(**found._mapping) for found in db.execute(columns)]
+    rows = _visible_rows(db, reader, collection.id)
     by_id = {row.stix_id: row for row in rows}
     containers = [row for row in rows if row.type in CONTAINER_TYPES]
     container_bodies = bodies(db, [row.id for row in containers])
     result: list[EventGroup] = []
     contained: set[str] = set()
     for row in containers:
-        body = container_bodies.get(row.id, {})
-        refs = body.get("object_refs")
-        members = (
-            [by_id[ref] for ref in refs if isinstance(ref, str) and ref in by_id]
-            if isinstance(refs, list)
-            else []
-        )
-        members = [member for member in members if member.type not in CONTAINER_TYPES]
-        contained.update(member.stix_id for member in members)
-        day = str(body.get("published") or body.get("created") or row.date_added.isoformat())[:10]
-        result.append(
-            EventGroup(
-                uuid=_uuid_of(row.stix_id),
-                info=row.name or f"{row.type} {row.stix_id}",
-                date=day,
-                owner_organisation_id=row.owner_organisation_id,
-                owner_name="",
-                rows=[row, *members],
-                is_report=True,
-                tags=_report_tags(body),
-            )
-        )
+        group = _report_group(row, container_bodies.get(row.id, {}), by_id)
+        if any(known.uuid == group.uuid for known in result):
+            continue  # a report and a grouping sharing a uuid: the first one is the event
+        contained.update(member.stix_id for member in group.rows[1:])
+        result.append(group)
     daily: dict[tuple[str, str], list[FeedRow]] = defaultdict(list)
     for row in rows:
         if row.type in CONTAINER_TYPES or row.stix_id in contained:
             continue
         daily[(row.owner_organisation_id, row.date_added.date().isoformat())].append(row)
-    owners = {owner for owner, _ in daily} | {group.owner_organisation_id for group in result}
-    names = dict(
-        db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(owners)))
-        .tuples()
-        .all()
-    )
+    names = _names(db, {owner for owner, _ in daily} | {g.owner_organisation_id for g in result})
     for group in result:
         group.owner_name = names.get(group.owner_organisation_id, group.owner_organisation_id)
     for (owner, day), members in daily.items():
@@ -396,7 +415,25 @@ def manifest(db: Session, *, reader: Reader, collection_id: str) -> dict[str, An
 def event_file(
     db: Session, *, reader: Reader, collection_id: str, event_uuid: str
 ) -> dict[str, Any]:
-    """One event file; 404 when the reader sees nothing of it."""
+    """One event file; 404 when the reader sees nothing of it. A report's event is found
+    by its id (a MISP fetch asks for many files; grouping the whole collection for each
+    is left to the daily events)."""
+    collection = sharing_service.get_collection_or_404(
+        db, reader=reader, collection_id=collection_id
+    )
+    ids = [f"{kind}--{event_uuid}" for kind in sorted(CONTAINER_TYPES)]
+    for row in _visible_rows(db, reader, collection.id, StixObject.stix_id.in_(ids)):
+        body = bodies(db, [row.id])[row.id]
+        refs = _refs(body)[:MAX_FEED_OBJECTS]
+        members: list[FeedRow] = []
+        for start in range(0, len(refs), BODY_BATCH):
+            batch = refs[start : start + BODY_BATCH]
+            members += _visible_rows(db, reader, collection.id, StixObject.stix_id.in_(batch))
+        group = _report_group(row, body, {member.stix_id: member for member in members})
+        group.owner_name = _names(db, {row.owner_organisation_id}).get(
+            row.owner_organisation_id, row.owner_organisation_id
+        )
+        return misp_event(db, group)
     for group in groups(db, reader=reader, collection_id=collection_id):
         if group.uuid == event_uuid:
             return misp_event(db, group)
