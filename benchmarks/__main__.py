@@ -15,6 +15,7 @@ BENCHMARKS = [
     "positions",
     "matching",
     "federation",
+    "misp",
     "routing",
     "load",
 ]

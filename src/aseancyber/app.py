@@ -43,6 +43,8 @@ from aseancyber.federation import api as federation_api
 from aseancyber.federation import pages as federation_pages
 from aseancyber.initiatives import api as initiatives_api
 from aseancyber.initiatives import pages as initiatives_pages
+from aseancyber.interop import api as interop_api
+from aseancyber.interop import pages as interop_pages
 from aseancyber.jobs.worker import InProcessWorker
 from aseancyber.matching import api as matching_api
 from aseancyber.matching import pages as matching_pages
@@ -175,7 +177,7 @@ def _busy() -> Response:
 
 def wants_html(request: Request) -> bool:
     path = request.url.path
-    if path.startswith(("/api/", "/taxii2")):
+    if path.startswith(("/api/", "/taxii2", "/misp/")):  # machine clients: never a login page
         return False
     return "text/html" in request.headers.get("accept", "") or not path.startswith("/api")
 
@@ -399,6 +401,8 @@ ROUTERS = [
     sharing_pages.router,
     sharing_share_pages.router,
     sharing_taxii.router,
+    interop_api.router,
+    interop_pages.router,
     federation_api.router,
     federation_pages.router,
     matching_api.router,

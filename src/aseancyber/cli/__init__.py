@@ -23,6 +23,7 @@ from aseancyber.cli import cases as cases_cli
 from aseancyber.cli import federation as federation_cli
 from aseancyber.cli import initiatives as initiatives_cli
 from aseancyber.cli import matching as matching_cli
+from aseancyber.cli import misp as misp_cli
 from aseancyber.cli import routing as routing_cli
 from aseancyber.cli.common import (
     alembic_config,
@@ -229,6 +230,7 @@ app.command("sync")(federation_cli.sync_command)
 app.add_typer(routing_cli.app, name="routing")
 app.command("match")(matching_cli.match)
 app.add_typer(cases_cli.app, name="cases")
+app.add_typer(misp_cli.app, name="misp")
 
 
 def _where() -> str:

@@ -217,6 +217,7 @@ class _Candidate:
     version_at: datetime | None
     created: datetime | None
     modified: datetime | None
+    opencti: bool = False  # written by OpenCTI: its TLP marking id goes back with it
 
 
 def _version_text(obj: Any) -> str:
@@ -322,16 +323,20 @@ class _Batch:
         if problem is not None:
             self.fail(obj, problem, position)
             return None
+        opencti = False
         if obj["type"] == "marking-definition":
             # Stored and served as received: a foreign definition is not rewritten.
             self.context.definitions[obj["id"]] = stix.definition_label(obj)
         else:
+            opencti = stix.from_opencti(obj)
             stix.map_tlp1(obj)
         created = stix.parse_timestamp(obj["created"], "created") if "created" in obj else None
         modified = stix.parse_timestamp(obj["modified"], "modified") if "modified" in obj else None
         version_at = modified or created
         default = self.context.collection.default_tlp
-        return _Candidate(obj, position, obj["id"], default, None, version_at, created, modified)
+        return _Candidate(
+            obj, position, obj["id"], default, None, version_at, created, modified, opencti
+        )
 
     def label(self, candidate: _Candidate, previous: "rules.Existing | None") -> None:
         """Set the candidate's label from its markings (resolved definitions included).
@@ -508,10 +513,20 @@ def insert_rows(
 
 def _mark(candidate: _Candidate) -> None:
     """Write the object's label into its markings, so consumers downstream keep it
-    (marking definitions are kept exactly as received)."""
+    (marking definitions are kept exactly as received). An object from OpenCTI also
+    carries OpenCTI's own marking for that label, and no other TLP id of OpenCTI's, so
+    OpenCTI reads back the marking it knows, never a wider one than the label."""
     if candidate.obj["type"] == "marking-definition":
         return
     refs = candidate.obj.get("object_marking_refs")
+    if candidate.opencti:
+        others = [ref for ref in refs or [] if ref not in stix.KNOWN_TLP_MARKINGS]
+        candidate.obj["object_marking_refs"] = [
+            stix.MARKING_FOR_LABEL[candidate.label],
+            stix.OPENCTI_MARKING_FOR_LABEL[candidate.label],
+            *others,
+        ]
+        return
     if isinstance(refs, list) and stix.MARKING_FOR_LABEL[candidate.label] in refs:
         return
     others = [ref for ref in refs or [] if ref not in stix.TLP2_MARKINGS]

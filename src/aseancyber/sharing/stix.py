@@ -44,6 +44,14 @@ OPENCTI_MARKINGS: dict[str, Tlp] = {
 KNOWN_TLP_MARKINGS: dict[str, Tlp] = {**TLP1_MARKINGS, **OPENCTI_MARKINGS, **TLP2_MARKINGS}
 MARKING_FOR_LABEL = {label: marking for marking, label in TLP2_MARKINGS.items()}
 TLP1_TO_TLP2 = {old: MARKING_FOR_LABEL[label] for old, label in TLP1_MARKINGS.items()}
+# OpenCTI's own id for each label: an object that came from OpenCTI goes back to it with
+# the marking OpenCTI knows, next to the TLP 2.0 one (see :func:`from_opencti`).
+OPENCTI_MARKING_FOR_LABEL: dict[Tlp, str] = {
+    **{label: marking for marking, label in TLP1_MARKINGS.items()},
+    **{label: marking for marking, label in OPENCTI_MARKINGS.items()},
+}
+# The extension definition OpenCTI (5.4 and later) writes its own properties under.
+OPENCTI_EXTENSION_ID = "extension-definition--ea279b3e-5c71-4632-ac08-831c66a786ba"
 # What a marking the platform does not recognise makes an object at least: only the owner
 # organisation (and its named audience) reads it, never the collection's default.
 UNRECOGNISED_MARKING_LABEL = Tlp.AMBER_STRICT
@@ -538,6 +546,17 @@ def label_of(
                 label = UNRECOGNISED_MARKING_LABEL
         found = label if found is None else stricter(found, label)
     return found
+
+
+def from_opencti(obj: Mapping[str, Any]) -> bool:
+    """Whether an object was written by OpenCTI: ``x_opencti_*`` properties, OpenCTI's
+    extension, or OpenCTI's own TLP:AMBER+STRICT marking."""
+    if any(key.startswith("x_opencti_") for key in obj):
+        return True
+    extensions = obj.get("extensions")
+    if isinstance(extensions, Mapping) and OPENCTI_EXTENSION_ID in extensions:
+        return True
+    return any(ref in OPENCTI_MARKINGS for ref in marking_refs(obj))
 
 
 def map_tlp1(obj: dict[str, Any]) -> bool:

@@ -1,0 +1,1 @@
+"""Interoperability with MISP and OpenCTI: the MISP feed, MISP event import, OpenCTI markings."""
