@@ -33,9 +33,9 @@ The TLP filter is not here: the index holds only what the reader may see
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from typing import BinaryIO
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
@@ -81,7 +81,7 @@ def blocks(source: BinaryIO, size: int = BLOCK) -> Iterator[str]:
 def fold(text: str) -> str:
     """Lower case without context: ``str.lower`` writes a final sigma differently."""
     lowered = text.lower()
-    return lowered.replace("ς", "σ") if "ς" in lowered else lowered
+    return lowered.replace("\u03c2", "\u03c3") if "\u03c2" in lowered else lowered
 
 
 def _refanged(text: str) -> str:
@@ -125,7 +125,9 @@ class LogScanner:
                 left = folded[0] in _WORD
                 right = folded[-1] in _WORD and kind != "email-addr"
                 old = flags.get(folded)
-                flags[folded] = (left, right) if old is None else (old[0] and left, old[1] and right)
+                flags[folded] = (
+                    (left, right) if old is None else (old[0] and left, old[1] and right)
+                )
         self.keys = list(flags)
         self.flags = [(len(key), *flags[key]) for key in self.keys]
         self.automaton = (

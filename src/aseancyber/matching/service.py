@@ -322,16 +322,23 @@ def match_values(
 
 
 def audit_run(
-    db: Session, *, actor: Actor, observables: int, matched: int, hits: Counter[str]
+    db: Session,
+    *,
+    actor: Actor,
+    observables: int,
+    matched: int,
+    hits: Counter[str],
+    unit: str = "observables",
 ) -> None:
-    """One audit entry per matching run: who matched how much, and the indicators hit."""
+    """One audit entry per matching run: who matched how much (``observables`` counts
+    ``unit``: observables submitted, or lines of a log), and the indicators hit."""
     audit.record(
         db,
         action="matching.run",
         record_kind="stix_object",
         record_id="*",
         record_organisation_id=actor.organisation_id,
-        changed_fields=[f"observables={observables}", f"matched={matched}"],
+        changed_fields=[f"{unit}={observables}", f"matched={matched}"],
         after={"indicator_ids": sorted(hits)[:1000]},
         actor=actor,
     )
