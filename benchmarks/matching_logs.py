@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -211,3 +212,103 @@ def main() -> None:
     console.print(
         f"Ratio aseancyber / grep: [bold]{ours_rate / grep_rate:.2f}x[/] (target >= 1): {verdict}."
     )
+    databases = [("SQLite", "")]
+    if os.environ.get("ASEANCYBER_BENCH_POSTGRES_URL"):
+        databases.append(("PostgreSQL", os.environ["ASEANCYBER_BENCH_POSTGRES_URL"]))
+    catch_up = Table(title=f"The stored index catching up with {INDICATORS:,} new indicators")
+    for column in (
+        "database",
+        "indexed",
+        "catch-up wall s",
+        "catch-up CPU s",
+        "then load + scanner CPU s",
+    ):
+        catch_up.add_column(column, justify="right")
+    for name, url in databases:
+        with tempfile.TemporaryDirectory() as tmp:
+            found = catch_up_seconds(url or f"sqlite:///{tmp}/catch-up.db")
+        catch_up.add_row(
+            name,
+            f"{found.indexed:,}",
+            f"{found.wall:.2f}",
+            f"{found.cpu:.2f}",
+            f"{found.loading:.2f}",
+        )
+    console.print(catch_up)
+    console.print(
+        "Target: <= 2 s of catch-up per 100,000 new indicators (contended machine: see CPU)."
+    )
+
+
+# --- the stored index catching up with a bulk ingest --------------------------------------------
+
+
+@dataclass
+class CatchUp:
+    indexed: int
+    wall: float
+    cpu: float
+    loading: float  # CPU seconds: the visible indicators loaded and the scanner built
+
+
+def catch_up_seconds(database_url: str, count: int = INDICATORS) -> CatchUp:
+    """Wall and CPU seconds :func:`indexer.catch_up` takes for ``count`` indicator versions
+    stored at once (one ingested through sharing, the rest copies of its row with their own
+    id, STIX id, pattern and ``date_added``, as a bulk ingest writes them); then what the
+    first match pays on top: the visible indicators loaded and the scanner built."""
+    import uuid  # noqa: PLC0415
+
+    import orjson  # noqa: PLC0415
+    from sqlalchemy import insert, select  # noqa: PLC0415
+    from sqlalchemy.orm import Session  # noqa: PLC0415
+
+    from aseancyber.access.service import actor_for  # noqa: PLC0415
+    from aseancyber.community.models import User  # noqa: PLC0415
+    from aseancyber.db import make_engine, utcnow  # noqa: PLC0415
+    from aseancyber.matching import indexer, service  # noqa: PLC0415
+    from aseancyber.sharing import ingest  # noqa: PLC0415
+    from aseancyber.sharing.models import Collection, StixObject  # noqa: PLC0415
+    from benchmarks.matching import equality_pattern  # noqa: PLC0415
+    from benchmarks.sharing import indicator, seed_database  # noqa: PLC0415
+
+    _, collection_id = seed_database(database_url)
+    engine = make_engine(database_url)
+    with Session(engine) as db:
+        user = db.scalars(select(User)).one()
+        collection = db.get(Collection, collection_id)
+        assert collection is not None
+        report = ingest.ingest(
+            db, actor=actor_for(user), collection=collection, objects=[indicator(0)]
+        )
+        template = db.get(StixObject, report.stored_ids[0])
+        assert template is not None
+        columns = {c.key: getattr(template, c.key) for c in StixObject.__table__.columns}
+        body = orjson.loads(template.body)
+        rows = []
+        now = utcnow()
+        for n in range(1, count):
+            stix_id = f"indicator--{uuid.uuid5(uuid.NAMESPACE_URL, str(n))}"
+            pattern = equality_pattern(n)[2]
+            rows.append(
+                {
+                    **columns,
+                    "id": str(uuid.uuid4()),
+                    "stix_id": stix_id,
+                    "date_added": now,
+                    "body": orjson.dumps({**body, "id": stix_id, "pattern": pattern}).decode(),
+                }
+            )
+        for start in range(0, len(rows), 5_000):
+            db.execute(insert(StixObject), rows[start : start + 5_000])
+        db.commit()
+        started, cpu = time.perf_counter(), time.process_time()
+        done = indexer.catch_up(db)
+        db.commit()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        started = time.process_time()
+        visible = service.visible_index(db, actor=actor_for(user))
+        LogScanner(visible.index, utcnow())
+        loading = time.process_time() - started
+        assert len(visible.index) == count
+    engine.dispose()
+    return CatchUp(done, seconds, cpu, loading)
