@@ -86,7 +86,7 @@ class Compiled:
 
 
 _FAST_VALUE = re.compile(
-    r"\[(ipv4-addr|ipv6-addr|domain-name|url|email-addr):value = '((?:[^'\\]|\\['\\])*)'\]"
+    r"\[(ipv4-addr|ipv6-addr|domain-name|url|email-addr):value = '((?:[^'\\]++|\\['\\])*+)'\]"
 )
 _FAST_HASH = re.compile(r"\[file:hashes\.(?:'([A-Za-z0-9-]+)'|([A-Za-z0-9]+)) = '([0-9a-fA-F]+)'\]")
 _UNESCAPE = re.compile(r"\\(.)")
