@@ -1,8 +1,10 @@
 """``aseancyber match FILE``: stream a log file of any size through the indicators a user
 may see, with a progress bar, a summary and optionally a CSV of every hit.
 
-Memory is bounded by the number of visible indicators, never by the file: lines are read
-one at a time and hits are written out as they are found. The index catch-up, the
+Memory is bounded by the number of visible indicators, never by the file: the file is read
+in blocks of lines (:func:`aseancyber.matching.logscan.blocks`), each block prefiltered by
+:class:`~aseancyber.matching.logscan.LogScanner` and only its candidate lines matched
+exactly, and hits are written out as they are found. The index catch-up, the
 matching and the sightings are separate transactions, so a long run holds no write lock.
 """
 
@@ -24,6 +26,7 @@ from aseancyber.community.models import User
 from aseancyber.db import get_session_factory, utcnow
 from aseancyber.matching import indexer, service
 from aseancyber.matching.compiler import PatternKind
+from aseancyber.matching.logscan import LogScanner, blocks
 
 CSV_COLUMNS = (
     "line",
@@ -35,7 +38,6 @@ CSV_COLUMNS = (
     "tlp",
     "owner",
 )
-PROGRESS_EVERY = 20_000  # lines between progress-bar updates
 
 
 def _actor(db: Session, email: str) -> Actor:
@@ -71,7 +73,7 @@ def match(
     size = file.stat().st_size
     at = utcnow()
     hits_per_indicator: Counter[str] = Counter()
-    lines = observables = matched = 0
+    lines = matched = 0
     with unit_of_work() as db, progress_bar() as bar:
         actor = _actor(db, as_user)
         loading = bar.add_task("Loading the indicators you may see", total=None)
@@ -86,26 +88,20 @@ def match(
                     stack.enter_context(out.open("w", newline="", encoding="utf-8"))
                 )
                 writer.writerow(CSV_COLUMNS)
+            scanner = LogScanner(visible.index, at)
             with file.open("rb") as source:
-                read = 0
-                for number, raw in enumerate(source, start=1):
-                    read += len(raw)
-                    line = raw.decode("utf-8", errors="replace")
-                    for observable in service.line_observables(line):
-                        observables += 1
-                        postings = visible.index.match(observable, at)
-                        if not postings:
-                            continue
+                for text in blocks(source):
+                    for found in scanner.scan(text):
                         matched += 1
-                        for posting in postings:
+                        for posting in found.postings:
                             hit = visible.hits[str(visible.index.keys[posting])]
                             hits_per_indicator[hit.record_id] += 1
                             if writer is not None:
                                 writer.writerow(
                                     (
-                                        number,
-                                        observable.kind,
-                                        observable.value,
+                                        lines + found.line + 1,
+                                        found.observable.kind,
+                                        found.observable.value,
                                         hit.record_id,
                                         hit.stix_id,
                                         hit.name,
@@ -113,27 +109,24 @@ def match(
                                         hit.owner_name,
                                     )
                                 )
-                    if number % PROGRESS_EVERY == 0:
-                        bar.update(
-                            task,
-                            completed=read,
-                            description=f"Matching {file.name}: {number:,} lines",
-                        )
-                    lines = number
-                bar.update(
-                    task, completed=size, description=f"Matching {file.name}: {lines:,} lines"
-                )
+                    lines += text.count("\n") + (not text.endswith("\n"))
+                    bar.update(
+                        task,
+                        completed=source.tell(),
+                        description=f"Matching {file.name}: {lines:,} lines",
+                    )
         hits = visible.hits
-    _summary(hits, hits_per_indicator, lines=lines, observables=observables, matched=matched)
+    _summary(hits, hits_per_indicator, lines=lines, matched=matched)
     if out is not None:
         console.print(f"Hits written to {out}.")
     with unit_of_work() as db:
         service.audit_run(
             db,
             actor=_actor(db, as_user),
-            observables=observables,
+            observables=lines,
             matched=matched,
             hits=hits_per_indicator,
+            unit="lines",
         )
     if record_sightings and hits_per_indicator:
         with unit_of_work() as db:
@@ -164,12 +157,11 @@ def _summary(
     counts: Counter[str],
     *,
     lines: int,
-    observables: int,
     matched: int,
 ) -> None:
     console.print(
-        f"[bold]{lines:,}[/] lines, {observables:,} observables, "
-        f"[bold]{matched:,} matched[/], hitting {len(counts):,} indicators."
+        f"[bold]{lines:,}[/] lines, [bold]{matched:,} matched[/] observables, "
+        f"hitting {len(counts):,} indicators."
     )
     if not counts:
         return

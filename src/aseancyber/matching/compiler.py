@@ -86,7 +86,7 @@ class Compiled:
 
 
 _FAST_VALUE = re.compile(
-    r"\[(ipv4-addr|ipv6-addr|domain-name|url|email-addr):value = '((?:[^'\\]|\\['\\])*)'\]"
+    r"\[(ipv4-addr|ipv6-addr|domain-name|url|email-addr):value = '((?:[^'\\]++|\\['\\])*+)'\]"
 )
 _FAST_HASH = re.compile(r"\[file:hashes\.(?:'([A-Za-z0-9-]+)'|([A-Za-z0-9]+)) = '([0-9a-fA-F]+)'\]")
 _UNESCAPE = re.compile(r"\\(.)")
@@ -117,7 +117,9 @@ def _fast(pattern: str) -> Compiled | None:
     """The one-equality pattern (most indicators) without the parser: the same result."""
     found = _FAST_VALUE.fullmatch(pattern)
     if found is not None:
-        sco_type, literal = found.group(1), _UNESCAPE.sub(r"\1", found.group(2))
+        sco_type, literal = found.group(1), found.group(2)
+        if "\\" in literal:
+            literal = _UNESCAPE.sub(r"\1", literal)
         path = f"{sco_type}:value"
         return _single(path, sco_type, literal, pattern)
     found = _FAST_HASH.fullmatch(pattern)

@@ -105,6 +105,12 @@ def _ip(text: str) -> Observable | None:
     )
 
 
+def ip_observable(text: str) -> Observable | None:
+    """An IPv4 / IPv6 address or network in canonical form, as the free-text scanner reads
+    one; ``None`` when ``text`` is neither."""
+    return _ip(text)
+
+
 def canonical_url(text: str) -> str:
     scheme, _, rest = text.partition("://")
     host_end = len(rest)
