@@ -32,10 +32,10 @@ from aseancyber.initiatives.detection import (
     Candidate,
     DuplicateIndex,
     Profile,
-    is_apart,
 )
 from aseancyber.initiatives.models import DetectionIndexChange, DetectionIndexState
 from aseancyber.initiatives.profiles import load_profiles
+from aseancyber.initiatives.scoring import is_apart
 
 STATE_ROW = 1
 CATCH_UP_LIMIT = 2_000
@@ -110,6 +110,11 @@ class LiveIndex:
         # Routes run in a thread pool: one thread at a time reads or changes the index.
         self._lock = threading.Lock()
         self.last = Stats()
+
+    def clear(self) -> None:
+        """Forget every index (the next use rebuilds; tests and benchmarks start afresh)."""
+        with self._lock:
+            self._entries.clear()
 
     def find(
         self,
