@@ -121,21 +121,27 @@ def duplicates_of(db: Session, initiative_ids: Iterable[str] | None = None) -> s
     return {(first, second) for first, second in db.execute(statement).tuples()}
 
 
-def keep_proposable(db: Session, candidates: Iterable[Candidate]) -> list[Candidate]:
-    """The candidates a coordinator has not already rejected (or that changed materially
-    since: their text similarity rose by :data:`REOPEN_MARGIN` or more)."""
+def keep_proposable(
+    db: Session, candidates: Iterable[Candidate]
+) -> tuple[list[Candidate], set[tuple[str, str]]]:
+    """The candidates a coordinator has not rejected, and among them the rejected pairs that
+    changed materially since (their text similarity rose by :data:`REOPEN_MARGIN` or more),
+    to be proposed again."""
     found = list(candidates)
     rejected = {
         pair: decision
         for pair, decision in decisions_for(db, (c.pair for c in found)).items()
         if decision.verdict is PairVerdict.NOT_DUPLICATE
     }
-    return [
-        candidate
-        for candidate in found
-        if candidate.pair not in rejected
-        or candidate.text_similarity >= rejected[candidate.pair].text_similarity + REOPEN_MARGIN
-    ]
+    kept, reopened = [], set()
+    for candidate in found:
+        decision = rejected.get(candidate.pair)
+        if decision is None:
+            kept.append(candidate)
+        elif candidate.text_similarity >= decision.text_similarity + REOPEN_MARGIN:
+            kept.append(candidate)
+            reopened.add(candidate.pair)
+    return kept, reopened
 
 
 def record(

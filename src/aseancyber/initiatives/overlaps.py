@@ -6,7 +6,7 @@ only to a reader who may see both initiatives, and is NotFound otherwise.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 
 import orjson
@@ -53,8 +53,11 @@ def _existing(db: Session, pairs: list[tuple[str, str]]) -> dict[tuple[str, str]
     return found
 
 
-def _store(db: Session, candidates: Iterable[Candidate]) -> list[Overlap]:
-    """Insert new candidate pairs, refresh open ones; reviewed pairs keep their review.
+def _store(
+    db: Session, candidates: Iterable[Candidate], reopened: Set[tuple[str, str]] = frozenset()
+) -> list[Overlap]:
+    """Insert new candidate pairs, refresh open ones; reviewed pairs keep their review, but
+    a dismissed pair in ``reopened`` (materially changed since) is proposed again.
     Returns the pairs flagged for the first time."""
     found = list(candidates)
     existing_pairs = _existing(db, sorted(candidate.pair for candidate in found))
@@ -72,6 +75,14 @@ def _store(db: Session, candidates: Iterable[Candidate]) -> list[Overlap]:
             )
             db.add(overlap)
             added.append(overlap)
+        elif existing.status is OverlapStatus.DISMISSED and candidate.pair in reopened:
+            existing.status = OverlapStatus.OPEN
+            existing.score = candidate.score
+            existing.text_similarity = candidate.text_similarity
+            existing.reasons = reasons
+            existing.reviewed_by_id = None
+            existing.reviewed_at = None
+            added.append(existing)
         elif existing.status is OverlapStatus.OPEN and (
             existing.score != candidate.score or existing.reasons != reasons
         ):
@@ -96,12 +107,10 @@ def detect_for(
         return 0
     wanted = set(initiative_ids)
     profiles = load_profiles(db, ids=wanted)
-    found: dict[tuple[str, str], Candidate] = {
-        candidate.pair: candidate
-        for candidate in feedback.keep_proposable(
-            db, live_index.find(db, profiles=profiles, limit=CANDIDATES_PER_INITIATIVE)
-        )
-    }
+    proposable, reopened = feedback.keep_proposable(
+        db, live_index.find(db, profiles=profiles, limit=CANDIDATES_PER_INITIATIVE)
+    )
+    found = {candidate.pair: candidate for candidate in proposable}
     if progress is not None:
         progress(len(initiative_ids), len(initiative_ids), "looking for overlaps")
     # A pair a coordinator flagged as a duplicate stays an overlap whatever its score.
@@ -116,7 +125,7 @@ def detect_for(
         if (overlap.first_id, overlap.second_id) not in found_or_kept:
             db.delete(overlap)
     db.flush()
-    added = _store(db, found.values())
+    added = _store(db, found.values(), reopened)
     if flagged is not None:
         flagged.extend(added)
     return len(added)
@@ -127,14 +136,14 @@ def detect_all(db: Session, *, progress: Progress | None = None) -> int:
     index = DuplicateIndex(load_profiles(db), term_weights=feedback.term_weights(db))
     if progress is not None:
         progress(1, 2, "indexed the registry")
-    candidates = feedback.keep_proposable(db, index.all_pairs(threshold=THRESHOLD))
-    candidates = [index.explain(candidate) for candidate in candidates]
+    proposable, reopened = feedback.keep_proposable(db, index.all_pairs(threshold=THRESHOLD))
+    candidates = [index.explain(candidate) for candidate in proposable]
     keep = {candidate.pair for candidate in candidates} | feedback.duplicates_of(db)
     for overlap in db.scalars(select(Overlap).where(Overlap.status == OverlapStatus.OPEN)).all():
         if (overlap.first_id, overlap.second_id) not in keep:
             db.delete(overlap)
     db.flush()
-    added = _store(db, candidates)
+    added = _store(db, candidates, reopened)
     if progress is not None:
         progress(2, 2, "stored the overlaps")
     return len(added)
