@@ -34,7 +34,7 @@ def _page(
     found = decisions.list_(db, reader=reader)
     ids = {i for d in found for i in (d.first_id, d.second_id)}
     statement = select(Initiative.id, Initiative.title).where(Initiative.id.in_(ids))
-    titles = {initiative_id: title for initiative_id, title in db.execute(statement).tuples()}
+    titles = dict(db.execute(statement).tuples().all())
     return templating.render(
         request,
         "initiatives/pair_decisions.html",
