@@ -30,6 +30,7 @@ from aseancyber.initiatives.schemas import (
     ImportRequest,
     ImportResultRead,
     InitiativeCreate,
+    InitiativeDetailRead,
     InitiativePage,
     InitiativeRead,
     InitiativeUpdate,
@@ -327,13 +328,16 @@ def create_initiative(
 
 
 @router.get("/{initiative_id}")
-def get_initiative(initiative_id: str, db: DbSession, reader: OptionalActor) -> InitiativeRead:
+def get_initiative(
+    initiative_id: str, db: DbSession, reader: OptionalActor
+) -> InitiativeDetailRead:
     """One initiative, if the reader may see it (a merged one names the initiative kept
     when the reader may see that one too)."""
     initiative = service.get_or_404(db, reader=reader, initiative_id=initiative_id)
-    merged_into = merging.merged_into(db, reader=reader, initiative=initiative)
-    return service.read(db, initiative=initiative).model_copy(
-        update={"merged_into_id": merged_into}
+    return InitiativeDetailRead(
+        **service.read(db, initiative=initiative).model_dump(),
+        merged=initiative.merged_into_id is not None,
+        merged_into_id=merging.merged_into(db, reader=reader, initiative=initiative),
     )
 
 

@@ -33,23 +33,18 @@ LONGEST_PHRASE = 12
 _WORD = re.compile(r"[a-z0-9]+")
 # Scripts written without spaces between words: Thai, Lao, Burmese, Khmer.
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
-_LATIN_END = 0x024F
+_LATIN_MARKS = re.compile("[\u0300-\u036f]+")
 _FOLD = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "ø": "o", "ß": "ss"})
 
 
 def normalise(text: str) -> str:
     """Lower case, Latin accents and Vietnamese tone marks removed; other scripts kept."""
+    if text.isascii():
+        return text.lower()
+    # U+0300-U+036F combine with Latin letters only (Vietnamese tone marks included); the
+    # marks of Thai, Lao, Khmer and Burmese are in their own blocks and are kept.
     decomposed = unicodedata.normalize("NFD", text.translate(_FOLD).lower())
-    kept: list[str] = []
-    base_is_latin = False
-    for char in decomposed:
-        if unicodedata.combining(char):
-            if base_is_latin:
-                continue
-        else:
-            base_is_latin = ord(char) <= _LATIN_END
-        kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept))
+    return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", decomposed))
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import Select, delete, or_, select, tuple_
+from sqlalchemy import Select, delete, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from aseancyber import audit
 from aseancyber.access.policy import Actor, Reader, visible_to
 from aseancyber.access.rules import Action, may
 from aseancyber.community.service import has_nul
-from aseancyber.db import utcnow
+from aseancyber.db import new_id, utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.initiatives import feedback, live_index, merging
 from aseancyber.initiatives.detection import (
@@ -93,6 +94,44 @@ def _store(
     return added
 
 
+def _store_many(db: Session, candidates: list[Candidate], reopened: Set[tuple[str, str]]) -> int:
+    """:func:`_store` for a whole registry: pairs already stored go through the ORM (each
+    change audited), new ones are inserted in bulk and audited as one entry with their
+    count (the audit log's form for an entry standing for many rows). Returns how many
+    pairs were flagged for the first time."""
+    existing = set(_existing(db, sorted(candidate.pair for candidate in candidates)))
+    known = [candidate for candidate in candidates if candidate.pair in existing]
+    added = len(_store(db, known, reopened))
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "first_id": candidate.first_id,
+            "second_id": candidate.second_id,
+            "score": candidate.score,
+            "text_similarity": candidate.text_similarity,
+            "reasons": orjson.dumps(candidate.reasons.as_dict()).decode(),
+            "status": OverlapStatus.OPEN,
+            "decision_reason": "",
+            "detected_at": now,
+            "version": 1,
+        }
+        for candidate in candidates
+        if candidate.pair not in existing
+    ]
+    for start in range(0, len(rows), 5_000):
+        db.execute(insert(Overlap), rows[start : start + 5_000])
+    if rows:
+        audit.record(
+            db,
+            action="initiative_overlap.detect_all",
+            record_kind="initiative_overlap",
+            record_id="*",
+            detail={"flagged": len(rows), "refreshed_or_reopened": len(known)},
+        )
+    return added + len(rows)
+
+
 def detect_for(
     db: Session,
     *,
@@ -143,10 +182,10 @@ def detect_all(db: Session, *, progress: Progress | None = None) -> int:
         if (overlap.first_id, overlap.second_id) not in keep:
             db.delete(overlap)
     db.flush()
-    added = _store(db, candidates, reopened)
+    added = _store_many(db, candidates, reopened)
     if progress is not None:
         progress(2, 2, "stored the overlaps")
-    return len(added)
+    return added
 
 
 def forget(db: Session, *, initiative_id: str) -> None:

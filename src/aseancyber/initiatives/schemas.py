@@ -157,8 +157,6 @@ class InitiativeRead(InitiativeListItem):
     source_link: str
     green_includes_external: bool
     created_by_id: str | None
-    merged: bool = False  # merged into another initiative (it has left the lists)
-    merged_into_id: str | None = None  # that initiative, when the reader may see it
     audience_organisation_ids: list[str]
     audience_user_ids: list[str]
 
@@ -180,6 +178,13 @@ class ReasonsRead(BaseModel):
     different_bodies: bool
     same_programme: bool
     sentences: list[str]
+
+
+class InitiativeDetailRead(InitiativeRead):
+    """One initiative as its own REST resource: also whether it was merged into another."""
+
+    merged: bool = False  # merged into another initiative (it has left the lists)
+    merged_into_id: str | None = None  # that initiative, when the reader may see it
 
 
 class OverlapRead(BaseModel):

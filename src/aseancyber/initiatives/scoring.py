@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from aseancyber.initiatives.glossary import concepts
 from aseancyber.initiatives.vocabulary import surface_words
@@ -326,7 +327,7 @@ def _reasons(  # noqa: PLR0917 - the pair, its vectors and what the score found
         assert b.end is not None
         overlap_from = month_label(max(a.start, b.start))
         overlap_to = month_label(min(a.end, b.end))
-    words = surface_words(f"{first.title} {first.text}")
+    words = _surface_words(f"{first.title} {first.text}")
     return Reasons(
         shared_terms=tuple(words.get(term, term.replace("_", " ")) for term in shared[:6]),
         shared_states=tuple(sorted(a.states & b.states)),
@@ -339,6 +340,12 @@ def _reasons(  # noqa: PLR0917 - the pair, its vectors and what the score found
         different_bodies=different_bodies,
         same_programme=bool(a.programme and a.programme == b.programme),
     )
+
+
+@lru_cache(maxsize=4096)
+def _surface_words(text: str) -> dict[str, str]:
+    # A profile is in many pairs of one detection run: read its words once.
+    return surface_words(text)
 
 
 def dot(a: Vector, b: Vector) -> float:

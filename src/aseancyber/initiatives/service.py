@@ -391,7 +391,6 @@ def read(db: Session, *, initiative: Initiative) -> InitiativeRead:
         source_link=initiative.source_link,
         green_includes_external=initiative.green_includes_external,
         created_by_id=initiative.created_by_id,
-        merged=initiative.merged_into_id is not None,
         audience_organisation_ids=sorted(audience.organisation_ids),
         audience_user_ids=sorted(audience.user_ids),
     )
