@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.audit.models import AuditEntry
-from aseancyber.initiatives import overlaps
+from aseancyber.initiatives import feedback, live_index, overlaps
 from aseancyber.initiatives.detection import Profile
 from aseancyber.initiatives.feedback import Verdict, learn_term_weights
 from aseancyber.initiatives.models import Overlap, OverlapStatus, PairDecision, PairVerdict
@@ -98,9 +98,14 @@ def test_a_missed_pair_flagged_by_a_coordinator_becomes_an_overlap_that_stays(
     assert overlap is not None
     assert flagged.json()["overlap_id"] == overlap.id
     assert overlap.status is OverlapStatus.OPEN
+    # What the decision taught reaches the process's index, rebuilt with the new weights.
+    learnt = feedback.term_weights(db)
+    assert learnt
+    assert all(weight > 1.0 for weight in learnt.values())
     # Detection, which would not flag the pair by itself, keeps it.
     overlaps.detect_all(db)
     overlaps.detect_for(db, initiative_ids=[second.id])
+    assert live_index.PROCESS_INDEX.last.rebuilt
     db.commit()
     assert _overlap(db, first.id, second.id) is not None
     listed = client.get(f"{API}/pair-decisions", headers=token_for(world.coordinator)).json()
