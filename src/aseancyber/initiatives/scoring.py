@@ -34,8 +34,6 @@ same course for prosecutors and for police is two courses."""
 MAX_LIFT = FACET_LIFT + DIFFERENT_BODY_BONUS
 TEXT_GATE = THRESHOLD - MAX_LIFT
 """Text similarity is the gate: below this no facet can carry a pair over the threshold."""
-MIN_TEXT_FOR_CANDIDATE = TEXT_GATE
-"""A pair whose text is less similar than this cannot reach the threshold; skip it early."""
 APART_FACTOR = 0.2
 """Another region or another time (see :func:`is_apart`): the score is divided far below."""
 SUCCESSIVE_MONTHS = 6
