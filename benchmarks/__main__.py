@@ -12,6 +12,8 @@ BENCHMARKS = [
     "norms",
     "contacts",
     "initiatives",
+    "initiatives_quality",
+    "initiatives_end_to_end",
     "positions",
     "matching",
     "federation",

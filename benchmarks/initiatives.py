@@ -282,7 +282,7 @@ def _day(month: int | None) -> date | None:
     return None if month is None else date(month // 12, month % 12 + 1, 1)
 
 
-def _insert(db: Session, profiles: list[Profile], owner: str) -> None:
+def insert_profiles(db: Session, profiles: list[Profile], owner: str) -> None:
     """Initiative rows and their facets for ``profiles``, inserted in bulk (no ORM)."""
     now = datetime.now(UTC)
     db.execute(
@@ -344,7 +344,7 @@ def save_path(size: int, saves: int = 25) -> tuple[float, float, float, float]:
             db.add(owner)
             db.flush()
             owner_id = owner.id
-            _insert(db, corpus[:size], owner_id)
+            insert_profiles(db, corpus[:size], owner_id)
             live_index.record_change(db, initiative_ids=[p.id for p in corpus[:size]])
         with factory() as db:
             began = time.process_time()
@@ -355,7 +355,7 @@ def save_path(size: int, saves: int = 25) -> tuple[float, float, float, float]:
         for profile in corpus[size:]:
             with factory.begin() as db:
                 began = time.process_time()
-                _insert(db, [profile], owner_id)
+                insert_profiles(db, [profile], owner_id)
                 overlaps.detect_for(db, initiative_ids=[profile.id])
                 live_index.record_change(db, initiative_ids=[profile.id])
                 timings.append((time.process_time() - began) * 1000)
@@ -439,7 +439,8 @@ def main() -> None:
         indexed_hits += len(expected & got)
     full_recall = indexed_hits / brute_hits if brute_hits else 1.0
 
-    quality = evaluate(EVALUATION_SET)
+    tuning = evaluate(EVALUATION_SET, part="tuning")
+    held_out = evaluate(EVALUATION_SET, part="held_out")
 
     table = Table(
         title=f"Initiative duplicate detection ({size:,} initiatives, CPU seconds on one core)"
@@ -452,7 +453,7 @@ def main() -> None:
         f"detect over {size:,}",
         f"{indexed_total:.1f} s (build {build_seconds:.1f} s)",
         f"{extrapolated:,.0f} s (extrapolated from {sample:,}: {brute_seconds:.1f} s)",
-        "<= 30 s",
+        "<= 60 s end to end (initiatives_end_to_end)",
     )
     table.add_row(
         "candidate pairs let through by blocking",
@@ -478,19 +479,16 @@ def main() -> None:
         f"{brute_seconds / (sample * (sample - 1) / 2) * size * 1000:.0f} ms (estimated)",
         "<= 200 ms",
     )
-    table.add_row(
-        f"evaluation set ({quality.labelled} labelled pairs, "
-        f"{quality.hard_negatives} hard negatives)",
-        f"precision {quality.precision:.3f}, recall {quality.recall:.3f}",
-        "",
-        "P >= 0.8, R >= 0.9",
-    )
-    table.add_row(
-        "hard negatives flagged",
-        f"{quality.hard_negatives_flagged} of {quality.hard_negatives}",
-        "",
-        "",
-    )
+    for name, quality in (("tuning part", tuning), ("held-out part", held_out)):
+        table.add_row(
+            f"evaluation set, {name} ({quality.labelled} labelled pairs, "
+            f"{quality.hard_negatives} near-misses; details: initiatives_quality)",
+            f"precision {quality.precision:.3f}, recall {quality.recall:.3f}, "
+            f"cross-language {quality.recall_by_kind.get('cross_language', 0):.3f}, "
+            f"near-misses flagged {quality.hard_negatives_flagged}",
+            "",
+            "P >= 0.85 at R >= 0.9",
+        )
     console.print(table)
 
     _save_path_table(console, [200, size])

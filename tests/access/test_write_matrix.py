@@ -27,7 +27,7 @@ from aseancyber.cases.models import Case
 from aseancyber.community.models import Organisation, OrganisationKind, Role, User
 from aseancyber.contacts.models import Contact, ContactCheck
 from aseancyber.errors import Forbidden, NotFound
-from aseancyber.initiatives.models import Overlap
+from aseancyber.initiatives.models import Overlap, PairDecision
 from aseancyber.norms.models import EvidenceSharing, NormAction, NormAssessment
 from aseancyber.positions.models import FollowUpAction
 from aseancyber.routing.models import ConstituencyEntry, RoutingInbox
@@ -119,6 +119,7 @@ ALLOWED: dict[tuple[str, Action], frozenset[str]] = {
     ("initiative", Action.DELETE): OWNER_WRITERS,
     ("initiative", Action.RELABEL): CONTRIBUTORS,
     ("initiative_overlap", Action.REVIEW): frozenset({"coordinator"}),
+    ("initiative_pair_decision", Action.REVIEW): frozenset({"coordinator"}),
     ("norm_action", Action.CREATE): frozenset({"coordinator"}),
     ("norm_action", Action.EDIT): frozenset({"coordinator"}),
     ("norm_assessment", Action.CREATE): OWNER_WRITERS,  # Singapore's own government bodies
@@ -155,6 +156,7 @@ NOT_SHAREABLE: dict[str, type[object]] = {
     "organisation": Organisation,
     "contact_check": ContactCheck,
     "initiative_overlap": Overlap,
+    "initiative_pair_decision": PairDecision,
     "norm_action": NormAction,
     "norm_evidence_sharing": EvidenceSharing,
     "engagement_action": FollowUpAction,

@@ -1,641 +1,57 @@
 """Writes tests/initiatives/data/evaluation.json: a labelled set of initiatives for measuring
 duplicate detection (run: ``python -m tests.initiatives.make_evaluation_set``).
 
-Deterministic (seed 2018). Every topic below has three independently written wordings of
-the same kind of work. The set holds:
+Two parts, each deterministic and with its own seed, topics, languages and frames:
 
-- base initiatives: no two of the same topic share a beneficiary state *and* a month;
-- duplicates of a base (labelled pairs): ``paraphrase`` (another wording, same body),
-  ``two_bodies`` (the same programme registered by a different sectoral body, in its own
-  words) and ``renamed`` (the same training under a new title, the rest reworded lightly);
-- hard negatives of a base (labelled non-pairs): the same topic, often the very same
-  wording, for ``another_state`` (disjoint beneficiaries) or ``another_year``.
+- ``tuning`` (seed 2018): the even topics of :mod:`evaluation_topics`, cross-language
+  copies in Bahasa Indonesia, Vietnamese and Thai; body names in full. Thresholds and
+  weights are chosen on this part only.
+- ``held_out`` (seed 4242): the odd topics (other vocabulary), cross-language copies in
+  Malay, Filipino, Vietnamese and Thai with other sentence frames, bodies named by other
+  abbreviations (TELMIN, AMMTC...). Nothing is tuned on it; it is reported beside.
 
-Every pair not labelled a duplicate is a negative.
+In each part, base initiatives of one topic never share a beneficiary state *and* a month.
+Labelled duplicates of a base: ``paraphrase`` (another wording, same body), ``two_bodies``
+(another body, its own words), ``renamed`` (a new title, the rest reworded lightly),
+``abbreviated`` (another wording with full names and abbreviations swapped) and
+``cross_language`` (the same work written in a member state's language). Labelled hard
+negatives: the same topic for ``another_audience`` (same states and months),
+``another_region`` (disjoint states), ``another_time`` (a later year), ``next_edition``
+(same states, next year, touching by a month), and ``sibling`` (another topic of the same
+theme, body, states and months: the pair facets alone used to carry). Every pair not
+labelled a duplicate is a negative.
 """
 
 import json
 import random
-from dataclasses import dataclass
 from pathlib import Path
 
-SEED = 2018
-OUT = Path(__file__).resolve().parent / "data" / "evaluation.json"
-
-STATES = {
-    "BN": "Brunei Darussalam",
-    "KH": "Cambodia",
-    "ID": "Indonesia",
-    "LA": "Lao PDR",
-    "MY": "Malaysia",
-    "MM": "Myanmar",
-    "PH": "the Philippines",
-    "SG": "Singapore",
-    "TH": "Thailand",
-    "VN": "Viet Nam",
-    "TL": "Timor-Leste",
-}
-CITIES = ["Bangkok", "Singapore", "Jakarta", "Kuala Lumpur", "Manila", "Hanoi", "Phnom Penh"]
-BODIES = ["ADGMIN", "SOMTC-WG-CC", "ARF-ISM-ICTS", "ADMM-EWG-CS", "AMM", "CYBER-CC", "AMRI"]
-PROGRAMMES = ["ACCP", "ASCCE", "AJCCBC", "ASEAN-Australia", "ASEAN-EU", "ASEAN-US", "ASEAN-Korea"]
-
-
-@dataclass(frozen=True)
-class Wording:
-    title: str
-    summary: str
-    activities: str
-
-
-@dataclass(frozen=True)
-class Topic:
-    key: str
-    themes: tuple[str, ...]
-    audience: tuple[str, ...]
-    bodies: tuple[str, ...]
-    wordings: tuple[Wording, Wording, Wording]
-    renamed: str  # a later title for the same training
-
-
-TOPICS = (
-    Topic(
-        "incident-response",
-        ("incident_ci",),
-        ("technical",),
-        ("ADGMIN", "ARF-ISM-ICTS"),
-        (
-            Wording(
-                "Incident response training for national CERTs",
-                "Hands-on incident response training for analysts of the national CERTs of "
-                "{states}, covering triage, containment, eradication and lessons learned.",
-                "Five-day course in {city}; live-fire labs on a shared cyber range; "
-                "a playbook template each team adapts at home.",
-            ),
-            Wording(
-                "Building incident handling skills in CSIRTs",
-                "A course for CSIRT staff from {states} on handling incidents end to end: "
-                "detection, triage, containment and recovery, with a focus on coordination "
-                "between teams.",
-                "Workshop in {city} with hands-on labs; handling playbooks; mentoring calls "
-                "after the workshop.",
-            ),
-            Wording(
-                "CERT responders' incident management workshop",
-                "Responders from {states} practise managing cyber incidents from first alert "
-                "to recovery, using realistic scenarios and the regional escalation path.",
-                "Scenario-based workshop held in {city}; triage and containment labs; "
-                "an after-action review template.",
-            ),
-        ),
-        "Regional incident response academy for CERT analysts",
-    ),
-    Topic(
-        "malware-analysis",
-        ("incident_ci",),
-        ("technical",),
-        ("ADGMIN", "ADMM-EWG-CS"),
-        (
-            Wording(
-                "Malware analysis and reverse engineering course",
-                "Analysts from {states} learn static and dynamic malware analysis, "
-                "unpacking and writing YARA rules for samples seen in the region.",
-                "Ten-day course in {city}; sandbox labs; a capstone reverse engineering "
-                "challenge on a recent ransomware family.",
-            ),
-            Wording(
-                "Reverse engineering malicious code: practitioner workshop",
-                "A practitioner workshop for {states} on taking malware apart: disassembly, "
-                "debugging, unpacking and detection signatures such as YARA.",
-                "Hands-on sessions in {city} with sandboxes and debuggers; ransomware case "
-                "study; shared rule repository.",
-            ),
-            Wording(
-                "Malware forensics for government security operations centres",
-                "Staff of government SOCs in {states} build skills to analyse malicious "
-                "binaries, extract indicators and turn them into detection rules.",
-                "Course delivered in {city}; malware sandbox exercises; indicator extraction "
-                "and YARA rule writing.",
-            ),
-        ),
-        "Advanced malware reversing masterclass",
-    ),
-    Topic(
-        "digital-forensics",
-        ("cybercrime",),
-        ("law_enforcement",),
-        ("SOMTC-WG-CC",),
-        (
-            Wording(
-                "Digital forensics for cybercrime investigators",
-                "Police investigators from {states} learn to seize, image and examine "
-                "computers and mobile phones so that digital evidence holds up in court.",
-                "Two-week course in {city}; evidence handling and chain of custody; "
-                "mobile extraction labs; a mock case file.",
-            ),
-            Wording(
-                "Electronic evidence handling for law enforcement",
-                "A course for law enforcement officers of {states} on collecting and "
-                "examining electronic evidence from devices, keeping the chain of custody intact.",
-                "Training in {city}; device imaging and mobile forensics practicals; "
-                "courtroom-ready reporting.",
-            ),
-            Wording(
-                "Forensic examination of seized devices: police training",
-                "Officers from {states} practise the forensic examination of seized laptops "
-                "and phones, from acquisition to an evidential report.",
-                "Practical training held in {city}; acquisition and analysis labs; chain of "
-                "custody forms; moot court exercise.",
-            ),
-        ),
-        "Cybercrime evidence laboratory course",
-    ),
-    Topic(
-        "cybercrime-law",
-        ("cybercrime", "policy_strategy"),
-        ("judicial", "law_enforcement"),
-        ("SOMTC-WG-CC", "AMM"),
-        (
-            Wording(
-                "Cybercrime legislation and procedural powers for prosecutors and judges",
-                "Prosecutors and judges from {states} review substantive cybercrime offences, "
-                "procedural powers such as preservation orders, and mutual legal assistance.",
-                "Judicial seminar in {city}; comparative review of national laws; moot "
-                "hearing on admissibility of electronic evidence.",
-            ),
-            Wording(
-                "Judicial training on cybercrime law and electronic evidence",
-                "Training for judges and prosecutors of {states} on cybercrime offences, "
-                "preservation of data, admissibility of electronic evidence and international "
-                "cooperation.",
-                "Seminar in {city}; case law review; simulated hearing; guidance note on "
-                "mutual legal assistance requests.",
-            ),
-            Wording(
-                "Harmonising cybercrime laws: a dialogue for the judiciary",
-                "A dialogue helping the judiciary and prosecution services of {states} align "
-                "cybercrime offences and procedural powers, including data preservation.",
-                "Roundtable in {city}; gap analysis of legislation; model provisions; "
-                "mock trial on electronic evidence.",
-            ),
-        ),
-        "Cybercrime law academy for the judiciary",
-    ),
-    Topic(
-        "norms-diplomacy",
-        ("policy_strategy",),
-        ("diplomatic", "policy"),
-        ("AMM", "ARF-ISM-ICTS", "CYBER-CC"),
-        (
-            Wording(
-                "Cyber diplomacy and the UN norms of responsible State behaviour",
-                "Diplomats from {states} deepen their understanding of the eleven UN GGE norms, "
-                "international law in cyberspace and the OEWG process.",
-                "Three-day programme in {city}; negotiation simulation; briefing papers on "
-                "each norm; alumni network.",
-            ),
-            Wording(
-                "Training diplomats on international law and voluntary norms in cyberspace",
-                "Foreign-ministry officers of {states} learn how international law and the "
-                "voluntary norms apply to State conduct in cyberspace, ahead of UN discussions.",
-                "Course in {city}; simulated UN negotiation; norm-by-norm briefings.",
-            ),
-            Wording(
-                "Norms implementation dialogue for foreign ministries",
-                "A dialogue for foreign ministries of {states} on putting the UN norms into "
-                "practice and preparing common positions for the OEWG.",
-                "Roundtable in {city}; norms implementation checklist walk-through; "
-                "tabletop on a cross-border incident with diplomatic consequences.",
-            ),
-        ),
-        "Cyber diplomacy fellowship on UN norms",
-    ),
-    Topic(
-        "national-strategy",
-        ("policy_strategy",),
-        ("policy",),
-        ("ADGMIN", "CYBER-CC"),
-        (
-            Wording(
-                "Developing national cybersecurity strategies",
-                "Policy officers from {states} are guided through drafting or renewing a "
-                "national cybersecurity strategy, with governance, budget and metrics.",
-                "Strategy clinic in {city}; peer review of draft strategies; toolkit on "
-                "monitoring and evaluation.",
-            ),
-            Wording(
-                "National cyber strategy drafting clinic",
-                "A clinic that helps {states} write their next national cyber strategy: "
-                "priorities, lead agencies, funding and how to measure progress.",
-                "Workshop in {city}; drafting sessions with mentors; review of each draft.",
-            ),
-            Wording(
-                "Support to renew national cybersecurity policy frameworks",
-                "Advisory support for {states} to renew their cybersecurity policy framework "
-                "and strategy, including governance and performance indicators.",
-                "Expert missions and a regional workshop in {city}; strategy peer review.",
-            ),
-        ),
-        "Strategy development accelerator for policymakers",
-    ),
-    Topic(
-        "cii-energy",
-        ("incident_ci",),
-        ("ci_operator", "technical"),
-        ("ADGMIN", "ADMM-EWG-CS"),
-        (
-            Wording(
-                "Protecting critical information infrastructure in the energy sector",
-                "Power grid operators and regulators in {states} strengthen the protection "
-                "of critical information infrastructure, from risk assessment to incident "
-                "reporting.",
-                "Workshop in {city}; grid control-room scenario; risk assessment template "
-                "for substations.",
-            ),
-            Wording(
-                "Cybersecurity of power grids: training for energy operators",
-                "A training for electricity utilities of {states} on securing grid control "
-                "systems, assessing risk and reporting incidents to the national CERT.",
-                "Course in {city}; control system lab; substation risk assessment exercise.",
-            ),
-            Wording(
-                "Energy sector CII resilience programme",
-                "Helps energy companies and regulators in {states} make their critical "
-                "infrastructure resilient to cyber attack, with sector risk assessments and "
-                "reporting duties.",
-                "Sector workshop in {city}; grid scenario exercise; reporting guideline.",
-            ),
-        ),
-        "Grid security school for energy operators",
-    ),
-    Topic(
-        "ics-water",
-        ("incident_ci", "standards"),
-        ("ci_operator",),
-        ("ADGMIN",),
-        (
-            Wording(
-                "Industrial control system security for water utilities",
-                "Engineers of water utilities in {states} learn to secure SCADA and PLC "
-                "environments, segment networks and apply IEC 62443.",
-                "Hands-on ICS lab in {city}; network segmentation exercise; IEC 62443 "
-                "self-assessment.",
-            ),
-            Wording(
-                "Securing SCADA in water treatment plants",
-                "Operators of water treatment plants in {states} practise defending OT "
-                "networks and PLCs following IEC 62443.",
-                "Lab training in {city} with PLC testbeds; zoning and conduits exercise.",
-            ),
-            Wording(
-                "OT security for the water sector",
-                "A programme for water sector engineers of {states} on operational technology "
-                "security: SCADA hardening, segmentation and the IEC 62443 series.",
-                "Course in {city}; OT testbed; self-assessment against IEC 62443.",
-            ),
-        ),
-        "Water utility OT defenders course",
-    ),
-    Topic(
-        "cyber-exercise",
-        ("incident_ci",),
-        ("technical", "policy"),
-        ("ADGMIN", "ARF-ISM-ICTS", "ADMM-EWG-CS"),
-        (
-            Wording(
-                "Regional cyber incident exercise",
-                "An annual exercise in which the CERTs of {states} respond together to a "
-                "simulated cross-border incident and test their points of contact.",
-                "Scenario design; a one-day live exercise run from {city}; after-action "
-                "report with recommendations.",
-            ),
-            Wording(
-                "Cross-border cyber drill for national CERTs",
-                "National CERTs of {states} join a drill simulating an attack that spreads "
-                "across borders, checking escalation and contact details.",
-                "Drill coordinated from {city}; injects over a full day; lessons-learned report.",
-            ),
-            Wording(
-                "Tabletop simulation of a regional cyber crisis",
-                "A tabletop simulation for {states} of a regional cyber crisis, testing "
-                "coordination between CERTs and agencies and the contact list.",
-                "Tabletop held in {city}; crisis injects; after-action review.",
-            ),
-        ),
-        "Regional cyber crisis simulation",
-    ),
-    Topic(
-        "vulnerability-disclosure",
-        ("standards", "incident_ci"),
-        ("technical", "policy"),
-        ("ADGMIN", "CYBER-CC"),
-        (
-            Wording(
-                "Coordinated vulnerability disclosure policies",
-                "Helps agencies in {states} adopt coordinated vulnerability disclosure "
-                "policies and run a national process for receiving vulnerability reports.",
-                "Policy workshop in {city}; model disclosure policy; CSAF advisory templates.",
-            ),
-            Wording(
-                "Setting up national vulnerability disclosure programmes",
-                "Support for {states} to set up a vulnerability disclosure programme: "
-                "intake of reports, coordination with vendors and publishing advisories.",
-                "Workshop in {city}; drafting a disclosure policy; advisory publishing in CSAF.",
-            ),
-            Wording(
-                "Responsible reporting of ICT vulnerabilities",
-                "Encourages responsible reporting of ICT vulnerabilities in {states} "
-                "through disclosure policies, vendor coordination and public advisories.",
-                "Seminar in {city}; model policy; advisory format guidance.",
-            ),
-        ),
-        "Vulnerability coordination bootcamp",
-    ),
-    Topic(
-        "sme-hygiene",
-        ("culture_skills",),
-        ("policy",),
-        ("AMRI", "ADGMIN"),
-        (
-            Wording(
-                "Cyber hygiene awareness campaign for small businesses",
-                "A campaign raising awareness of basic cyber hygiene among small and medium "
-                "enterprises in {states}: passwords, updates, backups and phishing.",
-                "Campaign toolkit in local languages; train-the-trainer sessions in {city}; "
-                "online quiz.",
-            ),
-            Wording(
-                "Basic cyber safety for SMEs",
-                "Teaches small and medium-sized firms in {states} simple cyber safety "
-                "habits: strong passwords, patching, backups and spotting phishing.",
-                "Awareness toolkit; trainer sessions in {city}; social media campaign.",
-            ),
-            Wording(
-                "Securing small enterprises: an awareness drive",
-                "An awareness drive for small enterprises of {states} on everyday "
-                "cybersecurity practice and phishing resistance.",
-                "Train-the-trainer workshop in {city}; translated guides; quiz.",
-            ),
-        ),
-        "SME cyber safety champions",
-    ),
-    Topic(
-        "child-online",
-        ("culture_skills", "policy_strategy"),
-        ("policy",),
-        ("AMRI",),
-        (
-            Wording(
-                "Child online protection awareness",
-                "Raises awareness among parents, teachers and children in {states} of "
-                "online risks such as grooming and cyberbullying.",
-                "School outreach materials; teacher training in {city}; helpline referral guide.",
-            ),
-            Wording(
-                "Keeping children safe online",
-                "A programme for schools and families in {states} on protecting children "
-                "online from grooming, bullying and harmful content.",
-                "Teacher workshops in {city}; classroom kits; parent guides.",
-            ),
-            Wording(
-                "Online safety education for schools",
-                "Brings online safety education to schools in {states}, helping teachers "
-                "and parents prevent cyberbullying and grooming.",
-                "Curriculum modules; teacher training in {city}; awareness week.",
-            ),
-        ),
-        "Safer internet for children initiative",
-    ),
-    Topic(
-        "women-in-cyber",
-        ("culture_skills",),
-        ("technical", "policy"),
-        ("ADGMIN", "AMRI"),
-        (
-            Wording(
-                "Women in cyber fellowship",
-                "A fellowship bringing women working in cybersecurity in {states} together "
-                "for mentoring, leadership training and technical upskilling.",
-                "Cohort programme with mentors; study visit to {city}; capstone project.",
-            ),
-            Wording(
-                "Mentoring programme for women cybersecurity professionals",
-                "Pairs women cybersecurity professionals from {states} with senior mentors "
-                "and offers leadership and technical modules.",
-                "Mentoring pairs; leadership modules; study visit to {city}.",
-            ),
-            Wording(
-                "Leadership fellowship for women in cybersecurity",
-                "Develops the next generation of women leaders in cybersecurity from "
-                "{states} through mentoring and training.",
-                "Fellowship cohort; residential week in {city}; mentor network.",
-            ),
-        ),
-        "Cyber leadership fellowship for women",
-    ),
-    Topic(
-        "threat-sharing",
-        ("incident_ci", "standards"),
-        ("technical",),
-        ("ADGMIN", "ARF-ISM-ICTS"),
-        (
-            Wording(
-                "Threat intelligence sharing with MISP and STIX",
-                "Helps CERTs of {states} share threat intelligence automatically using MISP "
-                "instances and STIX 2.1 over TAXII.",
-                "Deployment support; training in {city} on MISP and STIX; sharing "
-                "agreement template under TLP 2.0.",
-            ),
-            Wording(
-                "Automated indicator exchange between national CERTs",
-                "National CERTs of {states} connect their platforms to exchange indicators "
-                "automatically in STIX over TAXII, with TLP marking.",
-                "Platform set-up; hands-on training in {city}; TLP guidance.",
-            ),
-            Wording(
-                "Cyber threat intelligence platform rollout",
-                "Rolls out a threat intelligence platform (MISP) to the CERTs of {states} "
-                "and trains analysts to share indicators in STIX.",
-                "Installation support; analyst course in {city}; sharing rules.",
-            ),
-        ),
-        "Regional indicator sharing accelerator",
-    ),
-    Topic(
-        "points-of-contact",
-        ("policy_strategy",),
-        ("diplomatic", "technical"),
-        ("ARF-ISM-ICTS", "AMM"),
-        (
-            Wording(
-                "Points of contact directory and communication checks",
-                "Establishes and tests the diplomatic and technical points of contact of "
-                "{states} with regular communication checks.",
-                "Directory update; quarterly ping tests; response-time report.",
-            ),
-            Wording(
-                "Testing the regional cyber contact list",
-                "Regular checks that the cyber points of contact of {states} answer, with "
-                "response times measured and the list kept current.",
-                "Contact list review; communication checks every quarter; results report.",
-            ),
-            Wording(
-                "Confidence-building: contact point ping tests",
-                "A confidence-building measure in which {states} ping their cyber contact "
-                "points and track how quickly they respond.",
-                "Ping tests; response-time dashboard; annual review meeting in {city}.",
-            ),
-        ),
-        "Contact point readiness checks",
-    ),
-    Topic(
-        "crypto-tracing",
-        ("cybercrime",),
-        ("law_enforcement",),
-        ("SOMTC-WG-CC",),
-        (
-            Wording(
-                "Cryptocurrency tracing for financial crime investigators",
-                "Investigators from {states} learn to trace crypto-asset transactions on "
-                "blockchains and follow ransomware and scam proceeds.",
-                "Course in {city}; blockchain analytics labs; exchange cooperation requests.",
-            ),
-            Wording(
-                "Following the money: crypto-asset investigations",
-                "A course for police and financial intelligence units of {states} on "
-                "tracing crypto-assets used in ransomware and online fraud.",
-                "Training in {city}; blockchain explorer exercises; case study on scam proceeds.",
-            ),
-            Wording(
-                "Blockchain analysis for cybercrime units",
-                "Cybercrime units in {states} build skills in blockchain analysis to trace "
-                "illicit crypto-asset flows.",
-                "Practical labs in {city}; tracing exercises; cooperation with exchanges.",
-            ),
-        ),
-        "Crypto-asset investigation course",
-    ),
-    Topic(
-        "supply-chain",
-        ("standards",),
-        ("policy", "technical"),
-        ("ADGMIN", "CYBER-CC"),
-        (
-            Wording(
-                "Software supply chain security and secure development",
-                "Helps agencies and vendors in {states} secure the software supply chain "
-                "with secure development practices and software bills of materials.",
-                "Workshop in {city}; SBOM pilot; procurement checklist.",
-            ),
-            Wording(
-                "Supply-chain integrity for ICT products",
-                "Supports {states} in ensuring the integrity of ICT supply chains through "
-                "secure development, SBOMs and procurement requirements.",
-                "Seminar in {city}; SBOM exercise; model procurement clauses.",
-            ),
-            Wording(
-                "Secure-by-design procurement and SBOM adoption",
-                "Encourages buyers in {states} to require secure-by-design products and "
-                "software bills of materials from suppliers.",
-                "Workshop in {city}; procurement guidance; SBOM tooling demo.",
-            ),
-        ),
-        "Trusted supply chain programme",
-    ),
-    Topic(
-        "scam-centres",
-        ("cybercrime",),
-        ("law_enforcement", "policy"),
-        ("SOMTC-WG-CC", "AMM"),
-        (
-            Wording(
-                "Disrupting online scam compounds",
-                "Law enforcement of {states} cooperate to disrupt online scam compounds, "
-                "rescue trafficked workers and trace proceeds.",
-                "Joint operations planning in {city}; intelligence sharing protocol; "
-                "victim referral guide.",
-            ),
-            Wording(
-                "Joint action against online fraud centres",
-                "Police forces of {states} coordinate action against online fraud centres "
-                "and the trafficking that staffs them.",
-                "Operational meeting in {city}; information sharing arrangement; victim "
-                "support referral.",
-            ),
-            Wording(
-                "Countering scam centres and forced criminality",
-                "A cooperation effort by {states} against scam centres that use trafficked "
-                "people to commit online fraud.",
-                "Coordination meetings in {city}; shared watch list; victim protection guidance.",
-            ),
-        ),
-        "Scam compound disruption taskforce",
-    ),
-    Topic(
-        "cloud-standards",
-        ("standards",),
-        ("policy", "technical"),
-        ("ADGMIN",),
-        (
-            Wording(
-                "Cloud security certification and standards",
-                "Helps regulators in {states} align cloud security certification with "
-                "international standards such as ISO/IEC 27017.",
-                "Standards workshop in {city}; comparison of certification schemes; "
-                "mutual recognition roadmap.",
-            ),
-            Wording(
-                "Aligning cloud security standards across the region",
-                "Regulators of {states} work towards common cloud security requirements "
-                "based on ISO/IEC 27017 and mutual recognition of certificates.",
-                "Working sessions in {city}; scheme mapping; recognition roadmap.",
-            ),
-            Wording(
-                "Cloud assurance schemes dialogue",
-                "A dialogue among {states} on cloud assurance schemes, certification and "
-                "ISO/IEC standards for cloud services.",
-                "Dialogue in {city}; scheme comparison; roadmap.",
-            ),
-        ),
-        "Cloud certification harmonisation",
-    ),
-    Topic(
-        "defence-cyber",
-        ("incident_ci", "policy_strategy"),
-        ("policy", "technical"),
-        ("ADMM-EWG-CS",),
-        (
-            Wording(
-                "Military cyber defence cooperation workshop",
-                "Defence officials of {states} share practice on military cyber defence, "
-                "rules of engagement and civil-military coordination during incidents.",
-                "Workshop in {city}; civil-military tabletop; practice-sharing papers.",
-            ),
-            Wording(
-                "Civil-military cyber coordination for defence establishments",
-                "Helps the defence establishments of {states} coordinate with civilian "
-                "agencies during cyber incidents and share defence practice.",
-                "Seminar in {city}; tabletop on a national incident; guidance paper.",
-            ),
-            Wording(
-                "Defence cyber capacity dialogue",
-                "A dialogue among defence ministries of {states} on cyber defence capacity "
-                "and coordination with civilian CERTs.",
-                "Dialogue sessions in {city}; scenario discussion; outcome report.",
-            ),
-        ),
-        "Defence cyber cooperation course",
-    ),
+from tests.initiatives.evaluation_languages import (
+    ABBREVIATIONS,
+    AUDIENCES,
+    BODY_NAMES,
+    FRAMES,
+    SUBJECTS,
+)
+from tests.initiatives.evaluation_topics import (
+    BODIES,
+    CITIES,
+    FUNDERS,
+    IMPLEMENTERS,
+    PROGRAMMES,
+    STATES,
+    TOPICS,
+    Topic,
+    Wording,
 )
 
-FUNDERS = [
-    "Singapore",
-    "Japan",
-    "Australia",
-    "European Union",
-    "United States",
-    "Republic of Korea",
-]
-IMPLEMENTERS = ["ASCCE", "AJCCBC", "ASEAN Secretariat", "Cyber Security Agency of Singapore"]
+OUT = Path(__file__).resolve().parent / "data" / "evaluation.json"
+PARTS = {"tuning": (2018, 0), "held_out": (4242, 1)}  # part -> (seed, topic parity)
+BASES_PER_PART = 330
+DUPLICATE_KINDS = ["paraphrase", "two_bodies", "renamed", "abbreviated", "cross_language"]
+NEGATIVE_KINDS = ["another_audience", "another_region", "another_time", "next_edition", "sibling"]
+
+Base = tuple[str, list[str], int, int, int, str]  # id, states, start, end, wording, body
 
 
 def _state_names(codes: list[str]) -> str:
@@ -645,170 +61,238 @@ def _state_names(codes: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _months(start: int, end: int) -> tuple[str, str]:
-    def iso(month: int, last: bool) -> str:
-        year, index = divmod(month, 12)
-        return f"{year:04d}-{index + 1:02d}-{28 if last else 1:02d}"
+def _iso(month: int, last: bool) -> str:
+    year, index = divmod(month, 12)
+    return f"{year:04d}-{index + 1:02d}-{28 if last else 1:02d}"
 
-    return iso(start, False), iso(end, True)
+
+def _swap_abbreviations(text: str) -> str:
+    for full, short in ABBREVIATIONS:
+        text = text.replace(full, short)
+    return text
 
 
 class Builder:
-    def __init__(self) -> None:
-        self.random = random.Random(SEED)
+    def __init__(self, part: str) -> None:
+        seed, parity = PARTS[part]
+        self.part = part
+        self.random = random.Random(seed)
+        self.topics = [topic for number, topic in enumerate(TOPICS) if number % 2 == parity]
+        self.languages = list(FRAMES[part])
         self.items: list[dict[str, object]] = []
+        self.by_id: dict[str, dict[str, object]] = {}
         self.duplicates: list[dict[str, str]] = []
         self.hard_negatives: list[dict[str, str]] = []
         self.occupied: dict[str, list[tuple[set[str], int, int, str]]] = {}
-        self.number = 0
 
     def _clash(self, topic: str, states: set[str], start: int, end: int, ignore: str) -> bool:
-        for other_states, other_start, other_end, item_id in self.occupied.get(topic, []):
-            if item_id == ignore:
-                continue
-            if states & other_states and start <= other_end and other_start <= end:
-                return True
-        return False
+        return any(
+            item_id != ignore and states & other and start <= other_end and other_start <= end
+            for other, other_start, other_end, item_id in self.occupied.get(topic, [])
+        )
 
-    def _add(  # noqa: PLR0917 - an item is these six things
+    def _body_sentence(self, body: str, *, short: bool) -> str:
+        full, alias = BODY_NAMES[body]
+        name = (alias if self.part == "held_out" else body) if short else full
+        return f" Endorsed by the {name}." if self.random.random() < 0.6 else ""
+
+    def _add(
         self,
         topic: Topic,
-        wording: Wording,
+        text: tuple[str, str, str],
         states: list[str],
-        start: int,
-        end: int,
+        period: tuple[int, int],
         body: str,
         *,
-        title: str | None = None,
+        audience: list[str] | None = None,
         cluster: str = "",
     ) -> str:
-        self.number += 1
-        item_id = f"eval-{self.number:03d}"
-        first, last = _months(start, end)
-        city = self.random.choice(CITIES)
-        self.items.append(
-            {
-                "id": item_id,
-                "topic": topic.key,
-                "title": title or wording.title,
-                "summary": wording.summary.format(states=_state_names(states), city=city),
-                "activities": wording.activities.format(states=_state_names(states), city=city),
-                "states": sorted(states),
-                "themes": list(topic.themes),
-                "audience": list(topic.audience),
-                "start_on": first,
-                "end_on": last,
-                "sectoral_body": body,
-                "programme": self.random.choice(PROGRAMMES),
-                "funders": [self.random.choice(FUNDERS)],
-                "implementers": [self.random.choice(IMPLEMENTERS)],
-            }
-        )
+        item_id = f"{self.part}-{len(self.items) + 1:04d}"
+        title, summary, activities = text
+        item: dict[str, object] = {
+            "id": item_id,
+            "part": self.part,
+            "topic": topic.key,
+            "title": title,
+            "summary": summary,
+            "activities": activities,
+            "states": sorted(states),
+            "themes": list(topic.themes),
+            "audience": sorted(audience if audience is not None else topic.audience),
+            "start_on": _iso(period[0], False),
+            "end_on": _iso(period[1], True),
+            "sectoral_body": body,
+            "programme": self.random.choice(PROGRAMMES),
+            "funders": [self.random.choice(FUNDERS)],
+            "implementers": [self.random.choice(IMPLEMENTERS)],
+        }
+        self.items.append(item)
+        self.by_id[item_id] = item
         self.occupied.setdefault(topic.key, []).append(
-            (set(states), start, end, cluster or item_id)
+            (set(states), period[0], period[1], cluster or item_id)
         )
         return item_id
 
+    def _english(
+        self, wording: Wording, states: list[str], body: str, *, title: str = "", short: bool
+    ) -> tuple[str, str, str]:
+        city = self.random.choice(CITIES)
+        names = _state_names(states)
+        summary = wording.summary.format(states=names, city=city)
+        return (
+            title or wording.title,
+            summary + self._body_sentence(body, short=short),
+            wording.activities.format(states=names, city=city),
+        )
+
+    def _foreign(self, topic: Topic, states: list[str], audience: str) -> tuple[str, str, str]:
+        language = self.random.choice(self.languages)
+        title, summary, activities = FRAMES[self.part][language]
+        values = {
+            "subject": SUBJECTS[topic.key][language],
+            "audience": AUDIENCES[audience][language],
+            "states": _state_names(states),
+            "city": self.random.choice(CITIES),
+        }
+        return title.format(**values), summary.format(**values), activities.format(**values)
+
     def _states(self) -> list[str]:
-        if self.random.random() < 0.12:
+        if self.random.random() < 0.1:
             return sorted(STATES)
         return sorted(self.random.sample(sorted(STATES), self.random.choice([1, 1, 2, 2, 3, 4])))
 
-    def base(self, topic: Topic) -> tuple[str, list[str], int, int, int] | None:
-        for _ in range(40):
+    def base(self, topic: Topic) -> Base | None:
+        for _ in range(60):
             states = self._states()
             start = self.random.randrange(2019 * 12, 2026 * 12)
-            end = start + self.random.choice([0, 1, 2, 5, 8, 11, 17])
+            end = start + self.random.choice([0, 1, 2, 5, 8, 11])
             if not self._clash(topic.key, set(states), start, end, ""):
                 index = self.random.randrange(3)
                 body = self.random.choice(topic.bodies)
-                item_id = self._add(topic, topic.wordings[index], states, start, end, body)
-                return item_id, states, start, end, index
+                text = self._english(topic.wordings[index], states, body, short=False)
+                item_id = self._add(topic, text, states, (start, end), body)
+                return item_id, states, start, end, index, body
         return None
 
-    def duplicate(self, topic: Topic, base: tuple[str, list[str], int, int, int]) -> None:
-        item_id, states, start, end, index = base
-        kind = self.random.choice(["paraphrase", "two_bodies", "renamed"])
-        # Registered a month or two apart, but always overlapping the base's own period.
-        shift = self.random.choice([-2, -1, 0, 0, 1, 2])
-        shift = max(-(end - start), min(end - start, shift))
-        other_index = (index + self.random.choice([1, 2])) % 3
-        wording = topic.wordings[other_index]
-        title = None
-        body = next(b for b in self._items_body(item_id))
-        if kind == "two_bodies":
-            others = [b for b in BODIES if b != body]
-            body = self.random.choice(others)
-        elif kind == "renamed":
-            wording = topic.wordings[index]
-            title = topic.renamed
-        dup_states = list(states)
-        if len(states) > 1 and self.random.random() < 0.3:
-            dup_states = states[:-1]  # the same work registered for most of the same states
+    def duplicate(self, topic: Topic, base: Base, kind: str) -> None:
+        item_id, states, start, end, index, body = base
+        shift = max(-(end - start), min(end - start, self.random.choice([-1, 0, 0, 1])))
+        other = topic.wordings[(index + self.random.choice([1, 2])) % 3]
+        dup_states = states[:-1] if len(states) > 1 and self.random.random() < 0.3 else states
         if self._clash(topic.key, set(dup_states), start + shift, end + shift, item_id):
-            shift = 0  # inside the base's own period: clashes with nothing else
-        duplicate_id = self._add(
-            topic,
-            wording,
-            dup_states,
-            start + shift,
-            end + shift,
-            body,
-            title=title,
-            cluster=item_id,
-        )
+            shift = 0
+        dup_body = body
+        if kind == "two_bodies":
+            dup_body = self.random.choice([b for b in BODIES if b != body])
+        if kind == "renamed":
+            text = self._english(
+                topic.wordings[index], dup_states, body, title=topic.renamed, short=False
+            )
+        elif kind == "abbreviated":
+            title, summary, activities = self._english(other, dup_states, body, short=True)
+            text = (
+                _swap_abbreviations(title),
+                _swap_abbreviations(summary),
+                _swap_abbreviations(activities),
+            )
+        elif kind == "cross_language":
+            text = self._foreign(topic, dup_states, self.random.choice(topic.audience))
+        else:
+            text = self._english(other, dup_states, dup_body, short=kind == "two_bodies")
+        period = (start + shift, end + shift)
+        duplicate_id = self._add(topic, text, dup_states, period, dup_body, cluster=item_id)
         self.duplicates.append({"first": item_id, "second": duplicate_id, "kind": kind})
 
-    def _items_body(self, item_id: str) -> list[str]:
-        return [str(item["sectoral_body"]) for item in self.items if item["id"] == item_id]
-
-    def hard_negative(self, topic: Topic, base: tuple[str, list[str], int, int, int]) -> None:
-        item_id, states, start, end, index = base
-        body = self._items_body(item_id)[0]
-        kind = self.random.choice(["another_state", "another_year"])
+    def hard_negative(self, topic: Topic, base: Base, kind: str) -> None:
+        item_id, states, start, end, index, body = base
         wording = topic.wordings[self.random.choice([index, index, (index + 1) % 3])]
-        for _ in range(40):
-            if kind == "another_state":
-                pool = sorted(set(STATES) - set(states))
-                if not pool:
-                    kind = "another_year"
-                    continue
-                other_states = sorted(self.random.sample(pool, min(len(pool), len(states), 2)))
-                other_start, other_end = start + self.random.choice([-1, 0, 1]), end
-            else:
-                other_states = states
-                gap = self.random.choice([12, 12, 24])
-                other_start, other_end = start + gap, end + gap
-                if other_start <= end:
-                    other_start, other_end = end + 1 + gap, end + 1 + gap + (end - start)
-            if not self._clash(topic.key, set(other_states), other_start, other_end, ""):
-                negative_id = self._add(topic, wording, other_states, other_start, other_end, body)
-                self.hard_negatives.append({"first": item_id, "second": negative_id, "kind": kind})
+        audience: list[str] | None = None
+        if kind == "another_audience":
+            others = [a for a in AUDIENCES if a not in topic.audience]
+            audience = [self.random.choice(others)]
+            other_states, period = states, (start, end)
+            title, summary, activities = self._english(wording, states, body, short=False)
+            phrase = AUDIENCES[audience[0]]["en"]
+            text = (f"{title} for {phrase}", f"Tailored to {phrase}. {summary}", activities)
+        elif kind == "sibling":
+            siblings = [
+                t for t in self.topics if t.key != topic.key and set(t.themes) & set(topic.themes)
+            ]
+            if not siblings:
                 return
+            topic = self.random.choice(siblings)
+            other_states, period = states, (start, end)
+            if self._clash(topic.key, set(states), start, end, ""):
+                return
+            text = self._english(self.random.choice(topic.wordings), states, body, short=False)
+            audience = list(self.by_id[item_id]["audience"])  # type: ignore[call-overload]
+        elif kind == "another_region":
+            pool = sorted(set(STATES) - set(states))
+            if not pool:
+                return
+            other_states = sorted(self.random.sample(pool, min(len(pool), len(states), 3)))
+            period = (start + self.random.choice([-1, 0, 1]), end)
+            text = self._english(wording, other_states, body, short=False)
+        else:
+            other_states = states
+            gap = 12 if kind == "another_time" else max(end - start, 1)
+            period = (end + 1 + gap, end + 1 + gap + (end - start))
+            if kind == "next_edition":  # a year on; a year-long base touches it by a month
+                first = max(end, start + 11)
+                period = (first, first + (end - start))
+            text = self._english(wording, states, body, short=False)
+        ignore = item_id if kind == "next_edition" else ""
+        if kind != "another_audience" and self._clash(
+            topic.key, set(other_states), period[0], period[1], ignore
+        ):
+            return
+        negative_id = self._add(
+            topic, text, other_states, period, body, audience=audience, cluster=item_id
+        )
+        self.hard_negatives.append({"first": item_id, "second": negative_id, "kind": kind})
 
-    def build(self, bases: int) -> dict[str, object]:
-        made: list[tuple[Topic, tuple[str, list[str], int, int, int]]] = []
-        while len(made) < bases:
-            topic = TOPICS[len(made) % len(TOPICS)]
+    def build(self) -> None:
+        made: list[tuple[Topic, Base]] = []
+        attempts = 0
+        while len(made) < BASES_PER_PART and attempts < BASES_PER_PART * 3:
+            attempts += 1
+            topic = self.topics[attempts % len(self.topics)]
             base = self.base(topic)
             if base is not None:
                 made.append((topic, base))
+        duplicates = negatives = 0
         for number, (topic, base) in enumerate(made):
-            if number % 3 == 0:
-                self.duplicate(topic, base)
-            elif number % 3 == 1:
-                self.hard_negative(topic, base)
-        return {
-            "about": __doc__,
-            "seed": SEED,
-            "initiatives": self.items,
-            "duplicates": self.duplicates,
-            "hard_negatives": self.hard_negatives,
-        }
+            if number % 5 in (0, 2):
+                self.duplicate(topic, base, DUPLICATE_KINDS[duplicates % 5])
+                duplicates += 1
+            else:
+                self.hard_negative(topic, base, NEGATIVE_KINDS[negatives % 5])
+                negatives += 1
+
+
+def build() -> dict[str, object]:
+    items: list[dict[str, object]] = []
+    duplicates: list[dict[str, str]] = []
+    negatives: list[dict[str, str]] = []
+    for part in PARTS:
+        builder = Builder(part)
+        builder.build()
+        items += builder.items
+        duplicates += [{**pair, "part": part} for pair in builder.duplicates]
+        negatives += [{**pair, "part": part} for pair in builder.hard_negatives]
+    return {
+        "about": __doc__,
+        "parts": {
+            part: {"seed": seed, "topic_parity": parity} for part, (seed, parity) in PARTS.items()
+        },
+        "initiatives": items,
+        "duplicates": duplicates,
+        "hard_negatives": negatives,
+    }
 
 
 def main() -> None:
-    data = Builder().build(bases=150)
+    data = build()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     print(

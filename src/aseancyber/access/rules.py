@@ -135,6 +135,11 @@ RULES: dict[tuple[str, Action], Rule] = {
         (Grant(Permission.RECORD_COORDINATE),),
         "reviewing overlaps needs the coordinator or regional coordinator role",
     ),
+    ("initiative_pair_decision", Action.REVIEW): Rule(
+        (Grant(Permission.RECORD_COORDINATE),),
+        "deciding whether two initiatives duplicate each other needs the coordinator or "
+        "regional coordinator role",
+    ),
     # norms/
     **{
         ("norm_action", action): Rule(

@@ -14,19 +14,31 @@ from pydantic import BaseModel
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.initiatives import gaps, overlaps, report, report_runs, service, transfer
+from aseancyber.initiatives import (
+    decisions,
+    gaps,
+    merging,
+    overlaps,
+    report,
+    report_runs,
+    service,
+    transfer,
+)
 from aseancyber.initiatives.schemas import (
     BodyPairRead,
     ImportProblemRead,
     ImportRequest,
     ImportResultRead,
     InitiativeCreate,
+    InitiativeDetailRead,
     InitiativePage,
     InitiativeRead,
     InitiativeUpdate,
     OverlapPage,
     OverlapRead,
     OverlapReview,
+    PairDecisionCreate,
+    PairDecisionRead,
     ReportRunRead,
     ReportRunRequest,
 )
@@ -160,6 +172,19 @@ def list_overlaps(
 def regional_overlaps(db: DbSession, reader: OptionalActor) -> list[BodyPairRead]:
     """Confirmed overlaps counted by pair of sectoral bodies."""
     return [BodyPairRead(**pair.__dict__) for pair in overlaps.regional_view(db, reader=reader)]
+
+
+@router.post("/pair-decisions", status_code=201)
+def decide_pair(body: PairDecisionCreate, db: DbSession, actor: CurrentActor) -> PairDecisionRead:
+    """Flag a pair detection missed as a duplicate (it becomes an overlap), or mark a pair
+    not a duplicate (it is not proposed again); coordinators only."""
+    return decisions.read(db, decisions.decide(db, actor=actor, data=body))
+
+
+@router.get("/pair-decisions")
+def list_pair_decisions(db: DbSession, reader: OptionalActor) -> list[PairDecisionRead]:
+    """Coordinators' decisions on pairs whose two initiatives the reader may both see."""
+    return [decisions.read(db, d) for d in decisions.list_(db, reader=reader)]
 
 
 @router.get("/overlaps/{overlap_id}")
@@ -321,10 +346,16 @@ def create_initiative(
 
 
 @router.get("/{initiative_id}")
-def get_initiative(initiative_id: str, db: DbSession, reader: OptionalActor) -> InitiativeRead:
-    """One initiative, if the reader may see it."""
-    return service.read(
-        db, initiative=service.get_or_404(db, reader=reader, initiative_id=initiative_id)
+def get_initiative(
+    initiative_id: str, db: DbSession, reader: OptionalActor
+) -> InitiativeDetailRead:
+    """One initiative, if the reader may see it (a merged one names the initiative kept
+    when the reader may see that one too)."""
+    initiative = service.get_or_404(db, reader=reader, initiative_id=initiative_id)
+    return InitiativeDetailRead(
+        **service.read(db, initiative=initiative).model_dump(),
+        merged=initiative.merged_into_id is not None,
+        merged_into_id=merging.merged_into(db, reader=reader, initiative=initiative),
     )
 
 

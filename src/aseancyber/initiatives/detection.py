@@ -3,13 +3,14 @@
 An initiative becomes a :class:`Profile` (its words and its structured facets). The score
 of a pair combines:
 
-- text similarity: TF-IDF cosine over title (counted twice), summary and activities, after
-  lower-casing, a small stop list, a domain thesaurus ("course" and "workshop" are
-  "training") and light suffix stripping;
-- structured overlap: beneficiary states, themes and audience (Jaccard), overlapping months;
-- the duplication the statement worries about: a *different* sectoral body doing the same
-  thing raises the score; disjoint beneficiary states or periods that do not overlap lower
-  it strongly (the same course for another state or another year is not a duplicate).
+- text similarity, the gate: TF-IDF cosine over the concept terms of title (counted twice),
+  summary and activities (:mod:`.glossary`: abbreviations, body names and the member
+  states' languages map to shared concepts; other words are stemmed English terms);
+- facets within a band (:mod:`.scoring`): beneficiary states, themes, audience and period
+  move the score up a little when they agree and down when they do not; another audience
+  pushes it down further; a *different* sectoral body doing the same work adds a little;
+- disjoint beneficiary states or periods that do not overlap make a pair apart (the same
+  course for another region or another year is not a duplicate, see :func:`is_apart`).
 
 Scale comes from blocking, not from comparing all pairs: each profile is posted in an
 inverted index under its :data:`BLOCK_KEYS` most distinctive terms, and only pairs that
@@ -18,10 +19,10 @@ share such a term (and are not too common to discriminate) are scored exactly.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from aseancyber.initiatives.scoring import (
-    MIN_TEXT_FOR_CANDIDATE,
+    MAX_LIFT,
     THRESHOLD,
     Candidate,
     Profile,
@@ -29,10 +30,11 @@ from aseancyber.initiatives.scoring import (
     Scorer,
     Vector,
     dot,
+    is_apart,
     month_index,
     month_label,
+    profile_terms,
 )
-from aseancyber.initiatives.vocabulary import terms
 
 __all__ = [
     "THRESHOLD",
@@ -65,17 +67,22 @@ class DuplicateIndex:
     :mod:`aseancyber.initiatives.live_index`.
     """
 
-    def __init__(self, profiles: Iterable[Profile]) -> None:
+    def __init__(
+        self, profiles: Iterable[Profile], *, term_weights: Mapping[str, float] | None = None
+    ) -> None:
         self.profiles: dict[str, Profile] = {p.id: p for p in profiles}
         frequency: Counter[str] = Counter()
         self.term_sets: dict[str, frozenset[str]] = {}
+        counts: dict[str, Counter[str]] = {}
         for profile in self.profiles.values():
-            found = frozenset(terms(profile.title)) | frozenset(terms(profile.text))
+            counts[profile.id] = profile_terms(profile)
+            found = frozenset(counts[profile.id])
             self.term_sets[profile.id] = found
             frequency.update(found)
-        self.scorer = Scorer(dict(frequency), len(self.profiles))
+        self.scorer = Scorer(dict(frequency), len(self.profiles), term_weights=term_weights)
         self.vectors: dict[str, Vector] = {
-            profile_id: self.scorer.vector(profile) for profile_id, profile in self.profiles.items()
+            profile_id: self.scorer.vector(profile, counts[profile_id])
+            for profile_id, profile in self.profiles.items()
         }
         # A flaggable pair shares a beneficiary state whenever both name states and is active
         # in a common month whenever both are dated (otherwise the score is divided far below
@@ -117,14 +124,15 @@ class DuplicateIndex:
             if self.profiles[profile.id] == profile:
                 return
             self.remove(profile.id)
-        found = frozenset(terms(profile.title)) | frozenset(terms(profile.text))
+        counts = profile_terms(profile)
+        found = frozenset(counts)
         frequency = self.scorer.document_frequency
         for term in found:
             frequency[term] = frequency.get(term, 0) + 1
         self.profiles[profile.id] = profile
         self.term_sets[profile.id] = found
         self.scorer.resize(len(self.profiles))
-        self.vectors[profile.id] = self.scorer.vector(profile)
+        self.vectors[profile.id] = self.scorer.vector(profile, counts)
         self.all_states |= profile.states
         self.all_years |= _years(profile)
         self._post(profile.id)
@@ -224,6 +232,7 @@ class DuplicateIndex:
         symmetric = QUERY_KEYS == BLOCK_KEYS
         seen: set[tuple[str, str]] = set()
         found = []
+        least_text = threshold - MAX_LIFT  # facets lift no pair by more than this
         for profile_id, vector in self.vectors.items():
             profile = self.profiles[profile_id]
             for other_id in self._candidate_ids(profile, vector):
@@ -242,7 +251,7 @@ class DuplicateIndex:
                     continue
                 other_vector = self.vectors[other_id]
                 text = dot(vector, other_vector)
-                if text < MIN_TEXT_FOR_CANDIDATE:
+                if text < least_text:
                     continue
                 candidate = self.scorer._combine(
                     profile, vector, other, other_vector, text, explain=False
@@ -275,21 +284,14 @@ def _years(profile: Profile) -> frozenset[int]:
     return frozenset(range(profile.start // 12, profile.end // 12 + 1))
 
 
-def is_apart(a: Profile, b: Profile) -> bool:
-    """Whether two profiles cannot be flagged whatever their words: both dated and never
-    active in the same month, or both with beneficiaries and none in common (each divides
-    the score far below the threshold)."""
-    dated = None not in (a.start, a.end, b.start, b.end)
-    if dated and (a.end < b.start or b.end < a.start):  # type: ignore[operator]
-        return True
-    return bool(a.states and b.states and a.states.isdisjoint(b.states))
-
-
 def brute_force_pairs(
-    profiles: Iterable[Profile], *, threshold: float = THRESHOLD
+    profiles: Iterable[Profile],
+    *,
+    threshold: float = THRESHOLD,
+    term_weights: Mapping[str, float] | None = None,
 ) -> list[Candidate]:
     """Every pair scored exactly (the baseline blocking is measured against)."""
-    index = DuplicateIndex(profiles)
+    index = DuplicateIndex(profiles, term_weights=term_weights)
     ids = sorted(index.profiles)
     found = []
     for position, first_id in enumerate(ids):

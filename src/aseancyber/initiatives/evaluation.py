@@ -1,17 +1,22 @@
 """Measuring duplicate detection on a labelled set (the file tests/initiatives/data holds).
 
-The set is a JSON object with ``initiatives`` (id, title, summary, activities, states,
+The set is a JSON object with ``initiatives`` (id, part, title, summary, activities, states,
 themes, audience, start_on, end_on, sectoral_body, programme), ``duplicates`` (labelled
-pairs) and ``hard_negatives`` (pairs that look alike but are not duplicates).
+pairs, each with its ``kind`` and ``part``) and ``hard_negatives`` (pairs that look alike but
+are not duplicates). A set may have parts ("tuning", "held_out"): each is measured on its
+own, as its own registry, so that what was tuned on one is judged on the other.
 """
 
 import json
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from aseancyber.initiatives.detection import THRESHOLD, DuplicateIndex, Profile
+
+Pair = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,7 @@ class Quality:
     labelled: int
     hard_negatives_flagged: int
     hard_negatives: int
+    recall_by_kind: dict[str, float] = field(default_factory=dict)
 
     @property
     def precision(self) -> float:
@@ -29,6 +35,13 @@ class Quality:
     @property
     def recall(self) -> float:
         return self.true_positives / self.labelled if self.labelled else 1.0
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    profiles: list[Profile]
+    duplicates: dict[Pair, str]  # pair -> kind
+    hard_negatives: dict[Pair, str]
 
 
 def profile_from_row(row: dict[str, Any]) -> Profile:
@@ -50,32 +63,62 @@ def profile_from_row(row: dict[str, Any]) -> Profile:
     )
 
 
-def load(path: Path) -> tuple[list[Profile], set[tuple[str, str]], set[tuple[str, str]]]:
-    """Profiles, labelled duplicate pairs and hard-negative pairs from an evaluation file."""
+def ordered(first: str, second: str) -> Pair:
+    return (first, second) if first < second else (second, first)
+
+
+def load_set(path: Path, *, part: str | None = None) -> LabelledSet:
+    """The labelled set at ``path`` (only ``part`` of it when given)."""
     data = json.loads(path.read_text())
-    profiles = [profile_from_row(row) for row in data["initiatives"]]
 
-    def ordered(pair: dict[str, str]) -> tuple[str, str]:
-        a, b = pair["first"], pair["second"]
-        return (a, b) if a < b else (b, a)
+    def wanted(row: Mapping[str, Any]) -> bool:
+        return part is None or row.get("part") == part
 
-    return (
-        profiles,
-        {ordered(pair) for pair in data["duplicates"]},
-        {ordered(pair) for pair in data["hard_negatives"]},
+    return LabelledSet(
+        profiles=[profile_from_row(row) for row in data["initiatives"] if wanted(row)],
+        duplicates={
+            ordered(p["first"], p["second"]): p.get("kind", "")
+            for p in data["duplicates"]
+            if wanted(p)
+        },
+        hard_negatives={
+            ordered(p["first"], p["second"]): p.get("kind", "")
+            for p in data["hard_negatives"]
+            if wanted(p)
+        },
     )
 
 
-def evaluate(path: Path, *, threshold: float = THRESHOLD) -> Quality:
-    """Precision and recall of the indexed detector on the labelled set at ``path``."""
-    profiles, duplicates, negatives = load(path)
-    flagged = {
-        candidate.pair for candidate in DuplicateIndex(profiles).all_pairs(threshold=threshold)
-    }
+def load(path: Path, *, part: str | None = None) -> tuple[list[Profile], set[Pair], set[Pair]]:
+    """Profiles, labelled duplicate pairs and hard-negative pairs from an evaluation file."""
+    labelled = load_set(path, part=part)
+    return labelled.profiles, set(labelled.duplicates), set(labelled.hard_negatives)
+
+
+def measure(labelled: LabelledSet, flagged: Collection[Pair]) -> Quality:
+    """Precision, recall (overall and per kind of duplicate) of ``flagged`` pairs."""
+    found = set(flagged)
+    kinds: dict[str, list[bool]] = {}
+    for pair, kind in labelled.duplicates.items():
+        kinds.setdefault(kind, []).append(pair in found)
     return Quality(
-        flagged=len(flagged),
-        true_positives=len(flagged & duplicates),
-        labelled=len(duplicates),
-        hard_negatives_flagged=len(flagged & negatives),
-        hard_negatives=len(negatives),
+        flagged=len(found),
+        true_positives=len(found & labelled.duplicates.keys()),
+        labelled=len(labelled.duplicates),
+        hard_negatives_flagged=len(found & labelled.hard_negatives.keys()),
+        hard_negatives=len(labelled.hard_negatives),
+        recall_by_kind={kind: sum(hits) / len(hits) for kind, hits in sorted(kinds.items())},
     )
+
+
+def evaluate(
+    path: Path,
+    *,
+    part: str | None = None,
+    threshold: float = THRESHOLD,
+    term_weights: Mapping[str, float] | None = None,
+) -> Quality:
+    """Precision and recall of the indexed detector on (a part of) the labelled set."""
+    labelled = load_set(path, part=part)
+    index = DuplicateIndex(labelled.profiles, term_weights=term_weights)
+    return measure(labelled, [c.pair for c in index.all_pairs(threshold=threshold)])

@@ -22,20 +22,22 @@ index, about the same at 200 and at 20,000 initiatives.
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from aseancyber.db import new_id, utcnow
+from aseancyber.initiatives import feedback
 from aseancyber.initiatives.detection import (
     THRESHOLD,
     Candidate,
     DuplicateIndex,
     Profile,
-    is_apart,
 )
 from aseancyber.initiatives.models import DetectionIndexChange, DetectionIndexState
 from aseancyber.initiatives.profiles import load_profiles
+from aseancyber.initiatives.scoring import is_apart
 
 STATE_ROW = 1
 CATCH_UP_LIMIT = 2_000
@@ -91,6 +93,7 @@ class _Entry:
     generation: int
     token: str
     index: DuplicateIndex
+    learnt: tuple[int, datetime | None] = (0, None)  # the decisions its weights came from
 
 
 @dataclass
@@ -111,6 +114,11 @@ class LiveIndex:
         self._lock = threading.Lock()
         self.last = Stats()
 
+    def clear(self) -> None:
+        """Forget every index (the next use rebuilds; tests and benchmarks start afresh)."""
+        with self._lock:
+            self._entries.clear()
+
     def find(
         self,
         db: Session,
@@ -128,7 +136,7 @@ class LiveIndex:
             index, overlay_ids = self._synced(db, pending=pending, own=own)
             if len(overlay_ids) > OVERLAY_LIMIT:
                 self.last.rebuilt = True
-                index, overlay_ids = DuplicateIndex(load_profiles(db)), set()
+                index, overlay_ids = _build(db), set()
             overlay = {p.id: p for p in load_profiles(db, ids=overlay_ids)} if overlay_ids else {}
             self.last.overlay = len(overlay)
             found: dict[tuple[str, str], Candidate] = {}
@@ -136,6 +144,15 @@ class LiveIndex:
                 for candidate in self._one(index, profile, overlay, overlay_ids, threshold)[:limit]:
                     found.setdefault(candidate.pair, candidate)
             return sorted(found.values(), key=lambda c: (-c.score, c.pair))
+
+    def score(self, db: Session, *, first: Profile, second: Profile) -> Candidate:
+        """One pair scored (with reasons) against the registry ``db`` sees, whatever the
+        threshold: what a coordinator flagging a missed pair is shown."""
+        with self._lock:
+            pending: dict[int, str] = db.info.get(PENDING, {})
+            index, _ = self._synced(db, pending=pending, own={first.id, second.id})
+            scorer = index.scorer
+            return scorer.score(first, scorer.vector(first), second, scorer.vector(second))
 
     @staticmethod
     def _one(
@@ -177,6 +194,8 @@ class LiveIndex:
             )
             if token != entry.token:
                 entry = None  # rolled back, restored from a backup, or another database
+        if entry is not None and entry.learnt != feedback.state(db):
+            entry = None  # coordinators decided on pairs since: the weights are relearnt
         if entry is not None:
             rows = db.execute(
                 select(DetectionIndexChange.generation, DetectionIndexChange.initiative_id)
@@ -192,7 +211,7 @@ class LiveIndex:
                 # the shared index, so this once the index is built for this caller only
                 # (and when no change was ever recorded there is no generation to keep).
                 self.last.rebuilt = True
-                return DuplicateIndex(load_profiles(db)), own
+                return _build(db), own
             return self._rebuild(db, key).index, own
         committed = [(generation, id_) for generation, id_ in rows if generation not in pending]
         # Committed changes to an initiative this transaction also changed cannot be read
@@ -207,7 +226,8 @@ class LiveIndex:
         # The generation is read before the profiles: the index may hold a little more than
         # that generation (applied again later, harmlessly), never less.
         generation, token = _head(db)
-        entry = _Entry(generation, token, DuplicateIndex(load_profiles(db)))
+        learnt = feedback.state(db)
+        entry = _Entry(generation, token, _build(db), learnt)
         self._entries[key] = entry
         return entry
 
@@ -226,6 +246,11 @@ class LiveIndex:
         )
         entry.generation, entry.token = last, token or ""
         self.last.applied = len(ids)
+
+
+def _build(db: Session) -> DuplicateIndex:
+    """An index of every initiative ``db`` sees, weighted by what decisions taught."""
+    return DuplicateIndex(load_profiles(db), term_weights=feedback.term_weights(db))
 
 
 def _head(db: Session) -> tuple[int, str]:

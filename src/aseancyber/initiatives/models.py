@@ -192,6 +192,12 @@ class Initiative(Shareable, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # Set when a coordinator merged this initiative into another (see overlaps.merge): it
+    # leaves lists, detection and reports, and its page points to the one kept.
+    merged_into_id: Mapped[str | None] = mapped_column(
+        ForeignKey("initiative.id", ondelete="SET NULL"), index=True
+    )
+    merged_at: Mapped[datetime | None]
 
     pillar: Mapped[Pillar | None] = relationship(lazy="joined")
     sectoral_body: Mapped[SectoralBody | None] = relationship(lazy="joined")
@@ -322,6 +328,45 @@ class Overlap(Base):
 
     first: Mapped[Initiative] = relationship(foreign_keys=[first_id], lazy="joined")
     second: Mapped[Initiative] = relationship(foreign_keys=[second_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PairVerdict(StrEnum):
+    DUPLICATE = "duplicate"
+    NOT_DUPLICATE = "not_duplicate"
+
+    @property
+    def label(self) -> str:
+        return {"duplicate": "Duplicate", "not_duplicate": "Not a duplicate"}[self.value]
+
+
+class PairDecision(Base):
+    """A coordinator's word on a pair of initiatives, whether or not detection flagged it:
+    "not a duplicate" keeps detection from proposing it again (until the texts become
+    clearly more alike, see :mod:`aseancyber.initiatives.feedback`); "duplicate" makes a
+    missed pair an overlap. Both teach the detector (per-term weights). Stored once per
+    pair with ``first_id < second_id``; a later decision replaces the earlier one.
+    """
+
+    __tablename__ = "initiative_pair_decision"
+    __table_args__ = (UniqueConstraint("first_id", "second_id"),)
+
+    id: Mapped[str] = id_column()
+    first_id: Mapped[str] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), index=True
+    )
+    second_id: Mapped[str] = mapped_column(
+        ForeignKey("initiative.id", ondelete="CASCADE"), index=True
+    )
+    verdict: Mapped[PairVerdict] = mapped_column(db_enum(PairVerdict, "initiative_pair_verdict"))
+    text_similarity: Mapped[float] = mapped_column(Float, default=0.0)  # when decided
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
 

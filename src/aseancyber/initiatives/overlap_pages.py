@@ -12,7 +12,7 @@ from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
-from aseancyber.errors import Conflict
+from aseancyber.errors import Conflict, Invalid
 from aseancyber.initiatives import overlaps
 from aseancyber.initiatives.models import Overlap
 from aseancyber.initiatives.page_options import (
@@ -82,6 +82,7 @@ def _overlap_page(
             or {
                 "decision": overlap.decision.value if overlap.decision else "",
                 "reason": overlap.decision_reason,
+                "keep_id": "",
             },
             "conflict": conflict,
         },
@@ -113,6 +114,7 @@ async def review_overlap(
         "status": "dismissed" if action == "dismiss" else "confirmed",
         "decision": (forms.text(form, "decision") or None) if action != "dismiss" else None,
         "reason": forms.text(form, "reason"),
+        "keep_id": (forms.text(form, "keep_id") or None) if action != "dismiss" else None,
     }
     parsed = forms.parse(OverlapReview, values)
     if isinstance(parsed, dict):
@@ -125,6 +127,11 @@ async def review_overlap(
     except Conflict as error:
         return _overlap_page(
             request, db, actor, overlap_id, values=values, conflict=error.detail, status_code=409
+        )
+    except Invalid as error:  # a merge that would show the duplicate more widely
+        errors = {problem.field: problem.message for problem in error.problems}
+        return _overlap_page(
+            request, db, actor, overlap_id, errors=errors, values=values, status_code=422
         )
     message = (
         "The overlap was dismissed."

@@ -6,19 +6,20 @@ only to a reader who may see both initiatives, and is NotFound otherwise.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Select, delete, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from aseancyber import audit
 from aseancyber.access.policy import Actor, Reader, visible_to
 from aseancyber.access.rules import Action, may
 from aseancyber.community.service import has_nul
-from aseancyber.db import utcnow
+from aseancyber.db import new_id, utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
-from aseancyber.initiatives import live_index
+from aseancyber.initiatives import feedback, live_index, merging
 from aseancyber.initiatives.detection import (
     THRESHOLD,
     Candidate,
@@ -32,6 +33,7 @@ from aseancyber.initiatives.models import (
     Overlap,
     OverlapDecision,
     OverlapStatus,
+    PairVerdict,
 )
 from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.schemas import OverlapRead, OverlapReview, ReasonsRead
@@ -42,16 +44,27 @@ CANDIDATES_PER_INITIATIVE = 10
 ID_CHUNK = 500  # ids per IN list, well under every database's bound-parameter limit
 
 
-def _store(db: Session, candidates: Iterable[Candidate]) -> list[Overlap]:
-    """Insert new candidate pairs, refresh open ones; reviewed pairs keep their review.
+def _existing(db: Session, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Overlap]:
+    found: dict[tuple[str, str], Overlap] = {}
+    for start in range(0, len(pairs), ID_CHUNK):
+        chunk = pairs[start : start + ID_CHUNK]
+        statement = select(Overlap).where(tuple_(Overlap.first_id, Overlap.second_id).in_(chunk))
+        for overlap in db.scalars(statement).unique():
+            found[(overlap.first_id, overlap.second_id)] = overlap
+    return found
+
+
+def _store(
+    db: Session, candidates: Iterable[Candidate], reopened: Set[tuple[str, str]] = frozenset()
+) -> list[Overlap]:
+    """Insert new candidate pairs, refresh open ones; reviewed pairs keep their review, but
+    a dismissed pair in ``reopened`` (materially changed since) is proposed again.
     Returns the pairs flagged for the first time."""
+    found = list(candidates)
+    existing_pairs = _existing(db, sorted(candidate.pair for candidate in found))
     added: list[Overlap] = []
-    for candidate in candidates:
-        existing = db.scalar(
-            select(Overlap).where(
-                Overlap.first_id == candidate.first_id, Overlap.second_id == candidate.second_id
-            )
-        )
+    for candidate in found:
+        existing = existing_pairs.get(candidate.pair)
         reasons = orjson.dumps(candidate.reasons.as_dict()).decode()
         if existing is None:
             overlap = Overlap(
@@ -63,6 +76,14 @@ def _store(db: Session, candidates: Iterable[Candidate]) -> list[Overlap]:
             )
             db.add(overlap)
             added.append(overlap)
+        elif existing.status is OverlapStatus.DISMISSED and candidate.pair in reopened:
+            existing.status = OverlapStatus.OPEN
+            existing.score = candidate.score
+            existing.text_similarity = candidate.text_similarity
+            existing.reasons = reasons
+            existing.reviewed_by_id = None
+            existing.reviewed_at = None
+            added.append(existing)
         elif existing.status is OverlapStatus.OPEN and (
             existing.score != candidate.score or existing.reasons != reasons
         ):
@@ -71,6 +92,44 @@ def _store(db: Session, candidates: Iterable[Candidate]) -> list[Overlap]:
             existing.reasons = reasons
     db.flush()
     return added
+
+
+def _store_many(db: Session, candidates: list[Candidate], reopened: Set[tuple[str, str]]) -> int:
+    """:func:`_store` for a whole registry: pairs already stored go through the ORM (each
+    change audited), new ones are inserted in bulk and audited as one entry with their
+    count (the audit log's form for an entry standing for many rows). Returns how many
+    pairs were flagged for the first time."""
+    existing = set(_existing(db, sorted(candidate.pair for candidate in candidates)))
+    known = [candidate for candidate in candidates if candidate.pair in existing]
+    added = len(_store(db, known, reopened))
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "first_id": candidate.first_id,
+            "second_id": candidate.second_id,
+            "score": candidate.score,
+            "text_similarity": candidate.text_similarity,
+            "reasons": orjson.dumps(candidate.reasons.as_dict()).decode(),
+            "status": OverlapStatus.OPEN,
+            "decision_reason": "",
+            "detected_at": now,
+            "version": 1,
+        }
+        for candidate in candidates
+        if candidate.pair not in existing
+    ]
+    for start in range(0, len(rows), 5_000):
+        db.execute(insert(Overlap), rows[start : start + 5_000])
+    if rows:
+        audit.record(
+            db,
+            action="initiative_overlap.detect_all",
+            record_kind="initiative_overlap",
+            record_id="*",
+            detail={"flagged": len(rows), "refreshed_or_reopened": len(known)},
+        )
+    return added + len(rows)
 
 
 def detect_for(
@@ -87,12 +146,14 @@ def detect_for(
         return 0
     wanted = set(initiative_ids)
     profiles = load_profiles(db, ids=wanted)
-    found: dict[tuple[str, str], Candidate] = {
-        candidate.pair: candidate
-        for candidate in live_index.find(db, profiles=profiles, limit=CANDIDATES_PER_INITIATIVE)
-    }
+    proposable, reopened = feedback.keep_proposable(
+        db, live_index.find(db, profiles=profiles, limit=CANDIDATES_PER_INITIATIVE)
+    )
+    found = {candidate.pair: candidate for candidate in proposable}
     if progress is not None:
         progress(len(initiative_ids), len(initiative_ids), "looking for overlaps")
+    # A pair a coordinator flagged as a duplicate stays an overlap whatever its score.
+    found_or_kept = set(found) | feedback.duplicates_of(db, wanted)
     stale = db.scalars(
         select(Overlap).where(
             Overlap.status == OverlapStatus.OPEN,
@@ -100,10 +161,10 @@ def detect_for(
         )
     ).all()
     for overlap in stale:
-        if (overlap.first_id, overlap.second_id) not in found:
+        if (overlap.first_id, overlap.second_id) not in found_or_kept:
             db.delete(overlap)
     db.flush()
-    added = _store(db, found.values())
+    added = _store(db, found.values(), reopened)
     if flagged is not None:
         flagged.extend(added)
     return len(added)
@@ -111,19 +172,20 @@ def detect_for(
 
 def detect_all(db: Session, *, progress: Progress | None = None) -> int:
     """Re-run detection over the whole registry (after a bulk import or a threshold change)."""
-    index = DuplicateIndex(load_profiles(db))
+    index = DuplicateIndex(load_profiles(db), term_weights=feedback.term_weights(db))
     if progress is not None:
         progress(1, 2, "indexed the registry")
-    candidates = index.all_pairs(threshold=THRESHOLD, explain=True)
-    keep = {candidate.pair for candidate in candidates}
+    proposable, reopened = feedback.keep_proposable(db, index.all_pairs(threshold=THRESHOLD))
+    candidates = [index.explain(candidate) for candidate in proposable]
+    keep = {candidate.pair for candidate in candidates} | feedback.duplicates_of(db)
     for overlap in db.scalars(select(Overlap).where(Overlap.status == OverlapStatus.OPEN)).all():
         if (overlap.first_id, overlap.second_id) not in keep:
             db.delete(overlap)
     db.flush()
-    added = _store(db, candidates)
+    added = _store_many(db, candidates, reopened)
     if progress is not None:
         progress(2, 2, "stored the overlaps")
-    return len(added)
+    return added
 
 
 def forget(db: Session, *, initiative_id: str) -> None:
@@ -138,7 +200,7 @@ def forget(db: Session, *, initiative_id: str) -> None:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _visible_ids(reader: Reader) -> Select[tuple[str]]:
+def visible_ids(reader: Reader) -> Select[tuple[str]]:
     return select(Initiative.id).where(visible_to(reader, Initiative))
 
 
@@ -149,7 +211,7 @@ def visible_statement(
     initiative_id: str | None = None,
 ) -> Select[tuple[Overlap]]:
     """The overlaps whose two initiatives ``reader`` may both see."""
-    visible = _visible_ids(reader)
+    visible = visible_ids(reader)
     statement = select(Overlap).where(Overlap.first_id.in_(visible), Overlap.second_id.in_(visible))
     if status is not None:
         statement = statement.where(Overlap.status == status)
@@ -166,7 +228,7 @@ def count_visible(db: Session, *, reader: Reader, overlaps: list[Overlap]) -> in
     visible: set[str] = set()
     for start in range(0, len(wanted), ID_CHUNK):
         chunk = wanted[start : start + ID_CHUNK]
-        visible.update(db.scalars(_visible_ids(reader).where(Initiative.id.in_(chunk))))
+        visible.update(db.scalars(visible_ids(reader).where(Initiative.id.in_(chunk))))
     return sum(1 for o in overlaps if o.first_id in visible and o.second_id in visible)
 
 
@@ -228,13 +290,37 @@ def review(db: Session, *, actor: Actor, overlap_id: str, data: OverlapReview) -
             f"someone else reviewed this overlap since you loaded it (you loaded version "
             f"{data.version}, it is now version {overlap.version}); reload and review again"
         )
+    if data.decision is OverlapDecision.MERGE:
+        kept = data.keep_id or _older(overlap)
+        if kept not in (overlap.first_id, overlap.second_id):
+            raise Invalid("must be one of the two initiatives of the overlap", "keep_id")
+        folded = overlap.second_id if kept == overlap.first_id else overlap.first_id
+        merging.merge(db, kept_id=kept, duplicate_id=folded)
     overlap.status = OverlapStatus(data.status)
     overlap.decision = data.decision
     overlap.decision_reason = data.reason
     overlap.reviewed_by_id = actor.user_id
     overlap.reviewed_at = utcnow()
+    # Every review is also a decision on the pair, which detection obeys and learns from.
+    feedback.record(
+        db,
+        first_id=overlap.first_id,
+        second_id=overlap.second_id,
+        verdict=PairVerdict.NOT_DUPLICATE
+        if overlap.status is OverlapStatus.DISMISSED
+        else PairVerdict.DUPLICATE,
+        text_similarity=overlap.text_similarity,
+        reason=data.reason,
+        user_id=actor.user_id,
+    )
     db.flush()
     return overlap
+
+
+def _older(overlap: Overlap) -> str:
+    """The initiative registered first (kept by a merge unless the reviewer says otherwise)."""
+    first, second = overlap.first, overlap.second
+    return first.id if (first.created_at, first.id) <= (second.created_at, second.id) else second.id
 
 
 LABELS: dict[str, str] = {theme.value: label for theme, label in THEME_LABELS.items()} | {

@@ -19,6 +19,8 @@ from aseancyber.access.rules import Action, may
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Invalid
 from aseancyber.initiatives import (
+    decision_pages,
+    merging,
     norm_links,
     overlap_pages,
     overlaps,
@@ -32,6 +34,7 @@ from aseancyber.initiatives.models import (
     THEME_LABELS,
     Initiative,
     Overlap,
+    PairDecision,
 )
 from aseancyber.initiatives.page_options import FILTER_NAMES, choices
 from aseancyber.initiatives.schemas import InitiativeCreate, InitiativeUpdate
@@ -43,6 +46,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 # The fixed paths (/initiatives/overlaps, /report, /import...) come before /{initiative_id}.
 router.include_router(transfer_pages.router)
 router.include_router(overlap_pages.router)
+router.include_router(decision_pages.router)
 router.include_router(report_pages.router)
 
 
@@ -190,6 +194,8 @@ def show_initiative(
             "norm_url": norm_links.norm_url,
             "can_edit": may(reader, Action.EDIT, initiative),
             "can_relabel": may(reader, Action.RELABEL, initiative),
+            "can_decide": may(reader, Action.REVIEW, PairDecision),
+            "merged_into": merging.merged_into(db, reader=reader, initiative=initiative),
         },
     )
 

@@ -21,7 +21,8 @@ def _chunks(ids: Collection[str]) -> Iterator[list[str]]:
 
 
 def load_profiles(db: Session, *, ids: Collection[str] | None = None) -> list[Profile]:
-    """Every initiative on the node (or those of ``ids`` that exist) as a detection profile."""
+    """Every initiative on the node (or those of ``ids`` that exist), not merged into
+    another, as a detection profile."""
     if ids is not None:
         return [profile for chunk in _chunks(ids) for profile in _load(db, chunk)]
     return _load(db, None)
@@ -42,7 +43,7 @@ def _load(db: Session, ids: list[str] | None) -> list[Profile]:
         Initiative.end_on,
         Initiative.sectoral_body_id,
         Initiative.programme,
-    )
+    ).where(Initiative.merged_into_id.is_(None))  # a merged initiative is no longer compared
     if ids is not None:
         tags = tags.where(InitiativeTag.initiative_id.in_(ids))
         statement = statement.where(Initiative.id.in_(ids))

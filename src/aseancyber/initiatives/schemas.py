@@ -20,6 +20,7 @@ from aseancyber.initiatives.models import (
     InitiativeStatus,
     OverlapDecision,
     OverlapStatus,
+    PairVerdict,
     StatementClause,
     Theme,
 )
@@ -179,6 +180,13 @@ class ReasonsRead(BaseModel):
     sentences: list[str]
 
 
+class InitiativeDetailRead(InitiativeRead):
+    """One initiative as its own REST resource: also whether it was merged into another."""
+
+    merged: bool = False  # merged into another initiative (it has left the lists)
+    merged_into_id: str | None = None  # that initiative, when the reader may see it
+
+
 class OverlapRead(BaseModel):
     id: str
     first_id: str
@@ -208,9 +216,12 @@ class OverlapReview(_Write):
     status: Literal["confirmed", "dismissed"]
     decision: OverlapDecision | None = None
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), NoNul] = ""
+    keep_id: RecordId | None = None  # with "merge": the initiative kept (default: the older)
 
     @model_validator(mode="after")
     def _decided(self) -> "OverlapReview":
+        if self.keep_id is not None and self.decision is not OverlapDecision.MERGE:
+            raise ValueError("keep_id: only a merge keeps one initiative")
         if self.status == "confirmed" and self.decision is None:
             raise ValueError("decision: confirming needs merge, coordinate or keep_separate")
         if self.status == "dismissed" and self.decision is not None:
@@ -218,6 +229,34 @@ class OverlapReview(_Write):
         if self.decision is OverlapDecision.KEEP_SEPARATE and not self.reason:
             raise ValueError("reason: say why the two are kept separate")
         return self
+
+
+class PairDecisionCreate(_Write):
+    """A coordinator's word on a pair: a duplicate detection missed, or not a duplicate."""
+
+    first_id: RecordId
+    second_id: RecordId
+    verdict: PairVerdict
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), NoNul] = ""
+
+    @model_validator(mode="after")
+    def _two(self) -> "PairDecisionCreate":
+        if self.first_id == self.second_id:
+            raise ValueError("second_id: a pair needs two different initiatives")
+        if self.verdict is PairVerdict.NOT_DUPLICATE and not self.reason:
+            raise ValueError("reason: say why the two are not duplicates")
+        return self
+
+
+class PairDecisionRead(BaseModel):
+    id: str
+    first_id: str
+    second_id: str
+    verdict: PairVerdict
+    text_similarity: float
+    reason: str
+    decided_at: datetime
+    overlap_id: str | None  # the overlap the decision made or closed, if any
 
 
 class BodyPairRead(BaseModel):

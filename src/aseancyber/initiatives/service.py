@@ -92,8 +92,11 @@ def _has_tag(kind: TagKind, value: str) -> Any:
 def visible_statement(
     reader: Reader, filters: InitiativeFilters = InitiativeFilters()
 ) -> Select[tuple[Initiative]]:
-    """The initiatives ``reader`` may see that match ``filters`` (the one entry point)."""
-    statement = select(Initiative).where(visible_to(reader, Initiative))
+    """The initiatives ``reader`` may see that match ``filters`` (the one entry point); one
+    merged into another has left the registry's lists (its page still says where it went)."""
+    statement = select(Initiative).where(
+        visible_to(reader, Initiative), Initiative.merged_into_id.is_(None)
+    )
     if filters.q:
         statement = statement.where(
             contains_text(

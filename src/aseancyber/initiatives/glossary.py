@@ -1,0 +1,156 @@
+"""The words of an initiative as concepts, whatever language or abbreviation it is written in.
+
+Detection compares initiatives registered by ten-odd states and a dozen sectoral bodies:
+the same course is "incident response training for CERTs", "CSIRT incident handling
+course", "pelatihan penanganan insiden untuk tim tanggap insiden siber" or "đào tạo ứng cứu
+sự cố". A shipped domain glossary (``lexicon/terms.tsv``, a few hundred phrases in English,
+Bahasa Indonesia and Malay, Vietnamese, Filipino, Thai, and a few in Khmer, Lao and Burmese,
+plus the abbreviations of the field and of the sectoral bodies) maps each phrase to one
+concept token, so that those texts meet. Nothing is downloaded and nothing is learnt at run
+time; a word the glossary does not know goes through the English stop list, thesaurus and
+stemmer of :mod:`aseancyber.initiatives.vocabulary`.
+
+Normalisation first lower-cases and removes the accents and tone marks of Latin script
+(Vietnamese "ứng cứu sự cố" becomes "ung cuu su co", "đ" becomes "d"), so a text typed with
+or without marks matches. Thai, Khmer, Lao and Burmese are written without spaces between
+words: their glossary phrases are found inside the text, longest first.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib.resources import files
+
+from aseancyber.initiatives.vocabulary import terms as english_terms
+
+DROP = "-"
+"""The concept of boilerplate phrases ("ASEAN member states" in any language)."""
+LONGEST_PHRASE = 12
+"""No glossary phrase has more words than this (checked when the glossary is loaded)."""
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Scripts written without spaces between words: Thai, Lao, Burmese, Khmer.
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
+_LATIN_MARKS = re.compile("[\u0300-\u036f]+")
+_FOLD = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "ø": "o", "ß": "ss"})
+
+
+def normalise(text: str) -> str:
+    """Lower case, Latin accents and Vietnamese tone marks removed; other scripts kept."""
+    if text.isascii():
+        return text.lower()
+    # U+0300-U+036F combine with Latin letters only (Vietnamese tone marks included); the
+    # marks of Thai, Lao, Khmer and Burmese are in their own blocks and are kept.
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD).lower())
+    return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", decomposed))
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Phrases (as word tuples, or as strings for unspaced scripts) and their concepts."""
+
+    phrases: dict[tuple[str, ...], str]
+    longest: dict[str, int]  # first word -> the most words of a phrase starting with it
+    unspaced: dict[
+        str, list[tuple[str, str]]
+    ]  # first character -> (phrase, concept), longest first
+
+    @classmethod
+    def parse(cls, text: str) -> "Glossary":
+        """A glossary from ``concept<TAB>phrase`` lines (``#`` starts a comment line).
+
+        A phrase given twice with two concepts is an error: the glossary would be ambiguous."""
+        phrases: dict[tuple[str, ...], str] = {}
+        unspaced: dict[str, list[tuple[str, str]]] = {}
+        problems: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            concept, separator, phrase = line.partition("\t")
+            concept = concept.strip()
+            normal = normalise(phrase.strip())
+            if not separator or not concept or not normal:
+                problems.append(f"line {number}: expected concept<TAB>phrase")
+                continue
+            compact = re.sub(r"[\s-]", "", normal)
+            if _UNSPACED.fullmatch(compact):
+                bucket = unspaced.setdefault(compact[0], [])
+                if any(known == compact and other != concept for known, other in bucket):
+                    problems.append(f"line {number}: {phrase!r} already has another concept")
+                bucket.append((compact, concept))
+                continue
+            words = tuple(_WORD.findall(normal))
+            if not words or len(words) > LONGEST_PHRASE:
+                problems.append(f"line {number}: {phrase!r} has no word or too many words")
+                continue
+            if phrases.get(words, concept) != concept:
+                problems.append(f"line {number}: {phrase!r} already means {phrases[words]}")
+            phrases[words] = concept
+        if problems:
+            raise ValueError("glossary: " + "; ".join(problems))
+        longest: dict[str, int] = {}
+        for words in phrases:
+            longest[words[0]] = max(longest.get(words[0], 0), len(words))
+        for bucket in unspaced.values():
+            bucket.sort(key=lambda item: -len(item[0]))
+        return cls(phrases, longest, unspaced)
+
+    def concepts(self, text: str) -> list[str]:
+        """The terms of ``text``: glossary concepts where a phrase matches (longest first),
+        otherwise the English term of each word; boilerplate and stop words dropped."""
+        found: list[str] = []
+        normal = normalise(text)
+        position = 0
+        for run in _UNSPACED.finditer(normal):
+            found.extend(self._spaced(normal[position : run.start()]))
+            found.extend(self._unspaced(run.group()))
+            position = run.end()
+        found.extend(self._spaced(normal[position:]))
+        return found
+
+    def _spaced(self, text: str) -> Iterator[str]:
+        words = _WORD.findall(text)
+        index, count = 0, len(words)
+        while index < count:
+            word = words[index]
+            longest = self.longest.get(word, 0)
+            for size in range(min(longest, count - index), 0, -1):
+                concept = self.phrases.get(tuple(words[index : index + size]))
+                if concept is not None:
+                    if concept != DROP:
+                        yield concept
+                    index += size
+                    break
+            else:
+                yield from _english(word)
+                index += 1
+
+    def _unspaced(self, run: str) -> Iterator[str]:
+        index = 0
+        while index < len(run):
+            for phrase, concept in self.unspaced.get(run[index], ()):
+                if run.startswith(phrase, index):
+                    if concept != DROP:
+                        yield concept
+                    index += len(phrase)
+                    break
+            else:
+                index += 1  # a word the glossary does not know: not compared
+
+
+@lru_cache(maxsize=200_000)
+def _english(word: str) -> tuple[str, ...]:
+    return tuple(english_terms(word))
+
+
+@cache
+def glossary() -> Glossary:
+    """The shipped glossary (read once per process)."""
+    return Glossary.parse((files("aseancyber.initiatives") / "lexicon" / "terms.tsv").read_text())
+
+
+def concepts(text: str) -> list[str]:
+    """The concept terms of ``text`` through the shipped glossary."""
+    return glossary().concepts(text)
