@@ -65,6 +65,7 @@ from aseancyber.sharing import pages as sharing_pages
 from aseancyber.sharing import share_pages as sharing_share_pages
 from aseancyber.sharing import taxii as sharing_taxii
 from aseancyber.web import api_docs as web_api_docs
+from aseancyber.web import openapi as web_openapi
 from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
 from aseancyber.web.guards import login_redirect
@@ -306,6 +307,15 @@ class Platform(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeaders(super().build_middleware_stack())
+
+    _described: dict[str, Any] | None = None
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, with the problem+json errors and security of each operation."""
+        document = super().openapi()  # built again only when the routes change
+        if document is not self._described:
+            self._described = web_openapi.describe(document, self.routes)
+        return document
 
 
 @asynccontextmanager
