@@ -50,6 +50,8 @@ from aseancyber.norms import api as norms_api
 from aseancyber.norms import pages as norms_pages
 from aseancyber.notify import api as notify_api
 from aseancyber.notify import pages as notify_pages
+from aseancyber.ops import health as ops_health
+from aseancyber.ops import metrics as ops_metrics
 from aseancyber.positions import api as positions_api
 from aseancyber.positions import engagements_api as positions_engagements_api
 from aseancyber.positions import engagements_pages as positions_engagements_pages
@@ -381,10 +383,13 @@ def create_app(
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNul)
+    app.add_middleware(ops_metrics.Observe)  # outermost: counts and logs every answer
     return app
 
 
 ROUTERS = [
+    ops_health.router,
+    ops_metrics.router,
     access_api.router,
     community_api.router,
     audit_api.router,
