@@ -218,7 +218,9 @@ class DatabaseCollector(Collector):
                 select(OutboundEmail.status, func.count())
                 .where(OutboundEmail.status != EmailStatus.SENT)
                 .group_by(OutboundEmail.status)
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
         for status in (EmailStatus.QUEUED, EmailStatus.FAILED):
             email.add_metric([str(status)], counts.get(status, 0))
