@@ -15,6 +15,7 @@ BENCHMARKS = [
     "matching",
     "federation",
     "routing",
+    "ops",
     "load",
 ]
 
