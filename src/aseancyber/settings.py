@@ -122,6 +122,11 @@ class Settings(BaseSettings):
     # /metrics answers only `Authorization: Bearer <this token>`; unset, /metrics is off (404).
     metrics_token: str | None = Field(default=None, min_length=32)
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("metrics_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
