@@ -38,7 +38,7 @@ from aseancyber.contacts import api as contacts_api
 from aseancyber.contacts import checks_pages as contacts_checks_pages
 from aseancyber.contacts import pages as contacts_pages
 from aseancyber.db import get_session_factory, is_contention
-from aseancyber.errors import Conflict, Invalid, NotAuthenticated, ServiceError
+from aseancyber.errors import PROBLEM_JSON, Conflict, Invalid, NotAuthenticated, ServiceError
 from aseancyber.federation import api as federation_api
 from aseancyber.federation import pages as federation_pages
 from aseancyber.initiatives import api as initiatives_api
@@ -75,7 +75,6 @@ from aseancyber.web.security import SecurityHeaders
 from aseancyber.web.spool import SpoolBody, WriterQueue
 
 log = logging.getLogger("aseancyber")
-PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
 BUSY_DETAIL = (
     "the database is busy with other changes and nothing was saved; "

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.community.models import OrganisationKind, Role
-from aseancyber.web.openapi import BEARER, COOKIE, PROBLEM_JSON
+from aseancyber.errors import PROBLEM_JSON
+from aseancyber.web.openapi import BEARER, COOKIE
 from tests import factories
 
 METHODS = ("get", "post", "put", "patch", "delete")

@@ -3,9 +3,10 @@
 FastAPI documents the success answer of each operation and a 422 in its own shape. The
 server answers every error as an RFC 9457 problem (``application/problem+json``, see
 ``app.install_error_handlers``), and which errors an operation can give follows from what
-it takes: a caller (401, 403), a record named in its path or body (404), a body (400,
-413, 415 for a multipart upload), a change (409). One pass over the routes adds those
-answers and the security requirements to every operation, so no domain repeats them.
+it takes: a caller (401, 403), a record named in its path, query or body (404), a body
+(400, 413), a change (409). One pass over the routes adds those answers and the security
+requirements to every operation, so no domain repeats them; a route that answers more
+(415 from reading a multipart body itself) says so with ``responses=problems(415)``.
 """
 
 from collections.abc import Iterable, Iterator
@@ -17,8 +18,8 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from aseancyber.access.dependencies import SESSION_COOKIE, get_current_actor, get_optional_actor
+from aseancyber.errors import PROBLEM_JSON
 
-PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BEARER = "bearerToken"
@@ -102,9 +103,6 @@ def error_statuses(route: APIRoute | RouteContext, method: str) -> set[int]:
         statuses.add(422)
     if writes:
         statuses |= {400, 409, 413, 422}
-    body = (route.openapi_extra or {}).get("requestBody", {}).get("content", {})
-    if "multipart/form-data" in body:
-        statuses.add(415)
     return statuses
 
 
