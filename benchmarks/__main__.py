@@ -19,6 +19,7 @@ BENCHMARKS = [
     "federation",
     "misp",
     "routing",
+    "ops",
     "load",
 ]
 

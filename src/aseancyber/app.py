@@ -38,7 +38,7 @@ from aseancyber.contacts import api as contacts_api
 from aseancyber.contacts import checks_pages as contacts_checks_pages
 from aseancyber.contacts import pages as contacts_pages
 from aseancyber.db import get_session_factory, is_contention
-from aseancyber.errors import Conflict, Invalid, NotAuthenticated, ServiceError
+from aseancyber.errors import PROBLEM_JSON, Conflict, Invalid, NotAuthenticated, ServiceError
 from aseancyber.federation import api as federation_api
 from aseancyber.federation import pages as federation_pages
 from aseancyber.initiatives import api as initiatives_api
@@ -52,6 +52,8 @@ from aseancyber.norms import api as norms_api
 from aseancyber.norms import pages as norms_pages
 from aseancyber.notify import api as notify_api
 from aseancyber.notify import pages as notify_pages
+from aseancyber.ops import health as ops_health
+from aseancyber.ops import metrics as ops_metrics
 from aseancyber.positions import api as positions_api
 from aseancyber.positions import engagements_api as positions_engagements_api
 from aseancyber.positions import engagements_pages as positions_engagements_pages
@@ -67,6 +69,7 @@ from aseancyber.sharing import pages as sharing_pages
 from aseancyber.sharing import share_pages as sharing_share_pages
 from aseancyber.sharing import taxii as sharing_taxii
 from aseancyber.web import api_docs as web_api_docs
+from aseancyber.web import openapi as web_openapi
 from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
 from aseancyber.web.guards import login_redirect
@@ -74,7 +77,6 @@ from aseancyber.web.security import SecurityHeaders
 from aseancyber.web.spool import SpoolBody, WriterQueue
 
 log = logging.getLogger("aseancyber")
-PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
 BUSY_DETAIL = (
     "the database is busy with other changes and nothing was saved; "
@@ -309,6 +311,15 @@ class Platform(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeaders(super().build_middleware_stack())
 
+    _described: dict[str, Any] | None = None
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, with the problem+json errors and security of each operation."""
+        document = super().openapi()  # built again only when the routes change
+        if document is not self._described:
+            self._described = web_openapi.describe(document, self.routes)
+        return document
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -373,10 +384,13 @@ def create_app(
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNul)
+    app.add_middleware(ops_metrics.Observe)  # outermost: counts and logs every answer
     return app
 
 
 ROUTERS = [
+    ops_health.router,
+    ops_metrics.router,
     access_api.router,
     community_api.router,
     audit_api.router,

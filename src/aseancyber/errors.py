@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from starlette.responses import JSONResponse, Response
+
+PROBLEM_JSON = "application/problem+json"
+
 
 class ServiceError(Exception):
     status = 400
@@ -73,3 +77,18 @@ class Problem:
     type: str = "about:blank"
     instance: str | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
+
+    def response(self, headers: dict[str, str] | None = None) -> Response:
+        """The problem as an ``application/problem+json`` answer (for routes that answer
+        machines directly, outside the app's error handlers)."""
+        body: dict[str, object] = {
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.instance is not None:
+            body["instance"] = self.instance
+        if self.errors:
+            body["errors"] = self.errors
+        return JSONResponse(body, status_code=self.status, media_type=PROBLEM_JSON, headers=headers)

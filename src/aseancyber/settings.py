@@ -5,7 +5,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
@@ -15,6 +15,11 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
 
 
 class SmtpSecurity(StrEnum):
@@ -149,6 +154,23 @@ class Settings(BaseSettings):
                 raise ValueError("ASEANCYBER_S3_ENDPOINT must be an http(s):// URL")
         return self
 
+    # Operations (issue 17). Logs go to stderr: JSON lines (one access line per request) or
+    # plain text; None means JSON in production and text elsewhere.
+    log_format: LogFormat | None = None
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    # /metrics answers only `Authorization: Bearer <this token>`; unset, /metrics is off (404).
+    metrics_token: str | None = Field(default=None, min_length=32)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # ASEANCYBER_METRICS_TOKEN= turns it off
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.environment is Environment.PRODUCTION and self.secret_key == DEVELOPMENT_SECRET:
@@ -183,6 +205,13 @@ class Settings(BaseSettings):
         if self.secure_cookies is None:
             return self.environment is Environment.PRODUCTION
         return self.secure_cookies
+
+    @property
+    def logs_as(self) -> LogFormat:
+        """The log format: as set, or JSON lines in production and text elsewhere."""
+        if self.log_format is None:
+            return LogFormat.JSON if self.environment is Environment.PRODUCTION else LogFormat.TEXT
+        return self.log_format
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,6 +15,7 @@ from aseancyber.cases.schemas import (
     ApprovalsRead,
     MessageRead,
 )
+from aseancyber.web.openapi import problems
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
@@ -60,7 +61,7 @@ def revise_advisory(
     return advisories.read(advisory)
 
 
-@router.post("/{case_id}/messages/upload", status_code=201)
+@router.post("/{case_id}/messages/upload", status_code=201, responses=problems(415))
 async def post_message_with_attachments(
     case_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> MessageRead:

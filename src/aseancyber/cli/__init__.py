@@ -40,6 +40,7 @@ from aseancyber.cli.common import (
 from aseancyber.db import get_engine
 from aseancyber.demo import load_demo
 from aseancyber.jobs.worker import run_worker
+from aseancyber.ops import logs
 from aseancyber.settings import get_settings, use_settings
 
 app = typer.Typer(
@@ -196,6 +197,8 @@ def serve(
         host=host,
         port=port,
         workers=workers if workers > 1 else None,
+        log_config=logs.logging_config(settings),  # every server process logs alike
+        access_log=False,  # the platform writes its own access line (ops.metrics.Observe)
     )
 
 
@@ -210,6 +213,7 @@ def worker(
 ) -> None:
     """Run background jobs (e-mail, digests, reminders); needed with PostgreSQL."""
     require_migrated()
+    logs.configure(get_settings())
     console.print("Worker started (Ctrl+C stops it)." if not once else "Running due jobs.")
     try:
         run_worker(once=once, poll_seconds=poll_seconds)

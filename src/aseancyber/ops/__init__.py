@@ -1,0 +1,1 @@
+"""Running the platform in production: health and readiness, Prometheus metrics, logs."""
