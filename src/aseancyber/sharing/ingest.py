@@ -39,6 +39,7 @@ from itertools import islice
 from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import TableClause, delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -485,18 +486,31 @@ def insert_rows(
 ) -> None:
     """Insert ``rows`` (tuples in ``columns`` order, values in stored form) in one go.
 
-    On SQLite the driver's own ``executemany`` runs on the session's connection (same
-    transaction): SQLAlchemy's per-row parameter processing cost more than SQLite's
-    insert itself. Elsewhere Core ``executemany`` (batched multi-row VALUES on PostgreSQL).
+    Both ways run on the session's connection (same transaction) through the driver itself:
+    SQLAlchemy's per-row parameter processing cost more than the database's insert. On
+    SQLite the driver's ``executemany``; on PostgreSQL ``COPY ... FROM STDIN``, one stream
+    for all rows (an ``executemany`` there is one statement per row). Nothing else changes:
+    a row breaking a constraint (two posts of one version racing) fails the whole statement.
     """
     if not rows:
         return
     connection = db.connection()
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
     if connection.dialect.name == "sqlite":
         cursor = connection.connection.cursor()
         try:
             cursor.executemany(
-                f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - fixed names
+                f"INSERT INTO {table.name} ({names}) "  # noqa: S608 - fixed names
                 f"VALUES ({', '.join('?' * len(columns))})",
                 rows,
             )
