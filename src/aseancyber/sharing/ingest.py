@@ -108,6 +108,13 @@ class _Context:
     # each id with what it restricts to (see stix.definition_label).
     definitions: dict[str, Tlp | None] = field(default_factory=dict)
 
+    @property
+    def may_name_audience(self) -> bool:
+        """Whether any stored version may get audience rows (most envelopes name nobody)."""
+        return bool(
+            self.audience_organisation_ids or self.audience_user_ids or self.group_organisation_ids
+        )
+
     def next_added(self, now: datetime) -> datetime:
         """Like :func:`next_added`, on a plain field (written back to the collection once)."""
         last = self.last_added
@@ -384,7 +391,7 @@ class _Batch:
                 owner_only,
             )
         )
-        if not owner_only:
+        if not owner_only and context.may_name_audience:
             self.audience_rows.extend(
                 rules.audience_rows(
                     record_id,
@@ -496,12 +503,11 @@ def insert_rows(
         return
     connection = db.connection()
     names = ", ".join(columns)
-    if connection.dialect.name == "postgresql":
-        driver = connection.connection.driver_connection
-        assert isinstance(driver, psycopg.Connection)
+    driver = connection.connection.driver_connection
+    if isinstance(driver, psycopg.Connection):
         with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+            driver.cursor() as copying,
+            copying.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
         ):
             for row in rows:
                 copy.write_row(row)
