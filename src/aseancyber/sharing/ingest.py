@@ -1,10 +1,11 @@
 """Storing an envelope of STIX objects: validate each, label it, stamp it, insert in batches.
 
 Objects are checked one by one; a bad object becomes a failure with its reason in the
-status resource and the good ones in the same envelope are stored. Rows are written with
-Core ``executemany`` in batches (no ORM object per STIX object), the collection row is
-locked so ``date_added`` grows strictly per collection, and the whole envelope is one
-audit entry carrying a digest of the stored ids.
+status resource and the good ones in the same envelope are stored. Rows are written in
+batches through the driver (``executemany`` on SQLite, ``COPY`` on PostgreSQL; no ORM
+object per STIX object), each batch's lookups are one query each with the ids in one
+parameter, the collection row is locked so ``date_added`` grows strictly per collection,
+and the whole envelope is one audit entry carrying a digest of the stored ids.
 
 Trust rules held here (each per object, so one bad object never costs the others):
 
@@ -296,6 +297,13 @@ class _Batch:
             return value
         return _sqlite_time(value)
 
+    def stored_added(self, value: datetime) -> datetime | str:
+        """Like :meth:`stored_time` for ``date_added``, which is new for each row (a cache
+        of it would only push out the repeated created and modified times)."""
+        if not self.text_timestamps:
+            return value
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
     def new_id(self) -> str:
         """A time-ordered random UUID (version 7): new rows land at the end of the primary
         key's index instead of at random places in it; one read of randomness per batch."""
@@ -367,6 +375,7 @@ class _Batch:
         obj = candidate.obj
         record_id = self.new_id()
         added = context.next_added(now)
+        stored_added = self.stored_added(added)
         self.rows.append(
             (
                 record_id,
@@ -376,8 +385,8 @@ class _Batch:
                 obj.get("spec_version", "2.1"),
                 self.stored_time(candidate.created),
                 self.stored_time(candidate.modified),
-                self.stored_time(candidate.version_at or added),
-                self.stored_time(added),
+                self.stored_time(candidate.version_at) if candidate.version_at else stored_added,
+                stored_added,
                 stix.display_name(obj),
                 stix.search_text(obj),
                 body,
