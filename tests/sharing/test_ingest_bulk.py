@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from taxii2client.v21 import Collection, Status
 
@@ -17,8 +18,9 @@ from aseancyber.access.policy import Tlp
 from aseancyber.audit.models import AuditEntry
 from aseancyber.sharing import ingest as ingest_service
 from aseancyber.sharing import stix
+from aseancyber.sharing.models import STIX_OBJECT_BULK, StixObject, TaxiiStatusDetail
 from aseancyber.sharing.models import Collection as CollectionRow
-from aseancyber.sharing.models import StixObject, TaxiiStatusDetail
+from tests.factories import actor
 from tests.readers import World
 from tests.sharing.conftest import TAXII, TaxiiConnection
 
@@ -260,3 +262,24 @@ def test_failure_details_keep_awkward_text(
         select(TaxiiStatusDetail).where(TaxiiStatusDetail.status_id == status.id)
     ).one()
     assert (stored.object_id, stored.version) == (bad["id"], AWKWARD[:40])
+
+
+def test_a_row_racing_another_post_is_a_conflict_not_a_driver_error(
+    db: Session, world: World, collection: CollectionRow
+) -> None:
+    """Two posts of one version racing meet the unique index in the bulk insert itself (the
+    driver's executemany or COPY): that surfaces as SQLAlchemy's IntegrityError, which the
+    app answers with 409, and leaves nothing of the batch."""
+    obj = _indicator(_id("indicator"), **_marked(Tlp.GREEN))
+    ingest_service.ingest(db, actor=actor(world.author), collection=collection, objects=[obj])
+    columns = [STIX_OBJECT_BULK.c[name] for name in ingest_service.ROW_COLUMNS]
+    stored = db.execute(select(*columns).where(STIX_OBJECT_BULK.c.stix_id == obj["id"])).one()
+    other = _id("indicator")
+    fresh = (str(uuid.uuid4()), stored[1], other, *stored[3:])  # fine on its own
+    racing = (str(uuid.uuid4()), *stored[1:])  # the same id + version + owner again
+    with pytest.raises(IntegrityError), db.begin_nested():
+        ingest_service.insert_rows(
+            db, STIX_OBJECT_BULK, ingest_service.ROW_COLUMNS, [fresh, racing]
+        )
+    assert len(_rows(db, collection, {obj["id"]})) == 1
+    assert _rows(db, collection, {other}) == []

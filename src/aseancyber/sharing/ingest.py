@@ -31,6 +31,7 @@ Trust rules held here (each per object, so one bad object never costs the others
 import hashlib
 import io
 import secrets
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from typing import Any
 import orjson
 import psycopg
 from sqlalchemy import TableClause, delete, insert, select
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
@@ -514,25 +516,35 @@ def insert_rows(
     names = ", ".join(columns)
     driver = connection.connection.driver_connection
     if isinstance(driver, psycopg.Connection):
-        with (
-            driver.cursor() as copying,
-            copying.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    if connection.dialect.name == "sqlite":
-        cursor = connection.connection.cursor()
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
         try:
-            cursor.executemany(
-                f"INSERT INTO {table.name} ({names}) "  # noqa: S608 - fixed names
-                f"VALUES ({', '.join('?' * len(columns))})",
-                rows,
-            )
+            with driver.cursor() as copying, copying.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.Error as error:
+            raise _as_sqlalchemy_error(statement, error, psycopg.Error) from error
+        return
+    if isinstance(driver, sqlite3.Connection):
+        statement = (
+            f"INSERT INTO {table.name} ({names}) "  # noqa: S608 - fixed names
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        cursor = driver.cursor()
+        try:
+            cursor.executemany(statement, rows)
+        except sqlite3.Error as error:
+            raise _as_sqlalchemy_error(statement, error, sqlite3.Error) from error
         finally:
             cursor.close()
         return
     connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def _as_sqlalchemy_error(statement: str, error: Exception, base: type[Exception]) -> StatementError:
+    """A driver's own error as SQLAlchemy's (IntegrityError, OperationalError, ...), so the
+    app answers a row racing another post (409) or a busy database (503) as for any other
+    statement, never with a 500."""
+    return DBAPIError.instance(statement, None, error, base)
 
 
 def _mark(candidate: _Candidate) -> None:
