@@ -17,7 +17,8 @@ For each N (10k and 100k; 1M with ``ASEANCYBER_BENCH_FULL=1``; 1k and 5k with
 store to N, paging objects/s over 1,000-object pages at N, and the median lookup-by-id
 latency at N. A peer that stops answering within the timeout is reported as such and not
 driven further. Last, one large envelope (100 MB; 10 MB when quick) is posted to a fresh
-aseancyber and the server process's peak resident memory is read before and after.
+aseancyber and the server process's peak resident memory is read before and after
+(``ASEANCYBER_BENCH_PEERS=0`` skips the peers and this, for work on ingest alone).
 Run: ``.venv/bin/python -m benchmarks sharing``.
 """
 
@@ -65,6 +66,12 @@ def sizes() -> list[int]:
     if os.environ.get("ASEANCYBER_BENCH_FULL"):
         return [10_000, 100_000, 1_000_000]
     return [10_000, 100_000]
+
+
+def peers_wanted() -> bool:
+    """Whether to drive the peers and post the large envelope too (the default); with
+    ``ASEANCYBER_BENCH_PEERS=0`` only the floors and aseancyber run, for ingest work."""
+    return os.environ.get("ASEANCYBER_BENCH_PEERS", "1") != "0"
 
 
 def indicator(n: int) -> dict[str, Any]:
@@ -409,6 +416,9 @@ def main() -> None:
             console.print(
                 "PostgreSQL skipped: set ASEANCYBER_BENCH_POSTGRES_URL to an empty database"
             )
+        if not peers_wanted():
+            console.print("peers and the large envelope skipped: ASEANCYBER_BENCH_PEERS=0")
+            return
         with medallion_server(workdir) as t:
             drive(t, ns)
             targets.append(t)

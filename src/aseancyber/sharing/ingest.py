@@ -1,10 +1,11 @@
 """Storing an envelope of STIX objects: validate each, label it, stamp it, insert in batches.
 
 Objects are checked one by one; a bad object becomes a failure with its reason in the
-status resource and the good ones in the same envelope are stored. Rows are written with
-Core ``executemany`` in batches (no ORM object per STIX object), the collection row is
-locked so ``date_added`` grows strictly per collection, and the whole envelope is one
-audit entry carrying a digest of the stored ids.
+status resource and the good ones in the same envelope are stored. Rows are written in
+batches through the driver (``executemany`` on SQLite, ``COPY`` on PostgreSQL; no ORM
+object per STIX object), each batch's lookups are one query each with the ids in one
+parameter, the collection row is locked so ``date_added`` grows strictly per collection,
+and the whole envelope is one audit entry carrying a digest of the stored ids.
 
 Trust rules held here (each per object, so one bad object never costs the others):
 
@@ -30,6 +31,7 @@ Trust rules held here (each per object, so one bad object never costs the others
 import hashlib
 import io
 import secrets
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,7 +41,9 @@ from itertools import islice
 from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import TableClause, delete, insert, select
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
@@ -106,6 +110,13 @@ class _Context:
     # Marking definitions resolved so far (sent in this envelope, or stored and visible):
     # each id with what it restricts to (see stix.definition_label).
     definitions: dict[str, Tlp | None] = field(default_factory=dict)
+
+    @property
+    def may_name_audience(self) -> bool:
+        """Whether any stored version may get audience rows (most envelopes name nobody)."""
+        return bool(
+            self.audience_organisation_ids or self.audience_user_ids or self.group_organisation_ids
+        )
 
     def next_added(self, now: datetime) -> datetime:
         """Like :func:`next_added`, on a plain field (written back to the collection once)."""
@@ -289,6 +300,13 @@ class _Batch:
             return value
         return _sqlite_time(value)
 
+    def stored_added(self, value: datetime) -> datetime | str:
+        """Like :meth:`stored_time` for ``date_added``, which is new for each row (a cache
+        of it would only push out the repeated created and modified times)."""
+        if not self.text_timestamps:
+            return value
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
     def new_id(self) -> str:
         """A time-ordered random UUID (version 7): new rows land at the end of the primary
         key's index instead of at random places in it; one read of randomness per batch."""
@@ -364,6 +382,7 @@ class _Batch:
         obj = candidate.obj
         record_id = self.new_id()
         added = context.next_added(now)
+        stored_added = self.stored_added(added)
         self.rows.append(
             (
                 record_id,
@@ -373,8 +392,8 @@ class _Batch:
                 obj.get("spec_version", "2.1"),
                 self.stored_time(candidate.created),
                 self.stored_time(candidate.modified),
-                self.stored_time(candidate.version_at or added),
-                self.stored_time(added),
+                self.stored_time(candidate.version_at) if candidate.version_at else stored_added,
+                stored_added,
                 stix.display_name(obj),
                 stix.search_text(obj),
                 body,
@@ -388,7 +407,7 @@ class _Batch:
                 owner_only,
             )
         )
-        if not owner_only:
+        if not owner_only and context.may_name_audience:
             self.audience_rows.extend(
                 rules.audience_rows(
                     record_id,
@@ -490,25 +509,47 @@ def insert_rows(
 ) -> None:
     """Insert ``rows`` (tuples in ``columns`` order, values in stored form) in one go.
 
-    On SQLite the driver's own ``executemany`` runs on the session's connection (same
-    transaction): SQLAlchemy's per-row parameter processing cost more than SQLite's
-    insert itself. Elsewhere Core ``executemany`` (batched multi-row VALUES on PostgreSQL).
+    Both ways run on the session's connection (same transaction) through the driver itself:
+    SQLAlchemy's per-row parameter processing cost more than the database's insert. On
+    SQLite the driver's ``executemany``; on PostgreSQL ``COPY ... FROM STDIN``, one stream
+    for all rows (an ``executemany`` there is one statement per row). Nothing else changes:
+    a row breaking a constraint (two posts of one version racing) fails the whole statement.
     """
     if not rows:
         return
     connection = db.connection()
-    if connection.dialect.name == "sqlite":
-        cursor = connection.connection.cursor()
+    names = ", ".join(columns)
+    driver = connection.connection.driver_connection
+    if isinstance(driver, psycopg.Connection):
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
         try:
-            cursor.executemany(
-                f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - fixed names
-                f"VALUES ({', '.join('?' * len(columns))})",
-                rows,
-            )
+            with driver.cursor() as copying, copying.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.Error as error:
+            raise _as_sqlalchemy_error(statement, error, psycopg.Error) from error
+        return
+    if isinstance(driver, sqlite3.Connection):
+        statement = (
+            f"INSERT INTO {table.name} ({names}) "  # noqa: S608 - fixed names
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        cursor = driver.cursor()
+        try:
+            cursor.executemany(statement, rows)
+        except sqlite3.Error as error:
+            raise _as_sqlalchemy_error(statement, error, sqlite3.Error) from error
         finally:
             cursor.close()
         return
     connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def _as_sqlalchemy_error(statement: str, error: Exception, base: type[Exception]) -> StatementError:
+    """A driver's own error as SQLAlchemy's (IntegrityError, OperationalError, ...), so the
+    app answers a row racing another post (409) or a busy database (503) as for any other
+    statement, never with a 500."""
+    return DBAPIError.instance(statement, None, error, base)
 
 
 def _mark(candidate: _Candidate) -> None:

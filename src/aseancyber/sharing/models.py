@@ -186,6 +186,12 @@ class StixObject(Shareable, Base):
     # A copy posted over an id + version another organisation holds out of the poster's
     # sight: read by its owner organisation only (see access.policy.OWNER_ONLY_COLUMN).
     owner_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The owner and the label without the index each alone that other shareable records
+    # have: no read here looks rows up by either alone (reads go by collection, STIX id or
+    # date added and filter on these), and the two indexes cost each ingested object two
+    # more index writes.
+    owner_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    tlp: Mapped[Tlp] = mapped_column(db_enum(Tlp, "tlp"))
 
     collection: Mapped[Collection] = relationship(lazy="joined")
     owner_organisation: Mapped[Organisation] = relationship(
