@@ -1,7 +1,7 @@
 """initiative_pair_decisions_and_merge
 
 Revision ID: 0029
-Revises: 0024
+Revises: 0028
 Create Date: 2026-12-06 17:47:40
 
 Issue 16, initiatives: reviewers' decisions on pairs of initiatives (not a duplicate, or a
@@ -17,7 +17,7 @@ from alembic import op
 import aseancyber.db
 
 revision: str = "0029"
-down_revision: str | None = "0024"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
