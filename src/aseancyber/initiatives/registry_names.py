@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.community.models import DialoguePartner, MemberState, SectoralBody
+from aseancyber.db import utcnow
 
 DATA_FILE = Path(__file__).parent / "data" / "registry_names.json"
 SUGGESTION_CUTOFF = 0.75
@@ -39,7 +40,9 @@ def name_key(text: str) -> str:
     """A name as matching compares it: no accents, case, punctuation or extra spaces."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.casefold().replace("'", "")).split())
+    # An apostrophe joins ("People's" is "peoples"); any other punctuation separates words.
+    joined = re.sub(r"['\u2018\u2019`\u00b4]", "", plain.casefold())
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", joined).split())
 
 
 @cache
@@ -89,7 +92,7 @@ class RegistryNames:
         for value in values:
             key = name_key(value)
             if key in self.all_members:
-                result.states.extend(self.members_on(on or date.today()))
+                result.states.extend(self.members_on(on or utcnow().date()))
             elif key in self.states:
                 result.states.append(self.states[key])
             elif key in self.outside:
@@ -146,56 +149,71 @@ def _add(table: dict[str, str], spelling: dict[str, str], name: str, value: str)
         spelling.setdefault(key, name)
 
 
+def _bodies(db: Session, spelling: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Names of the bodies on this node, and those the data file knows but the node lacks."""
+    bodies: dict[str, str] = {}
+    here: dict[str, str] = {}
+    for code, name in db.execute(select(SectoralBody.code, SectoralBody.name)):
+        here[code.upper()] = code
+        _add(bodies, spelling, code, code)
+        _add(bodies, spelling, name, code)
+    known_bodies: dict[str, str] = {}
+    for code, aliases in registry_data()["sectoral_bodies"].items():
+        for alias in (code, *aliases):
+            if code.upper() in here:
+                _add(bodies, spelling, alias, here[code.upper()])
+            else:
+                _add(known_bodies, spelling, alias, code)
+    return bodies, known_bodies
+
+
+def _outside(db: Session, spelling: dict[str, str], members: set[str]) -> dict[str, str]:
+    """Names of countries and regions outside ASEAN: the data file's, the node's dialogue
+    partners, then ISO 3166-1 (never a member state, even one this node has not loaded)."""
+    outside: dict[str, str] = {}
+    for name, aliases in registry_data()["outside_asean"].items():
+        for alias in (name, *aliases):
+            _add(outside, spelling, alias, name)
+    partners = {
+        code: name for name, code in db.execute(select(DialoguePartner.name, DialoguePartner.code))
+    }
+    for code, name in partners.items():
+        _add(outside, spelling, name, name)
+        _add(outside, spelling, code, name)
+    for country in pycountry.countries:
+        if country.alpha_2 in members:
+            continue
+        display = partners.get(country.alpha_3) or getattr(country, "common_name", country.name)
+        names = (
+            country.name,
+            getattr(country, "official_name", ""),
+            getattr(country, "common_name", ""),
+            country.alpha_2,
+            country.alpha_3,
+        )
+        for name in filter(None, names):
+            _add(outside, spelling, name, display)
+    return outside
+
+
 def load(db: Session) -> RegistryNames:
-    """The names an import accepts on this node (three small queries)."""
+    """The names an import accepts on this node (four small queries)."""
     data = registry_data()
     spelling: dict[str, str] = {}
     states: dict[str, str] = {}
     accession: dict[str, date] = {}
     for state in db.scalars(select(MemberState)):
         accession[state.iso2] = state.accession_date
-        for name in (state.name, state.iso2, state.iso3, *data["member_states"].get(state.iso2, [])):
+        aliases = data["member_states"].get(state.iso2, [])
+        for name in (state.name, state.iso2, state.iso3, *aliases):
             _add(states, spelling, name, state.iso2)
     all_members = frozenset(name_key(name) for name in data["all_member_states"])
     for name in data["all_member_states"]:
         spelling.setdefault(name_key(name), name)
-    bodies: dict[str, str] = {}
-    here = {code.upper(): code for code, _ in db.execute(select(SectoralBody.code, SectoralBody.name))}
-    for code, name in db.execute(select(SectoralBody.code, SectoralBody.name)):
-        _add(bodies, spelling, code, code)
-        _add(bodies, spelling, name, code)
-    known_bodies: dict[str, str] = {}
-    for code, aliases in data["sectoral_bodies"].items():
-        for alias in (code, *aliases):
-            if code.upper() in here:
-                _add(bodies, spelling, alias, here[code.upper()])
-            else:
-                _add(known_bodies, spelling, alias, code)
-    outside: dict[str, str] = {}
-    for name, aliases in data["outside_asean"].items():
-        for alias in (name, *aliases):
-            _add(outside, spelling, alias, name)
-    partners = {code: name for name, code in db.execute(select(DialoguePartner.name, DialoguePartner.code))}
-    for code, name in partners.items():
-        _add(outside, spelling, name, name)
-        _add(outside, spelling, code, name)
-    members_anywhere = set(accession) | set(data["member_states"])
-    for country in pycountry.countries:
-        if country.alpha_2 in members_anywhere:
-            continue  # never an "outside" reading of a member state, even one not loaded here
-        display = partners.get(country.alpha_3) or getattr(country, "common_name", country.name)
-        for name in (
-            country.name,
-            getattr(country, "official_name", ""),
-            getattr(country, "common_name", ""),
-            country.alpha_2,
-            country.alpha_3,
-        ):
-            if name:
-                _add(outside, spelling, name, display)
-    for key in list(outside):
-        if key in states or key in all_members:
-            del outside[key]
+    bodies, known_bodies = _bodies(db, spelling)
+    outside = _outside(db, spelling, set(accession) | set(data["member_states"]))
+    for key in [key for key in outside if key in states or key in all_members]:
+        del outside[key]
     return RegistryNames(
         states=states,
         accession=accession,
