@@ -11,6 +11,7 @@ BENCHMARKS = [
     "norms",
     "contacts",
     "initiatives",
+    "initiatives_import",
     "positions",
     "matching",
     "federation",

@@ -8,9 +8,15 @@ under a savepoint, so a file that turns out unreadable half-way leaves nothing b
 
 Speed (20,000 rows in one command): names, codes and the norms catalogue are read once,
 not per row; initiatives, their facets and norm links are written with multi-row INSERTs
-of :data:`BATCH` rows; detection runs once for all new initiatives through the live index
-(:func:`aseancyber.initiatives.overlaps.detect_for`). Rows naming an audience take the
-ordinary :func:`aseancyber.initiatives.service.create` path (they are few and need it).
+of :data:`BATCH` rows; detection runs once for all new initiatives. A small import asks
+the live index (:func:`aseancyber.initiatives.overlaps.detect_for`, as a save does). A
+large one (more than ``live_index.OVERLAY_LIMIT`` rows, where the live index would rebuild
+the whole index anyway) builds one index and runs the batch pass
+(:meth:`DuplicateIndex.all_pairs`), keeps for each new initiative its best
+``overlaps.CANDIDATES_PER_INITIATIVE`` pairs (what ``detect_for`` keeps), explains only
+those and inserts them in bulk: every such pair has a new side, so none can exist yet.
+Rows naming an audience take the ordinary :func:`aseancyber.initiatives.service.create`
+path (they are few and need it).
 
 Audit: one ``initiative.create`` entry per initiative, with the digest of its values,
 facets and norm links (what registering it by hand records, in one entry instead of one
@@ -18,12 +24,14 @@ per facet row), and one ``initiative.import`` entry for the import (counts and m
 """
 
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
+import orjson
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
@@ -34,7 +42,15 @@ from aseancyber.db import new_id, utcnow
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.initiatives import live_index, overlap_notices, overlaps, registry_names, service
 from aseancyber.initiatives.checks import check_audience, check_consistency
-from aseancyber.initiatives.models import Initiative, InitiativeNorm, InitiativeTag, Overlap
+from aseancyber.initiatives.detection import THRESHOLD, Candidate, DuplicateIndex
+from aseancyber.initiatives.models import (
+    Initiative,
+    InitiativeNorm,
+    InitiativeTag,
+    Overlap,
+    OverlapStatus,
+)
+from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.registry_names import name_key
 from aseancyber.initiatives.schemas import InitiativeCreate
 from aseancyber.initiatives.transfer import Problem, Row, iter_rows, normalise
@@ -56,7 +72,8 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     problems_total: int = 0
     bad_rows: int = 0
-    overlaps_flagged: int = 0
+    overlaps_flagged: int = 0  # those the importer may see (both sides)
+    overlaps_found: int = 0
     seconds_storing: float = 0.0
     seconds_detecting: float = 0.0
 
@@ -179,12 +196,14 @@ class _Writer:
             )
             self.bulk_ids.append(values["id"])
             self.ids.append(values["id"])
-        if initiatives:
-            self.db.execute(insert(Initiative), initiatives)
-        if tags:
-            self.db.execute(insert(InitiativeTag), tags)
-        if links:
-            self.db.execute(insert(InitiativeNorm), links)
+        # Core INSERTs of the tables: the ORM's bulk path would only add per-row overhead.
+        for table, rows_of in (
+            (cast(Table, Initiative.__table__), initiatives),
+            (cast(Table, InitiativeTag.__table__), tags),
+            (cast(Table, InitiativeNorm.__table__), links),
+        ):
+            if rows_of:
+                self.db.execute(insert(table), rows_of)
 
     def _row(
         self, data: InitiativeCreate
@@ -311,20 +330,7 @@ def import_initiatives(  # noqa: PLR0915 - one pass over the file, then detectio
         return result
     report(f"{len(writer.ids):,} stored; looking for overlaps")
     started = time.perf_counter()
-    live_index.record_change(db, initiative_ids=writer.bulk_ids)
-    flagged: list[Overlap] = []
-    overlaps.detect_for(db, initiative_ids=writer.ids, flagged=flagged)
-    # Only pairs whose two sides the importer may see: the count of the others would tell
-    # them hidden initiatives like theirs exist.
-    result.overlaps_flagged = overlaps.count_visible(db, reader=actor, overlaps=flagged)
-    imported = set(writer.ids)
-    # A pair of two imported initiatives tells no other owner anything: leave it out here
-    # (notify_owners would skip it, after loading both initiatives).
-    overlap_notices.notify_owners(
-        db,
-        flagged=[o for o in flagged if not (o.first_id in imported and o.second_id in imported)],
-        changed_ids=imported,
-    )
+    _detect(db, actor=actor, ids=writer.ids, bulk_ids=writer.bulk_ids, result=result)
     result.seconds_detecting = time.perf_counter() - started
     audit.record(
         db,
@@ -343,8 +349,91 @@ def import_initiatives(  # noqa: PLR0915 - one pass over the file, then detectio
             "rows": result.rows,
             "imported": len(writer.ids),
             "bad_rows_skipped": result.bad_rows,
-            "overlaps_flagged": len(flagged),
+            "overlaps_flagged": result.overlaps_found,
         },
     )
     report("done")
     return result
+
+
+def _best_pairs(candidates: list[Candidate], new_ids: set[str]) -> list[Candidate]:
+    """For each new initiative its best pairs (``candidates`` come best first), as
+    :func:`overlaps.detect_for` keeps them; each pair once."""
+    kept: dict[str, int] = defaultdict(int)
+    chosen: dict[tuple[str, str], Candidate] = {}
+    for candidate in candidates:
+        for side in candidate.pair:
+            if side in new_ids and kept[side] < overlaps.CANDIDATES_PER_INITIATIVE:
+                kept[side] += 1
+                chosen.setdefault(candidate.pair, candidate)
+    return list(chosen.values())
+
+
+def _detect_in_bulk(db: Session, new_ids: set[str], *, actor: Actor) -> list[Overlap]:
+    """Pairs of new initiatives found by one batch pass, inserted in bulk and audited;
+    returned as unattached rows carrying ids and sides (for counting and notices)."""
+    index = DuplicateIndex(load_profiles(db))
+    chosen = _best_pairs(index.all_pairs(threshold=THRESHOLD), new_ids)
+    now = utcnow()
+    rows = []
+    for found in chosen:
+        candidate = index.explain(found)
+        overlap_id = new_id()
+        rows.append(
+            {
+                "id": overlap_id,
+                "first_id": candidate.first_id,
+                "second_id": candidate.second_id,
+                "score": candidate.score,
+                "text_similarity": candidate.text_similarity,
+                "reasons": orjson.dumps(candidate.reasons.as_dict()).decode(),
+                "status": OverlapStatus.OPEN,
+                "decision_reason": "",
+                "detected_at": now,
+                "version": 1,
+            }
+        )
+        audit.record(
+            db,
+            action="initiative_overlap.create",
+            record_kind="initiative_overlap",
+            record_id=overlap_id,
+            changed_fields=sorted(rows[-1]),
+            after=rows[-1],
+            actor=actor,
+        )
+    for start in range(0, len(rows), BATCH):
+        db.execute(insert(cast(Table, Overlap.__table__)), rows[start : start + BATCH])
+    return [
+        Overlap(id=row["id"], first_id=row["first_id"], second_id=row["second_id"]) for row in rows
+    ]
+
+
+def _overlaps(db: Session, ids: list[str]) -> list[Overlap]:
+    """The stored overlaps with these ids (read in chunks)."""
+    found: list[Overlap] = []
+    for start in range(0, len(ids), overlaps.ID_CHUNK):
+        chunk = ids[start : start + overlaps.ID_CHUNK]
+        found.extend(db.scalars(select(Overlap).where(Overlap.id.in_(chunk))))
+    return found
+
+
+def _detect(
+    db: Session, *, actor: Actor, ids: list[str], bulk_ids: list[str], result: ImportResult
+) -> None:
+    """One detection pass for the new initiatives; owners of the other side are told."""
+    live_index.record_change(db, initiative_ids=bulk_ids)
+    imported = set(ids)
+    flagged: list[Overlap] = []
+    if len(imported) > live_index.OVERLAY_LIMIT:
+        flagged = _detect_in_bulk(db, imported, actor=actor)
+    else:
+        overlaps.detect_for(db, initiative_ids=ids, flagged=flagged)
+    result.overlaps_found = len(flagged)
+    # Only pairs whose two sides the importer may see: the count of the others would tell
+    # them hidden initiatives like theirs exist.
+    result.overlaps_flagged = overlaps.count_visible(db, reader=actor, overlaps=flagged)
+    # A pair of two imported initiatives tells no other owner anything: leave it out here
+    # (notify_owners would skip it, after loading both initiatives).
+    others = [o.id for o in flagged if not (o.first_id in imported and o.second_id in imported)]
+    overlap_notices.notify_owners(db, flagged=_overlaps(db, others), changed_ids=imported)

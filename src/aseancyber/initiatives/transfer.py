@@ -62,7 +62,7 @@ from aseancyber.access.policy import Reader
 from aseancyber.errors import Invalid
 from aseancyber.initiatives import service
 from aseancyber.initiatives.models import AUDIENCE_LABELS, THEME_LABELS, Initiative
-from aseancyber.initiatives.registry_names import RegistryNames
+from aseancyber.initiatives.registry_names import RegistryNames, name_key
 
 MAX_EXPORT = 20_000
 SHOWN_VALUE = 80  # characters of a bad value repeated in a problem
@@ -279,8 +279,8 @@ def _resolve_names(row: Row, names: RegistryNames, pillars: dict[str, str]) -> N
             data["sectoral_body"] = code
     pillar = data.get("pillar")
     if isinstance(pillar, str) and pillar:
-        if _key(pillar) in pillars:
-            data["pillar"] = pillars[_key(pillar)]
+        if name_key(pillar) in pillars:
+            data["pillar"] = pillars[name_key(pillar)]
         else:
             row.problem("pillar", "is not a pillar (APSC, AEC or ASCC)", pillar)
             del data["pillar"]
