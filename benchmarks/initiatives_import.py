@@ -237,7 +237,7 @@ def _postgres(url: str) -> Iterator[Engine]:
 
 
 def _run(
-    name: str, database: Callable[[], object], path: Path, size: int, sample: int, table: Table
+    name: str, database: Callable[[], object], path: Path, *, size: int, sample: int, table: Table
 ) -> None:
     with database() as engine:  # type: ignore[attr-defined]
         factory, user_id = _prepare(engine)
@@ -258,9 +258,8 @@ def main() -> None:
     quick = os.environ.get("ASEANCYBER_BENCH_QUICK") == "1"
     size = int(os.environ.get("ASEANCYBER_BENCH_SIZE") or (2_000 if quick else 20_000))
     sample = min(size, 300 if quick else 1_000)
-    use_settings(
-        Settings(environment=Environment.TEST, secret_key="benchmark-secret-key", _env_file=None)
-    )
+    secret = "benchmark-secret-key"  # noqa: S105 - throwaway databases only
+    use_settings(Settings(environment=Environment.TEST, secret_key=secret, _env_file=None))
     table = Table(
         title=f"Registry import: {size:,} rows in one import, stored and checked for "
         "duplicates (wall seconds; target <= 60 s together)"
@@ -272,10 +271,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "registry.csv"
         write_registry(path, size)
-        _run("SQLite", _sqlite, path, size, sample, table)
+        _run("SQLite", _sqlite, path, size=size, sample=sample, table=table)
         url = os.environ.get("ASEANCYBER_BENCH_PG_URL")
         if url:
-            _run("PostgreSQL", lambda: _postgres(url), path, size, sample, table)
+            _run("PostgreSQL", lambda: _postgres(url), path, size=size, sample=sample, table=table)
     console.print(table)
     if not os.environ.get("ASEANCYBER_BENCH_PG_URL"):
         console.print("PostgreSQL skipped: set ASEANCYBER_BENCH_PG_URL to a database to wipe")

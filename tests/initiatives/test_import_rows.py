@@ -31,9 +31,13 @@ def directory(db: Session, bodies: dict[str, SectoralBody]) -> None:
 
 @pytest.fixture
 def run(db: Session, world: World, directory: None) -> Import:
-    def go(content: str, **options: object) -> importing.ImportResult:
+    def go(content: str, *, skip_bad_rows: bool = False) -> importing.ImportResult:
         return importing.import_initiatives(
-            db, actor=actor(world.author), source=content, format="csv", **options
+            db,
+            actor=actor(world.author),
+            source=content,
+            format="csv",
+            skip_bad_rows=skip_bad_rows,
         )
 
     return go

@@ -45,7 +45,9 @@ def names(db: Session) -> RegistryNames:
         ("sg", "SG"),
     ],
 )
-def test_member_state_names_codes_and_aliases(names: RegistryNames, written: str, iso2: str) -> None:
+def test_member_state_names_codes_and_aliases(
+    names: RegistryNames, written: str, iso2: str
+) -> None:
     found = names.beneficiaries([written], on=date(2026, 1, 1))
     assert (found.states, found.outside, found.problems) == ([iso2], [], [])
 
@@ -109,7 +111,8 @@ def test_a_near_miss_is_refused_with_a_suggestion(
     names: RegistryNames, written: str, suggestion: str
 ) -> None:
     found = names.beneficiaries([written], on=None)
-    assert found.states == [] and found.outside == []
+    assert found.states == []
+    assert found.outside == []
     [(value, message)] = found.problems
     assert value == written
     assert message.endswith(f"did you mean {suggestion!r}?"), message
@@ -167,7 +170,8 @@ def test_a_member_state_missing_from_this_node_is_never_read_as_outside_asean(
 ) -> None:
     names = registry_names.load(db)  # no member states loaded
     found = names.beneficiaries(["Timor-Leste", "Laos"], on=None)
-    assert found.outside == [] and found.states == []
+    assert found.outside == []
+    assert found.states == []
     assert [message for _, message in found.problems] == [
         "is not a member state on this node",
         "is not a member state on this node",
@@ -175,7 +179,7 @@ def test_a_member_state_missing_from_this_node_is_never_read_as_outside_asean(
 
 
 def test_matching_ignores_case_accents_spaces_and_punctuation() -> None:
-    assert name_key("  Lao  People’s Democratic-Republic ") == name_key(
+    assert name_key("  Lao  People\u2019s Democratic-Republic ") == name_key(
         "lao peoples democratic republic"
     )
     assert name_key("Côte d'Ivoire") == "cote divoire"
