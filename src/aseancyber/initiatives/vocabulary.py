@@ -198,6 +198,12 @@ def terms(text: str) -> list[str]:
 
 def surface_words(text: str) -> dict[str, str]:
     """For each term of a text, the first word that produced it (to show a reader)."""
+    return dict(_surface_words(text))
+
+
+@lru_cache(maxsize=4_096)
+def _surface_words(text: str) -> dict[str, str]:
+    # Explaining pairs reads one initiative's text once per pair it is in: read it once.
     found: dict[str, str] = {}
     for word in _WORD.findall(text.lower()):
         term = _term(word)
