@@ -257,7 +257,7 @@ def _run(
 def main() -> None:
     quick = os.environ.get("ASEANCYBER_BENCH_QUICK") == "1"
     size = int(os.environ.get("ASEANCYBER_BENCH_SIZE") or (2_000 if quick else 20_000))
-    sample = min(size, 300 if quick else 1_000)
+    sample = min(size, 300 if quick else 500)
     secret = "benchmark-secret-key"  # noqa: S105 - throwaway databases only
     use_settings(Settings(environment=Environment.TEST, secret_key=secret, _env_file=None))
     table = Table(

@@ -58,7 +58,7 @@ def import_form(request: Request, db: DbSession, actor: OptionalActor) -> Respon
             "columns": transfer.COLUMNS,
             "result": None,
             "errors": {},
-            "values": {"tlp": Tlp.GREEN.value},
+            "values": {"tlp": Tlp.GREEN.value, "skip_bad_rows": False},
         },
     )
 
