@@ -14,6 +14,7 @@ BENCHMARKS = [
     "initiatives",
     "initiatives_quality",
     "initiatives_end_to_end",
+    "initiatives_import",
     "positions",
     "matching",
     "federation",

@@ -87,3 +87,33 @@ def test_import_then_report(
     wrong = initialised("initiatives", "report", "--as", "nobody@example.org")
     assert wrong.exit_code == 1
     assert "no active user" in wrong.output
+
+
+def test_import_skipping_bad_rows_reads_registry_wording(
+    initialised: RunCli,  # noqa: F811 - the CLI fixture imported above
+    cli_engine: Engine,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    _coordinator(initialised)
+    registry = tmp_path / "registry.csv"
+    # Excel's "CSV UTF-8" starts with a byte-order mark.
+    registry.write_text(
+        "Title,Beneficiary countries,Body,Start date\n"
+        "Cybercrime investigators course,Lao People's Democratic Republic; Japan,AMMTC,2026-02\n"
+        "ASEAN-wide CERT drill,All ASEAN Member States,TELMIN,2026-03\n"
+        "Typo row,Laoss,TELMIN,2026-04\n",
+        encoding="utf-8-sig",
+    )
+    refused = initialised("initiatives", "import", str(registry), "--as", "coord@example.org")
+    assert refused.exit_code == 1
+    assert "Laoss" in refused.output
+    assert "did you mean 'Laos'?" in refused.output
+    assert _count(cli_engine, Initiative) == 0
+    done = initialised(
+        "initiatives", "import", str(registry), "--as", "coord@example.org", "--skip-bad-rows"
+    )
+    assert done.exit_code == 0, done.output
+    assert "2 initiatives imported of 3 rows, 1 bad rows skipped" in done.output
+    with cli_engine.connect() as connection:
+        titles = set(connection.scalars(select(Initiative.title)))
+    assert titles == {"Cybercrime investigators course", "ASEAN-wide CERT drill"}

@@ -17,6 +17,7 @@ from aseancyber.access.policy import Actor
 from aseancyber.initiatives import (
     decisions,
     gaps,
+    importing,
     merging,
     overlaps,
     report,
@@ -129,14 +130,14 @@ def import_initiatives(
     db: DbSession,
     actor: Annotated[Actor, Depends(require(Permission.RECORD_CREATE))],
 ) -> ImportResultRead:
-    """Import CSV or JSON rows; nothing is imported unless every row is valid or
-    ``import_valid_rows`` is set. The answer lists every problem by row and field."""
-    result = transfer.import_initiatives(
+    """Import CSV or JSON rows; nothing is imported unless every row is good or
+    ``skip_bad_rows`` is set. The answer lists each problem by row, column and value."""
+    result = importing.import_initiatives(
         db,
         actor=actor,
-        content=body.content,
+        source=body.content,
         format=body.format,
-        import_valid_rows=body.import_valid_rows,
+        skip_bad_rows=body.skip_bad_rows or body.import_valid_rows,
         default_tlp=body.tlp,
     )
     return ImportResultRead(
@@ -145,8 +146,12 @@ def import_initiatives(
         imported=len(result.imported_ids),
         imported_ids=result.imported_ids,
         problems=[
-            ImportProblemRead(row=p.row, field=p.field, problem=p.problem) for p in result.problems
+            ImportProblemRead(
+                row=p.row, field=p.field, column=p.column, value=p.value, problem=p.problem
+            )
+            for p in result.problems
         ],
+        problems_total=result.problems_total,
         overlaps_flagged=result.overlaps_flagged,
     )
 

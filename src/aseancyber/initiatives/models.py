@@ -123,6 +123,7 @@ class TagKind(StrEnum):
     FUNDER = "funder"
     IMPLEMENTER = "implementer"
     PARTNER = "partner"
+    OTHER_BENEFICIARY = "other_beneficiary"  # outside ASEAN: a dialogue partner, a region
 
 
 class InitiativeTag(Base):
@@ -269,6 +270,10 @@ class Initiative(Shareable, Base):
     @property
     def partners(self) -> list[str]:
         return self.values(TagKind.PARTNER)
+
+    @property
+    def other_beneficiaries(self) -> list[str]:
+        return self.values(TagKind.OTHER_BENEFICIARY)
 
 
 class OverlapStatus(StrEnum):

@@ -66,6 +66,11 @@ class _Content(_Write):
     sectoral_body: Code | None = Field(default=None, description="Sectoral body code, e.g. ADGMIN.")
     programme: Programme = Field(default="", description="ACCP, ASCCE, AJCCBC, ...")
     beneficiary_states: list[Iso2] = Field(default_factory=list, max_length=MAX_LIST)
+    other_beneficiaries: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="Beneficiaries outside ASEAN: dialogue partners, other countries, regions.",
+    )
     themes: list[Theme] = Field(default_factory=list, max_length=10)
     target_audience: list[AudienceKind] = Field(default_factory=list, max_length=10)
     norms: list[NormLetter] = Field(
@@ -108,6 +113,7 @@ class InitiativeUpdate(_Write):
     sectoral_body: Code | None = None
     programme: Programme | None = None
     beneficiary_states: list[Iso2] | None = Field(default=None, max_length=MAX_LIST)
+    other_beneficiaries: list[Name] | None = Field(default=None, max_length=MAX_LIST)
     themes: list[Theme] | None = Field(default=None, max_length=10)
     target_audience: list[AudienceKind] | None = Field(default=None, max_length=10)
     norms: list[NormLetter] | None = Field(default=None, max_length=60)
@@ -147,6 +153,7 @@ class InitiativeListItem(BaseModel):
 
 class InitiativeRead(InitiativeListItem):
     aims: str
+    other_beneficiaries: list[str]
     activities: str
     statement_clauses: list[StatementClause]
     funders: list[str]
@@ -271,10 +278,13 @@ class BodyPairRead(BaseModel):
 class ImportRequest(_Write):
     format: Literal["csv", "json"]
     content: Annotated[str, StringConstraints(max_length=20_000_000), NoNul]
-    import_valid_rows: bool = Field(
+    skip_bad_rows: bool = Field(
         default=False,
-        description="Import the rows that are valid even if others are not "
-        "(otherwise nothing is imported unless every row is valid).",
+        description="Import the good rows and report the bad ones (otherwise nothing is "
+        "imported unless every row is good, and every problem is listed).",
+    )
+    import_valid_rows: bool = Field(
+        default=False, description="The former name of skip_bad_rows (either one works)."
     )
     tlp: Tlp = Tlp.GREEN
 
@@ -282,6 +292,8 @@ class ImportRequest(_Write):
 class ImportProblemRead(BaseModel):
     row: int
     field: str
+    column: str = Field(description="The column as the file names it.")
+    value: str = Field(description="The offending value (shortened when long).")
     problem: str
 
 
@@ -291,6 +303,7 @@ class ImportResultRead(BaseModel):
     imported: int
     imported_ids: list[str]
     problems: list[ImportProblemRead]
+    problems_total: int = Field(description="Every problem found (the list may be cut short).")
     overlaps_flagged: int
 
 

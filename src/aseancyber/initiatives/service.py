@@ -54,6 +54,7 @@ __all__ = ["InitiativeFilters", "check_row", "parse_filters"]
 # Facets written through the tag table: schema field -> tag kind.
 TAG_FIELDS: dict[str, TagKind] = {
     "beneficiary_states": TagKind.STATE,
+    "other_beneficiaries": TagKind.OTHER_BENEFICIARY,
     "themes": TagKind.THEME,
     "target_audience": TagKind.AUDIENCE,
     "statement_clauses": TagKind.CLAUSE,
@@ -381,6 +382,7 @@ def read(db: Session, *, initiative: Initiative) -> InitiativeRead:
     return InitiativeRead(
         **list_item(initiative).model_dump(),
         aims=initiative.aims,
+        other_beneficiaries=initiative.other_beneficiaries,
         activities=initiative.activities,
         statement_clauses=initiative.clauses,
         funders=initiative.funders,

@@ -18,11 +18,12 @@ countries and one or more of the GFCE's five themes, which are this platform's t
 | Funders; Funder; Donors | funders | names |
 | Implementers; Implementer | implementers | names |
 | Partners | partners | names |
-| Beneficiaries; Beneficiary countries; Beneficiary states | beneficiary_states | ISO or name |
+| Beneficiaries; Beneficiary countries; Beneficiary states | beneficiary_states | see below |
+| Other beneficiaries; Beneficiaries outside ASEAN | other_beneficiaries | names |
 | Themes; Topics | themes | GFCE theme names ("Cybercrime", "Culture & Skills", ...) or codes |
 | Audience; Target audience | target_audience | Diplomatic, Policy, Technical, ... |
 | Pillar | pillar | APSC, AEC, ASCC |
-| Sectoral body; Body | sectoral_body | body code, e.g. ADGMIN |
+| Sectoral body; Body | sectoral_body | code, name, former name (TELMIN is ADGMIN) |
 | Programme; Program | programme | ACCP, ASCCE, AJCCBC, ... |
 | Norms | norms | norm letters a-k ("(k)" accepted) or action codes such as g.3 |
 | Statement clauses; Clauses | statement_clauses | clause codes |
@@ -31,40 +32,41 @@ countries and one or more of the GFCE's five themes, which are this platform's t
 | Link; Source; Website; Source link | source_link | https:// address |
 | TLP | tlp | optional; the import's default label otherwise |
 
+Beneficiaries are read as registries write them (:mod:`aseancyber.initiatives.registry_names`):
+member states by name, short name, alias or ISO code ("Lao People's Democratic Republic",
+"Laos", "LAO"), "All ASEAN Member States" / "ASEAN" / "AMS" as every member on the start
+date, and countries or regions outside ASEAN ("Japan", "Pacific Islands"), which are kept
+as other beneficiaries. A value that matches nothing is a problem naming the row, the
+column and the value, with a suggestion when one is close; nothing is guessed.
+
 JSON import takes a list of objects (or ``{"items": [...]}``) keyed by these column names
-or by the REST field names; JSON export writes the REST shape.
+or by the REST field names; JSON export writes the REST shape. CSV is read as a stream,
+in UTF-8 (with or without a byte-order mark) or UTF-16 with its byte-order mark.
 """
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import orjson
-from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.policy import Actor, Reader, Tlp
-from aseancyber.access.rules import Action, may
-from aseancyber.community.models import MemberState
-from aseancyber.errors import Forbidden, Invalid
-from aseancyber.initiatives import overlap_notices, overlaps, service
-from aseancyber.initiatives.models import (
-    AUDIENCE_LABELS,
-    THEME_LABELS,
-    Initiative,
-    Overlap,
-)
-from aseancyber.initiatives.schemas import InitiativeCreate
+from aseancyber.access.policy import Reader
+from aseancyber.errors import Invalid
+from aseancyber.initiatives import service
+from aseancyber.initiatives.models import AUDIENCE_LABELS, THEME_LABELS, Initiative
+from aseancyber.initiatives.registry_names import RegistryNames, name_key
 
-MAX_ROWS = 20_000
 MAX_EXPORT = 20_000
-Progress = Callable[[int, int, str], None]
+SHOWN_VALUE = 80  # characters of a bad value repeated in a problem
+EXTRA_CELLS = "\x00extra"  # key of the cells a CSV row has beyond its header
 
 COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Title", "title", ()),
@@ -78,6 +80,11 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Implementers", "implementers", ("implementer",)),
     ("Partners", "partners", ()),
     ("Beneficiaries", "beneficiary_states", ("beneficiarycountries", "beneficiarystates")),
+    (
+        "Other beneficiaries",
+        "other_beneficiaries",
+        ("beneficiariesoutsideasean", "externalbeneficiaries"),
+    ),
     ("Themes", "themes", ("topics",)),
     ("Audience", "target_audience", ("targetaudience",)),
     ("Pillar", "pillar", ()),
@@ -139,18 +146,24 @@ _STATUS = {
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong with one cell (or one row) of an imported file."""
+
     row: int
     field: str
     problem: str
+    column: str = ""
+    value: str = ""
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, column {self.column or self.field}"
+        said = f"{self.value!r} " if self.value else ""
+        return f"{where}: {said}{self.problem}"
 
 
-@dataclass
-class ImportResult:
-    rows: int = 0
-    valid_rows: int = 0
-    imported_ids: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    overlaps_flagged: int = 0
+def shown(value: Any) -> str:
+    """A bad value as a problem repeats it: text, shortened when long."""
+    text = value if isinstance(value, str) else orjson.dumps(value, default=str).decode()
+    return text if len(text) <= SHOWN_VALUE else text[: SHOWN_VALUE - 1] + "…"
 
 
 def _split(value: Any) -> list[str]:
@@ -176,30 +189,59 @@ def _date(value: str, *, end: bool) -> str | None:
     return text
 
 
-def _normalise(
-    raw: dict[str, Any], states_by_name: dict[str, str]
-) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Map one row's columns to InitiativeCreate fields; unknown columns are problems."""
-    data: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None  # the date's own problem is reported when the row is validated
+
+
+@dataclass
+class Row:
+    """One row read from a file, mapped to InitiativeCreate fields, with its problems."""
+
+    number: int
+    data: dict[str, Any]
+    columns: dict[str, str]  # field -> the column that gave it, as the file names it
+    problems: list[Problem]
+
+    def problem(self, field: str, message: str, value: Any = "") -> None:
+        self.problems.append(
+            Problem(self.number, field, message, self.columns.get(field, field), shown(value))
+        )
+
+
+def normalise(
+    number: int, raw: dict[str, Any], names: RegistryNames, pillars: dict[str, str]
+) -> Row:
+    """Map one row's columns to InitiativeCreate fields, reading real registry wording;
+    unknown columns and names that match nothing are problems of the row."""
+    row = Row(number, {}, {}, [])
+    data = row.data
     for column, value in raw.items():
+        if column == EXTRA_CELLS:
+            row.problems.append(
+                Problem(number, "row", "has more cells than the header (a missing quote?)")
+            )
+            continue
         name = ALIASES.get(_key(str(column)))
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if name is None:
             # Data in a column this platform does not know would be lost silently.
             if _key(str(column)) not in IGNORED_COLUMNS:
-                problems.append((str(column), "is not a known column"))
+                row.problems.append(
+                    Problem(number, str(column), "is not a known column", str(column))
+                )
             continue
+        row.columns.setdefault(name, str(column))
         if name in LIST_FIELDS:
             items = _split(value)
-            if name == "beneficiary_states":
-                items = [states_by_name.get(_key(item), item) for item in items]
-            elif name == "themes":
+            if name == "themes":
                 items = [_THEMES.get(_key(item), item) for item in items]
             elif name == "target_audience":
                 items = [_AUDIENCE.get(_key(item), item) for item in items]
-            data[name] = items
+            data[name] = data.get(name, []) + items
         elif name in {"start_on", "end_on"}:
             data[name] = _date(str(value), end=name == "end_on")
         elif name == "status":
@@ -210,130 +252,120 @@ def _normalise(
             data[name] = text if text.startswith("TLP:") else f"TLP:{text}"
         else:
             data[name] = value if isinstance(value, (int, float)) else str(value).strip()
-    return data, problems
+    _resolve_names(row, names, pillars)
+    return row
 
 
-def parse_rows(content: str, format: str) -> list[dict[str, Any]]:
-    """The rows of a CSV or JSON document (raises Invalid when it cannot be read at all)."""
+def _resolve_names(row: Row, names: RegistryNames, pillars: dict[str, str]) -> None:
+    """Beneficiaries, body and pillar as registries word them, to what the platform stores."""
+    data = row.data
+    if "beneficiary_states" in data:
+        found = names.beneficiaries(data["beneficiary_states"], on=_day(data.get("start_on")))
+        data["beneficiary_states"] = found.states
+        if found.outside:
+            data["other_beneficiaries"] = list(
+                dict.fromkeys([*found.outside, *data.get("other_beneficiaries", [])])
+            )
+            row.columns.setdefault("other_beneficiaries", row.columns["beneficiary_states"])
+        for value, message in found.problems:
+            row.problem("beneficiary_states", message, value)
+    body = data.get("sectoral_body")
+    if isinstance(body, str) and body:
+        code, message = names.body(body)
+        if code is None:
+            row.problem("sectoral_body", message, body)
+            del data["sectoral_body"]
+        else:
+            data["sectoral_body"] = code
+    pillar = data.get("pillar")
+    if isinstance(pillar, str) and pillar:
+        if name_key(pillar) in pillars:
+            data["pillar"] = pillars[name_key(pillar)]
+        else:
+            row.problem("pillar", "is not a pillar (APSC, AEC or ASCC)", pillar)
+            del data["pillar"]
+
+
+# --- reading files -------------------------------------------------------------------------------
+
+
+def _encoding(start: bytes) -> str:
+    """UTF-16 when the file says so with its byte-order mark (Excel's "Unicode text"),
+    UTF-8 otherwise (its byte-order mark, if any, is dropped)."""
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def decode(raw: bytes) -> str:
+    """An uploaded file's text; Invalid names the line of the first byte that is not text."""
+    try:
+        return raw.decode(_encoding(raw[:4]))
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise Invalid(
+            f"is not UTF-8 text (line {line}, byte {error.start + 1}); save it as "
+            "CSV UTF-8 or JSON",
+            "content",
+        ) from error
+
+
+def open_text(path: Path) -> IO[str]:
+    """A file opened for streaming its text (see :func:`decode` for the encodings)."""
+    with path.open("rb") as probe:
+        encoding = _encoding(probe.read(4))
+    return path.open(encoding=encoding, newline="")
+
+
+def iter_rows(source: str | IO[str], format: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of a CSV or JSON document with their numbers, CSV streamed (spreadsheet
+    numbering: the header is row 1); Invalid when the document cannot be read at all."""
     if format == "csv":
-        text = content.lstrip("\ufeff")
-        # newline="": the csv module then reads \n, \r\n and a bare \r line ends alike.
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        try:
-            if not reader.fieldnames:
-                raise Invalid("the CSV file has no header row", "content")
-            rows = []
-            for row in reader:
-                if None in row:
-                    raise Invalid(
-                        f"row {reader.line_num} has more cells than the header", "content"
-                    )
-                if any((value or "").strip() for value in row.values()):
-                    rows.append(dict(row))
-        except csv.Error as error:
-            raise Invalid(
-                f"is not valid CSV (line {reader.line_num}: {error})", "content"
-            ) from error
-        return rows
+        yield from _csv_rows(io.StringIO(source, newline="") if isinstance(source, str) else source)
+        return
     if format == "json":
         try:
-            data = orjson.loads(content)
+            data = orjson.loads(source if isinstance(source, str) else source.read())
         except orjson.JSONDecodeError as error:
             raise Invalid(f"is not valid JSON: {error}", "content") from error
+        except UnicodeDecodeError as error:
+            raise Invalid("is not UTF-8 text; save it as JSON in UTF-8", "content") from error
         if isinstance(data, dict) and isinstance(data.get("items"), list):
             data = data["items"]
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             raise Invalid('must be a list of objects (or {"items": [...]})', "content")
-        return data
+        yield from enumerate(data, start=1)
+        return
     raise Invalid("must be csv or json", "format")
 
 
-def _row_problems(row: int, error: ValidationError) -> list[Problem]:
-    problems = []
-    for detail in error.errors():
-        location = [str(part) for part in detail.get("loc", ()) if not isinstance(part, int)]
-        problems.append(
-            Problem(
-                row,
-                location[0] if location else "row",
-                str(detail.get("msg", "")).removeprefix("Value error, "),
-            )
-        )
-    return problems
-
-
-def import_initiatives(
-    db: Session,
-    *,
-    actor: Actor,
-    content: str,
-    format: str,
-    import_valid_rows: bool = False,
-    default_tlp: Tlp = Tlp.GREEN,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Validate every row, then import all of them, only the valid ones (when asked), or
-    nothing; newly imported initiatives are checked for overlaps."""
-    if not may(actor, Action.CREATE, Initiative):
-        raise Forbidden("importing initiatives needs the contributor or coordinator role")
-    rows = parse_rows(content, format)
-    if len(rows) > MAX_ROWS:
-        raise Invalid(f"has {len(rows)} rows; at most {MAX_ROWS} are imported at once", "content")
-    states = db.scalars(select(MemberState)).all()
-    states_by_name = {_key(state.name): state.iso2 for state in states} | {
-        _key(state.iso3): state.iso2 for state in states
-    }
-    first_row = 2 if format == "csv" else 1  # spreadsheet numbering: the header is row 1
-    result = ImportResult(rows=len(rows))
-    valid: list[tuple[int, InitiativeCreate]] = []
-    for offset, raw in enumerate(rows):
-        number = first_row + offset
-        data, column_problems = _normalise(raw, states_by_name)
-        data.setdefault("tlp", default_tlp.value)
-        problems = [Problem(number, column, text) for column, text in column_problems]
-        try:
-            parsed = InitiativeCreate.model_validate(data)
-        except ValidationError as error:
-            problems.extend(_row_problems(number, error))
-            parsed = None
-        if parsed is not None:
-            problems.extend(
-                Problem(number, p.field, p.message) for p in service.check_row(db, parsed)
-            )
-        if problems:
-            result.problems.extend(problems)
-        elif parsed is not None:
-            valid.append((number, parsed))
-        if progress is not None:
-            progress(offset + 1, len(rows) * 2, "validating rows")
-    result.valid_rows = len(valid)
-    if result.problems and not import_valid_rows:
-        return result
-    for position, (_, parsed) in enumerate(valid, start=1):
-        initiative = service.create(db, actor=actor, data=parsed, detect=False)
-        result.imported_ids.append(initiative.id)
-        if progress is not None:
-            progress(
-                len(rows) + position * len(rows) // max(len(valid), 1), len(rows) * 2, "importing"
-            )
-    if result.imported_ids:
-        flagged: list[Overlap] = []
-        overlaps.detect_for(db, initiative_ids=result.imported_ids, flagged=flagged)
-        # Only pairs whose two sides the importer may see: the count of the others would
-        # tell them hidden initiatives like theirs exist.
-        result.overlaps_flagged = overlaps.count_visible(db, reader=actor, overlaps=flagged)
-        overlap_notices.notify_owners(db, flagged=flagged, changed_ids=set(result.imported_ids))
-        audit.record(
-            db,
-            action="initiative.import",
-            record_kind="initiative",
-            record_id="*",
-            record_organisation_id=actor.organisation_id,
-            changed_fields=[f"count={len(result.imported_ids)}", f"format={format}"],
-            after={"ids": result.imported_ids},
-            actor=actor,
-        )
-    return result
+def _csv_rows(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.reader(stream)
+    number = 1  # a spreadsheet's row: one per record, however many lines its cells take
+    try:
+        header = next(reader, None)
+        if header and header[0].startswith("\ufeff"):
+            header[0] = header[0][1:]
+        if not header or not any(cell.strip() for cell in header):
+            raise Invalid("the CSV file has no header row", "content")
+        for record in reader:
+            number += 1
+            if not any(cell.strip() for cell in record):
+                continue
+            row: dict[str, Any] = dict(zip(header, record, strict=False))
+            if len(record) > len(header):
+                row[EXTRA_CELLS] = record[len(header) :]
+            yield number, row
+    except csv.Error as error:
+        reason = str(error)
+        if "field larger than field limit" in reason:
+            reason = f"a cell is longer than {csv.field_size_limit():,} characters"
+        raise Invalid(f"is not valid CSV (line {reader.line_num}: {reason})", "content") from error
+    except UnicodeDecodeError as error:
+        raise Invalid(
+            f"is not UTF-8 text (after line {reader.line_num}); save it as CSV UTF-8 or JSON",
+            "content",
+        ) from error
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -359,6 +391,7 @@ def csv_row(initiative: Initiative) -> list[str]:
         "implementers": "; ".join(initiative.implementers),
         "partners": "; ".join(initiative.partners),
         "beneficiary_states": "; ".join(initiative.states),
+        "other_beneficiaries": "; ".join(initiative.other_beneficiaries),
         "themes": "; ".join(theme.label for theme in initiative.themes),
         "target_audience": "; ".join(kind.label for kind in initiative.audience),
         "pillar": initiative.pillar.code if initiative.pillar else "",
@@ -371,7 +404,7 @@ def csv_row(initiative: Initiative) -> list[str]:
         "source_link": initiative.source_link,
         "tlp": initiative.tlp.value,
     }
-    return [initiative.id, initiative.owner_organisation.name] + [
+    return [initiative.id, _spreadsheet_safe(initiative.owner_organisation.name)] + [
         _spreadsheet_safe(values[name]) for _, name, _ in COLUMNS
     ]
 

@@ -11,7 +11,7 @@ from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Tlp
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import service, transfer
+from aseancyber.initiatives import importing, service, transfer
 from aseancyber.initiatives.page_options import (
     FILTER_NAMES,
     MAX_UPLOAD,
@@ -58,7 +58,7 @@ def import_form(request: Request, db: DbSession, actor: OptionalActor) -> Respon
             "columns": transfer.COLUMNS,
             "result": None,
             "errors": {},
-            "values": {"tlp": Tlp.GREEN.value},
+            "values": {"tlp": Tlp.GREEN.value, "skip_bad_rows": False},
         },
     )
 
@@ -73,7 +73,8 @@ async def import_file(request: Request, db: DbSession, actor: OptionalActor) -> 
     upload = form.get("file")
     values = {
         "tlp": forms.text(form, "tlp") or Tlp.GREEN.value,
-        "import_valid_rows": forms.checked(form, "import_valid_rows"),
+        "skip_bad_rows": forms.checked(form, "skip_bad_rows")
+        or forms.checked(form, "import_valid_rows"),
     }
     context: dict[str, Any] = {
         "tlp_options": TLP_OPTIONS,
@@ -91,12 +92,13 @@ async def import_file(request: Request, db: DbSession, actor: OptionalActor) -> 
     name = upload.filename.lower()
     format = "json" if name.endswith(".json") else "csv"
     problem = None
+    content = ""
     if len(raw) > MAX_UPLOAD:
         problem = "The file is larger than 10 MiB; split it into smaller files"
     try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        problem = "The file is not UTF-8 text; save it as CSV UTF-8 or JSON"
+        content = transfer.decode(raw)
+    except Invalid as error:
+        problem = problem or "The file " + error.problems[0].message
     if problem is None and "\x00" in content:
         problem = "The file contains NUL characters"
     try:
@@ -107,12 +109,12 @@ async def import_file(request: Request, db: DbSession, actor: OptionalActor) -> 
         context["errors"] = {"file": problem}
         return templating.render(request, "initiatives/import.html", context, status_code=422)
     try:
-        result = transfer.import_initiatives(
+        result = importing.import_initiatives(
             db,
             actor=actor,
-            content=content,
+            source=content,
             format=format,
-            import_valid_rows=bool(values["import_valid_rows"]),
+            skip_bad_rows=bool(values["skip_bad_rows"]),
             default_tlp=tlp,
         )
     except Invalid as error:
@@ -121,14 +123,13 @@ async def import_file(request: Request, db: DbSession, actor: OptionalActor) -> 
     if result.problems and not result.imported_ids:
         context["result"] = result
         return templating.render(request, "initiatives/import.html", context, status_code=422)
-    skipped = (
-        f"; {result.rows - len(result.imported_ids)} invalid rows were skipped"
-        if result.problems
-        else ""
-    )
+    if result.problems:
+        # Some rows were skipped: show which and why, with what was imported.
+        context["result"] = result
+        return templating.render(request, "initiatives/import.html", context)
     return templating.redirect(
         "/initiatives/overlaps" if result.overlaps_flagged else "/initiatives",
-        f"{len(result.imported_ids)} initiatives imported{skipped}; "
+        f"{len(result.imported_ids)} initiatives imported; "
         f"{result.overlaps_flagged} possible overlaps flagged.",
         "success",
     )

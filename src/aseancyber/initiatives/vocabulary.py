@@ -2,6 +2,7 @@
 a domain thesaurus ("course" and "workshop" are "training") and light suffix stripping."""
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -180,7 +181,10 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
 def _term(word: str) -> str | None:
+    """The term a word stands for (None for a stop word); cached, as registries repeat their
+    words thousands of times and detection reads every text more than once."""
     if word in _STOP or len(word) < 2 or word.isdigit():
         return None
     word = _SYNONYMS.get(word, word)
@@ -194,6 +198,12 @@ def terms(text: str) -> list[str]:
 
 def surface_words(text: str) -> dict[str, str]:
     """For each term of a text, the first word that produced it (to show a reader)."""
+    return dict(_surface_words(text))
+
+
+@lru_cache(maxsize=4_096)
+def _surface_words(text: str) -> dict[str, str]:
+    # Explaining pairs reads one initiative's text once per pair it is in: read it once.
     found: dict[str, str] = {}
     for word in _WORD.findall(text.lower()):
         term = _term(word)
