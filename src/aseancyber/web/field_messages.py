@@ -47,7 +47,15 @@ _SIMPLE: dict[str, str] = {
 _SENTENCE_START = re.compile(r"^(is|are|must|has|have|cannot|can|should|needs?|contains?)\b")
 
 
-_NAMES = {"email": "E-mail", "tlp": "Label", "cve": "CVE id", "cwe": "CWE id", "url": "Address"}
+_NAMES = {
+    "email": "E-mail",
+    "tlp": "Label",
+    "cve": "CVE id",
+    "cwe": "CWE id",
+    "url": "Address",
+    "pgp_fingerprint": "OpenPGP fingerprint",
+}
+_NOT_AN_EMAIL = "value is not a valid email address"
 
 
 def readable(name: str) -> str:
@@ -149,6 +157,11 @@ def _validator_message(problem: Mapping[str, Any], field: str) -> str:
     message = message.removeprefix("Assertion failed, ")
     if not message:
         return f"{field} is not valid."
+    if message.startswith(_NOT_AN_EMAIL):  # pydantic's EmailStr
+        reason = message.removeprefix(_NOT_AN_EMAIL).strip(" :")
+        return "Enter an e-mail address such as name@example.org" + (
+            f" ({reason[:1].lower()}{reason[1:].rstrip('.')})." if reason else "."
+        )
     if _SENTENCE_START.match(message):  # a validator's "is not ..." reads after the field's name
         return f"{field} {message}" + ("" if message.endswith(".") else ".")
     return message[:1].upper() + message[1:]
