@@ -4,7 +4,7 @@ Menu button, and the case page, with a long CVSS 4.0 vector, needs no sideways s
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from aseancyber.cases.demo import FLAGSHIP
 from aseancyber.demo import DEMO_PASSWORD
@@ -12,7 +12,7 @@ from tests.browser.conftest import STEP_TIMEOUT_MS, watch_policy
 from tests.cases.test_page_forms import LONG_CVSS
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 375, "height": 740}
+PHONE: ViewportSize = {"width": 375, "height": 740}
 
 
 @pytest.fixture
