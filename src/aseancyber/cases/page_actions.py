@@ -84,6 +84,8 @@ class FailedAction:
         prefix = f"{action}-"
         if action == "embargo":  # one form per embargo action, each with its own ids
             prefix = f"embargo-{values.get('action', '')}-"
+        elif action in ("embargo-response", "participant"):  # one form per participant
+            prefix = f"{action}-{values.get('participant_id', '')}-"
         return cls(action=action, errors=errors, values=values, prefix=prefix)
 
 
