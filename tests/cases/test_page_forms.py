@@ -65,6 +65,7 @@ def test_case_page_ids_are_unique_and_every_control_is_labelled(
     assert markup.unlabelled() == []
     assert len(markup.controls) > (30 if reader == "coordinator" else 5)  # the forms are there
     assert LONG_CVSS in page.text
+    assert re.search(r"<title>[^<]*</title>", page.text)  # the tab title is text only
 
 
 def test_a_refused_case_form_comes_back_filled_in_with_messages_by_its_fields(
