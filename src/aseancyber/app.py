@@ -72,6 +72,7 @@ from aseancyber.web import api_docs as web_api_docs
 from aseancyber.web import openapi as web_openapi
 from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
+from aseancyber.web.field_messages import plain_message, readable
 from aseancyber.web.guards import login_redirect
 from aseancyber.web.security import SecurityHeaders
 from aseancyber.web.spool import SpoolBody, WriterQueue
@@ -250,6 +251,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if wants_html(request):  # a person: plain sentences, fields by readable name
+            errors = [
+                {
+                    "field": readable(_field_name(error.get("loc", ()))),
+                    "message": plain_message(error),
+                }
+                for error in exc.errors()
+            ]
+            detail = (
+                "Something sent with this page cannot be used. Go back, correct it and try again."
+            )
+            return problem_response(request, 422, "Please check what you entered", detail, errors)
         errors = [
             {"field": _field_name(error.get("loc", ())), "message": str(error.get("msg", ""))}
             for error in exc.errors()

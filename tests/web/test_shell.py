@@ -3,13 +3,14 @@
 import re
 from datetime import UTC, datetime
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.access.permissions import permissions_of
+from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.community.models import OrganisationKind, Role
-from aseancyber.web.navigation import NAVIGATION, NavItem, navigation_for
+from aseancyber.web.navigation import NAVIGATION, Guard, guards_for, navigation_for
 from aseancyber.web.templating import localtime, tlp_badge
 from tests.factories import actor, make_org, make_state, make_user, sign_in
 
@@ -74,38 +75,39 @@ def test_audit_link_is_for_admins_only(client: TestClient, db: Session) -> None:
     assert 'href="/audit"' in client.get("/").text
 
 
-def _allowed(reader: Actor | None) -> list[tuple[str, str]]:
-    """The rule, written out: anonymous readers get the public items; a signed-in reader the
-    items that need no permission and those one of their roles grants; always in list order."""
-    if reader is None:
-        return [(item.label, item.href) for item in NAVIGATION if item.public]
-    granted = permissions_of(reader.roles)
-    return [
-        (item.label, item.href)
-        for item in NAVIGATION
-        if item.permission is None or item.permission in granted
-    ]
-
-
-def test_navigation_is_one_list_filtered_by_reader(db: Session) -> None:
+def test_navigation_is_one_list_filtered_by_each_page_guard(app: FastAPI, db: Session) -> None:
     assert [item.label for item in NAVIGATION][:3] == ["Dashboard", "Directory", "Documents"]
+    guards = guards_for(app.router.routes)
+    assert set(guards) == {item.href for item in NAVIGATION}  # every link has its page
     organisation = make_org(db, state=make_state(db))
     readers: dict[str, Actor | None] = {"anonymous": None}
     readers |= {role.value: actor(make_user(db, organisation, role)) for role in Role}
     seen: dict[str, list[str]] = {}
     for name, reader in readers.items():
-        links = navigation_for(reader, "/documents/x")
-        assert [(link.label, link.href) for link in links] == _allowed(reader), name
+        links = navigation_for(reader, "/documents/x", guards)
         assert [link.label for link in links if link.current] == ["Documents"], name
         seen[name] = [link.label for link in links]
 
     assert seen["anonymous"][:3] == ["Dashboard", "Directory", "Documents"]
-    assert not {"Inbox", "Users", "Audit"} & set(seen["anonymous"])
+    assert not {"Inbox", "Users", "Audit", "Routing", "Federation"} & set(seen["anonymous"])
     assert "Inbox" in seen[Role.VIEWER]
-    assert not {"Users", "Audit"} & set(seen[Role.VIEWER])
-    assert {"Inbox", "Users", "Audit"} <= set(seen[Role.ORGANISATION_ADMIN])
-    assert NavItem("Later", "/later").shown_to(readers[Role.VIEWER])
-    assert not NavItem("Later", "/later").shown_to(None)
+    assert not {"Users", "Audit", "Federation"} & set(seen[Role.VIEWER])
+    assert {"Inbox", "Users", "Audit", "Federation"} <= set(seen[Role.ORGANISATION_ADMIN])
+    # A link whose page has no route is never shown (fail closed).
+    assert navigation_for(readers[Role.PLATFORM_ADMIN], "/", {}) == []
+
+
+def test_a_guard_admits_by_sign_in_and_permission(db: Session) -> None:
+    viewer = actor(make_user(db, make_org(db, state=make_state(db)), Role.VIEWER))
+    public = Guard(signed_in=False, permissions=frozenset())
+    members = Guard(signed_in=True, permissions=frozenset())
+    auditors = Guard(signed_in=True, permissions=frozenset({Permission.AUDIT_READ_ORGANISATION}))
+    assert public.admits(None)
+    assert public.admits(viewer)
+    assert not members.admits(None)
+    assert members.admits(viewer)
+    assert not auditors.admits(None)
+    assert not auditors.admits(viewer)
 
 
 def test_tlp_page_flash_and_error_pages(client: TestClient, db: Session) -> None:

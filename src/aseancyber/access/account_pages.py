@@ -221,7 +221,7 @@ def create_token(
             db, user=user, name=body.name, scope=body.scope, expires_at=body.expires_at
         )
     except ValidationError as error:
-        errors = forms.validation_errors(error)
+        errors = forms.validation_errors(error, TokenCreate)
         return _tokens_page(request, db, user, errors=errors, values=values, status_code=422)
     except Invalid as error:  # raised before anything is written
         errors = {

@@ -3,6 +3,7 @@
 import hmac
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated
@@ -164,15 +165,22 @@ def get_current_actor(actor: OptionalActor) -> Actor:
 CurrentActor = Annotated[Actor, Depends(get_current_actor)]
 
 
-def require(permission: Permission) -> Callable[[Actor], Actor]:
-    """A dependency that lets the request through only with ``permission``."""
+@dataclass(frozen=True)
+class PermissionCheck:
+    """The dependency :func:`require` makes; it names its permission so that the navigation
+    can tell, from a page's own route, who may open the page."""
 
-    def check(actor: CurrentActor) -> Actor:
-        if permission not in permissions_of(actor.roles):
-            raise Forbidden(f"this needs the permission {permission.value}")
+    permission: Permission
+
+    def __call__(self, actor: CurrentActor) -> Actor:
+        if self.permission not in permissions_of(actor.roles):
+            raise Forbidden(f"this needs the permission {self.permission.value}")
         return actor
 
-    return check
+
+def require(permission: Permission) -> Callable[[Actor], Actor]:
+    """A dependency that lets the request through only with ``permission``."""
+    return PermissionCheck(permission)
 
 
 def client_address(request: Request) -> str:

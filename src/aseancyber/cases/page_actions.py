@@ -6,6 +6,7 @@ each returns where to go next and what to tell the reader.
 """
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -59,10 +60,33 @@ def _local_datetime(text: str, time_zone: str) -> datetime | None:
 
 
 def _parsed(model: type[Any], data: dict[str, Any]) -> Any:
-    result = forms.parse(model, data)
-    if isinstance(result, dict):
-        raise Invalid("; ".join(f"{k}: {v}" for k, v in result.items()))
-    return result
+    return forms.parse_or_raise(model, data)
+
+
+@dataclass(frozen=True)
+class FailedAction:
+    """A refused action, to re-render the case page with the form that failed still filled
+    in and each message next to its field; ``prefix`` is that form's element id prefix."""
+
+    action: str
+    errors: forms.FieldErrors
+    values: dict[str, str | list[str]]
+    prefix: str
+
+    @classmethod
+    def of(cls, action: str, form: FormData, error: Invalid) -> "FailedAction":
+        values = forms.kept(form)
+        # A problem with no field, or with the button pressed, is listed without a link.
+        errors = {
+            "form" if name == "action" else name: message
+            for name, message in forms.invalid_errors(error).items()
+        }
+        prefix = f"{action}-"
+        if action == "embargo":  # one form per embargo action, each with its own ids
+            prefix = f"embargo-{values.get('action', '')}-"
+        elif action in ("embargo-response", "participant"):  # one form per participant
+            prefix = f"{action}-{values.get('participant_id', '')}-"
+        return cls(action=action, errors=errors, values=values, prefix=prefix)
 
 
 async def _do_edit(

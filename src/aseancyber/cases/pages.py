@@ -42,6 +42,7 @@ from aseancyber.cases.models import (
     ReportState,
     Sector,
 )
+from aseancyber.cases.page_actions import FailedAction
 from aseancyber.cases.schemas import (
     CaseCreate,
 )
@@ -186,6 +187,7 @@ def _detail(
     case: Case,
     *,
     problem: str | None = None,
+    failed: FailedAction | None = None,
     status_code: int = 200,
 ) -> Response:
     view = views.overview(db, reader=reader, case=case)
@@ -230,6 +232,10 @@ def _detail(
             "history_good": history.good,
             "ordering": history.pairs,
             "problem": problem,
+            "failed": failed.action if failed else "",
+            "errors": failed.errors if failed else {},
+            "values": failed.values if failed else {},
+            "error_prefix": failed.prefix if failed else "",
             "event_names": state.EVENT_NAMES,
             "role_options": [(r.value, r.label) for r in ParticipantRole],
             "report_options": [(r.value, r.value.capitalize()) for r in ReportState],
@@ -335,7 +341,11 @@ async def case_action(
         except (Invalid, Forbidden, Conflict) as error:
             savepoint.rollback()  # nothing of a refused action is kept
             db.refresh(case)
-            return _detail(request, db, actor, case, problem=error.detail, status_code=error.status)
+            failed = FailedAction.of(action, form, error) if isinstance(error, Invalid) else None
+            problem = None if failed else error.detail
+            return _detail(
+                request, db, actor, case, problem=problem, failed=failed, status_code=error.status
+            )
         savepoint.commit()
     return templating.redirect(target, message, "success")
 

@@ -7,10 +7,10 @@ with a retry button. Another organisation's peer is 404.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession
+from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, require
 from aseancyber.federation import health, service
 from aseancyber.federation.models import OutcomeKind
 from aseancyber.web import templating
@@ -18,7 +18,7 @@ from aseancyber.web import templating
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-@router.get("/federation/peers")
+@router.get("/federation/peers", dependencies=[Depends(require(service.MANAGE_PEERS))])
 def list_peers(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The organisation's peers and their health at a glance."""
     peers = service.list_peers(db, actor=actor)

@@ -34,8 +34,12 @@ from aseancyber.sharing import service as sharing_service
 MAX_LISTED = 500
 
 
+MANAGE_PEERS = Permission.ORGANISATION_EDIT
+"""Who manages federation peers (the page routes declare it, so the navigation knows)."""
+
+
 def _require_admin(actor: Actor) -> None:
-    if Permission.ORGANISATION_EDIT not in permissions_of(actor.roles):
+    if MANAGE_PEERS not in permissions_of(actor.roles):
         raise Forbidden("federation peers are managed by organisation admins")
 
 

@@ -6,24 +6,21 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from aseancyber.errors import Invalid
+from aseancyber.errors import FieldProblem, Invalid
+from aseancyber.web.field_messages import plain_message
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 FieldErrors = dict[str, str]
 
 
-def _message(error: Any) -> str:
-    message = str(error.get("msg", "is not valid"))
-    return message.removeprefix("Value error, ")
-
-
-def validation_errors(error: ValidationError) -> FieldErrors:
-    """One message per field (the first), keyed by the field's form name."""
+def validation_errors(error: ValidationError, model: type[BaseModel] | None = None) -> FieldErrors:
+    """One plain-language message per field (the first), keyed by the field's form name;
+    with ``model``, the choices of an enum field are named by their labels."""
     errors: FieldErrors = {}
     for problem in error.errors():
         location = [str(part) for part in problem.get("loc", ()) if not isinstance(part, int)]
         name = location[0] if location else "form"
-        errors.setdefault(name, _message(problem))
+        errors.setdefault(name, plain_message(problem, model))
     return errors
 
 
@@ -46,6 +43,19 @@ def texts(form: FormData, name: str) -> list[str]:
     return [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()]
 
 
+def kept(form: FormData) -> dict[str, str | list[str]]:
+    """What the reader typed, to show again in a refused form: text fields as text, fields
+    sent more than once (a multi-select) as lists; files and the CSRF token are left out."""
+    values: dict[str, str | list[str]] = {}
+    for name in form:
+        if name == "csrf_token":
+            continue
+        sent = [v for v in form.getlist(name) if isinstance(v, str)]
+        if sent:
+            values[name] = sent if len(sent) > 1 else sent[0]
+    return values
+
+
 def optional(form: FormData, name: str) -> str | None:
     """A text field that means "none" when left empty."""
     return text(form, name) or None
@@ -60,4 +70,13 @@ def parse(model: type[ModelT], data: dict[str, Any]) -> ModelT | FieldErrors:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        return validation_errors(error)
+        return validation_errors(error, model)
+
+
+def parse_or_raise(model: type[ModelT], data: dict[str, Any]) -> ModelT:
+    """Validate ``data`` with ``model``, raising :class:`Invalid` with one plain-language
+    problem per field, for handlers that re-render their page from the refusal."""
+    result = parse(model, data)
+    if isinstance(result, dict):
+        raise Invalid([FieldProblem(name, message) for name, message in result.items()])
+    return result
