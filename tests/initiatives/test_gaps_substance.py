@@ -4,12 +4,13 @@ the tables they come from."""
 
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.initiatives import gaps, report
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register
-from tests.readers import World
+from tests.readers import TokenFor, World
 
 ALL_NORMS = list("abcdefghijk")
 
@@ -105,3 +106,34 @@ def test_a_reader_who_sees_nothing_gets_no_recommendation(
     built = report.build(db, reader=actor(world.other_state), start=first, end=last)
     assert built.recommendations == []
     assert "support no recommendation" in report.render_html(built)
+
+
+def test_the_gaps_api_and_the_report_download_carry_the_substance_end_to_end(
+    *, client: TestClient, db: Session, world: World, token_for: TokenFor, register: Register
+) -> None:
+    register(**_for_malaysia("Regional norms awareness workshop", ALL_NORMS))
+    register(**_for_malaysia("Protecting national CII", ["g"]))
+    db.commit()
+    headers = token_for(world.coordinator)
+    found = client.get("/api/v1/initiatives/gaps", headers=headers)
+    assert found.status_code == 200
+    malaysia = next(line for line in found.json()["states"] if line["iso2"] == "MY")
+    assert malaysia["norms"] == ["g"]
+    assert "h" in malaysia["gaps"]
+    assert "h" in malaysia["touched_only"]
+    titles = [matrix["title"] for matrix in found.json()["matrices"]]
+    assert any(title.startswith("Norms only tagged by broad initiatives") for title in titles)
+    html = client.get(
+        "/api/v1/initiatives/report",
+        params={"start": "2026-01-01", "end": "2026-12-31", "format": "html"},
+        headers=headers,
+    )
+    assert html.status_code == 200
+    for heading in (
+        "Recommendations, by priority",
+        "Table B2. Norms only tagged by broad initiatives",
+        "Table D. Implementation by member state",
+    ):
+        assert heading in html.text
+    assert "Priority 1." in html.text
+    assert "Source: Table B, Table D, Table B2." in html.text
