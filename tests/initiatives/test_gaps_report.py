@@ -94,6 +94,12 @@ def test_a_state_is_not_flagged_for_years_before_it_joined(
     assert "Viet Nam benefits from no initiative in this period." in before_timor_leste["findings"]
     assert "Timor-Leste" not in " ".join(before_timor_leste["findings"])
 
+    joining = gaps_in(2025)  # Timor-Leste joined on 26 October 2025
+    assert joining["not_yet_members"] == [
+        "Timor-Leste joined ASEAN on 26 October 2025, during this period; it is judged from "
+        "that day only."
+    ]
+
     member = gaps_in(2026)
     assert "Timor-Leste benefits from no initiative in this period." in member["findings"]
     assert member["not_yet_members"] == []

@@ -2,11 +2,13 @@
 addresses; the report adds a per-state implementation table and recommendations that name
 the tables they come from."""
 
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.community.models import MemberState
 from aseancyber.initiatives import gaps, report
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register
@@ -137,3 +139,28 @@ def test_the_gaps_api_and_the_report_download_carry_the_substance_end_to_end(
         assert heading in html.text
     assert "Priority 1." in html.text
     assert "Source: Table B, Table D, Table B2." in html.text
+
+
+def test_a_state_that_joined_during_the_period_counts_only_what_runs_after(
+    db: Session, world: World, register: Register
+) -> None:
+    db.add(
+        MemberState(
+            name="Timor-Leste",
+            iso2="TL",
+            iso3="TLS",
+            accession_date=date(2025, 10, 26),
+            time_zone="Asia/Dili",
+        )
+    )
+    before = {**TRAINING, "beneficiary_states": ["TL"], "start_on": "2025-02-01"}
+    register(**{**before, "title": "Before accession", "end_on": "2025-05-31"})
+    register(**{**before, "title": "Across accession", "end_on": "2025-12-31", "norms": ["j"]})
+    coverage = gaps.coverage(
+        db, reader=actor(world.coordinator), start=date(2025, 1, 1), end=date(2025, 12, 31)
+    )
+    timor = next(line for line in coverage.states if line.iso2 == "TL")
+    assert timor.initiatives == 2  # the table counts what served the state in the period
+    assert timor.norms == ["j"]  # only what ran after it joined fills its gaps
+    assert coverage.norms_by_states.cell("g", "TL") == 0
+    assert any("judged from that day only" in note for note in coverage.not_yet_members)

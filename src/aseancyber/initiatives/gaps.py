@@ -81,7 +81,7 @@ class Coverage:
     by_year: list[tuple[int, int]]
     themes_by_year: dict[int, dict[str, int]]
     findings: list[str] = field(default_factory=list)
-    not_yet_members: list[str] = field(default_factory=list)  # states not judged, and why
+    not_yet_members: list[str] = field(default_factory=list)  # states not (fully) judged, why
     touched_by_states: Matrix | None = None  # norms tagged only by broad initiatives
     states: list[StateLine] = field(default_factory=list)
     broad: list[Initiative] = field(default_factory=list)  # tagged widely, no action named
@@ -127,6 +127,19 @@ def coverage(
         for state in everyone
         if state.accession_date > last_day
     ]
+    # One that joined during the period is judged from the day it joined: only initiatives
+    # active from then on count for it.
+    joined_during = {
+        state.iso2: state.accession_date
+        for state in states
+        if start is not None and start < state.accession_date <= last_day
+    }
+    not_yet_members += [
+        f"{state.name} joined ASEAN on {state.accession_date:%d %B %Y}, during this period; "
+        "it is judged from that day only."
+        for state in states
+        if state.iso2 in joined_during
+    ]
     bodies = list(db.scalars(select(SectoralBody).order_by(SectoralBody.code)))
     theme_columns = [(theme.value, THEME_LABELS[theme]) for theme in Theme]
     state_rows = [(state.iso2, state.name) for state in states]
@@ -140,7 +153,12 @@ def coverage(
     themes_by_year: dict[int, Counter[str]] = {}
     for initiative in initiatives:
         themes = [theme.value for theme in initiative.themes]
-        served = [iso2 for iso2 in initiative.states if iso2 in known_states]
+        served = [
+            iso2
+            for iso2 in initiative.states
+            if iso2 in known_states
+            and (iso2 not in joined_during or _active_in(initiative, joined_during[iso2], end))
+        ]
         addressed, touched = addressed_norms(initiative)
         if touched:
             broad.append(initiative)
