@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.community.models import MemberState, Role
-from aseancyber.contacts import checks_service, service
+from aseancyber.contacts import check_results, service
 from aseancyber.contacts.demo import PAST_CHECK_TITLE, load_demo_contacts
 from aseancyber.contacts.models import Contact, ContactCheck
 from aseancyber.reference import load_reference, organisation_by_key
@@ -39,7 +39,7 @@ def test_demo_contacts_cover_every_state_with_a_past_check_and_load_once(db: Ses
     assert all(c.email.endswith("@example.org") for c in db.scalars(select(Contact)))
     [check] = db.scalars(select(ContactCheck).where(ContactCheck.title == PAST_CHECK_TITLE)).all()
     coordinator = make_user(db, organisation_by_key(db, "secretariat"), Role.REGIONAL_COORDINATOR)
-    results = checks_service.results(db, reader=actor(coordinator), check=check)
+    results = check_results.results(db, reader=actor(coordinator), check=check)
     assert results.overall.asked == 55
     assert 0 < results.overall.answered < 55
     assert len(results.by_state) == 11

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
-from aseancyber.contacts import check_charts, exports, service
+from aseancyber.contacts import check_charts, check_results, exports, service
 from aseancyber.contacts import checks_service as checks
 from aseancyber.contacts.models import ContactKind
 from aseancyber.contacts.schemas import (
@@ -171,7 +171,7 @@ def get_check(
 ) -> CheckResults:
     """A check's results by state and kind, and one page of its visible targets."""
     check = checks.get_or_404(db, check_id=check_id)
-    found = checks.results(db, reader=reader, check=check)
+    found = check_results.results(db, reader=reader, check=check)
     page = checks.targets(db, reader=reader, check=check, show=show, cursor=cursor, limit=limit)
     summary = checks.summary_of(check, found.overall)
     return CheckResults(

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.rules import Action, may
 from aseancyber.community.service import list_member_states
-from aseancyber.contacts import check_charts
+from aseancyber.contacts import check_charts, check_results
 from aseancyber.contacts import checks_service as checks
 from aseancyber.contacts.models import CONTACT_KIND_LABELS, CheckStatus, ContactCheck, ContactKind
 from aseancyber.contacts.schemas import CheckLaunch
@@ -128,7 +128,7 @@ def show_check(
 ) -> Response:
     """The live results of a check over the contacts the reader may see."""
     check = checks.get_or_404(db, check_id=check_id)
-    found = checks.results(db, reader=reader, check=check)
+    found = check_results.results(db, reader=reader, check=check)
     page = checks.targets(db, reader=reader, check=check, show=show, cursor=cursor, limit=limit)
     response = templating.render(
         request,

@@ -10,14 +10,12 @@ Results are computed only over targets whose contact the reader may see, so no c
 median or name reveals a contact out of the reader's reach.
 """
 
-import math
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select, type_coerce
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from aseancyber.access.policy import Actor, Reader, visible_to, visible_with_hint
@@ -25,14 +23,13 @@ from aseancyber.access.rules import Action, may
 from aseancyber.access.shareable import members_of, readers_of_any
 from aseancyber.community.models import MemberState
 from aseancyber.community.service import has_nul
+from aseancyber.contacts import check_results
 from aseancyber.contacts import service as contacts
 from aseancyber.contacts.models import (
-    CONTACT_KIND_LABELS,
     CheckStatus,
     CheckTarget,
     Contact,
     ContactCheck,
-    ContactKind,
 )
 from aseancyber.contacts.schemas import CheckLaunch, CheckRead, GroupStats, TargetRead
 from aseancyber.db import utcnow
@@ -355,86 +352,6 @@ def _visible_targets(reader: Reader, check_id: str) -> Select[tuple[CheckTarget]
     )
 
 
-def percentile(sorted_values: list[int], fraction: float) -> float | None:
-    """Nearest-rank percentile of already sorted values (None when there are none)."""
-    if not sorted_values:
-        return None
-    rank = max(math.ceil(fraction * len(sorted_values)), 1)
-    return float(sorted_values[rank - 1])
-
-
-@dataclass(frozen=True)
-class Results:
-    overall: GroupStats
-    by_state: list[GroupStats]
-    by_kind: list[GroupStats]
-
-
-def _stats(key: str, label: str, asked: int, times: list[int]) -> GroupStats:
-    times = sorted(times)
-    return GroupStats(
-        key=key,
-        label=label,
-        asked=asked,
-        answered=len(times),
-        median_seconds=float(statistics.median(times)) if times else None,
-        p90_seconds=percentile(times, 0.9),
-    )
-
-
-def results(db: Session, *, reader: Reader, check: ContactCheck) -> Results:
-    """Who answered and how fast, by state and kind, over the contacts the reader may see.
-
-    The database groups the visible targets by state and kind and hands back each group's
-    count and its response times as one text (``group_concat`` / ``string_agg``), so the
-    work per contact stays in C; medians and percentiles are then taken in Python.
-    """
-    groups = db.execute(
-        select(
-            CheckTarget.member_state_id,
-            type_coerce(CheckTarget.kind, String()),
-            func.count(),
-            func.aggregate_strings(cast(CheckTarget.response_seconds, String()), ","),
-        )
-        .join(Contact, Contact.id == CheckTarget.contact_id)
-        .where(CheckTarget.check_id == check.id, visible_with_hint(reader, Contact))
-        .group_by(CheckTarget.member_state_id, CheckTarget.kind)
-    ).tuples()
-    asked: dict[Any, int] = {}
-    times: dict[Any, list[int]] = {}
-    everything: list[int] = []
-    total = 0
-    for state_id, kind, count_, joined in groups:
-        seconds = [int(value) for value in joined.split(",")] if joined else []
-        everything += seconds
-        total += count_
-        for key in (("state", state_id), ("kind", kind)):
-            asked[key] = asked.get(key, 0) + count_
-            times.setdefault(key, []).extend(seconds)
-    state_names = dict(db.execute(select(MemberState.id, MemberState.name)).tuples().all())
-    states = [key for key in asked if key[0] == "state"]
-    return Results(
-        overall=_stats("all", "All contacts", total, everything),
-        by_state=sorted(
-            (
-                _stats(
-                    key[1] or "",
-                    state_names.get(key[1], "Regional") if key[1] else "Regional",
-                    asked[key],
-                    times[key],
-                )
-                for key in states
-            ),
-            key=lambda stats: stats.label,
-        ),
-        by_kind=[
-            _stats(kind.value, CONTACT_KIND_LABELS[kind], asked[key], times[key])
-            for kind in ContactKind
-            if (key := ("kind", kind.value)) in asked
-        ],
-    )
-
-
 def targets(
     db: Session,
     *,
@@ -471,7 +388,7 @@ def respond_targets(db: Session, *, actor: Actor, check: ContactCheck) -> list[C
 
 def check_read(db: Session, *, reader: Reader, check: ContactCheck) -> CheckRead:
     """The summary of a check over the contacts the reader may see."""
-    overall = results(db, reader=reader, check=check).overall
+    overall = check_results.results(db, reader=reader, check=check).overall
     return summary_of(check, overall)
 
 

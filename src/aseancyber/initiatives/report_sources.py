@@ -117,7 +117,7 @@ def implementation(db: Session, *, reader: Reader, as_of: date) -> Implementatio
 
 def _contacts(db: Session, *, reader: Reader, start: date, end: date) -> ReportSection | None:
     models = importlib.import_module("aseancyber.contacts.models")
-    checks = importlib.import_module("aseancyber.contacts.checks_service")
+    checks = importlib.import_module("aseancyber.contacts.check_results")
     check_model: Any = models.ContactCheck
     first, last = period_bounds(start, end)
     found = db.scalars(
