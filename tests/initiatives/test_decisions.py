@@ -174,6 +174,12 @@ def test_merge_folds_the_duplicate_into_the_kept_one_which_leaves_lists(
     assert decision is not None
     assert decision.verdict is PairVerdict.DUPLICATE
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "initiative.update"))
+    # The ministers' report counts one initiative and offers no coordination option for it.
+    period = {"start": "2026-01-01", "end": "2026-12-31", "format": "html"}
+    html = client.get(f"{API}/report", params=period, headers=coordinator).text
+    assert '<td>Initiatives active in the period</td><td class="n">1</td>' in html
+    assert '<td>Duplicates merged after review (counted once)</td><td class="n">1</td>' in html
+    assert "Joint delivery" not in html
 
 
 def test_merge_is_refused_when_it_would_show_the_duplicate_more_widely(

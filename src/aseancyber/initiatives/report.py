@@ -207,6 +207,9 @@ def build(
         if overlap.status is not OverlapStatus.DISMISSED
         and (overlap.first_id in ids or overlap.second_id in ids)
     ]
+    # A pair merged after review is one initiative now: counted as merged, never an option.
+    merged = [o for o in visible_overlaps if o.first.merged_into_id or o.second.merged_into_id]
+    visible_overlaps = [o for o in visible_overlaps if o not in merged]
     # Only a coordinator's review makes a candidate an overlap; the rest go to the annex.
     reviewed = [o for o in visible_overlaps if o.status is OverlapStatus.CONFIRMED]
     unreviewed = [o for o in visible_overlaps if o.status is OverlapStatus.OPEN]
@@ -232,6 +235,7 @@ def build(
         ("Member states benefiting", str(len(states))),
         ("Overlaps confirmed by review (section 3)", str(len(reviewed))),
         ("Candidates not yet reviewed (annex, not findings)", str(len(unreviewed))),
+        ("Duplicates merged after review (counted once)", str(len(merged))),
         ("Stated budgets", _money(budgets)),
     ]
     figure_data = [
