@@ -57,6 +57,13 @@ class Invalid(ServiceError):
         )
 
 
+class TooLarge(ServiceError):
+    """A request body or file over the limit the route names."""
+
+    status = 413
+    title = "Request too large"
+
+
 class TooManyAttempts(ServiceError):
     status = 429
     title = "Too many attempts"

@@ -29,7 +29,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
-import orjson
 from pydantic import ValidationError
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -48,7 +47,6 @@ from aseancyber.initiatives.models import (
     InitiativeNorm,
     InitiativeTag,
     Overlap,
-    OverlapStatus,
 )
 from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.registry_names import name_key
@@ -383,27 +381,12 @@ def _detect_in_bulk(
     now = utcnow()
     rows = []
     for found in chosen:
-        candidate = index.explain(found)
-        overlap_id = new_id()
-        rows.append(
-            {
-                "id": overlap_id,
-                "first_id": candidate.first_id,
-                "second_id": candidate.second_id,
-                "score": candidate.score,
-                "text_similarity": candidate.text_similarity,
-                "reasons": orjson.dumps(candidate.reasons.as_dict()).decode(),
-                "status": OverlapStatus.OPEN,
-                "decision_reason": "",
-                "detected_at": now,
-                "version": 1,
-            }
-        )
+        rows.append(overlaps.new_row(index.explain(found), now))
         audit.record(
             db,
             action="initiative_overlap.create",
             record_kind="initiative_overlap",
-            record_id=overlap_id,
+            record_id=rows[-1]["id"],
             changed_fields=sorted(rows[-1]),
             after=rows[-1],
             actor=actor,

@@ -8,6 +8,8 @@ only to a reader who may see both initiatives, and is NotFound otherwise.
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import Select, delete, insert, or_, select, tuple_
@@ -94,6 +96,22 @@ def _store(
     return added
 
 
+def new_row(candidate: Candidate, now: datetime) -> dict[str, Any]:
+    """The ``initiative_overlap`` row of a newly flagged pair, for bulk inserts."""
+    return {
+        "id": new_id(),
+        "first_id": candidate.first_id,
+        "second_id": candidate.second_id,
+        "score": candidate.score,
+        "text_similarity": candidate.text_similarity,
+        "reasons": orjson.dumps(candidate.reasons.as_dict()).decode(),
+        "status": OverlapStatus.OPEN,
+        "decision_reason": "",
+        "detected_at": now,
+        "version": 1,
+    }
+
+
 def _store_many(db: Session, candidates: list[Candidate], reopened: Set[tuple[str, str]]) -> int:
     """:func:`_store` for a whole registry: pairs already stored go through the ORM (each
     change audited), new ones are inserted in bulk and audited as one entry with their
@@ -103,22 +121,7 @@ def _store_many(db: Session, candidates: list[Candidate], reopened: Set[tuple[st
     known = [candidate for candidate in candidates if candidate.pair in existing]
     added = len(_store(db, known, reopened))
     now = utcnow()
-    rows = [
-        {
-            "id": new_id(),
-            "first_id": candidate.first_id,
-            "second_id": candidate.second_id,
-            "score": candidate.score,
-            "text_similarity": candidate.text_similarity,
-            "reasons": orjson.dumps(candidate.reasons.as_dict()).decode(),
-            "status": OverlapStatus.OPEN,
-            "decision_reason": "",
-            "detected_at": now,
-            "version": 1,
-        }
-        for candidate in candidates
-        if candidate.pair not in existing
-    ]
+    rows = [new_row(candidate, now) for candidate in candidates if candidate.pair not in existing]
     for start in range(0, len(rows), 5_000):
         db.execute(insert(Overlap), rows[start : start + 5_000])
     if rows:

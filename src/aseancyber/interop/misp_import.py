@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from aseancyber import audit
 from aseancyber.access.policy import Actor, Tlp, stricter
 from aseancyber.community.models import Organisation
-from aseancyber.errors import Invalid, ServiceError
+from aseancyber.errors import Invalid, TooLarge
 from aseancyber.interop import misp_labels as labels
 from aseancyber.sharing import service as sharing_service
 from aseancyber.sharing import share_service
@@ -38,11 +38,6 @@ MAX_EVENT_FILE_BYTES = 8 * 1024 * 1024
 MAX_EVENTS = 100
 MAX_PROBLEM_CHARACTERS = 300
 FIELD = "file"
-
-
-class EventFileTooLarge(ServiceError):
-    status = 413
-    title = "Request too large"
 
 
 @dataclass(frozen=True)
@@ -67,7 +62,7 @@ def read_events(content: bytes) -> list[dict[str, Any]]:
     """The events of a MISP JSON file: ``{"Event": {...}}``, a bare event, a list of
     either, or a REST search answer ``{"response": [...]}``; anything else is refused."""
     if len(content) > MAX_EVENT_FILE_BYTES:
-        raise EventFileTooLarge(
+        raise TooLarge(
             f"a MISP event file may be at most {MAX_EVENT_FILE_BYTES // (1024 * 1024)} MiB"
         )
     if not content.strip():
