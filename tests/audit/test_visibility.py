@@ -141,3 +141,27 @@ def test_entries_about_a_deleted_record_or_an_unknown_one_are_hidden(
     assert gone not in record_ids  # the delete entry included: the record is gone, hidden
     assert "not-a-document" not in record_ids
     assert "test.export" in {entry["action"] for entry in after}  # about a set, by role
+
+
+def test_an_entry_whose_id_is_not_a_number_about_a_numbered_row_is_hidden_not_an_error(
+    client: TestClient, db: Session, world: World, token_for: TokenFor
+) -> None:
+    # Named audiences and initiative tags have whole-number keys; the entry's text id is
+    # turned into a number only when it is one, so odd ids neither fail nor match a row.
+    clear = MATRIX["case"].make(db, world, *LABELS["clear"], "auditoddidq")
+    db.commit()
+    row_id = db.scalar(select(RecordAudience.id).where(RecordAudience.record_id == clear))
+    assert row_id is not None
+    for odd in ("*", "not-a-number", f"{row_id}abc", "9" * 30, f" {row_id}"):
+        audit.record(
+            db,
+            action="test.odd_id",
+            record_kind="record_audience",
+            record_id=odd,
+            record_organisation_id=world.owner_org.id,
+        )
+    db.commit()
+    entries = _trail(client, token_for(world.platform_admin), record_kind="record_audience")
+    listed = {entry["record_id"] for entry in entries if entry["action"] == "test.odd_id"}
+    assert listed == {"*"}  # about a set: by role; the others name no row anyone may see
+    assert str(row_id) in {entry["record_id"] for entry in entries}

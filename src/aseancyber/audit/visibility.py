@@ -11,8 +11,23 @@ role's rule alone. Everything is one SQL condition on the list query.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, and_, cast, exists, false, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy import inspect as inspect_sql
 from sqlalchemy.orm import aliased
 
 from aseancyber.access.policy import SHAREABLE_MODELS, Actor, RecordAudience, Shareable, visible_to
@@ -20,6 +35,7 @@ from aseancyber.audit.models import AuditEntry
 from aseancyber.db import Base
 
 ABOUT_A_SET = "*"  # the record_id of an entry about many records (an export, a search)
+WHOLE_NUMBER = "^[0-9]{1,18}$"  # a record_id that names a row with a whole-number key
 
 
 @dataclass(frozen=True)
@@ -63,12 +79,27 @@ def _kinds_of(model: type[Shareable]) -> list[str]:
     return sorted({model.__shareable_kind__, str(model.__tablename__)})  # type: ignore[attr-defined]
 
 
-def _record_id_of(table: Table) -> ColumnElement[str] | None:
+def _record_key_of(table: Table) -> ColumnElement[Any] | None:
     primary = list(table.primary_key.columns)
     if len(primary) != 1:
         return None  # a composite key is not one record id: its entries stay hidden
-    column = primary[0]
-    return column if isinstance(column.type, String) else cast(column, String)
+    return primary[0]
+
+
+def _names(key: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The entry names the row whose key is ``key``, compared so the key's index is used.
+
+    The entry's text id is turned into the key's type, not the key into text: a cast on the
+    key column would scan the whole table for every entry. The conversion happens only for
+    an id of digits (``"*"`` and other text never reach the cast, which would fail there).
+    """
+    if isinstance(key.type, String):
+        return key == AuditEntry.record_id
+    as_number = case(
+        (AuditEntry.record_id.regexp_match(WHOLE_NUMBER), cast(AuditEntry.record_id, BigInteger)),
+        else_=None,
+    )
+    return key == as_number
 
 
 def _record_conditions(reader: Actor) -> Iterator[ColumnElement[bool]]:
@@ -80,10 +111,10 @@ def _record_conditions(reader: Actor) -> Iterator[ColumnElement[bool]]:
             ),
         )
     for child in _children():
-        record_id = _record_id_of(child.table)
-        if record_id is None:
+        key = _record_key_of(child.table)
+        if key is None:
             continue
-        rows = select(record_id).where(record_id == AuditEntry.record_id)
+        rows = select(key).where(_names(key))
         for column, parent in child.parents:
             rows = rows.where(
                 exists(
@@ -102,7 +133,7 @@ def _record_conditions(reader: Actor) -> Iterator[ColumnElement[bool]]:
                 select(named.id)
                 .join(model, model.id == named.record_id)
                 .where(
-                    cast(named.id, String) == AuditEntry.record_id,
+                    _names(inspect_sql(named).selectable.c.id),
                     named.record_kind == model.__shareable_kind__,
                     visible_to(reader, model),
                 )
