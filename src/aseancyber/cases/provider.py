@@ -23,7 +23,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session, defer
 
 from aseancyber.access.policy import Reader
-from aseancyber.cases import advisories, csaf, signing
+from aseancyber.cases import advisories, csaf, signatures, signing
 from aseancyber.cases.models import Advisory
 from aseancyber.errors import NotFound
 from aseancyber.settings import get_settings
@@ -284,7 +284,8 @@ def folder_file(db: Session, *, reader: Reader, folder: str, year: str, name: st
         key = signing.configured_key()
         if key is None:
             raise NotFound("signature")
-        return FolderFile(signing.signature(key, content), COMPANION_MEDIA_TYPES[suffix], name)
+        signed = signatures.signature_for(db, key=key, advisory_id=advisory.id, content=content)
+        return FolderFile(signed, COMPANION_MEDIA_TYPES[suffix], name)
     text = signing.hash_file(content, filename=filename, algorithm=suffix.removeprefix("."))
     return FolderFile(text.encode("ascii"), COMPANION_MEDIA_TYPES[suffix], name)
 
