@@ -51,6 +51,9 @@ class PeriodicSchedule(Base):
     last_enqueued_at: Mapped[datetime | None]
 
 
+HEARTBEAT_SECONDS = 15.0  # how often a live worker beats, even while a job runs
+
+
 class WorkerHeartbeat(Base):
     """A background worker's latest sign of life and the job it is running, if any.
 
