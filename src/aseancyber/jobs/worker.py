@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.db import begin_writing, get_session_factory, utcnow
@@ -118,7 +117,7 @@ class Heartbeat:
                 row.last_seen_at = now
                 row.job_id, row.job_kind, row.job_started_at = job or (None, None, None)
                 db.commit()
-        except SQLAlchemyError as error:
+        except Exception as error:  # whatever fails here, the worker goes on
             log.warning("worker %s: heartbeat not recorded: %s", self.worker_id, error)
 
 
@@ -235,14 +234,17 @@ def run_worker(
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
     session_factory: sessionmaker[Session] | None = None,
+    heartbeat: Heartbeat | None = None,
 ) -> None:
-    """Run jobs until ``stop`` is set (or, with ``once``, until nothing is due)."""
+    """Run jobs until ``stop`` is set (or, with ``once``, until nothing is due), beating
+    ``heartbeat`` (one started here when none is given; it is stopped at the end)."""
     factory = session_factory or get_session_factory()
     stop = stop or threading.Event()
-    worker_id = default_worker_id()
+    if heartbeat is None:
+        heartbeat = Heartbeat(factory, default_worker_id())
+        heartbeat.start()
+    worker_id = heartbeat.worker_id
     log.info("worker %s started", worker_id)
-    heartbeat = Heartbeat(factory, worker_id)
-    heartbeat.start()
     try:
         while not stop.is_set():
             try:
@@ -267,18 +269,23 @@ class InProcessWorker:
 
     def __init__(self, session_factory: sessionmaker[Session], poll_seconds: float = 1.0) -> None:
         self._stop = threading.Event()
+        worker_id = f"{socket.gethostname()}:{os.getpid()}:in-process"[:100]
+        self._heartbeat = Heartbeat(session_factory, worker_id)
         self._thread = threading.Thread(
             target=run_worker,
             kwargs={
                 "poll_seconds": poll_seconds,
                 "stop": self._stop,
                 "session_factory": session_factory,
+                "heartbeat": self._heartbeat,
             },
             name="aseancyber-worker",
             daemon=True,
         )
 
     def start(self) -> None:
+        """Record the first heartbeat, then start the loop's thread."""
+        self._heartbeat.start()
         self._thread.start()
 
     def stop(self, timeout: float = 15.0) -> None:
