@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, String, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -262,3 +263,12 @@ def session_scope(*, writing: bool = True) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def insert_missing(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` into ``model``'s table, skipping those whose key is already there
+    (``ON CONFLICT DO NOTHING``): for derived rows that two processes may store at once."""
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(model).values(rows).on_conflict_do_nothing())

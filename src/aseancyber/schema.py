@@ -10,6 +10,7 @@ from aseancyber.contacts import models as contacts_models
 from aseancyber.db import Base
 from aseancyber.federation import models as federation_models
 from aseancyber.initiatives import models as initiatives_models
+from aseancyber.interop import models as interop_models
 from aseancyber.jobs import models as jobs_models
 from aseancyber.matching import models as matching_models
 from aseancyber.norms import models as norms_models
@@ -30,6 +31,7 @@ __all__ = [
     "contacts_models",
     "federation_models",
     "initiatives_models",
+    "interop_models",
     "jobs_models",
     "matching_models",
     "norms_models",

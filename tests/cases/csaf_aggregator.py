@@ -9,6 +9,7 @@ shapes with the constraints CSAF 2.0's provider and ROLIE feed JSON schemas set.
 
 import csv
 import io
+import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ PROVIDER_20 = {
                         "type": "object",
                         "required": ["feeds"],
                         "properties": {
+                            "categories": {"type": "array", "items": HTTPS_JSON},
+                            "services": {"type": "array", "items": HTTPS_JSON},
                             "feeds": {
                                 "type": "array",
                                 "minItems": 1,
@@ -74,7 +77,7 @@ PROVIDER_20 = {
                                         "url": HTTPS_JSON,
                                     },
                                 },
-                            }
+                            },
                         },
                     }
                 },
@@ -156,6 +159,79 @@ ROLIE_FEED_20 = {
 }
 
 
+CSAF_CATEGORY = {
+    "required": ["scheme", "term"],
+    "properties": {
+        "scheme": {"const": "urn:ietf:params:rolie:category:information-type"},
+        "term": {"const": "csaf"},
+    },
+}
+# RFC 8322 section 5 in JSON, as CSAF 2.0 sections 7.1.16-17 show it.
+ROLIE_SERVICE = {
+    "type": "object",
+    "required": ["service"],
+    "properties": {
+        "service": {
+            "type": "object",
+            "required": ["workspace"],
+            "properties": {
+                "workspace": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["title", "collection"],
+                        "properties": {
+                            "collection": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["title", "href", "categories"],
+                                    "properties": {
+                                        "href": HTTPS_JSON,
+                                        "categories": {
+                                            "required": ["category"],
+                                            "properties": {
+                                                "category": {
+                                                    "type": "array",
+                                                    "prefixItems": [CSAF_CATEGORY],
+                                                }
+                                            },
+                                        },
+                                    },
+                                },
+                            }
+                        },
+                    },
+                }
+            },
+        }
+    },
+}
+ROLIE_CATEGORIES = {
+    "type": "object",
+    "required": ["categories"],
+    "properties": {
+        "categories": {
+            "type": "object",
+            "required": ["category"],
+            "properties": {
+                "category": {
+                    "type": "array",
+                    "minItems": 1,
+                    "prefixItems": [CSAF_CATEGORY],
+                    "items": {
+                        "type": "object",
+                        "required": ["term"],
+                        "properties": {"term": {"type": "string", "minLength": 1}},
+                    },
+                }
+            },
+        }
+    },
+}
+
+
 def _valid(instance: Any, schema: dict[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -173,6 +249,10 @@ class Mirror:
     feeds: dict[str, int] = field(default_factory=dict)  # feed URL -> HTTP status
     entries: dict[str, list[str]] = field(default_factory=dict)  # TLP label -> tracking ids
     documents: list[Path] = field(default_factory=list)
+    # From the ROLIE service documents: the feeds they list.
+    service_feeds: set[str] = field(default_factory=set)
+    # From the ROLIE category documents: TLP label -> terms (None: the document answered no).
+    categories: dict[str, list[str] | None] = field(default_factory=dict)
 
 
 class Aggregator:
@@ -212,6 +292,7 @@ class Aggregator:
         _valid(metadata, PROVIDER_20)
         result = Mirror(metadata, self._key(metadata))
         for distribution in metadata["distributions"]:
+            self._rolie_documents(distribution, result)
             for listed in distribution["rolie"]["feeds"]:
                 feed = self.get(listed["url"])
                 result.feeds[listed["url"]] = feed.status_code
@@ -224,7 +305,31 @@ class Aggregator:
                     ids.append(entry["id"])
                     result.documents.append(self._document(entry, folder, result.key_file))
                 self._folder_files(distribution["directory_url"], folder)
+        # The service documents list exactly the feeds this reader may read.
+        assert result.service_feeds == {u for u, status in result.feeds.items() if status == 200}
+        for label, terms in result.categories.items():
+            # Every term dissects a document this reader got (none from a hidden one).
+            assert set(terms or []) <= _terms(self.root / label.lower()), label
         return result
+
+    def _rolie_documents(self, distribution: dict[str, Any], result: Mirror) -> None:
+        """Follow the distribution's ROLIE service and category documents (7.1.16-17)."""
+        rolie = distribution["rolie"]
+        for url in rolie.get("services", []):
+            answer = self.get(url)
+            assert answer.status_code == 200
+            _valid(answer.json(), ROLIE_SERVICE)
+            for workspace in answer.json()["service"]["workspace"]:
+                result.service_feeds.update(c["href"] for c in workspace["collection"])
+        (label,) = {feed["tlp_label"] for feed in rolie["feeds"]}
+        for url in rolie.get("categories", []):
+            answer = self.get(url)
+            if answer.status_code != 200:
+                result.categories[label] = None
+                continue
+            _valid(answer.json(), ROLIE_CATEGORIES)
+            terms = [c["term"] for c in answer.json()["categories"]["category"][1:]]
+            result.categories[label] = terms
 
     def _document(self, entry: dict[str, Any], folder: Path, key_file: Path | None) -> Path:
         links = {(link["rel"], link["href"].rsplit(".", 1)[-1]) for link in entry["link"]}
@@ -269,3 +374,21 @@ class Aggregator:
 
 def changes(text: str) -> list[tuple[str, str]]:
     return [(row[0], row[1]) for row in csv.reader(io.StringIO(text)) if row]
+
+
+def _terms(folder: Path) -> set[str]:
+    """What the mirrored documents of a folder may be dissected by: document category and
+    language, and the names of vendor, product family and product branches."""
+    found: set[str] = set()
+
+    def branches(items: list[dict[str, Any]]) -> None:
+        for branch in items:
+            if branch["category"] in {"vendor", "product_family", "product_name"}:
+                found.add(branch["name"])
+            branches(branch.get("branches", []))
+
+    for path in folder.glob("*/*.json"):
+        document = json.loads(path.read_bytes())
+        found.update({document["document"]["category"], document["document"]["lang"]})
+        branches(document.get("product_tree", {}).get("branches", []))
+    return found

@@ -1,7 +1,8 @@
 """Pages of published advisories (/advisories) and the CSAF provider layout under
 /.well-known/csaf/ (CSAF 2.0 section 7, built by :mod:`aseancyber.cases.provider`):
-provider-metadata.json, a ROLIE feed and a folder per TLP, hash and signature files, the
-public OpenPGP key, and /.well-known/security.txt.
+provider-metadata.json, the ROLIE service document, a ROLIE feed, category document and
+folder per TLP, hash and signature files, the public OpenPGP key, and
+/.well-known/security.txt.
 
 The TLP:WHITE folder (TLP:CLEAR advisories) is public; the others answer only a signed-in
 reader, and list only the advisories that reader may see.
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from aseancyber.access.dependencies import DbSession, OptionalActor
+from aseancyber.access.policy import Reader
 from aseancyber.cases import advisories, advisory_view, csaf, epss, provider, signing
 from aseancyber.cases.api import csaf_response
 from aseancyber.db import utcnow
@@ -99,11 +101,11 @@ def public_key(fingerprint: str) -> Response:
     return PlainTextResponse(provider.public_key(fingerprint), media_type="application/pgp-keys")
 
 
-def _check_folder(folder: str, reader: object) -> Response | None:
+def _check_folder(folder: str, reader: Reader) -> Response | None:
     """None when the reader may list ``folder``; otherwise the answer to send (401)."""
     if folder not in csaf.TLP_FOLDERS.values():
         raise NotFound("folder")
-    if folder != provider.PUBLIC_FOLDER and reader is None:
+    if not provider.may_list(reader, folder):
         # A machine endpoint: 401 with a challenge, not the pages' redirect to sign in.
         return PlainTextResponse(
             "sign in or send an API token to read this TLP folder",
@@ -120,6 +122,21 @@ def rolie_feed(name: str, db: DbSession, reader: OptionalActor) -> Response:
     if (refused := _check_folder(folder, reader)) is not None:
         return refused
     return JSONResponse(provider.rolie_feed(db, reader=reader, folder=folder))
+
+
+@router.get("/.well-known/csaf/service.json")
+def rolie_service(reader: OptionalActor) -> Response:
+    """The ROLIE service document listing the feeds (CSAF 2.0 section 7.1.16)."""
+    return JSONResponse(provider.service_document(reader=reader))
+
+
+@router.get("/.well-known/csaf/category-tlp-{name}.json")
+def rolie_category(name: str, db: DbSession, reader: OptionalActor) -> Response:
+    """The ROLIE category document of one TLP folder (CSAF 2.0 section 7.1.17)."""
+    folder = provider.feed_folder(name)
+    if (refused := _check_folder(folder, reader)) is not None:
+        return refused
+    return JSONResponse(provider.category_document(db, reader=reader, folder=folder))
 
 
 @router.get("/.well-known/csaf/{folder}/index.txt")

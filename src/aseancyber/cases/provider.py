@@ -1,12 +1,14 @@
 """The CSAF 2.0 provider layout under ``/.well-known/csaf/`` (section 7.1): provider-metadata
-.json with the OpenPGP key, one ROLIE feed and one folder (index.txt, changes.csv, a folder per
-year) per TLP label, hash and signature files beside every document, and security.txt.
+.json with the OpenPGP key, the ROLIE service document (``service.json``), one ROLIE feed, one
+ROLIE category document and one folder (index.txt, changes.csv, a folder per year) per TLP
+label, hash and signature files beside every document, and security.txt.
 
 The role the metadata claims is the one the node really fills (section 7.2): requirements
 1-4 need HTTPS URLs (requirement 3), so a node on plain HTTP says ``csaf_publisher``; with
 HTTPS every provider requirement is met (5-7 TLP folders and metadata, 8 security.txt, 11-13
-year folders, index.txt, changes.csv, 15-17 ROLIE feeds), and with a usable signing key
-also 18-20 (hashes, signatures, public key): ``csaf_trusted_provider``.
+year folders, index.txt, changes.csv, 15-17 ROLIE feeds, service and category documents),
+and with a usable signing key also 18-20 (hashes, signatures stored once per document version
+by :mod:`aseancyber.cases.signatures`, public key): ``csaf_trusted_provider``.
 
 Who sees what is decided by the access policy alone: every list goes through
 ``advisories.in_folder`` (``visible_to``); the TLP:WHITE folder and feed are public, the
@@ -23,7 +25,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session, defer
 
 from aseancyber.access.policy import Reader
-from aseancyber.cases import advisories, csaf, signing
+from aseancyber.cases import advisories, csaf, signatures, signing
 from aseancyber.cases.models import Advisory
 from aseancyber.errors import NotFound
 from aseancyber.settings import get_settings
@@ -32,6 +34,8 @@ PUBLIC_FOLDER = "white"
 # Feed names: CSAF 2.0 labels; ``clear`` (TLP 2.0's name for WHITE) is an alias of ``white``.
 FEED_FOLDERS = {folder: folder for folder in csaf.TLP_FOLDERS.values()} | {"clear": "white"}
 ROLIE_INFORMATION_TYPE = "urn:ietf:params:rolie:category:information-type"
+# Product tree branches whose names are category terms (7.1.17); versions would be too many.
+CATEGORY_BRANCHES = frozenset({"vendor", "product_family", "product_name"})
 CSAF_20_SCHEMA = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json"
 # "Never updated": the date a provider with nothing public yet says, the same on every read.
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -131,6 +135,14 @@ def feed_url(folder: str) -> str:
     return f"{_base()}/.well-known/csaf/feed-tlp-{folder}.json"
 
 
+def service_url() -> str:
+    return f"{_base()}/.well-known/csaf/service.json"
+
+
+def category_url(folder: str) -> str:
+    return f"{_base()}/.well-known/csaf/category-tlp-{folder}.json"
+
+
 def key_url(key: signing.SigningKey) -> str:
     return f"{_base()}/.well-known/csaf/openpgp/{key.fingerprint}.asc"
 
@@ -156,13 +168,15 @@ def provider_metadata(db: Session) -> dict[str, Any]:
             {
                 "directory_url": f"{base}/.well-known/csaf/{folder}/",
                 "rolie": {
+                    "categories": [category_url(folder)],
                     "feeds": [
                         {
                             "summary": f"All TLP:{label} advisories of {get_settings().node_name}.",
                             "tlp_label": label,
                             "url": feed_url(folder),
                         }
-                    ]
+                    ],
+                    "services": [service_url()],
                 },
             }
             for label, folder in csaf.TLP_FOLDERS.items()
@@ -194,8 +208,15 @@ def public_key(fingerprint: str) -> str:
 # --- per folder: ROLIE feed, index.txt, changes.csv ------------------------------------------
 
 
+def may_list(reader: Reader, folder: str) -> bool:
+    """Whether ``reader`` may list ``folder`` at all: the public folder anyone, the others
+    a signed-in reader (who then sees only what the policy lets them see in it)."""
+    return folder == PUBLIC_FOLDER or reader is not None
+
+
 def feed_folder(name: str) -> str:
-    """The TLP folder a feed name stands for; NotFound for an unknown one."""
+    """The TLP folder a feed (or category document) name stands for; NotFound for an
+    unknown one."""
     folder = FEED_FOLDERS.get(name)
     if folder is None:
         raise NotFound("feed")
@@ -244,6 +265,57 @@ def rolie_feed(db: Session, *, reader: Reader, folder: str) -> dict[str, Any]:
     }
 
 
+def service_document(*, reader: Reader) -> dict[str, Any]:
+    """The ROLIE service document (CSAF 2.0 section 7.1.16, RFC 8322 section 5): one
+    collection per ROLIE feed ``reader`` may read (the category documents are listed in
+    provider-metadata.json, beside each feed)."""
+    name = get_settings().node_name
+    collections = [
+        {
+            "title": f"{name} CSAF feed (TLP:{label})",
+            "href": feed_url(folder),
+            "categories": {
+                "category": [{"scheme": ROLIE_INFORMATION_TYPE, "term": "csaf"}],
+            },
+        }
+        for label, folder in csaf.TLP_FOLDERS.items()
+        if may_list(reader, folder)
+    ]
+    return {
+        "service": {"workspace": [{"title": f"{name} CSAF advisories", "collection": collections}]}
+    }
+
+
+def _branch_terms(branches: object, found: set[str]) -> None:
+    if not isinstance(branches, list):
+        return
+    for branch in branches:
+        if not isinstance(branch, dict):
+            continue
+        if branch.get("category") in CATEGORY_BRANCHES and isinstance(branch.get("name"), str):
+            found.add(branch["name"])
+        _branch_terms(branch.get("branches"), found)
+
+
+def category_document(db: Session, *, reader: Reader, folder: str) -> dict[str, Any]:
+    """The folder's ROLIE category document (CSAF 2.0 section 7.1.17): the terms that
+    dissect the documents ``reader`` may see in it (document category and language,
+    vendors, product families and products), never a term of a document they may not."""
+    terms: set[str] = set()
+    for advisory in db.scalars(advisories.folder_query(reader, folder)):
+        document = (advisory.document or {}).get("document", {})
+        terms.update(value for value in (document.get("category"), document.get("lang")) if value)
+        _branch_terms((advisory.document or {}).get("product_tree", {}).get("branches"), terms)
+    return {
+        "categories": {
+            "category": [
+                {"scheme": ROLIE_INFORMATION_TYPE, "term": "csaf"},
+                *({"term": term} for term in sorted(terms)),
+            ]
+        }
+    }
+
+
 def index_txt(db: Session, *, reader: Reader, folder: str) -> str:
     """The folder's index.txt (7.1.12): one relative path per document ``reader`` may see."""
     items = listed(db, reader=reader, folder=folder)
@@ -284,7 +356,8 @@ def folder_file(db: Session, *, reader: Reader, folder: str, year: str, name: st
         key = signing.configured_key()
         if key is None:
             raise NotFound("signature")
-        return FolderFile(signing.signature(key, content), COMPANION_MEDIA_TYPES[suffix], name)
+        signed = signatures.signature_for(db, key=key, advisory_id=advisory.id, content=content)
+        return FolderFile(signed, COMPANION_MEDIA_TYPES[suffix], name)
     text = signing.hash_file(content, filename=filename, algorithm=suffix.removeprefix("."))
     return FolderFile(text.encode("ascii"), COMPANION_MEDIA_TYPES[suffix], name)
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, audience_of, stricter
-from aseancyber.cases import advisories, catalogue, csaf, service, state
+from aseancyber.cases import advisories, catalogue, csaf, provider, service, signatures, state
 from aseancyber.cases.models import (
     Advisory,
     AdvisoryApproval,
@@ -213,6 +213,7 @@ def publish(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Adv
     advisory.status = AdvisoryStatus.PUBLISHED
     advisory.tlp = advisory.publish_tlp
     db.flush()
+    _sign(db, advisory)
     publish_stix(db, actor=actor, case=case, advisory=advisory, at=advisory.published_at)
     _announce(db, case=case, advisory=advisory, what="published")
     return advisory
@@ -248,9 +249,17 @@ def revise(
     csaf.check_valid(built.document)
     advisory.document = built.document
     db.flush()
+    _sign(db, advisory)
     publish_stix(db, actor=actor, case=case, advisory=advisory, at=now)
     _announce(db, case=case, advisory=advisory, what=f"revised (version {advisory.revision})")
     return advisory
+
+
+def _sign(db: Session, advisory: Advisory) -> None:
+    """Sign the document as the provider folder serves it, so its ``.asc`` is stable."""
+    signatures.sign_published(
+        db, advisory_id=advisory.id, content=provider.document_bytes(advisory)
+    )
 
 
 def _announce(db: Session, *, case: Case, advisory: Advisory, what: str) -> None:

@@ -19,16 +19,17 @@ Objects are grouped into MISP events this way:
 An event's TLP tag is the strictest label among the objects the reader sees in it (fail
 closed: MISP may spread an event by its tag), with the matching distribution level (see
 :mod:`aseancyber.interop.misp_labels`). Objects become MISP attributes and objects with
-misp-stix (the internal parser for content misp-stix wrote, the external one otherwise).
+misp-stix (the internal parser for content misp-stix wrote, the external one otherwise);
+what it made of each exact set of stored versions is kept in memory and in the database
+(:mod:`aseancyber.interop.misp_cache`), so an event is converted once, not once per process.
 """
 
 import csv
 import hashlib
 import io
 import logging
-import threading
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +43,7 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Reader, Tlp, stricter
 from aseancyber.community.models import Organisation
 from aseancyber.errors import NotFound
+from aseancyber.interop import misp_cache
 from aseancyber.interop import misp_labels as labels
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing import service as sharing_service
@@ -59,7 +61,6 @@ THREAT_LEVEL_UNDEFINED = "4"
 ANALYSIS_COMPLETED = "2"
 ANALYSIS_ONGOING = "1"
 MAX_FEED_OBJECTS = 100_000
-CONVERTED_EVENTS_KEPT = 1000
 BODY_BATCH = 500
 
 
@@ -256,54 +257,20 @@ def header(group: EventGroup) -> dict[str, Any]:
     }
 
 
-class _Converted:
-    """MISP events already made, by the exact stored versions they were made of.
-
-    A stored version never changes (a change is a new version with a new record id), so
-    the same versions give the same event whoever reads them: readers who see the same
-    objects share one conversion, and MISP's fetch of manifest, hashes and event files
-    converts each event once. Least recently used events are dropped past ``size``.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._events: OrderedDict[tuple[Any, ...], bytes | None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> tuple[bool, dict[str, Any] | None]:
-        with self._lock:
-            if key not in self._events:
-                return False, None
-            self._events.move_to_end(key)
-            found = self._events[key]
-        return True, None if found is None else orjson.loads(found)  # a fresh copy each time
-
-    def put(self, key: tuple[Any, ...], event: dict[str, Any] | None) -> None:
-        with self._lock:
-            self._events[key] = None if event is None else orjson.dumps(event)
-            self._events.move_to_end(key)
-            while len(self._events) > self.size:
-                self._events.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._events.clear()
-
-
-CONVERTED = _Converted(size=CONVERTED_EVENTS_KEPT)
+def _key(group: EventGroup) -> str:
+    """What the group's conversion is kept by: its uuid, and each stored version with its
+    label (a label may change in place), see :mod:`aseancyber.interop.misp_cache`."""
+    return misp_cache.digest((group.uuid, *((row.id, row.tlp.value) for row in group.rows)))
 
 
 def misp_event(db: Session, group: EventGroup) -> dict[str, Any]:
     """``group`` as a MISP event (``{"Event": {...}}``); what misp-stix cannot convert is
     left out, so an event may have no attribute at all."""
-    key: tuple[Any, ...] = (
-        group.uuid,
-        *((row.id, row.tlp.value) for row in group.rows),  # a label may change in place
-    )
-    known, converted = CONVERTED.get(key)
+    key = _key(group)
+    known, converted = misp_cache.get(db, key)
     if not known:
         converted = _misp_content(db, group)
-        CONVERTED.put(key, converted)
+        misp_cache.put(db, key, converted)
     event = {"Attribute": [], "Object": [], **(converted or {}), **header(group)}
     return {"Event": event}
 
@@ -397,9 +364,9 @@ MANIFEST_KEYS = ("info", "date", "threat_level_id", "analysis", "timestamp", "Or
 
 def events(db: Session, *, reader: Reader, collection_id: str) -> list[dict[str, Any]]:
     """Every event of the feed as ``reader`` sees it."""
-    return [
-        misp_event(db, group) for group in groups(db, reader=reader, collection_id=collection_id)
-    ]
+    found = groups(db, reader=reader, collection_id=collection_id)
+    misp_cache.prefetch(db, [_key(group) for group in found])
+    return [misp_event(db, group) for group in found]
 
 
 def manifest(db: Session, *, reader: Reader, collection_id: str) -> dict[str, Any]:

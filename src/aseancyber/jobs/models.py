@@ -49,3 +49,24 @@ class PeriodicSchedule(Base):
     kind: Mapped[str] = mapped_column(String(80), primary_key=True)
     next_run_at: Mapped[datetime]
     last_enqueued_at: Mapped[datetime | None]
+
+
+HEARTBEAT_SECONDS = 15.0  # how often a live worker beats, even while a job runs
+
+
+class WorkerHeartbeat(Base):
+    """A background worker's latest sign of life and the job it is running, if any.
+
+    Written by the worker loop at each pass and around each job, read by ``/metrics``: a
+    worker that stopped shows by its age, a stuck one by the age of its current job.
+    """
+
+    __tablename__ = "worker_heartbeat"
+    __audited__ = False
+
+    worker_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    job_id: Mapped[str | None] = mapped_column(String(36))
+    job_kind: Mapped[str | None] = mapped_column(String(80))
+    job_started_at: Mapped[datetime | None]

@@ -56,9 +56,10 @@ def not_ready(request: Request) -> list[str]:
 @router.get("/readyz")
 def readyz(request: Request) -> Response:
     """Ready to serve: the database answers, its schema is at head, the job worker runs
-    (in-process on SQLite; a separate ``aseancyber worker`` is watched through the
-    ``aseancyber_job_oldest_due_seconds`` metric, so a stopped worker never takes the web
-    servers out of the load balancer)."""
+    (in-process on SQLite; a separate ``aseancyber worker`` is watched through its
+    heartbeat, the ``aseancyber_worker_last_seen_seconds``, ``aseancyber_workers_alive`` and
+    ``aseancyber_worker_job_running_seconds`` metrics, and ``aseancyber_job_oldest_due_seconds``,
+    so a stopped worker never takes the web servers out of the load balancer)."""
     problems = not_ready(request)
     if problems:
         detail = "not ready: " + "; ".join(problems)

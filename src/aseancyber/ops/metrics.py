@@ -46,7 +46,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aseancyber.db import utcnow
 from aseancyber.errors import Problem
 from aseancyber.federation.models import Peer, SyncRun
-from aseancyber.jobs.models import Job, JobStatus
+from aseancyber.jobs.models import HEARTBEAT_SECONDS, Job, JobStatus, WorkerHeartbeat
 from aseancyber.notify.models import EmailStatus, OutboundEmail
 from aseancyber.ops.logs import ACCESS_LOGGER
 
@@ -225,7 +225,47 @@ class DatabaseCollector(Collector):
         for status in (EmailStatus.QUEUED, EmailStatus.FAILED):
             email.add_metric([str(status)], counts.get(status, 0))
         yield email
+        yield from self._workers(db, now)
         yield from self._federation(db, now)
+
+    def _workers(self, db: Session, now: Any) -> Iterator[Metric]:
+        """From the workers' heartbeats (``jobs.worker.Heartbeat``): a dead worker stops
+        beating, a stuck one beats with the same job for ever longer."""
+        rows = db.execute(
+            select(
+                WorkerHeartbeat.last_seen_at,
+                WorkerHeartbeat.job_kind,
+                WorkerHeartbeat.job_started_at,
+            )
+        ).all()
+        if rows:
+            last_seen = GaugeMetricFamily(
+                "aseancyber_worker_last_seen_seconds",
+                "Seconds since the latest heartbeat of any background worker (absent: no "
+                f"worker ever ran; a live worker beats every {HEARTBEAT_SECONDS:g} s).",
+            )
+            last_seen.add_metric([], max(0.0, (now - max(row[0] for row in rows)).total_seconds()))
+            yield last_seen
+        alive = [row for row in rows if (now - row[0]).total_seconds() <= 3 * HEARTBEAT_SECONDS]
+        workers = GaugeMetricFamily(
+            "aseancyber_workers_alive",
+            f"Background workers whose last heartbeat is under {3 * HEARTBEAT_SECONDS:g} s old.",
+        )
+        workers.add_metric([], len(alive))
+        yield workers
+        running = GaugeMetricFamily(
+            "aseancyber_worker_job_running_seconds",
+            "How long the longest-running current job of a live worker has run, by kind.",
+            labels=["kind"],
+        )
+        longest: dict[str, float] = {}
+        for _, kind, started in alive:
+            if kind is not None and started is not None:
+                seconds = max(0.0, (now - started).total_seconds())
+                longest[kind] = max(longest.get(kind, 0.0), seconds)
+        for kind, seconds in sorted(longest.items()):
+            running.add_metric([kind], seconds)
+        yield running
 
     def _federation(self, db: Session, now: Any) -> Iterator[Metric]:
         lag = GaugeMetricFamily(
