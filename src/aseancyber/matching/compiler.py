@@ -85,6 +85,7 @@ class Compiled:
     problem: str = ""
 
 
+_SCO_TYPES = ("ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr")
 _FAST_VALUE = re.compile(
     r"\[(ipv4-addr|ipv6-addr|domain-name|url|email-addr):value = '((?:[^'\\]++|\\['\\])*+)'\]"
 )
@@ -97,8 +98,12 @@ def compile_pattern(pattern: Any, pattern_type: Any = "stix") -> Compiled:
     if pattern_type != "stix" or not isinstance(pattern, str):
         return Compiled(PatternKind.UNSUPPORTED, problem=f"pattern_type {pattern_type!r}")
     fast = _fast(pattern.strip())
-    if fast is not None:
-        return fast
+    return fast if fast is not None else compile_parsed(pattern)
+
+
+def compile_parsed(pattern: str) -> Compiled:
+    """:func:`compile_pattern` through the full STIX pattern parser, never the fast path
+    (which must give the same, as the tests check on a corpus)."""
     try:
         tree = parse(pattern)
     except PatternError as error:
@@ -130,12 +135,15 @@ def _fast(pattern: str) -> Compiled | None:
     return None
 
 
+_TYPES = {sco_type: frozenset({sco_type}) for sco_type in (*_SCO_TYPES, "file")}
+
+
 def _single(path: str, sco_type: str, literal: str, pattern: str) -> Compiled | None:
     value = normalise_value(path, literal)
     if len(value) > MAX_KEY:
         return None
     entry = Entry("eq", KIND_FOR_PATH[path], value)
-    return Compiled(PatternKind.INDEXED, (entry,), frozenset({sco_type}), _LazyTree(pattern))
+    return Compiled(PatternKind.INDEXED, (entry,), _TYPES[sco_type], _LazyTree(pattern))
 
 
 def tree_of(compiled: Compiled) -> Node | None:
