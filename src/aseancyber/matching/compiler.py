@@ -19,6 +19,7 @@ Each pattern gets a kind that says how far the index can answer for it:
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from aseancyber.matching.observables import (
@@ -97,6 +98,13 @@ def compile_pattern(pattern: Any, pattern_type: Any = "stix") -> Compiled:
     """The index entries and kind of one indicator's pattern."""
     if pattern_type != "stix" or not isinstance(pattern, str):
         return Compiled(PatternKind.UNSUPPORTED, problem=f"pattern_type {pattern_type!r}")
+    return _compiled(pattern)
+
+
+@lru_cache(maxsize=1 << 17)
+def _compiled(pattern: str) -> Compiled:
+    """Compiled patterns are immutable: the catch-up that indexes a bulk import and the
+    log run that then loads the same indicators (``aseancyber match``) compile each once."""
     fast = _fast(pattern.strip())
     return fast if fast is not None else compile_parsed(pattern)
 
