@@ -78,8 +78,6 @@ _HXXP = re.compile(r"\bhxxp", re.IGNORECASE)
 _NEWLINE = re.compile("\n")
 # A token: no match of the free-text scanner spans whitespace (``\s`` as ``str.split`` reads it).
 _TOKEN = re.compile(r"\S+")
-# A line that is one token (the exact matcher may read it whole).
-_ONE_TOKEN = re.compile(r"^[^\S\n]*+\S++[^\S\n]*+$", re.MULTILINE)
 BLOCK = 4 << 20  # bytes read at a time
 
 
@@ -195,8 +193,9 @@ class LogScanner:
                 )
         # A line that is one token is read whole when it holds no other observable
         # (``2001:DB8:0::1``): those go to the exact matcher as they are.
-        for match in _ONE_TOKEN.finditer(folded):
-            found.add(bisect_right(starts, match.start()) - 1)
+        for number, line in enumerate(folded.split("\n")):
+            if " " not in line.strip() and len(line.split()) == 1:
+                found.add(number)
         return {number: starts[number] for number in found}
 
     def _hitting(self, candidates: set[str]) -> set[str]:
@@ -292,9 +291,7 @@ class _Automaton:
         self.keys = list(flags)
         self.flags = [flags[key] for key in self.keys]
         self.first_mark = len(self.keys)
-        self.searcher = BytesAhoCorasick(
-            [*self.keys, *DEFANGING], implementation=Implementation.DFA
-        )
+        self.searcher = BytesAhoCorasick([*self.keys, *DEFANGING], implementation=IMPLEMENTATION)
 
     def lines(
         self, data: bytes, *, refuse_defanged: bool = False
@@ -329,6 +326,8 @@ class _Automaton:
 DEFANGING = (b"[.]", b"(.)", b"[:]", b"[@]", b"hxxp")
 _CACHE: "OrderedDict[bytes, _Automaton]" = OrderedDict()
 CACHED_AUTOMATA = 4
+# The fastest search; it builds in about 0.5 s per 100,000 keys, hence the cache.
+IMPLEMENTATION = Implementation.DFA
 
 
 def _automaton(flags: dict[bytes, tuple[bool, bool]]) -> _Automaton:
