@@ -33,7 +33,7 @@ from rich.table import Table
 
 from aseancyber.matching.compiler import compile_pattern
 from aseancyber.matching.index import MatchIndex
-from aseancyber.matching.logscan import LogScanner, blocks, scan_exactly
+from aseancyber.matching.logscan import LogScanner, raw_blocks, scan_exactly
 
 console = Console(width=150)
 AT = datetime(2026, 6, 1, tzinfo=UTC)
@@ -124,9 +124,9 @@ def ours(scanner: LogScanner, log: Path) -> tuple[int, int]:
     """(lines with a hit, hits), reading ``log`` as ``aseancyber match FILE`` does."""
     lines_hit = hits = 0
     with log.open("rb") as source:
-        for text in blocks(source):
+        for block in raw_blocks(source):
             seen = set()
-            for found in scanner.scan(text):
+            for found in scanner.scan_block(block):
                 seen.add(found.line)
                 hits += len(found.postings)
             lines_hit += len(seen)

@@ -2,7 +2,7 @@
 may see, with a progress bar, a summary and optionally a CSV of every hit.
 
 Memory is bounded by the number of visible indicators, never by the file: the file is read
-in blocks of lines (:func:`aseancyber.matching.logscan.blocks`), each block prefiltered by
+in blocks of lines (:func:`aseancyber.matching.logscan.raw_blocks`), each block prefiltered by
 :class:`~aseancyber.matching.logscan.LogScanner` and only its candidate lines matched
 exactly, and hits are written out as they are found. The index catch-up, the
 matching and the sightings are separate transactions, so a long run holds no write lock.
@@ -26,7 +26,7 @@ from aseancyber.community.models import User
 from aseancyber.db import get_session_factory, utcnow
 from aseancyber.matching import indexer, service
 from aseancyber.matching.compiler import PatternKind
-from aseancyber.matching.logscan import LogScanner, blocks
+from aseancyber.matching.logscan import LogScanner, raw_blocks
 
 CSV_COLUMNS = (
     "line",
@@ -90,8 +90,8 @@ def match(
                 writer.writerow(CSV_COLUMNS)
             scanner = LogScanner(visible.index, at)
             with file.open("rb") as source:
-                for text in blocks(source):
-                    for found in scanner.scan(text):
+                for block in raw_blocks(source):
+                    for found in scanner.scan_block(block):
                         matched += 1
                         for posting in found.postings:
                             hit = visible.hits[str(visible.index.keys[posting])]
@@ -109,7 +109,7 @@ def match(
                                         hit.owner_name,
                                     )
                                 )
-                    lines += text.count("\n") + (not text.endswith("\n"))
+                    lines += block.count(b"\n") + (not block.endswith(b"\n"))
                     bar.update(
                         task,
                         completed=source.tell(),

@@ -19,6 +19,7 @@ Each pattern gets a kind that says how far the index can answer for it:
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from aseancyber.matching.observables import (
@@ -85,6 +86,7 @@ class Compiled:
     problem: str = ""
 
 
+_SCO_TYPES = ("ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr")
 _FAST_VALUE = re.compile(
     r"\[(ipv4-addr|ipv6-addr|domain-name|url|email-addr):value = '((?:[^'\\]++|\\['\\])*+)'\]"
 )
@@ -96,9 +98,20 @@ def compile_pattern(pattern: Any, pattern_type: Any = "stix") -> Compiled:
     """The index entries and kind of one indicator's pattern."""
     if pattern_type != "stix" or not isinstance(pattern, str):
         return Compiled(PatternKind.UNSUPPORTED, problem=f"pattern_type {pattern_type!r}")
+    return _compiled(pattern)
+
+
+@lru_cache(maxsize=1 << 17)
+def _compiled(pattern: str) -> Compiled:
+    """Compiled patterns are immutable: the catch-up that indexes a bulk import and the
+    log run that then loads the same indicators (``aseancyber match``) compile each once."""
     fast = _fast(pattern.strip())
-    if fast is not None:
-        return fast
+    return fast if fast is not None else compile_parsed(pattern)
+
+
+def compile_parsed(pattern: str) -> Compiled:
+    """:func:`compile_pattern` through the full STIX pattern parser, never the fast path
+    (which must give the same, as the tests check on a corpus)."""
     try:
         tree = parse(pattern)
     except PatternError as error:
@@ -130,12 +143,15 @@ def _fast(pattern: str) -> Compiled | None:
     return None
 
 
+_TYPES = {sco_type: frozenset({sco_type}) for sco_type in (*_SCO_TYPES, "file")}
+
+
 def _single(path: str, sco_type: str, literal: str, pattern: str) -> Compiled | None:
     value = normalise_value(path, literal)
     if len(value) > MAX_KEY:
         return None
     entry = Entry("eq", KIND_FOR_PATH[path], value)
-    return Compiled(PatternKind.INDEXED, (entry,), frozenset({sco_type}), _LazyTree(pattern))
+    return Compiled(PatternKind.INDEXED, (entry,), _TYPES[sco_type], _LazyTree(pattern))
 
 
 def tree_of(compiled: Compiled) -> Node | None:

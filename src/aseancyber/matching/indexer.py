@@ -119,16 +119,21 @@ def _index_batch(db: Session, *, full: bool, after: Cursor) -> tuple[int, Cursor
                 and_(StixObject.date_added == after[0], StixObject.id > after[1]),
             )
         )
-    rows = db.execute(
-        select(StixObject.id, StixObject.body, StixObject.date_added)
-        .where(*conditions)
-        .order_by(StixObject.date_added, StixObject.id)
-        .limit(BATCH)
-    ).all()
+    rows: list[tuple[str, str]] = list(
+        db.execute(
+            select(StixObject.id, StixObject.body)
+            .where(*conditions)
+            .order_by(StixObject.date_added, StixObject.id)
+            .limit(BATCH)
+        ).tuples()
+    )
     if not rows:
         return 0, after
-    _store(db, [(record_id, body) for record_id, body, _ in rows])
-    last_id, _, last_added = rows[-1]  # the highest (date_added, id): the order above
+    _store(db, rows)
+    last_id = rows[-1][0]  # the highest (date_added, id): the order above
+    # Only the last stamp is needed: reading (and parsing) every row's costs more.
+    last_added = db.scalar(select(StixObject.date_added).where(StixObject.id == last_id))
+    assert last_added is not None
     _advance(db, last_added)
     return len(rows), (last_added, last_id)
 
@@ -139,10 +144,23 @@ def tail_condition(db: Session) -> list[Any]:
     return _not_indexed(_since(db, False))
 
 
+_INDICATOR_COLUMNS = (
+    "stix_object_id",
+    "kind",
+    "sco_types",
+    "valid_from",
+    "valid_until",
+    "revoked",
+    "problem",
+    "indexed_at",
+)
+_ENTRY_COLUMNS = ("stix_object_id", "kind", "observable", "key", "prefix")
+
+
 def _store(db: Session, rows: list[tuple[str, str]]) -> None:
     now = utcnow()
-    indicators: list[dict[str, Any]] = []
-    entries: list[dict[str, Any]] = []
+    indicators: list[tuple[Any, ...]] = []
+    entries: list[tuple[Any, ...]] = []
     for record_id, body in rows:
         try:
             obj = orjson.loads(body)
@@ -151,71 +169,65 @@ def _store(db: Session, rows: list[tuple[str, str]]) -> None:
         if not isinstance(obj, dict):
             obj = {}
         compiled = compile_pattern(obj.get("pattern"), obj.get("pattern_type", "stix"))
+        types = compiled.types
         indicators.append(
-            {
-                "stix_object_id": record_id,
-                "kind": compiled.kind,
-                "sco_types": ",".join(sorted(compiled.types))[:500],
-                "valid_from": _time(obj.get("valid_from")),
-                "valid_until": _time(obj.get("valid_until")),
-                "revoked": obj.get("revoked") is True,
-                "problem": compiled.problem,
-                "indexed_at": now,
-            }
+            (
+                record_id,
+                compiled.kind,
+                (next(iter(types)) if len(types) == 1 else ",".join(sorted(types)))[:500],
+                _time(obj.get("valid_from")),
+                _time(obj.get("valid_until")),
+                obj.get("revoked") is True,
+                compiled.problem,
+                now,
+            )
         )
         entries.extend(
-            {
-                "stix_object_id": record_id,
-                "kind": entry.kind,
-                "observable": entry.observable,
-                "key": entry.key,
-                "prefix": entry.prefix,
-            }
+            (record_id, entry.kind, entry.observable, entry.key, entry.prefix)
             for entry in compiled.entries
         )
-    _bulk_insert(db, IndexedIndicator.__table__, indicators)
-    _bulk_insert(db, IndexEntry.__table__, entries)
+    _bulk_insert(db, IndexedIndicator.__table__, _INDICATOR_COLUMNS, indicators)
+    _bulk_insert(db, IndexEntry.__table__, _ENTRY_COLUMNS, entries)
 
 
-def _bulk_insert(db: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (all with the same keys) in the session's transaction at driver
-    speed: ``COPY`` on PostgreSQL, one ``executemany`` elsewhere. Values go through each
-    column type's own bind processing, as an ORM or Core insert would do them."""
+def _bulk_insert(
+    db: Session, table: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert ``rows`` (values in the order of ``names``) in the session's transaction at
+    driver speed: ``COPY`` on PostgreSQL, one ``executemany`` elsewhere. Values go through
+    each column type's own bind processing, as an ORM or Core insert would do them, once
+    per distinct value (a batch repeats its stamps, kinds and flags)."""
     if not rows:
         return
     assert isinstance(table, Table)
-    columns = [table.c[key] for key in rows[0]]
+    columns = [table.c[name] for name in names]
     dialect = db.get_bind().dialect
-    values = [list(row.values()) for row in rows]
+    if dialect.name != "postgresql" and dialect.paramstyle != "qmark":
+        # neither PostgreSQL nor SQLite: the Core insert
+        db.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
+        return
+    values: list[Any] = list(zip(*rows, strict=True))
     for at, column in enumerate(columns):
         process = column.type.bind_processor(dialect)
         if process is None:
             continue
-        done: dict[Any, Any] = {}  # a batch repeats its stamps and kinds: process each once
-        for row in values:
-            value = row[at]
-            if value is not None:
-                found = done.get(value, done)
-                if found is done:
-                    found = done[value] = process(value)
-                row[at] = found
+        done = {value: process(value) for value in set(values[at]) if value is not None}
+        values[at] = [None if value is None else done[value] for value in values[at]]
+    processed = list(zip(*values, strict=True))
     connection = db.connection()
-    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    quoted_names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
     quoted = dialect.identifier_preparer.format_table(table)
     if dialect.name == "postgresql":
         raw = connection.connection.driver_connection
         assert raw is not None
-        statement = f"COPY {quoted} ({names}) FROM STDIN"
+        statement = f"COPY {quoted} ({quoted_names}) FROM STDIN"
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in values:
+            for row in processed:
                 copy.write_row(row)
         return
-    if dialect.paramstyle != "qmark":  # neither PostgreSQL nor SQLite: the Core insert
-        db.execute(table.insert(), rows)
-        return
     marks = ", ".join("?" for _ in columns)
-    statement = f"INSERT INTO {quoted} ({names}) VALUES ({marks})"  # noqa: S608 - metadata names
-    connection.exec_driver_sql(statement, [tuple(row) for row in values])
+    statement = f"INSERT INTO {quoted} ({quoted_names}) VALUES ({marks})"  # noqa: S608 - metadata names
+    connection.exec_driver_sql(statement, processed)
 
 
 def parse_time(value: Any) -> datetime | None:

@@ -206,6 +206,8 @@ def _url_host(url: Observable) -> Observable | None:
 def normalise_value(path: str, value: str) -> str:
     """A pattern literal compared on ``path``, in the canonical form of that path's values."""
     if path in ("ipv4-addr:value", "ipv6-addr:value"):
+        if _CANONICAL_IPV4.fullmatch(value):
+            return value  # what _ip gives it, without building an observable
         found = _ip(value)
         return found.value if found is not None else value
     if path == "domain-name:value":
