@@ -5,6 +5,7 @@ import sys
 
 BENCHMARKS = [
     "foundation",
+    "audit_list",
     "sharing",
     "cases",
     "case_actions",
