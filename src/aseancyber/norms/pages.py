@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, Proposed, may
-from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
+from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from aseancyber.norms import (
     attachments,
     catalogue,
@@ -193,7 +193,7 @@ async def upload_attachments(
     here = f"/norms/assessments/{assessment_id}#files"
     try:
         added = attachments.upload(db, actor=actor, assessment_id=assessment_id, uploads=uploads)
-    except Invalid as error:
+    except (Invalid, TooLarge) as error:
         return templating.redirect(here, error.detail, "error")
     return templating.redirect(here, f"{len(added)} file(s) added.", "success")
 

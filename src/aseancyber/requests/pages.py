@@ -17,7 +17,7 @@ from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession,
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Organisation, User
-from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.errors import Conflict, Forbidden, Invalid, TooLarge
 from aseancyber.requests import attachments, escalation, files, service, views, workflow
 from aseancyber.requests.models import (
     REQUEST_KIND_LABELS,
@@ -419,7 +419,7 @@ async def upload_attachments(
         uploads = await files.uploads_from(form)
     try:
         added = attachments.upload(db, actor=actor, request_id=request_id, uploads=uploads)
-    except Invalid as error:
+    except (Invalid, TooLarge) as error:
         return templating.redirect(f"/requests/{request_id}#files", error.detail, "error")
     return templating.redirect(
         f"/requests/{request_id}#files", f"{len(added)} file(s) added.", "success"
