@@ -28,7 +28,9 @@ def test_a_refused_follow_up_action_comes_back_with_messages_and_input(
     client: TestClient, db: Session, world: World, token_for: TokenFor, browser_for: BrowserFor
 ) -> None:
     engagement = _record(
-        client, token_for(world.author), participants=[{"organisation_id": world.other_state_org.id}]
+        client,
+        token_for(world.author),
+        participants=[{"organisation_id": world.other_state_org.id}],
     )
     page = f"/engagements/{engagement['id']}"
     author = browser_for(world.author)
