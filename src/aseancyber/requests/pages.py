@@ -42,6 +42,7 @@ KIND_VALUES = frozenset(kind.value for kind in RequestKind)
 KIND_OPTIONS = [(kind.value, label) for kind, label in REQUEST_KIND_LABELS.items()]
 STATUS_OPTIONS = [(status.value, status.label) for status in RequestStatus]
 TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
+MOVE_FIELDS = frozenset({"note", "answer", "refusal_grounds", "outcome"})  # a move's own form
 TEXT_FIELDS = (
     "subject",
     "body",
@@ -377,7 +378,7 @@ async def move_request(
             record = workflow.transition(db, actor=actor, request_id=request_id, data=parsed)
     except Invalid as error:
         db.refresh(record)
-        failed = values["status"]
+        failed = values["status"] or ""
         return _detail(
             request,
             db,
@@ -391,9 +392,6 @@ async def move_request(
     return templating.redirect(
         f"/requests/{request_id}", f"The request is now {record.status.label}.", "success"
     )
-
-
-MOVE_FIELDS = frozenset({"note", "answer", "refusal_grounds", "outcome"})
 
 
 def _by_field(error: Invalid, fields: frozenset[str]) -> forms.FieldErrors:
