@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import SectoralBody
+from aseancyber.initiatives.models import Initiative
 from tests.initiatives.conftest import TRAINING
 from tests.readers import BrowserFor, TokenFor, World
 
@@ -177,3 +178,42 @@ def test_pages_register_show_and_edit(
     assert browser.client.post(
         "/initiatives/new", data={**form, "csrf_token": "wrong"}
     ).status_code in (400, 403)
+
+
+def test_the_page_form_takes_beneficiaries_outside_asean_like_the_api(
+    db: Session, world: World, browser_for: BrowserFor, bodies: dict[str, SectoralBody]
+) -> None:
+    browser = browser_for(world.author)
+    form = {
+        "csrf_token": browser.csrf,
+        "title": "Cyber diplomacy course",
+        "status": "planned",
+        "beneficiary_states": ["MY"],
+        "other_beneficiaries": "Japan\nPacific Islands; Republic of Korea",
+        "tlp": "TLP:GREEN",
+    }
+    too_long = browser.client.post(
+        "/initiatives/new", data={**form, "other_beneficiaries": "Japan\n" + "x" * 201}
+    )
+    assert too_long.status_code == 422
+    assert '<p class="field-error" id="other_beneficiaries-error">' in too_long.text
+    assert "Use at most 200 characters (you entered 201)." in too_long.text
+    assert "Japan\n" + "x" * 201 + "</textarea>" in too_long.text  # the input is kept
+    assert db.scalar(select(Initiative.id)) is None  # nothing written
+    created = browser.client.post("/initiatives/new", data=form, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    location = created.headers["location"]
+    initiative = db.get(Initiative, location.rsplit("/", 1)[1])
+    assert initiative is not None
+    assert initiative.other_beneficiaries == ["Japan", "Pacific Islands", "Republic of Korea"]
+    assert "Japan; Pacific Islands; Republic of Korea" in browser.client.get(location).text
+    edit = browser.client.get(f"{location}/edit")
+    assert "Japan\nPacific Islands\nRepublic of Korea</textarea>" in edit.text
+    saved = browser.client.post(
+        f"{location}/edit",
+        data={**form, "other_beneficiaries": "Japan", "version": str(initiative.version)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    db.refresh(initiative)
+    assert initiative.other_beneficiaries == ["Japan"]

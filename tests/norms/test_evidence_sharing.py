@@ -2,10 +2,11 @@
 the records) with its own ministries, the Secretariat or all member states; percentages say
 their base; the OEWG export covers capacity-building needs, offers and the provider role."""
 
+import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
@@ -14,7 +15,12 @@ from aseancyber.community.models import Role
 from aseancyber.contacts.models import CheckTarget, ContactCheck, ContactKind
 from aseancyber.db import utcnow
 from aseancyber.initiatives.models import Initiative, InitiativeStatus, InitiativeTag, TagKind
-from aseancyber.norms.models import AssessmentStatus, NormAssessment, Visibility
+from aseancyber.norms.models import (
+    AssessmentStatus,
+    EvidenceSharing,
+    NormAssessment,
+    Visibility,
+)
 from tests.matrix import LABELS, MATRIX
 from tests.norms.conftest import NormsWorld
 from tests.readers import BrowserFor, TokenFor, World, make_user
@@ -257,7 +263,16 @@ def test_the_state_admin_chooses_on_the_profile_page(
     bad = admin.client.post(
         f"{url}/evidence-sharing", data={"csrf_token": admin.csrf, "scope": "everyone"}
     )
-    assert "Not saved" in bad.text
+    assert bad.status_code == 422  # the profile again, the message by the field
+    field = re.search(
+        r'<div class="field has-error">\s*<label for="sharing-scope">.*?</div>', bad.text, re.S
+    )
+    assert field is not None
+    assert '<p class="field-error" id="sharing-scope-error">' in field[0]
+    assert "Choose one of:" in field[0]
+    assert '<a href="#sharing-scope">Choose one of:' in bad.text
+    assert "Input should" not in bad.text
+    assert db.scalar(select(func.count()).select_from(EvidenceSharing)) == 0  # nothing written
     saved = admin.client.post(
         f"{url}/evidence-sharing", data={"csrf_token": admin.csrf, "scope": "state"}
     )

@@ -15,14 +15,9 @@ from starlette.formparsers import MultiPartException
 
 from aseancyber.cases import messages
 from aseancyber.cases.schemas import MessageCreate
-from aseancyber.errors import FieldProblem, Invalid, ServiceError
+from aseancyber.errors import FieldProblem, Invalid, ServiceError, TooLarge
 
 FORM_FIELDS = ("body", "thread_id", "product_id", "audience", "audience_participant_id")
-
-
-class AttachmentTooLarge(ServiceError):
-    status = 413
-    title = "Attachment too large"
 
 
 class NotMultipart(ServiceError):
@@ -81,6 +76,6 @@ async def _checked(form: FormData) -> tuple[MessageCreate, list[messages.Upload]
         name = item.filename or "attachment"
         if len(content) > messages.MAX_ATTACHMENT_BYTES:
             limit = messages.MAX_ATTACHMENT_BYTES // (1024 * 1024)
-            raise AttachmentTooLarge(f"{name} is larger than the {limit} MiB attachment limit")
+            raise TooLarge(f"{name} is larger than the {limit} MiB attachment limit")
         uploads.append(messages.Upload(name, content))
     return data, uploads

@@ -8,17 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import (
-    Tlp,
-)
-from aseancyber.community.models import MemberState, Organisation, Pillar, SectoralBody, User
+from aseancyber.access.policy import Tlp
+from aseancyber.access.shareable import require_named, resolve_audience
+from aseancyber.community.models import MemberState, Pillar, SectoralBody
 from aseancyber.errors import FieldProblem, Invalid
 from aseancyber.initiatives import norm_links
-from aseancyber.initiatives.schemas import (
-    InitiativeCreate,
-)
-
-# Facets written through the tag table: schema field -> tag kind.
+from aseancyber.initiatives.schemas import InitiativeCreate
 
 
 def resolve_codes(db: Session, data: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912
@@ -84,26 +79,10 @@ def check_consistency(
 def check_audience(
     db: Session, organisation_ids: list[str], user_ids: list[str], label: Tlp
 ) -> None:
-    """Named organisations and users exist; TLP:RED names at least one recipient."""
-    problems = []
-    if organisation_ids:
-        found = set(
-            db.scalars(select(Organisation.id).where(Organisation.id.in_(organisation_ids)))
-        )
-        if found != set(organisation_ids):
-            problems.append(
-                FieldProblem("audience_organisation_ids", "names an unknown organisation")
-            )
-    if user_ids:
-        found = set(db.scalars(select(User.id).where(User.id.in_(user_ids))))
-        if found != set(user_ids):
-            problems.append(FieldProblem("audience_user_ids", "names an unknown user"))
-    if label.needs_audience and not organisation_ids and not user_ids:
-        problems.append(
-            FieldProblem("audience_organisation_ids", "TLP:RED needs at least one named recipient")
-        )
-    if problems:
-        raise Invalid(problems)
+    """Named organisations and users exist; TLP:RED names at least one recipient (the
+    toolkit's checks, for rows checked before anything is written)."""
+    audience = resolve_audience(db, organisation_ids=organisation_ids, user_ids=user_ids)
+    require_named(label, audience)
 
 
 def check_row(db: Session, data: InitiativeCreate) -> list[FieldProblem]:

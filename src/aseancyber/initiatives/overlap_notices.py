@@ -15,9 +15,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.permissions import Permission, permissions_of
-from aseancyber.access.policy import Actor, audience_of, can_see
+from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
-from aseancyber.access.service import actor_for
+from aseancyber.access.shareable import readers_of
 from aseancyber.community.models import User
 from aseancyber.initiatives import overlaps
 from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
@@ -42,13 +42,6 @@ def notify_owners(db: Session, *, flagged: Sequence[Overlap], changed_ids: set[s
     many notifications were written."""
     if not flagged:
         return 0
-    audiences: dict[str, object] = {}
-
-    def sees(reader: Actor, initiative: Initiative) -> bool:
-        if initiative.id not in audiences:
-            audiences[initiative.id] = audience_of(db, initiative)
-        return can_see(reader, initiative, audiences[initiative.id])  # type: ignore[arg-type]
-
     # The other side of each pair: the initiative that was there before this change.
     by_owner: dict[str, list[tuple[Overlap, Initiative, Initiative]]] = defaultdict(list)
     for overlap in flagged:
@@ -57,13 +50,14 @@ def notify_owners(db: Session, *, flagged: Sequence[Overlap], changed_ids: set[s
                 continue
             if other.owner_organisation_id != changed.owner_organisation_id:
                 by_owner[other.owner_organisation_id].append((overlap, changed, other))
+    recipients = _recipients(db, set(by_owner))
+    sees = _readers(db, recipients, by_owner)
     written = 0
-    for user in _recipients(db, set(by_owner)):
-        reader = actor_for(user)
+    for user in recipients:
         pairs = [
             (overlap, changed, other)
             for overlap, changed, other in by_owner[user.organisation_id]
-            if sees(reader, changed) and sees(reader, other)
+            if user.id in sees[changed.id] and user.id in sees[other.id]
         ]
         if not pairs:
             continue
@@ -91,6 +85,26 @@ def notify_owners(db: Session, *, flagged: Sequence[Overlap], changed_ids: set[s
         )
         written += 1
     return written
+
+
+def _readers(
+    db: Session,
+    recipients: Sequence[User],
+    by_owner: dict[str, list[tuple[Overlap, Initiative, Initiative]]],
+) -> dict[str, set[str]]:
+    """For each initiative of the pairs, which of the recipients told about it may see it
+    (asked of the same SQL filter the pages use)."""
+    initiatives: dict[str, Initiative] = {}
+    candidates: dict[str, set[str]] = defaultdict(set)
+    for user in recipients:
+        for _, changed, other in by_owner[user.organisation_id]:
+            for initiative in (changed, other):
+                initiatives[initiative.id] = initiative
+                candidates[initiative.id].add(user.id)
+    return {
+        initiative_id: set(readers_of(db, initiatives[initiative_id], users))
+        for initiative_id, users in candidates.items()
+    }
 
 
 def _body(initiative: Initiative) -> str:

@@ -15,25 +15,26 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import (
     Actor,
-    LabelChangeRefused,
+    Audience,
     Reader,
     audience_of,
-    can_see,
-    check_label_change,
-    set_audience,
     visible_to,
 )
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import Pillar, SectoralBody
-from aseancyber.community.service import contains_text, has_nul
-from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
-from aseancyber.initiatives import live_index, norm_links, overlap_notices, overlaps
-from aseancyber.initiatives.checks import (
-    check_audience,
-    check_consistency,
-    check_row,
-    resolve_codes,
+from aseancyber.access.shareable import (
+    audience_for_create,
+    audience_for_update,
+    check_relabel,
+    count_rows,
+    get_visible,
+    require_version,
+    share_with,
 )
+from aseancyber.community.models import Pillar, SectoralBody
+from aseancyber.community.service import contains_text
+from aseancyber.errors import Forbidden, Invalid, NotFound
+from aseancyber.initiatives import live_index, norm_links, overlap_notices, overlaps
+from aseancyber.initiatives.checks import check_consistency, check_row, resolve_codes
 from aseancyber.initiatives.filters import InitiativeFilters, parse_filters
 from aseancyber.initiatives.models import (
     Initiative,
@@ -165,8 +166,7 @@ def list_(
 
 def count(db: Session, *, reader: Reader, filters: InitiativeFilters = InitiativeFilters()) -> int:
     """How many initiatives ``reader`` may see that match ``filters``."""
-    subquery = visible_statement(reader, filters).subquery()
-    return db.scalar(select(func.count()).select_from(subquery)) or 0
+    return count_rows(db, visible_statement(reader, filters))
 
 
 def all_visible(
@@ -179,14 +179,7 @@ def all_visible(
 
 def get_or_404(db: Session, *, reader: Reader, initiative_id: str) -> Initiative:
     """The initiative, if ``reader`` may see it; NotFound otherwise (never told apart)."""
-    initiative = None
-    if not has_nul(initiative_id) and len(initiative_id) <= 36:
-        initiative = db.scalar(
-            select(Initiative).where(Initiative.id == initiative_id, visible_to(reader, Initiative))
-        )
-    if initiative is None:
-        raise NotFound("initiative")
-    return initiative
+    return get_visible(db, reader, Initiative, initiative_id, what="initiative")
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -211,7 +204,7 @@ def create(db: Session, *, actor: Actor, data: InitiativeCreate, detect: bool = 
     check_consistency(data.start_on, data.end_on, data.budget_amount, data.budget_currency)
     fields = data.model_dump()
     resolved = resolve_codes(db, fields)
-    check_audience(db, data.audience_organisation_ids, data.audience_user_ids, data.tlp)
+    audience = audience_for_create(db, data)
     norms = norm_links.resolve(db, data.norms)
     initiative = Initiative(
         title=data.title,
@@ -238,12 +231,7 @@ def create(db: Session, *, actor: Actor, data: InitiativeCreate, detect: bool = 
     norm_links.set_links(initiative, norms)
     db.add(initiative)
     db.flush()
-    set_audience(
-        db,
-        initiative,
-        organisation_ids=data.audience_organisation_ids,
-        user_ids=data.audience_user_ids,
-    )
+    share_with(db, initiative, audience)
     if detect:
         _detect_and_notify(db, initiative.id)
     live_index.record_change(db, initiative_ids=[initiative.id])
@@ -268,23 +256,13 @@ def update(  # noqa: PLR0912 - each rule of an edit is one branch
             "initiative; others may only raise its label"
         )
     if "tlp" in changes:
-        if changes["tlp"] is None:
-            raise Invalid("may not be empty", "tlp")
-        if not may(actor, Action.RELABEL, initiative):
+        if changes["tlp"] is not None and not may(actor, Action.RELABEL, initiative):
             raise Forbidden("changing a label needs the contributor or coordinator role")
-        try:
-            check_label_change(actor, initiative, changes["tlp"])
-        except LabelChangeRefused as error:
-            raise Invalid(str(error), "tlp") from error
+        check_relabel(actor, initiative, changes["tlp"])
     for field in ("title", "status"):
         if field in changes and changes[field] is None:
             raise Invalid("may not be empty", field)
-    if data.version != initiative.version:
-        raise Conflict(
-            f"someone else changed this initiative since you loaded it (you loaded version "
-            f"{data.version}, it is now version {initiative.version}); reload and apply "
-            "your change again"
-        )
+    require_version(initiative, data.version, what="initiative")
     check_consistency(
         changes.get("start_on", initiative.start_on),
         changes.get("end_on", initiative.end_on),
@@ -292,20 +270,14 @@ def update(  # noqa: PLR0912 - each rule of an edit is one branch
         changes.get("budget_currency", initiative.budget_currency) or "",
     )
     resolved = resolve_codes(db, changes)
-    audience = audience_of(db, initiative)
-    organisations = changes.get("audience_organisation_ids")
-    users = changes.get("audience_user_ids")
-    audience_given = organisations is not None or users is not None
-    organisations = list(audience.organisation_ids) if organisations is None else organisations
-    users = list(audience.user_ids) if users is None else users
-    check_audience(db, organisations, users, changes.get("tlp") or initiative.tlp)
+    audience, audience_given = audience_for_update(db, initiative, changes)
     norms = norm_links.resolve(db, changes.get("norms") or [])
     for field, value in changes.items():
         if field in TAG_FIELDS:
             _set_tags(initiative, field, value or [])
         elif field == "norms":
             norm_links.set_links(initiative, norms)
-        elif field in {"sectoral_body", "pillar"} or field.startswith("audience_"):
+        elif field in {"sectoral_body", "pillar"}:
             continue
         elif field in {
             "summary",
@@ -322,7 +294,7 @@ def update(  # noqa: PLR0912 - each rule of an edit is one branch
         setattr(initiative, field, value)
     db.flush()
     if audience_given:
-        set_audience(db, initiative, organisation_ids=organisations, user_ids=users)
+        share_with(db, initiative, audience)
     if set(changes) & DETECTION_FIELDS:
         _detect_and_notify(db, initiative.id)
         live_index.record_change(db, initiative_ids=[initiative.id])
@@ -337,7 +309,7 @@ def delete(db: Session, *, actor: Actor, initiative_id: str) -> None:
             "only contributors and coordinators of the owner organisation may delete it"
         )
     overlaps.forget(db, initiative_id=initiative.id)
-    set_audience(db, initiative)
+    share_with(db, initiative, Audience())
     db.delete(initiative)
     db.flush()
     live_index.record_change(db, initiative_ids=[initiative_id])
@@ -345,7 +317,11 @@ def delete(db: Session, *, actor: Actor, initiative_id: str) -> None:
 
 def still_visible(db: Session, *, reader: Reader, initiative: Initiative) -> bool:
     """Whether ``reader`` still sees ``initiative`` (a raised label can take it out of reach)."""
-    return can_see(reader, initiative, audience_of(db, initiative))
+    try:
+        get_visible(db, reader, Initiative, initiative.id, what="initiative")
+    except NotFound:
+        return False
+    return True
 
 
 # --- reading shapes ----------------------------------------------------------------------------

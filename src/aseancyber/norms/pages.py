@@ -17,16 +17,15 @@ from sqlalchemy.orm import Session
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, Proposed, may
-from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
+from aseancyber.errors import Conflict, Forbidden, Invalid, TooLarge
 from aseancyber.norms import (
     attachments,
     catalogue,
     catalogue_pages,
     charts,
-    evidence_sharing,
-    evidence_sharing_pages,
     exports,
     history,
+    profile_pages,
     regional,
     service,
 )
@@ -45,7 +44,7 @@ from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 router.include_router(catalogue_pages.router)  # the coordinators' editor of practical actions
-router.include_router(evidence_sharing_pages.router)  # a state's aggregate-sharing choice
+router.include_router(profile_pages.router)  # a state's profile and its sharing choice
 
 STATUS_OPTIONS = [(s.value, s.label) for s in AssessmentStatus]
 VISIBILITY_OPTIONS = [(v.value, label) for v, label in VISIBILITY_LABELS.items() if v.breadth > 0]
@@ -193,7 +192,7 @@ async def upload_attachments(
     here = f"/norms/assessments/{assessment_id}#files"
     try:
         added = attachments.upload(db, actor=actor, assessment_id=assessment_id, uploads=uploads)
-    except Invalid as error:
+    except (Invalid, TooLarge) as error:
         return templating.redirect(here, error.detail, "error")
     return templating.redirect(here, f"{len(added)} file(s) added.", "success")
 
@@ -391,36 +390,7 @@ async def update_assessment(
     )
 
 
-# --- state profile and changes -----------------------------------------------------------------
-
-
-@router.get("/norms/states/{iso2}")
-def state_profile(iso2: str, request: Request, db: DbSession, reader: OptionalActor) -> Response:
-    """A state's shared assessments, norm by norm, beside the evidence from practice."""
-    try:
-        data = regional.profile(db, reader=reader, iso2=iso2)
-    except Invalid as error:
-        raise NotFound("member state") from error
-    series = regional.progress(db, reader=reader, member_state_id=data.state.id)
-    chart = charts.line_chart(series, title=f"Implementation level of {data.state.name}")
-    return templating.render(
-        request,
-        "norms/profile.html",
-        {
-            "profile": data,
-            "chart": chart,
-            "can_assess": may(
-                reader, Action.CREATE, Proposed(NormAssessment, member_state_id=data.state.id)
-            ),
-            "evidence_sharing": evidence_sharing.read(db, iso2=data.state.iso2)
-            if reader is not None and reader.is_community
-            else None,
-            "can_choose_sharing": evidence_sharing.may_choose(reader, data.state.id),
-            "sharing_options": [
-                (scope.value, label) for scope, label in evidence_sharing.SCOPE_LABELS.items()
-            ],
-        },
-    )
+# --- a state's changes ------------------------------------------------------------------------
 
 
 @router.get("/norms/states/{iso2}/changes")

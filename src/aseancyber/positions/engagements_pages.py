@@ -12,14 +12,19 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
-from aseancyber.access.policy import Tlp
+from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.positions import engagements_api
 from aseancyber.positions import engagements_service as service
-from aseancyber.positions.models import ENGAGEMENT_KIND_LABELS, ActionStatus, Engagement
-from aseancyber.positions.schemas import ActionCreate, EngagementCreate, EngagementUpdate
+from aseancyber.positions.models import ENGAGEMENT_KIND_LABELS, Engagement
+from aseancyber.positions.schemas import (
+    ActionCreate,
+    ActionUpdate,
+    EngagementCreate,
+    EngagementUpdate,
+)
 from aseancyber.web import forms, templating
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from aseancyber.web.paging import page_links
@@ -146,6 +151,20 @@ def show_engagement(
 ) -> Response:
     """One engagement: participants, outcomes and follow-up actions."""
     engagement = service.get_or_404(db, reader=reader, engagement_id=engagement_id)
+    return _detail(request, reader, engagement)
+
+
+def _detail(
+    request: Request,
+    reader: Actor | None,
+    engagement: Engagement,
+    *,
+    errors: forms.FieldErrors | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The engagement's page; after a refused follow-up action, its form keeps what was
+    typed with each message by its field."""
     owners = [(p.organisation_id, p.organisation.name) for p in engagement.participants]
     if engagement.owner_organisation_id not in {o for o, _ in owners}:
         owners.insert(0, (engagement.owner_organisation_id, engagement.owner_organisation.name))
@@ -160,8 +179,10 @@ def show_engagement(
                 a.id: service.may_update_action(reader, engagement, a) for a in engagement.actions
             },
             "owner_options": owners,
-            "errors": {},
+            "errors": errors or {},
+            "values": values or {},
         },
+        status_code=status_code,
     )
 
 
@@ -218,22 +239,24 @@ async def save_engagement(
 async def add_action(
     engagement_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
+    """Add a follow-up action; a refusal shows the engagement again with the form filled in
+    and each message by its field (422)."""
+    engagement = service.get_or_404(db, reader=actor, engagement_id=engagement_id)
     form = await request.form()
-    parsed = forms.parse(
-        ActionCreate,
-        {
-            "description": forms.text(form, "description"),
-            "owner_organisation_id": forms.text(form, "owner_organisation_id"),
-            "due_on": forms.text(form, "due_on"),
-        },
-    )
-    target = f"/engagements/{engagement_id}#actions"
-    if isinstance(parsed, dict):
-        return templating.redirect(target, "Not saved: " + "; ".join(parsed.values()), "error")
+    values = {
+        "description": forms.text(form, "description"),
+        "owner_organisation_id": forms.text(form, "owner_organisation_id"),
+        "due_on": forms.text(form, "due_on"),
+    }
     try:
-        service.add_action(db, actor=actor, engagement_id=engagement_id, data=parsed)
+        parsed = forms.parse_or_raise(ActionCreate, values)
+        with db.begin_nested():  # nothing of a refused action is kept
+            service.add_action(db, actor=actor, engagement_id=engagement_id, data=parsed)
     except Invalid as error:
-        return templating.redirect(target, f"Not saved: {error.detail}", "error")
+        db.refresh(engagement)
+        errors = forms.invalid_errors(error)
+        return _detail(request, actor, engagement, errors=errors, values=values, status_code=422)
+    target = f"/engagements/{engagement_id}#actions"
     return templating.redirect(target, "The follow-up action was added.", "success")
 
 
@@ -241,13 +264,14 @@ async def add_action(
 async def update_action(
     engagement_id: str, action_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
+    """Mark a follow-up action done or open it again."""
+    engagement = service.get_or_404(db, reader=actor, engagement_id=engagement_id)
     form = await request.form()
     try:
-        status = ActionStatus(forms.text(form, "status"))
-    except ValueError:
-        return templating.redirect(
-            f"/engagements/{engagement_id}#actions", "Not saved: unknown status", "error"
-        )
+        status = forms.parse_or_raise(ActionUpdate, {"status": forms.text(form, "status")}).status
+    except Invalid as error:
+        errors = {"form": f"The action was not changed: {forms.invalid_errors(error)['status']}"}
+        return _detail(request, actor, engagement, errors=errors, status_code=422)
     service.set_action_status(
         db, actor=actor, engagement_id=engagement_id, action_id=action_id, status=status
     )

@@ -26,7 +26,7 @@ from aseancyber.access.policy import Reader
 from aseancyber.cases.messages import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES
 from aseancyber.community.service import has_nul
 from aseancyber.db import Base
-from aseancyber.errors import FieldProblem, Invalid, NotFound
+from aseancyber.errors import Invalid, NotFound, TooLarge
 from aseancyber.storage import file_store
 
 MAX_FILES = 5
@@ -36,13 +36,6 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 Row = TypeVar("Row")
 
 Attached = TypeVar("Attached", bound=Base)
-
-
-class FileTooLarge(Invalid):
-    """A file over the size limit: 413, naming the file and the limit."""
-
-    status = 413
-    title = "File too large"
 
 
 @dataclass(frozen=True)
@@ -106,15 +99,8 @@ def check_uploads(uploads: list[Upload]) -> list[CheckedUpload]:
             allowed = ", ".join(sorted(ALLOWED_TYPES))
             raise Invalid(f"{name}: only these file types are accepted: {allowed}", FIELD)
         if len(upload.content) > MAX_ATTACHMENT_BYTES:
-            raise FileTooLarge(
-                [
-                    FieldProblem(
-                        FIELD,
-                        f"{name} is larger than the limit of "
-                        f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB",
-                    )
-                ]
-            )
+            limit = MAX_ATTACHMENT_BYTES // (1024 * 1024)
+            raise TooLarge(f"{FIELD}: {name} is larger than the limit of {limit} MiB")
         if not upload.content:
             raise Invalid(f"{name} is empty", FIELD)
         checked.append(CheckedUpload(name, media_type, upload.content))

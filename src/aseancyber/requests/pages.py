@@ -17,7 +17,7 @@ from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession,
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Organisation, User
-from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.errors import Conflict, Forbidden, Invalid, TooLarge
 from aseancyber.requests import attachments, escalation, files, service, views, workflow
 from aseancyber.requests.models import (
     REQUEST_KIND_LABELS,
@@ -33,6 +33,7 @@ from aseancyber.requests.schemas import (
     Transition,
 )
 from aseancyber.web import forms, templating
+from aseancyber.web.field_messages import readable
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -41,6 +42,7 @@ KIND_VALUES = frozenset(kind.value for kind in RequestKind)
 KIND_OPTIONS = [(kind.value, label) for kind, label in REQUEST_KIND_LABELS.items()]
 STATUS_OPTIONS = [(status.value, status.label) for status in RequestStatus]
 TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
+MOVE_FIELDS = frozenset({"note", "answer", "refusal_grounds", "outcome"})  # a move's own form
 TEXT_FIELDS = (
     "subject",
     "body",
@@ -244,6 +246,22 @@ def show_request(
 ) -> Response:
     """One request: its fields, timers, thread and the moves the reader may make."""
     record = service.get_or_404(db, reader=reader, request_id=request_id)
+    return _detail(request, db, reader, record)
+
+
+def _detail(
+    request: Request,
+    db: Session,
+    reader: Actor | None,
+    record: CrossBorderRequest,
+    *,
+    failed: str = "",
+    errors: forms.FieldErrors | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The request's page; after a refused move or renewal (``failed`` names the form: a
+    status, or "renewal"), that form keeps what was typed with each message by its field."""
     named = [u for u in record.named_user_ids.split(",") if u]
     people = db.scalars(select(User).where(User.id.in_(named))).all() if named else []
     return templating.render(
@@ -274,7 +292,11 @@ def show_request(
             ],
             "field_labels": service.FIELD_LABELS,
             "preservation_fields": service.REQUIRED_FIELDS[RequestKind.PRESERVATION],
+            "failed": failed,
+            "errors": errors or {},
+            "values": values or {},
         },
+        status_code=status_code,
     )
 
 
@@ -339,7 +361,9 @@ async def update_request(
 async def move_request(
     request_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
-    """Send, acknowledge, start, answer, refuse, withdraw or close."""
+    """Send, acknowledge, start, answer, refuse, withdraw or close; a refused move shows the
+    request again with its form filled in and the reason by the field (422)."""
+    record = service.get_or_404(db, reader=actor, request_id=request_id)
     form = await request.form()
     values = {
         "status": forms.text(form, "status"),
@@ -348,37 +372,72 @@ async def move_request(
         "refusal_grounds": forms.text(form, "refusal_grounds"),
         "outcome": forms.optional(form, "outcome"),
     }
-    parsed = forms.parse(Transition, values)
-    if isinstance(parsed, dict):
-        message = "; ".join(f"{k}: {v}" for k, v in parsed.items())
-        return templating.redirect(f"/requests/{request_id}", message, "error")
     try:
-        record = workflow.transition(db, actor=actor, request_id=request_id, data=parsed)
+        parsed = forms.parse_or_raise(Transition, values)
+        with db.begin_nested():  # nothing of a refused move is kept
+            record = workflow.transition(db, actor=actor, request_id=request_id, data=parsed)
     except Invalid as error:
-        db.rollback()
-        return templating.redirect(f"/requests/{request_id}", error.detail, "error")
+        db.refresh(record)
+        failed = values["status"] or ""
+        return _detail(
+            request,
+            db,
+            actor,
+            record,
+            failed=failed,
+            errors=_by_field(error, MOVE_FIELDS),
+            values=values,
+            status_code=422,
+        )
     return templating.redirect(
         f"/requests/{request_id}", f"The request is now {record.status.label}.", "success"
     )
+
+
+def _by_field(error: Invalid, fields: frozenset[str]) -> forms.FieldErrors:
+    """The messages of a refused move or renewal by the form's own ``fields``; a problem
+    with anything else (the move itself, a field of the draft) is the form's."""
+    errors: forms.FieldErrors = {}
+    other: list[str] = []
+    for name, message in forms.invalid_errors(error).items():
+        if name in fields:
+            errors[name] = message
+        elif name in ("status", "form", ""):
+            other.append(message)
+        else:
+            other.append(f"{readable(name)} {message}")
+    if other:
+        errors["form"] = "; ".join(other)
+    return errors
 
 
 @router.post("/requests/{request_id}/preservation/renewals", dependencies=[CsrfChecked])
 async def renew_preservation(
     request_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
-    """Extend the preservation period."""
+    """Extend the preservation period; a refusal shows the request again with the days typed
+    and the reason by the field (422)."""
+    record = service.get_or_404(db, reader=actor, request_id=request_id)
     form = await request.form()
-    parsed = forms.parse(PreservationRenewal, {"days": forms.text(form, "days")})
-    if isinstance(parsed, dict):
-        message = "; ".join(f"{k}: {v}" for k, v in parsed.items())
-        return templating.redirect(f"/requests/{request_id}#preservation", message, "error")
+    values = {"days": forms.text(form, "days")}
     try:
-        record = escalation.renew_preservation(
-            db, actor=actor, request_id=request_id, days=parsed.days
-        )
+        parsed = forms.parse_or_raise(PreservationRenewal, values)
+        with db.begin_nested():
+            record = escalation.renew_preservation(
+                db, actor=actor, request_id=request_id, days=parsed.days
+            )
     except Invalid as error:
-        db.rollback()
-        return templating.redirect(f"/requests/{request_id}#preservation", error.detail, "error")
+        db.refresh(record)
+        return _detail(
+            request,
+            db,
+            actor,
+            record,
+            failed="renewal",
+            errors=_by_field(error, frozenset({"days"})),
+            values=values,
+            status_code=422,
+        )
     until = record.preserved_until
     return templating.redirect(
         f"/requests/{request_id}#preservation",
@@ -419,7 +478,7 @@ async def upload_attachments(
         uploads = await files.uploads_from(form)
     try:
         added = attachments.upload(db, actor=actor, request_id=request_id, uploads=uploads)
-    except Invalid as error:
+    except (Invalid, TooLarge) as error:
         return templating.redirect(f"/requests/{request_id}#files", error.detail, "error")
     return templating.redirect(
         f"/requests/{request_id}#files", f"{len(added)} file(s) added.", "success"

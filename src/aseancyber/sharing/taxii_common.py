@@ -121,11 +121,6 @@ class UnsupportedMedia(ServiceError):
     title = "Unsupported media type"
 
 
-class TooLarge(ServiceError):
-    status = 413
-    title = "Request too large"
-
-
 def taxii_actor(request: Request, db: DbSession, background: BackgroundTasks) -> Actor:
     """Who is asking: HTTP Basic (password, or an API token as password) or a bearer token."""
     _accepts_taxii(request)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from aseancyber.access.dependencies import DbSession
 from aseancyber.access.policy import Actor
 from aseancyber.db import utcnow
-from aseancyber.errors import Forbidden, NotFound
+from aseancyber.errors import Forbidden, NotFound, TooLarge
 from aseancyber.sharing import ingest as ingest_service
 from aseancyber.sharing import notices, service, stix
 from aseancyber.sharing import objects_service as objects
@@ -29,7 +29,6 @@ from aseancyber.sharing.taxii_common import (
     Limit,
     TaxiiActor,
     Text,
-    TooLarge,
     UnsupportedMedia,
     collection_or_404,
     max_content_length,
