@@ -86,5 +86,6 @@ def test_date_added_grows_strictly_over_envelopes_and_is_written_back(
     db.refresh(collection)
     assert collection.last_added_at == added[-1]
     stored = by_id[first[0]["id"]]
+    assert stored.modified is not None
     assert stix.format_timestamp(stored.modified) == "2026-01-01T00:00:00.123456Z"
     assert stored.version_at == stored.modified == stored.created

@@ -288,10 +288,6 @@ def _check_boolean(value: Any, name: str) -> None:
         raise StixProblem(f"{name} must be true or false")
 
 
-def _check_granular_property(value: Any, name: str) -> None:
-    _check_granular(value)
-
-
 _PROPERTY_CHECKS: dict[str, Callable[[Any, str], Any]] = {
     **dict.fromkeys(TIMESTAMP_PROPERTIES, parse_timestamp),
     **dict.fromkeys(SINGLE_REFS, _check_ref),
@@ -299,7 +295,7 @@ _PROPERTY_CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "labels": _check_list_of,
     "external_references": _check_list_of,
     "revoked": _check_boolean,
-    "granular_markings": _check_granular_property,
+    "granular_markings": lambda value, _name: _check_granular(value),
 }
 
 
