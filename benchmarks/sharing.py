@@ -54,6 +54,7 @@ PAGES = 5
 LOOKUPS = 50
 LOOKUP_BUDGET = 60.0  # seconds of lookups per N before the median is taken of those done
 TIMEOUT = 60.0
+STARTUP_BUDGET = 300.0  # seconds for a server to answer its first request
 SEGMENT_BUDGET = 600.0  # seconds of ingest per segment before a server is given up on
 NAMESPACE = uuid.UUID("5b0b8f0c-2f5e-4f7e-8d3a-9a1c7e2b4d60")
 GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
@@ -125,7 +126,8 @@ def free_port() -> int:
 
 
 def wait_until_up(url: str, session: requests.Session) -> None:
-    deadline = time.monotonic() + 60
+    # Generous: on a shared, loaded machine the app's imports alone took over a minute.
+    deadline = time.monotonic() + STARTUP_BUDGET
     while time.monotonic() < deadline:
         try:
             if session.get(url, timeout=5, headers={"Accept": TAXII}).status_code < 500:

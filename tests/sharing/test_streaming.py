@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from stix2patterns.validator import run_validator
 
 from aseancyber.sharing import ingest as ingest_service
-from aseancyber.sharing import stix
+from aseancyber.sharing import stix, stix_types
 from aseancyber.sharing.envelope_stream import EnvelopeError, iter_objects
 from aseancyber.sharing.models import Collection, StixObject
 from tests.factories import actor
@@ -79,7 +79,7 @@ def test_a_bundle_file_needs_objects_and_one_object_has_a_size_limit() -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.from_regex(stix._SIMPLE_PATTERN, fullmatch=True))
+@given(st.from_regex(stix_types._SIMPLE_PATTERN, fullmatch=True))
 def test_every_pattern_the_fast_path_accepts_the_grammar_accepts(pattern: str) -> None:
     assert run_validator(pattern, stix_version="2.1") == []
 

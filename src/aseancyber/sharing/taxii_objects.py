@@ -161,7 +161,8 @@ def _store_envelope(
     except TooLarge:
         db.rollback()
         raise
-    notices.tell_about_posted(db, actor=actor, collection_id=collection.id, since=since)
+    if report.sightings:  # only a stored sighting can tell anyone anything
+        notices.tell_about_posted(db, actor=actor, collection_id=collection.id, since=since)
     return status_json(db, actor, report.status_id, just_posted=True)
 
 
