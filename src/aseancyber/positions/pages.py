@@ -30,7 +30,7 @@ from aseancyber.positions import (
     service,
     silence,
 )
-from aseancyber.positions.comments_pages import back_to_position, not_saved
+from aseancyber.positions.comments_pages import back_to_position, not_saved, refusal
 from aseancyber.positions.models import Position, ProposalStatus, ResponseKind
 from aseancyber.positions.schemas import (
     PositionCreate,
@@ -292,20 +292,15 @@ async def respond(
     position_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     form = await request.form()
-    parsed = forms.parse(
+    refused = refusal(
+        position_id,
+        "#answer",
         ResponseCreate,
-        {
-            "version_number": forms.text(form, "version_number"),
-            "kind": forms.text(form, "kind"),
-            "text": forms.text(form, "text"),
-        },
+        forms.texts_of(form, "version_number", "kind", "text"),
+        lambda parsed: consensus.respond(db, actor=actor, position_id=position_id, data=parsed),
     )
-    if isinstance(parsed, dict):
-        return not_saved(position_id, parsed, "#answer")
-    try:
-        consensus.respond(db, actor=actor, position_id=position_id, data=parsed)
-    except (Invalid, Conflict) as error:
-        return not_saved(position_id, error, "#answer")
+    if refused:
+        return refused
     position = service.get_or_404(db, reader=actor, position_id=position_id)
     if position.status.value == "adopted":
         return back_to_position(
