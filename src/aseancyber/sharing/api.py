@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Actor, Tlp
+from aseancyber.shaping import shaped
 from aseancyber.sharing import audience, service, share_service
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing.audience import AudienceView
@@ -68,16 +69,10 @@ Filters = Annotated[objects.ObjectFilters, Depends(filters)]
 
 
 def list_item(row: StixObject) -> ObjectListItem:
-    return ObjectListItem(
-        id=row.id,
-        stix_id=row.stix_id,
-        type=row.type,
-        name=row.name,
-        tlp=row.tlp,
-        collection_id=row.collection_id,
-        owner_organisation_id=row.owner_organisation_id,
+    return shaped(
+        ObjectListItem,
+        row,
         owner_organisation_name=row.owner_organisation.name,
-        date_added=row.date_added,
         version=row.version_at,
     )
 
