@@ -50,6 +50,7 @@ from aseancyber.cases.scoring import TABLES
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid, ServiceError
 from aseancyber.web import forms, templating
+from aseancyber.web.downloads import download
 from aseancyber.web.guards import login_redirect
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -107,11 +108,7 @@ def export_cases(
     """Download the visible, filtered cases as JSON or CSV."""
     filters = service.parse_filters(kind=kind, sector=sector, embargo=embargo, q=q)
     exported = views.export(db, reader=reader, filters=filters, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.get("/cases/measures")

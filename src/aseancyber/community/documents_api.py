@@ -20,6 +20,7 @@ from aseancyber.community.documents_schemas import (
     DocumentRead,
     DocumentUpdate,
 )
+from aseancyber.web.downloads import download
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
@@ -78,11 +79,7 @@ def export_documents(
 ) -> Response:
     """Every visible document matching the filters, as JSON or CSV (the export is audited)."""
     exported = service.export(db, reader=reader, filters=selection, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.post("", status_code=201)

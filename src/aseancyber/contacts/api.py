@@ -29,6 +29,7 @@ from aseancyber.contacts.schemas import (
     StateResponseTimes,
     TargetRead,
 )
+from aseancyber.web.downloads import download
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1", tags=["contacts"])
@@ -79,11 +80,7 @@ def export_contacts(
 ) -> Response:
     """Every visible contact matching the filters, as JSON or CSV (audited)."""
     exported = exports.export(db, reader=reader, filters=selection, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.post("/contacts", status_code=201)

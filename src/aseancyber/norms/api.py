@@ -39,6 +39,7 @@ from aseancyber.norms.schemas import (
 )
 from aseancyber.requests import files
 from aseancyber.requests.schemas import AttachmentRead
+from aseancyber.web.downloads import download
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/norms", tags=["norms"])
@@ -117,11 +118,7 @@ def export_assessments(
 ) -> Response:
     """Every visible assessment matching the filters, as JSON or CSV (the export is audited)."""
     exported = exports.export(db, reader=reader, filters=selection, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.post("/assessments", status_code=201)
