@@ -21,7 +21,8 @@ from aseancyber.community.documents_schemas import (
     DocumentUpdate,
 )
 from aseancyber.web.downloads import download
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
@@ -55,8 +56,8 @@ def list_documents(
     db: DbSession,
     reader: OptionalActor,
     selection: Filters,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> DocumentPage:
     """The documents the reader may see, newest first, filtered and searched with ``q``."""
     page = service.list_(db, reader=reader, filters=selection, cursor=cursor, limit=limit)

@@ -32,7 +32,8 @@ from aseancyber.community.service import all_organisations, list_member_states
 from aseancyber.web import forms, templating
 from aseancyber.web.downloads import download
 from aseancyber.web.guards import check_permission, login_redirect
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -56,8 +57,8 @@ def list_documents(
     state: Annotated[str, Query(max_length=2)] = "",
     tlp: Annotated[str, Query(max_length=20)] = "",
     owner: Annotated[str, Query(max_length=36)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """The documents the reader may see, with filters, search and per-label counts."""
     filters = service.parse_filters(kind=kind, state=state, tlp=tlp, owner=owner, q=q)

@@ -22,7 +22,8 @@ from aseancyber.contacts.models import CONTACT_KIND_LABELS, Contact
 from aseancyber.contacts.schemas import ContactCreate, ContactUpdate
 from aseancyber.web import forms, templating
 from aseancyber.web.downloads import download
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -46,8 +47,8 @@ def list_contacts(
     state: Annotated[str, Query(max_length=2)] = "",
     owner: Annotated[str, Query(max_length=36)] = "",
     stale: Annotated[str, Query(max_length=5)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """The directory of points of contact the reader may see."""
     filters = service.parse_filters(

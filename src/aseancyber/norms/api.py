@@ -40,7 +40,8 @@ from aseancyber.norms.schemas import (
 from aseancyber.requests import files
 from aseancyber.requests.schemas import AttachmentRead
 from aseancyber.web.downloads import download
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/api/v1/norms", tags=["norms"])
 
@@ -97,8 +98,8 @@ def list_assessments(
     db: DbSession,
     reader: OptionalActor,
     selection: Filters,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> AssessmentPage:
     """The assessments the reader may see, most recently changed first."""
     page = service.list_(db, reader=reader, filters=selection, cursor=cursor, limit=limit)

@@ -36,7 +36,8 @@ from aseancyber.sharing.schemas import (
     SightingCreate,
 )
 from aseancyber.sharing.stix import format_timestamp
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT, paginate
 from aseancyber.web.spool import spooled_body
 
 router = APIRouter(prefix="/api/v1/sharing", tags=["sharing"])
@@ -158,8 +159,8 @@ def list_objects(
     db: DbSession,
     reader: OptionalActor,
     selection: Filters,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> ObjectPage:
     """The latest visible version of each object, newest first, filtered and searched."""
     page = paginate(
