@@ -17,7 +17,7 @@ from aseancyber.community.documents import Document
 from aseancyber.community.documents_schemas import DocumentCreate
 from aseancyber.community.models import Role
 from aseancyber.contacts.schemas import ContactCreate
-from aseancyber.errors import FieldProblem, Invalid
+from aseancyber.errors import Conflict, FieldProblem, Invalid
 from aseancyber.web import forms
 from aseancyber.web.field_messages import plain_message
 from aseancyber.web.templating import templates
@@ -170,6 +170,38 @@ def test_kept_values_keep_multi_selects_and_drop_the_token_and_files() -> None:
         [("csrf_token", "secret"), ("title", "T"), ("sectors", "water"), ("sectors", "food")]
     )
     assert forms.kept(form) == {"title": "T", "sectors": ["water", "food"]}
+
+
+def test_submit_saves_or_says_why_not() -> None:
+    class _Title(BaseModel):
+        title: str
+
+    saved: list[str] = []
+
+    def save(data: _Title) -> str:
+        if data.title == "taken":
+            raise Invalid("is taken", "title")
+        if data.title == "stale":
+            raise Conflict("changed by someone else")
+        saved.append(data.title)
+        return data.title.upper()
+
+    assert forms.submit(_Title, {"title": "ok"}, save) == "OK"
+    missing = forms.submit(_Title, {}, save)
+    assert isinstance(missing, forms.Refused)
+    assert (set(missing.errors), missing.conflict, missing.status_code) == ({"title"}, None, 422)
+    taken = forms.submit(_Title, {"title": "taken"}, save)
+    assert taken == forms.Refused(errors={"title": "is taken"})
+    stale = forms.submit(_Title, {"title": "stale"}, save)
+    assert isinstance(stale, forms.Refused)
+    assert stale.status_code == 409
+    assert stale.context == {"errors": {}, "conflict": "changed by someone else"}
+    assert saved == ["ok"]
+
+
+def test_texts_of_reads_each_named_field_stripped() -> None:
+    form = FormData([("a", " one "), ("b", "two")])
+    assert forms.texts_of(form, "a", "b", "absent") == {"a": "one", "b": "two", "absent": ""}
 
 
 def test_macros_link_label_hint_and_error_by_prefixed_ids() -> None:

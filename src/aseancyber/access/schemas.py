@@ -20,6 +20,7 @@ from pydantic import (
 from aseancyber.access.models import ApiToken, TokenScope
 from aseancyber.access.permissions import permissions_of
 from aseancyber.community.models import Role, User
+from aseancyber.shaping import shaped
 
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 DisplayName = Annotated[
@@ -57,20 +58,12 @@ class UserRead(BaseModel):
 
     @classmethod
     def of(cls, user: User) -> "UserRead":
-        return cls(
-            id=user.id,
-            email=user.email,
-            display_name=user.display_name,
-            organisation_id=user.organisation_id,
+        return shaped(
+            cls,
+            user,
             organisation_name=user.organisation.name,
             roles=sorted(user.role_set),
-            is_active=user.is_active,
             invitation_pending=user.password_hash is None,
-            totp_enabled=user.totp_enabled,
-            time_zone=user.time_zone,
-            created_at=user.created_at,
-            last_login_at=user.last_login_at,
-            version=user.version,
         )
 
 
@@ -147,15 +140,9 @@ class TokenRead(BaseModel):
 
     @classmethod
     def of(cls, token: ApiToken) -> "TokenRead":
-        return cls(
-            id=token.id,
-            name=token.name,
-            prefix=token.prefix,
-            scope=token.scope,
-            created_at=token.created_at,
-            expires_at=token.expires_at,
-            last_used_at=token.last_used_at,
-            revoked_at=token.revoked_at,
+        return shaped(
+            cls,
+            token,
         )
 
 

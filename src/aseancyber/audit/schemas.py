@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aseancyber.audit.chain import VerifyResult
 from aseancyber.audit.models import AuditEntry
+from aseancyber.shaping import shaped
 
 
 class AuditEntryRead(BaseModel):
@@ -50,9 +51,7 @@ class VerifyResultRead(BaseModel):
 
     @classmethod
     def of(cls, result: VerifyResult) -> "VerifyResultRead":
-        return cls(
-            ok=result.ok,
-            checked=result.checked,
-            first_bad_seq=result.first_bad_seq,
-            problem=result.problem,
+        return shaped(
+            cls,
+            result,
         )

@@ -27,6 +27,7 @@ from aseancyber.community.models import Organisation
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid, NotFound
+from aseancyber.shaping import shaped
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 
@@ -174,21 +175,9 @@ def document_of(db: Session, *, reader: Reader, advisory: Advisory) -> csaf.Buil
 
 def read(advisory: Advisory) -> AdvisoryRead:
     """The REST view of one (visible) advisory."""
-    return AdvisoryRead(
-        id=advisory.id,
-        case_id=advisory.case_id,
-        tracking_id=advisory.tracking_id,
-        category=advisory.category,
-        status=advisory.status,
-        title=advisory.title,
-        summary=advisory.summary,
-        tlp=advisory.tlp,
-        publish_tlp=advisory.publish_tlp,
-        revision=advisory.revision,
-        approved_at=advisory.approved_at,
-        published_at=advisory.published_at,
-        stix_collection_id=advisory.stix_collection_id,
-        version=advisory.version,
+    return shaped(
+        AdvisoryRead,
+        advisory,
     )
 
 

@@ -20,7 +20,8 @@ from aseancyber.cases.api import csaf_response
 from aseancyber.db import utcnow
 from aseancyber.errors import NotFound
 from aseancyber.web import templating
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -32,8 +33,8 @@ def list_advisories(
     db: DbSession,
     reader: OptionalActor,
     q: Annotated[str, Query(max_length=200)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """The advisories the reader may see (anonymous: published TLP:CLEAR ones)."""
     page = advisories.list_(db, reader=reader, q=q, cursor=cursor, limit=limit)

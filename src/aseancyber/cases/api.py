@@ -55,6 +55,7 @@ from aseancyber.cases.schemas import (
     VulnerabilityUpdate,
     WorldEventRecord,
 )
+from aseancyber.web.downloads import download
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -99,11 +100,7 @@ def export_cases(
 ) -> Response:
     """Every visible case matching the filters, as JSON or CSV (audited)."""
     exported = views.export(db, reader=reader, filters=selection, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.get("/measures")
@@ -375,11 +372,7 @@ def export_messages(case_id: str, db: DbSession, reader: OptionalActor) -> Respo
     """Every message the caller may read in the case, as JSON (audited)."""
     case = service.get_or_404(db, reader=reader, case_id=case_id)
     exported = views.export_messages(db, reader=reader, case=case)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.post("/{case_id}/messages", status_code=201)

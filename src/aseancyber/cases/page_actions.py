@@ -93,13 +93,8 @@ async def _do_edit(
     form: FormData, db: Session, actor: Actor, case_id: str, action: str
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
-    data = {
-        "version": forms.text(form, "version"),
-        "title": forms.text(form, "title"),
-        "summary": forms.text(form, "summary"),
-        "tlp": forms.text(form, "tlp"),
-        "sectors": forms.texts(form, "sectors"),
-    }
+    data = forms.texts_of(form, "version", "title", "summary", "tlp")
+    data["sectors"] = forms.texts(form, "sectors")
     service.update(db, actor=actor, case_id=case_id, data=_parsed(CaseUpdate, data))
     return here, "The case was saved."
 
@@ -133,14 +128,7 @@ async def _do_embargo(
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
     ends_at = _local_datetime(forms.text(form, "ends_at"), actor.time_zone)
-    body = _parsed(
-        EmbargoAction,
-        {
-            "action": forms.text(form, "action"),
-            "ends_at": ends_at,
-            "reason": forms.text(form, "reason"),
-        },
-    )
+    body = _parsed(EmbargoAction, {**forms.texts_of(form, "action", "reason"), "ends_at": ends_at})
     workflow.embargo(db, actor=actor, case_id=case_id, data=body)
     return here, "The embargo was updated."
 
@@ -149,10 +137,7 @@ async def _do_embargo_response(
     form: FormData, db: Session, actor: Actor, case_id: str, action: str
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
-    body = _parsed(
-        EmbargoAnswer,
-        {"response": forms.text(form, "response"), "reason": forms.text(form, "reason")},
-    )
+    body = _parsed(EmbargoAnswer, forms.texts_of(form, "response", "reason"))
     workflow.answer_embargo(
         db,
         actor=actor,
@@ -167,13 +152,12 @@ async def _do_invite(
     form: FormData, db: Session, actor: Actor, case_id: str, action: str
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
-    data = {
-        "role": forms.text(form, "role"),
-        "organisation_id": forms.optional(form, "organisation_id"),
-        "email": forms.optional(form, "email"),
-        "individual": forms.checked(form, "individual"),
-        "display_name": forms.text(form, "display_name"),
-    }
+    data = forms.texts_of(form, "role", "display_name")
+    data.update(
+        organisation_id=forms.optional(form, "organisation_id"),
+        email=forms.optional(form, "email"),
+        individual=forms.checked(form, "individual"),
+    )
     participants.add(db, actor=actor, case_id=case_id, data=_parsed(ParticipantAdd, data))
     return here, "The participant was invited."
 
@@ -202,14 +186,8 @@ async def _do_product(
     form: FormData, db: Session, actor: Actor, case_id: str, action: str
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
-    data = {
-        "vendor_name": forms.text(form, "vendor_name"),
-        "product_name": forms.text(form, "product_name"),
-        "version_range": forms.text(form, "version_range"),
-        "cpe": forms.text(form, "cpe"),
-        "purl": forms.text(form, "purl"),
-        "vendor_participant_id": forms.optional(form, "vendor_participant_id"),
-    }
+    data = forms.texts_of(form, "vendor_name", "product_name", "version_range", "cpe", "purl")
+    data["vendor_participant_id"] = forms.optional(form, "vendor_participant_id")
     catalogue.add_product(db, actor=actor, case_id=case_id, data=_parsed(ProductCreate, data))
     return here, "The product was added."
 
@@ -225,17 +203,10 @@ async def _do_vulnerability(
             "table": table,
             "inputs": {name: forms.text(form, f"ssvc_{name}") for name, _ in TABLES[table].inputs},
         }
-    data = {
-        "title": forms.text(form, "title"),
-        "cve": forms.text(form, "cve"),
-        "cwe": forms.text(form, "cwe"),
-        "cwe_name": forms.text(form, "cwe_name"),
-        "description": forms.text(form, "description"),
-        "remediation": forms.text(form, "remediation"),
-        "cvss_vector": forms.text(form, "cvss_vector"),
-        "ssvc": ssvc,
-        "epss_score": forms.optional(form, "epss_score"),
-    }
+    data = forms.texts_of(
+        form, "title", "cve", "cwe", "cwe_name", "description", "remediation", "cvss_vector"
+    )
+    data.update(ssvc=ssvc, epss_score=forms.optional(form, "epss_score"))
     catalogue.add_vulnerability(
         db, actor=actor, case_id=case_id, data=_parsed(VulnerabilityCreate, data)
     )
@@ -246,10 +217,7 @@ async def _do_status(
     form: FormData, db: Session, actor: Actor, case_id: str, action: str
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
-    body = _parsed(
-        StatusSet,
-        {"product_id": forms.text(form, "product_id"), "status": forms.text(form, "status")},
-    )
+    body = _parsed(StatusSet, forms.texts_of(form, "product_id", "status"))
     catalogue.set_status(
         db,
         actor=actor,
@@ -286,12 +254,8 @@ async def _do_advisory(
     form: FormData, db: Session, actor: Actor, case_id: str, action: str
 ) -> tuple[str, str]:
     here = f"/cases/{case_id}"
-    data = {
-        "category": forms.text(form, "category"),
-        "title": forms.optional(form, "title"),
-        "summary": forms.text(form, "summary"),
-        "publish_tlp": forms.text(form, "publish_tlp"),
-    }
+    data = forms.texts_of(form, "category", "summary", "publish_tlp")
+    data["title"] = forms.optional(form, "title")
     advisories.draft(db, actor=actor, case_id=case_id, data=_parsed(AdvisoryCreate, data))
     return here, "The advisory draft was created."
 

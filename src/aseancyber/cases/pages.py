@@ -50,8 +50,10 @@ from aseancyber.cases.scoring import TABLES
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid, ServiceError
 from aseancyber.web import forms, templating
+from aseancyber.web.downloads import download
 from aseancyber.web.guards import login_redirect
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -70,8 +72,8 @@ def list_cases(
     kind: Annotated[str, Query(max_length=20)] = "",
     sector: Annotated[str, Query(max_length=40)] = "",
     embargo: Annotated[str, Query(max_length=20)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """The cases the reader's organisation takes part in (or may otherwise see)."""
     filters = service.parse_filters(kind=kind, sector=sector, embargo=embargo, q=q)
@@ -107,11 +109,7 @@ def export_cases(
     """Download the visible, filtered cases as JSON or CSV."""
     filters = service.parse_filters(kind=kind, sector=sector, embargo=embargo, q=q)
     exported = views.export(db, reader=reader, filters=filters, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.get("/cases/measures")
@@ -274,7 +272,7 @@ def case_participants(
     request: Request,
     db: DbSession,
     reader: OptionalActor,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: PageCursor = None,
 ) -> Response:
     """Every participant of a case, a page at a time, with the same forms as the case page."""
     case = service.get_or_404(db, reader=reader, case_id=case_id)
@@ -301,7 +299,7 @@ def case_products(
     request: Request,
     db: DbSession,
     reader: OptionalActor,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: PageCursor = None,
 ) -> Response:
     """Every product of a case with its status per vulnerability, a page at a time."""
     case = service.get_or_404(db, reader=reader, case_id=case_id)
@@ -358,7 +356,7 @@ def show_thread(
     request: Request,
     db: DbSession,
     reader: OptionalActor,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: PageCursor = None,
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     """One thread's messages that the reader may read, newest first."""

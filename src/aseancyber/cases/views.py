@@ -1,9 +1,6 @@
 """Reading shapes of cases (REST and export), built from records the reader may see."""
 
-import csv
-import io
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 from sqlalchemy.orm import Session
@@ -30,65 +27,28 @@ from aseancyber.cases.schemas import (
     ThreadRead,
     VulnerabilityRead,
 )
-from aseancyber.errors import Invalid
+from aseancyber.exports import Export, audit_export, check_format, table_export
+from aseancyber.shaping import shaped
 
 MAX_EXPORT = 5_000
 
 
 def list_item(case: Case) -> CaseListItem:
     """The list view of one (visible) case."""
-    return CaseListItem(
-        id=case.id,
-        reference=case.reference,
-        title=case.title,
-        kind=case.kind,
-        tlp=case.tlp,
-        summary=case.summary,
+    return shaped(
+        CaseListItem,
+        case,
         sectors=list(case.sectors or []),
-        embargo_state=case.embargo_state,
-        embargo_ends_at=case.embargo_ends_at,
-        public_at=case.public_at,
-        exploit_at=case.exploit_at,
-        attacks_at=case.attacks_at,
-        owner_organisation_id=case.owner_organisation_id,
         owner_organisation_name=case.owner_organisation.name,
-        created_at=case.created_at,
-        updated_at=case.updated_at,
-        version=case.version,
     )
 
 
 def participant_read(participant: Participant) -> ParticipantRead:
-    return ParticipantRead(
-        id=participant.id,
-        organisation_id=participant.organisation_id,
-        organisation_name=participant.organisation.name,
-        user_id=participant.user_id,
-        name=participant.name,
-        role=participant.role,
-        report_state=participant.report_state,
-        involvement=participant.involvement,
-        embargo_response=participant.embargo_response,
-        embargo_asked_at=participant.embargo_asked_at,
-        embargo_answered_at=participant.embargo_answered_at,
-        embargo_reason=participant.embargo_reason,
-        vendor_aware_at=participant.vendor_aware_at,
-        fix_ready_at=participant.fix_ready_at,
-        fix_deployed_at=participant.fix_deployed_at,
-        version=participant.version,
-    )
+    return shaped(ParticipantRead, participant, organisation_name=participant.organisation.name)
 
 
 def product_read(p: Product) -> ProductRead:
-    return ProductRead(
-        id=p.id,
-        vendor_name=p.vendor_name,
-        product_name=p.product_name,
-        version_range=p.version_range,
-        cpe=p.cpe,
-        purl=p.purl,
-        vendor_participant_id=p.vendor_participant_id,
-    )
+    return shaped(ProductRead, p)
 
 
 @dataclass(frozen=True)
@@ -141,26 +101,7 @@ def overview(db: Session, *, reader: Reader, case: Case) -> Overview:
 def vulnerability_read(
     v: Vulnerability, statuses: dict[str, ProductStatus], counts: dict[str, int]
 ) -> VulnerabilityRead:
-    return VulnerabilityRead(
-        id=v.id,
-        title=v.title,
-        cve=v.cve,
-        cwe=v.cwe,
-        cwe_name=v.cwe_name,
-        description=v.description,
-        remediation=v.remediation,
-        cvss_vector=v.cvss_vector,
-        cvss_score=v.cvss_score,
-        cvss_severity=v.cvss_severity,
-        ssvc_table=v.ssvc_table,
-        ssvc_inputs=v.ssvc_inputs,
-        ssvc_decision=v.ssvc_decision,
-        epss_score=v.epss_score,
-        epss_percentile=v.epss_percentile,
-        product_status=statuses,
-        status_counts=counts,
-        version=v.version,
-    )
+    return shaped(VulnerabilityRead, v, product_status=statuses, status_counts=counts)
 
 
 def read(db: Session, *, reader: Reader, case: Case) -> CaseRead:
@@ -198,28 +139,12 @@ def read(db: Session, *, reader: Reader, case: Case) -> CaseRead:
 
 
 def message_read(message: Message, attachments: list[Attachment]) -> MessageRead:
-    return MessageRead(
-        id=message.id,
-        thread_id=message.thread_id,
+    return shaped(
+        MessageRead,
+        message,
         author_name=message.author.display_name if message.author else "(former user)",
-        audience=message.audience,
-        audience_participant_id=message.audience_participant_id,
-        body=message.body,
-        created_at=message.created_at,
-        attachments=[
-            AttachmentRead(
-                id=a.id, filename=a.filename, media_type=a.media_type, size=a.size, sha256=a.sha256
-            )
-            for a in attachments
-        ],
+        attachments=[shaped(AttachmentRead, a) for a in attachments],
     )
-
-
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    media_type: str
-    filename: str
 
 
 CSV_COLUMNS = (
@@ -235,42 +160,23 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else (";".join(value) if isinstance(value, list) else str(value))
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def export(db: Session, *, reader: Reader, filters: service.CaseFilters, format: str) -> Export:
     """The visible cases matching ``filters`` as JSON or CSV; the export is audited.
 
     Messages are not exported here: a case's messages leave only through
     :func:`export_messages`, which applies each message's audience.
     """
-    if format not in {"json", "csv"}:
-        raise Invalid("must be json or csv", "format")
+    check_format(format)
     cases = service.all_visible(db, reader=reader, filters=filters, limit=MAX_EXPORT)
     items = [list_item(case).model_dump(mode="json") for case in cases]
-    if format == "json":
-        content = orjson.dumps({"items": items, "count": len(items)}, option=orjson.OPT_INDENT_2)
-        media_type = "application/json"
-    else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        for item in items:
-            writer.writerow([_cell(item[column]) for column in CSV_COLUMNS])
-        content, media_type = buffer.getvalue().encode(), "text/csv; charset=utf-8"
-    audit.record(
-        db,
-        action="case.export",
-        record_kind="case",
-        record_id="*",
-        record_organisation_id=reader.organisation_id if reader else None,
-        changed_fields=[f"count={len(cases)}", f"format={format}"],
-        after={"ids": [case.id for case in cases]},
-        actor=reader,
+    exported = table_export(
+        items, columns=CSV_COLUMNS, format=format, name="cases", list_separator=";"
     )
-    return Export(content, media_type, f"cases.{format}")
+    ids = [case.id for case in cases]
+    audit_export(
+        db, reader=reader, action="case.export", record_kind="case", ids=ids, format=format
+    )
+    return exported
 
 
 def export_messages(db: Session, *, reader: Reader, case: Case) -> Export:

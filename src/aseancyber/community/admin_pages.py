@@ -29,7 +29,7 @@ from aseancyber.community.schemas import (
     OrganisationUpdate,
     SectoralBodyWrite,
 )
-from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.errors import Forbidden
 from aseancyber.web import forms, templating
 from aseancyber.web.guards import check_permission, login_redirect
 
@@ -56,6 +56,13 @@ def _form_page(
     return templating.render(
         request, template, {**_choices(db), "errors": {}, **context}, status_code=status_code
     )
+
+
+def _refused_page(
+    request: Request, db: DbSession, template: str, context: dict[str, Any], refused: forms.Refused
+) -> Response:
+    """The form again, with why it was not saved."""
+    return _form_page(request, db, template, {**context, **refused.context}, refused.status_code)
 
 
 # --- organisations -----------------------------------------------------------------------------
@@ -111,27 +118,13 @@ async def create_organisation(request: Request, db: DbSession, actor: OptionalAc
         return login_redirect(request)
     check_permission(actor, Permission.ORGANISATION_CREATE)
     values = await _organisation_form(request, None)
-    parsed = forms.parse(OrganisationCreate, values)
-    context = {"values": values, "fields": None}
-    if isinstance(parsed, dict):
-        return _form_page(
-            request,
-            db,
-            "community/directory/organisation_form.html",
-            {**context, "errors": parsed},
-            422,
-        )
-    try:
-        organisation = service.create_organisation(db, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _form_page(
-            request,
-            db,
-            "community/directory/organisation_form.html",
-            {**context, "errors": errors},
-            422,
-        )
+    organisation = forms.submit(
+        OrganisationCreate, values, lambda data: service.create_organisation(db, data=data)
+    )
+    if isinstance(organisation, forms.Refused):
+        template = "community/directory/organisation_form.html"
+        context = {"values": values, "fields": None}
+        return _refused_page(request, db, template, context, organisation)
     return templating.redirect(
         f"/directory/organisations/{organisation.id}", f"{organisation.name} was added.", "success"
     )
@@ -176,17 +169,15 @@ async def update_organisation(
     values = await _organisation_form(request, fields)
     context = {"organisation": organisation, "values": values, "fields": fields}
     template = "community/directory/organisation_form.html"
-    parsed = forms.parse(OrganisationUpdate, values)
-    if isinstance(parsed, dict):
-        return _form_page(request, db, template, {**context, "errors": parsed}, 422)
-    try:
-        service.update_organisation(db, actor=actor, organisation_id=organisation_id, data=parsed)
-    except Invalid as error:
-        return _form_page(
-            request, db, template, {**context, "errors": forms.invalid_errors(error)}, 422
-        )
-    except Conflict as error:
-        return _form_page(request, db, template, {**context, "conflict": error.detail}, 409)
+    saved = forms.submit(
+        OrganisationUpdate,
+        values,
+        lambda data: service.update_organisation(
+            db, actor=actor, organisation_id=organisation_id, data=data
+        ),
+    )
+    if isinstance(saved, forms.Refused):
+        return _refused_page(request, db, template, context, saved)
     return templating.redirect(
         f"/directory/organisations/{organisation_id}", "The organisation was saved.", "success"
     )
@@ -245,18 +236,17 @@ async def _save_state(
     values = await _simple_form(request, STATE_FIELDS)
     context = {"state": state, "values": values}
     template = "community/directory/state_form.html"
-    parsed = forms.parse(MemberStateWrite, values)
-    if isinstance(parsed, dict):
-        return _form_page(request, db, template, {**context, "errors": parsed}, 422)
-    try:
-        if iso2:
-            saved = service.update_member_state(db, iso2=iso2, data=parsed)
-        else:
-            saved = service.create_member_state(db, data=parsed)
-    except Invalid as error:
-        return _form_page(
-            request, db, template, {**context, "errors": forms.invalid_errors(error)}, 422
-        )
+    saved = forms.submit(
+        MemberStateWrite,
+        values,
+        lambda data: (
+            service.update_member_state(db, iso2=iso2, data=data)
+            if iso2
+            else service.create_member_state(db, data=data)
+        ),
+    )
+    if isinstance(saved, forms.Refused):
+        return _refused_page(request, db, template, context, saved)
     return templating.redirect(
         f"/directory/states/{saved.iso2}", f"{saved.name} was saved.", "success"
     )
@@ -322,18 +312,17 @@ async def _save_body(
     }
     context = {"body": body, "values": values}
     template = "community/directory/body_form.html"
-    parsed = forms.parse(SectoralBodyWrite, values)
-    if isinstance(parsed, dict):
-        return _form_page(request, db, template, {**context, "errors": parsed}, 422)
-    try:
-        if body_id:
-            saved = service.update_sectoral_body(db, body_id=body_id, data=parsed)
-        else:
-            saved = service.create_sectoral_body(db, data=parsed)
-    except Invalid as error:
-        return _form_page(
-            request, db, template, {**context, "errors": forms.invalid_errors(error)}, 422
-        )
+    saved = forms.submit(
+        SectoralBodyWrite,
+        values,
+        lambda data: (
+            service.update_sectoral_body(db, body_id=body_id, data=data)
+            if body_id
+            else service.create_sectoral_body(db, data=data)
+        ),
+    )
+    if isinstance(saved, forms.Refused):
+        return _refused_page(request, db, template, context, saved)
     return templating.redirect(
         f"/directory/bodies/{saved.id}", f"{saved.name} was saved.", "success"
     )
@@ -384,16 +373,15 @@ async def _save_partner(
     values = await _simple_form(request, ("name", "code"))
     context = {"partner": partner, "values": values}
     template = "community/directory/partner_form.html"
-    parsed = forms.parse(DialoguePartnerWrite, values)
-    if isinstance(parsed, dict):
-        return _form_page(request, db, template, {**context, "errors": parsed}, 422)
-    try:
-        if partner_id:
-            service.update_dialogue_partner(db, partner_id=partner_id, data=parsed)
-        else:
-            service.create_dialogue_partner(db, data=parsed)
-    except Invalid as error:
-        return _form_page(
-            request, db, template, {**context, "errors": forms.invalid_errors(error)}, 422
-        )
-    return templating.redirect("/directory/partners", f"{parsed.name} was saved.", "success")
+    saved = forms.submit(
+        DialoguePartnerWrite,
+        values,
+        lambda data: (
+            service.update_dialogue_partner(db, partner_id=partner_id, data=data)
+            if partner_id
+            else service.create_dialogue_partner(db, data=data)
+        ),
+    )
+    if isinstance(saved, forms.Refused):
+        return _refused_page(request, db, template, context, saved)
+    return templating.redirect("/directory/partners", f"{saved.name} was saved.", "success")

@@ -30,7 +30,8 @@ from aseancyber.community.schemas import (
     SectoralBodyRead,
     SectoralBodyWrite,
 )
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 directory = APIRouter(prefix="/api/v1", tags=["community"])
 
@@ -167,8 +168,8 @@ def list_organisations(
     kind: OrganisationKind | None = None,
     state: Annotated[str | None, Query(max_length=2, description="ISO alpha-2 code")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Name or short name")] = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> ItemPage[OrganisationSummary]:
     """Organisations by name, filtered by kind and member state, searched by name."""
     page = service.list_organisations(

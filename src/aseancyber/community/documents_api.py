@@ -20,7 +20,9 @@ from aseancyber.community.documents_schemas import (
     DocumentRead,
     DocumentUpdate,
 )
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.downloads import download
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
@@ -54,8 +56,8 @@ def list_documents(
     db: DbSession,
     reader: OptionalActor,
     selection: Filters,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> DocumentPage:
     """The documents the reader may see, newest first, filtered and searched with ``q``."""
     page = service.list_(db, reader=reader, filters=selection, cursor=cursor, limit=limit)
@@ -78,11 +80,7 @@ def export_documents(
 ) -> Response:
     """Every visible document matching the filters, as JSON or CSV (the export is audited)."""
     exported = service.export(db, reader=reader, filters=selection, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.post("", status_code=201)

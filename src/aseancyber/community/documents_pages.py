@@ -29,10 +29,11 @@ from aseancyber.community.documents import DOCUMENT_KIND_LABELS, Document
 from aseancyber.community.documents_schemas import DocumentCreate, DocumentUpdate
 from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import all_organisations, list_member_states
-from aseancyber.errors import Conflict, Invalid
 from aseancyber.web import forms, templating
+from aseancyber.web.downloads import download
 from aseancyber.web.guards import check_permission, login_redirect
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -56,8 +57,8 @@ def list_documents(
     state: Annotated[str, Query(max_length=2)] = "",
     tlp: Annotated[str, Query(max_length=20)] = "",
     owner: Annotated[str, Query(max_length=36)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """The documents the reader may see, with filters, search and per-label counts."""
     filters = service.parse_filters(kind=kind, state=state, tlp=tlp, owner=owner, q=q)
@@ -95,11 +96,7 @@ def export_documents(
     """Download the visible, filtered documents as JSON or CSV."""
     filters = service.parse_filters(kind=kind, state=state, tlp=tlp, owner=owner, q=q)
     exported = service.export(db, reader=reader, filters=filters, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 def _form_context(db: Session, actor: Actor) -> dict[str, Any]:
@@ -172,14 +169,12 @@ async def create_document(request: Request, db: DbSession, actor: OptionalActor)
         return login_redirect(request)
     check_permission(actor, Permission.RECORD_CREATE)
     values = await _posted(request)
-    parsed = forms.parse(DocumentCreate, values)
-    if isinstance(parsed, dict):
-        return _form(request, db, actor, values, errors=parsed, status_code=422)
-    try:
-        document = service.create(db, actor=actor, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _form(request, db, actor, values, errors=errors, status_code=422)
+    document = forms.submit(
+        DocumentCreate, values, lambda data: service.create(db, actor=actor, data=data)
+    )
+    if isinstance(document, forms.Refused):
+        refused = {**document.context, "status_code": document.status_code}
+        return _form(request, db, actor, values, **refused)
     return templating.redirect(f"/documents/{document.id}", "The document was shared.", "success")
 
 
@@ -256,18 +251,14 @@ async def update_document(
         values = {"tlp": forms.text(form, "tlp")}
     values["version"] = forms.text(form, "version")
     shown = {**_loaded_values(db, document), **values}
-    parsed = forms.parse(DocumentUpdate, values)
-    if isinstance(parsed, dict):
-        return _form(request, db, actor, shown, document=document, errors=parsed, status_code=422)
-    try:
-        service.update(db, actor=actor, document_id=document_id, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _form(request, db, actor, shown, document=document, errors=errors, status_code=422)
-    except Conflict as error:
-        return _form(
-            request, db, actor, shown, document=document, conflict=error.detail, status_code=409
-        )
+    saved = forms.submit(
+        DocumentUpdate,
+        values,
+        lambda data: service.update(db, actor=actor, document_id=document_id, data=data),
+    )
+    if isinstance(saved, forms.Refused):
+        refused = {**saved.context, "status_code": saved.status_code}
+        return _form(request, db, actor, shown, document=document, **refused)
     if not service.still_visible(db, reader=actor, document=document):
         return templating.redirect(
             "/documents", "The label was raised; the document is now out of your reach.", "success"

@@ -4,16 +4,12 @@ Every query starts from :func:`_visible`, which adds ``visible_to(reader, Docume
 document the reader may not see is NotFound on every path, and is never counted.
 """
 
-import csv
-import io
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from aseancyber import audit
 from aseancyber.access.policy import (
     Actor,
     Reader,
@@ -47,6 +43,15 @@ from aseancyber.community.service import (
     has_nul,
 )
 from aseancyber.errors import FieldProblem, Forbidden, Invalid
+from aseancyber.exports import (
+    Export,
+    audit_export,
+    check_format,
+    csv_export,
+    json_export,
+    spreadsheet_safe,
+)
+from aseancyber.shaping import shaped
 from aseancyber.web.pagination import DEFAULT_LIMIT, Count, Page, capped_count, paginate
 
 MAX_EXPORT = 10_000
@@ -266,22 +271,11 @@ def delete(db: Session, *, actor: Actor, document_id: str) -> None:
 
 def list_item(document: Document) -> DocumentListItem:
     """The list view of one (visible) document."""
-    return DocumentListItem(
-        id=document.id,
-        title=document.title,
-        kind=document.kind,
-        tlp=document.tlp,
-        summary=document.summary,
-        member_state_id=document.member_state_id,
+    return shaped(
+        DocumentListItem,
+        document,
         member_state_iso2=document.member_state.iso2 if document.member_state else None,
-        published_on=document.published_on,
-        link=document.link,
-        green_includes_external=document.green_includes_external,
-        owner_organisation_id=document.owner_organisation_id,
         owner_organisation_name=document.owner_organisation.name,
-        created_at=document.created_at,
-        updated_at=document.updated_at,
-        version=document.version,
     )
 
 
@@ -303,14 +297,6 @@ def still_visible(db: Session, *, reader: Reader, document: Document) -> bool:
     return can_see(reader, document, audience_of(db, document))
 
 
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    media_type: str
-    filename: str
-    count: int
-
-
 CSV_COLUMNS = (
     "id",
     "title",
@@ -326,12 +312,6 @@ CSV_COLUMNS = (
 )
 
 
-def _spreadsheet_safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A leading = + - @ makes spreadsheet programs evaluate the cell as a formula.
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def export(
     db: Session,
     *,
@@ -340,34 +320,25 @@ def export(
     format: str,
 ) -> Export:
     """The visible, filtered documents as JSON or CSV; the export itself is audited."""
-    if format not in {"json", "csv"}:
-        raise Invalid("must be json or csv", "format")
+    check_format(format)
     statement = _visible(db, reader, filters).order_by(Document.created_at.desc(), Document.id)
     documents = list(db.scalars(statement.limit(MAX_EXPORT)))
     if format == "json":
-        rows = [read(db, document=document).model_dump(mode="json") for document in documents]
-        content = orjson.dumps({"items": rows, "count": len(rows)}, option=orjson.OPT_INDENT_2)
-        media_type = "application/json"
+        exported = json_export(
+            [read(db, document=document).model_dump(mode="json") for document in documents],
+            "documents",
+        )
     else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        for document in documents:
-            item = list_item(document).model_dump(mode="json")
-            writer.writerow([_spreadsheet_safe(item[column]) for column in CSV_COLUMNS])
-        content = buffer.getvalue().encode()
-        media_type = "text/csv; charset=utf-8"
-    audit.record(
+        items = [list_item(document).model_dump(mode="json") for document in documents]
+        rows = ([spreadsheet_safe(item[c]) for c in CSV_COLUMNS] for item in items)
+        exported = csv_export(CSV_COLUMNS, rows, "documents")
+    audit_export(
         db,
+        reader=reader,
         action="document.export",
         record_kind="document",
-        record_id="*",
-        record_organisation_id=reader.organisation_id if reader else None,
-        changed_fields=[f"count={len(documents)}", f"format={format}"],
-        after={
-            "ids": [document.id for document in documents],
-            "filters": {key: str(value) for key, value in asdict(filters).items() if value},
-        },
-        actor=reader,
+        ids=[document.id for document in documents],
+        format=format,
+        filters={key: str(value) for key, value in asdict(filters).items() if value},
     )
-    return Export(content, media_type, f"documents.{format}", len(documents))
+    return exported

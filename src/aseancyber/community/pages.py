@@ -28,6 +28,7 @@ from aseancyber.community.models import OrganisationKind
 from aseancyber.community.schemas import KIND_LABELS, KIND_OPTIONS
 from aseancyber.errors import Invalid
 from aseancyber.web import templating
+from aseancyber.web.listing import PageCursor, PageLimit
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 browse = APIRouter(tags=["pages"], include_in_schema=False)
@@ -88,8 +89,8 @@ def organisations(
     q: Annotated[str, Query(max_length=200)] = "",
     kind: Annotated[str, Query(max_length=40)] = "",
     state: Annotated[str, Query(max_length=2)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """Organisations by name, searchable by name and filtered by kind and state."""
     page = service.list_organisations(

@@ -33,6 +33,7 @@ from aseancyber.community.schemas import (
     UserSummary,
 )
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
+from aseancyber.shaping import shaped
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 
@@ -304,18 +305,10 @@ def organisation_read(
 ) -> OrganisationRead:
     """The REST view of one organisation as ``reader`` may see it."""
     users = users_of(db, reader=reader, organisation=organisation)
-    return OrganisationRead(
-        id=organisation.id,
-        name=organisation.name,
-        short_name=organisation.short_name,
-        kind=organisation.kind,
-        member_state_id=organisation.member_state_id,
+    return shaped(
+        OrganisationRead,
+        organisation,
         member_state_iso2=organisation.member_state.iso2 if organisation.member_state else None,
-        dialogue_partner_id=organisation.dialogue_partner_id,
-        email=organisation.email,
-        website=organisation.website,
-        is_community=organisation.is_community,
-        version=organisation.version,
         sectoral_bodies=[
             SectoralBodySummary.model_validate(body)
             for body in bodies_of(db, organisation=organisation)

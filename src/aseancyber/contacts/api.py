@@ -29,7 +29,9 @@ from aseancyber.contacts.schemas import (
     StateResponseTimes,
     TargetRead,
 )
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.downloads import download
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/api/v1", tags=["contacts"])
 
@@ -60,8 +62,8 @@ def list_contacts(
     db: DbSession,
     reader: OptionalActor,
     selection: Filters,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> ContactPage:
     """The points of contact the reader may see, by name."""
     page = service.list_(db, reader=reader, filters=selection, cursor=cursor, limit=limit)
@@ -79,11 +81,7 @@ def export_contacts(
 ) -> Response:
     """Every visible contact matching the filters, as JSON or CSV (audited)."""
     exported = exports.export(db, reader=reader, filters=selection, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.post("/contacts", status_code=201)
@@ -123,8 +121,8 @@ def delete_contact(contact_id: str, db: DbSession, actor: CurrentActor) -> Respo
 def list_checks(
     db: DbSession,
     reader: CurrentActor,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> CheckPage:
     """The history of communication checks, newest first (counts over visible contacts)."""
     page = checks.list_checks(db, cursor=cursor, limit=limit)
@@ -166,8 +164,8 @@ def get_check(
     db: DbSession,
     reader: CurrentActor,
     show: Annotated[str, Query(pattern="^(all|answered|unanswered)$")] = "all",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> CheckResults:
     """A check's results by state and kind, and one page of its visible targets."""
     check = checks.get_or_404(db, check_id=check_id)

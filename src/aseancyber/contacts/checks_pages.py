@@ -21,7 +21,8 @@ from aseancyber.contacts.models import CONTACT_KIND_LABELS, CheckStatus, Contact
 from aseancyber.contacts.schemas import CheckLaunch
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.web import forms, templating
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 REFRESH_SECONDS = 30
@@ -33,7 +34,7 @@ def list_checks(
     request: Request,
     db: DbSession,
     reader: CurrentActor,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: PageCursor = None,
 ) -> Response:
     """The history of communication checks."""
     page = checks.list_checks(db, cursor=cursor)
@@ -123,8 +124,8 @@ def show_check(
     db: DbSession,
     reader: CurrentActor,
     show: Annotated[str, Query(pattern="^(all|answered|unanswered)$")] = "all",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """The live results of a check over the contacts the reader may see."""
     check = checks.get_or_404(db, check_id=check_id)

@@ -38,6 +38,7 @@ from aseancyber.notify import links
 from aseancyber.notify.models import EmailPriority, NotificationKind, OutboundEmail, UsedLink
 from aseancyber.notify.service import absolute_url, notify, queue_email
 from aseancyber.settings import get_settings
+from aseancyber.shaping import shaped
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 PURPOSE = "comm-check"
@@ -393,15 +394,10 @@ def check_read(db: Session, *, reader: Reader, check: ContactCheck) -> CheckRead
 
 
 def summary_of(check: ContactCheck, overall: GroupStats) -> CheckRead:
-    return CheckRead(
-        id=check.id,
-        title=check.title,
+    return shaped(
+        CheckRead,
+        check,
         status=check.status.value,
-        launched_at=check.launched_at,
-        remind_at=check.remind_at,
-        escalate_at=check.escalate_at,
-        closes_at=check.closes_at,
-        closed_at=check.closed_at,
         scope_kinds=[k for k in check.scope_kinds.split(",") if k],
         scope_states=[s for s in check.scope_states.split(",") if s],
         asked=overall.asked,
@@ -433,20 +429,13 @@ def history_counts(
 def target_read(target: CheckTarget) -> TargetRead:
     """The REST view of one (visible) target."""
     contact = target.contact
-    return TargetRead(
-        id=target.id,
+    return shaped(
+        TargetRead,
+        target,
         contact_id=contact.id,
         contact_name=contact.name,
-        kind=target.kind,
         member_state_iso2=contact.member_state.iso2 if contact.member_state else None,
-        sent_at=target.sent_at,
         emailed_at=target.email.sent_at if target.email is not None else None,
-        acknowledged_at=target.acknowledged_at,
-        response_seconds=target.response_seconds,
-        response_from=target.response_from,
-        acknowledged_via=target.acknowledged_via,
-        reminded_at=target.reminded_at,
-        escalated_at=target.escalated_at,
     )
 
 

@@ -20,9 +20,10 @@ from aseancyber.community.service import all_organisations, list_member_states
 from aseancyber.contacts import exports, service
 from aseancyber.contacts.models import CONTACT_KIND_LABELS, Contact
 from aseancyber.contacts.schemas import ContactCreate, ContactUpdate
-from aseancyber.errors import Conflict, Invalid
 from aseancyber.web import forms, templating
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.downloads import download
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -46,8 +47,8 @@ def list_contacts(
     state: Annotated[str, Query(max_length=2)] = "",
     owner: Annotated[str, Query(max_length=36)] = "",
     stale: Annotated[str, Query(max_length=5)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """The directory of points of contact the reader may see."""
     filters = service.parse_filters(
@@ -96,11 +97,7 @@ def export_contacts(
         kind=kind, state=state, q=q, stale_only=stale in {"1", "true", "on"}
     )
     exported = exports.export(db, reader=reader, filters=filters, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 def _form(
@@ -165,14 +162,12 @@ async def create_contact(request: Request, db: DbSession, actor: CurrentActor) -
     """Add a point of contact from the form."""
     require(actor, Action.CREATE, Proposed(Contact, owner_organisation_id=actor.organisation_id))
     values = await _posted(request)
-    parsed = forms.parse(ContactCreate, values)
-    if isinstance(parsed, dict):
-        return _form(request, db, actor, values, errors=parsed, status_code=422)
-    try:
-        contact = service.create(db, actor=actor, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _form(request, db, actor, values, errors=errors, status_code=422)
+    contact = forms.submit(
+        ContactCreate, values, lambda data: service.create(db, actor=actor, data=data)
+    )
+    if isinstance(contact, forms.Refused):
+        refused = {**contact.context, "status_code": contact.status_code}
+        return _form(request, db, actor, values, **refused)
     return templating.redirect(f"/contacts/{contact.id}", "The contact was added.", "success")
 
 
@@ -238,18 +233,14 @@ async def update_contact(
     form = await request.form()
     values = await _posted(request)
     values["version"] = forms.text(form, "version")
-    parsed = forms.parse(ContactUpdate, values)
-    if isinstance(parsed, dict):
-        return _form(request, db, actor, values, contact=contact, errors=parsed, status_code=422)
-    try:
-        service.update(db, actor=actor, contact_id=contact_id, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _form(request, db, actor, values, contact=contact, errors=errors, status_code=422)
-    except Conflict as error:
-        return _form(
-            request, db, actor, values, contact=contact, conflict=error.detail, status_code=409
-        )
+    saved = forms.submit(
+        ContactUpdate,
+        values,
+        lambda data: service.update(db, actor=actor, contact_id=contact_id, data=data),
+    )
+    if isinstance(saved, forms.Refused):
+        refused = {**saved.context, "status_code": saved.status_code}
+        return _form(request, db, actor, values, contact=contact, **refused)
     return templating.redirect(f"/contacts/{contact_id}", "The contact was saved.", "success")
 
 

@@ -37,6 +37,7 @@ from aseancyber.errors import FieldProblem, Invalid
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
 from aseancyber.settings import get_settings
+from aseancyber.shaping import shaped
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 MAX_EXPORT = 10_000
@@ -241,31 +242,13 @@ def delete(db: Session, *, actor: Actor, contact_id: str) -> None:
 
 def read(contact: Contact) -> ContactRead:
     """The REST view of one (visible) contact."""
-    return ContactRead(
-        id=contact.id,
-        kind=contact.kind,
-        name=contact.name,
-        role=contact.role,
-        sector=contact.sector,
-        email=contact.email,
-        phone=contact.phone,
-        hours=contact.hours,
-        time_zone=contact.time_zone,
+    return shaped(
+        ContactRead,
+        contact,
         languages=contact.language_list,
-        pgp_fingerprint=contact.pgp_fingerprint,
-        notes=contact.notes,
-        member_state_id=contact.member_state_id,
         member_state_iso2=contact.member_state.iso2 if contact.member_state else None,
-        owner_organisation_id=contact.owner_organisation_id,
         owner_organisation_name=contact.owner_organisation.name,
-        tlp=contact.tlp,
-        green_includes_external=contact.green_includes_external,
-        last_verified_on=contact.last_verified_on,
-        focal_point=contact.focal_point,
         needs_verification=needs_verification(contact),
-        created_at=contact.created_at,
-        updated_at=contact.updated_at,
-        version=contact.version,
     )
 
 

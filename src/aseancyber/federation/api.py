@@ -31,37 +31,25 @@ from aseancyber.federation.schemas import (
     PeerUpdate,
     RunRead,
 )
+from aseancyber.shaping import shaped
 
 router = APIRouter(prefix="/api/v1/federation", tags=["federation"])
 
 
 def mapping_read(db: Session, actor: Actor, mapping: Mapping) -> MappingRead:
-    return MappingRead(
-        id=mapping.id,
-        remote_collection_id=mapping.remote_collection_id,
-        local_collection_id=mapping.local_collection_id,
-        pull=mapping.pull,
-        push=mapping.push,
-        minimum_label=mapping.minimum_label,
-        pull_added_after=mapping.pull_added_after,
+    return shaped(
+        MappingRead,
+        mapping,
         queue=health.push_queue(db, mapping=mapping, reader=actor),
     )
 
 
 def peer_read(db: Session, actor: Actor, peer: Peer) -> PeerRead:
     figures = health.peer_health(db, peer=peer, reader=actor)
-    return PeerRead(
-        id=peer.id,
-        name=peer.name,
-        api_root_url=peer.api_root_url,
-        auth=peer.auth,
-        username=peer.username,
-        organisation_id=peer.organisation_id,
+    return shaped(
+        PeerRead,
+        peer,
         organisation_name=peer.organisation.name,
-        owner_organisation_id=peer.owner_organisation_id,
-        enabled=peer.enabled,
-        interval_minutes=peer.interval_minutes,
-        alert_after_minutes=peer.alert_after_minutes,
         health=HealthRead(
             state=figures.state,
             last_success_at=figures.last_success_at,

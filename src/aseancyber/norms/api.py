@@ -39,7 +39,9 @@ from aseancyber.norms.schemas import (
 )
 from aseancyber.requests import files
 from aseancyber.requests.schemas import AttachmentRead
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.downloads import download
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/api/v1/norms", tags=["norms"])
 
@@ -96,8 +98,8 @@ def list_assessments(
     db: DbSession,
     reader: OptionalActor,
     selection: Filters,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> AssessmentPage:
     """The assessments the reader may see, most recently changed first."""
     page = service.list_(db, reader=reader, filters=selection, cursor=cursor, limit=limit)
@@ -117,11 +119,7 @@ def export_assessments(
 ) -> Response:
     """Every visible assessment matching the filters, as JSON or CSV (the export is audited)."""
     exported = exports.export(db, reader=reader, filters=selection, format=format)
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-    )
+    return download(exported)
 
 
 @router.post("/assessments", status_code=201)

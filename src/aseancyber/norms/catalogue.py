@@ -14,6 +14,7 @@ from aseancyber.community.service import has_nul
 from aseancyber.errors import Conflict, Invalid, NotFound
 from aseancyber.norms.models import Norm, NormAction
 from aseancyber.norms.schemas import ActionCreate, ActionUpdate, NormActionRead, NormRead
+from aseancyber.shaping import shaped
 
 
 def list_norms(db: Session) -> list[Norm]:
@@ -82,14 +83,10 @@ def update_action(db: Session, *, actor: Actor, action_id: str, data: ActionUpda
 
 def read_action(action: NormAction) -> NormActionRead:
     """The REST view of one practical action."""
-    return NormActionRead(
-        id=action.id,
-        code=action.code,
+    return shaped(
+        NormActionRead,
+        action,
         norm_letter=action.norm.letter,
-        title=action.title,
-        description=action.description,
-        level=action.level,
-        version=action.version,
     )
 
 

@@ -2,36 +2,22 @@
 OEWG national survey of implementation (its four parts). Each export holds only what the
 reader may see, and is itself audited."""
 
-import csv
-import io
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from aseancyber import audit
 from aseancyber.access.policy import Reader, visible_to
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.community.models import MemberState, Organisation
-from aseancyber.errors import Invalid
+from aseancyber.exports import Export, audit_export, check_format, table_export
 from aseancyber.initiatives.models import Initiative, InitiativeTag, TagKind
 from aseancyber.norms import service
 from aseancyber.norms.evidence import NOT_SHARED, EvidenceItem
 from aseancyber.norms.history import code_key
 from aseancyber.norms.models import AssessmentStatus
 from aseancyber.norms.regional import Profile, profile
-
-
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    media_type: str
-    filename: str
-    count: int
-
 
 CSV_COLUMNS = (
     "id",
@@ -50,24 +36,14 @@ CSV_COLUMNS = (
 )
 
 
-def _spreadsheet_safe(value: Any) -> str:
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value)
-    text = "" if value is None else str(value)
-    # A leading = + - @ makes spreadsheet programs evaluate the cell as a formula.
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def _audit_export(db: Session, reader: Reader, what: str, ids: list[str], fmt: str) -> None:
-    audit.record(
+    audit_export(
         db,
+        reader=reader,
         action=f"norm_assessment.{what}",
         record_kind="norm_assessment",
-        record_id="*",
-        record_organisation_id=reader.organisation_id if reader else None,
-        changed_fields=[f"count={len(ids)}", f"format={fmt}"],
-        after={"ids": ids},
-        actor=reader,
+        ids=ids,
+        format=fmt,
     )
 
 
@@ -75,26 +51,16 @@ def export(
     db: Session, *, reader: Reader, filters: service.AssessmentFilters, format: str
 ) -> Export:
     """The visible, filtered assessments as JSON or CSV; the export itself is audited."""
-    if format not in {"json", "csv"}:
-        raise Invalid("must be json or csv", "format")
+    check_format(format)
     assessments = service.all_visible(db, reader=reader, filters=filters)
     reads = [service.read(a) for a in assessments]
     reads.sort(key=lambda r: (r.member_state_iso2, r.norm_letter, code_key(r.action_code)))
-    if format == "json":
-        rows = [r.model_dump(mode="json") for r in reads]
-        content = orjson.dumps({"items": rows, "count": len(rows)}, option=orjson.OPT_INDENT_2)
-        media_type = "application/json"
-    else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        for r in reads:
-            item = r.model_dump(mode="json")
-            writer.writerow([_spreadsheet_safe(item[column]) for column in CSV_COLUMNS])
-        content = buffer.getvalue().encode()
-        media_type = "text/csv; charset=utf-8"
+    items = [r.model_dump(mode="json") for r in reads]
+    exported = table_export(
+        items, columns=CSV_COLUMNS, format=format, name="norm-assessments", list_separator=" "
+    )
     _audit_export(db, reader, "export", [r.id for r in reads], format)
-    return Export(content, media_type, f"norm-assessments.{format}", len(reads))
+    return exported
 
 
 def oewg_survey(db: Session, *, reader: Reader, iso2: str) -> dict[str, Any]:

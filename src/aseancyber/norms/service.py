@@ -46,6 +46,7 @@ from aseancyber.norms.schemas import (
     AssessmentUpdate,
     VersionRead,
 )
+from aseancyber.shaping import shaped
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 
@@ -413,25 +414,14 @@ def still_visible(db: Session, *, reader: Reader, assessment: NormAssessment) ->
 
 def read(assessment: NormAssessment) -> AssessmentRead:
     """The REST view of one (visible) assessment."""
-    return AssessmentRead(
-        id=assessment.id,
-        member_state_id=assessment.member_state_id,
+    return shaped(
+        AssessmentRead,
+        assessment,
         member_state_iso2=assessment.member_state.iso2,
-        action_id=assessment.action_id,
         action_code=assessment.action.code,
         action_title=assessment.action.title,
         norm_letter=assessment.action.norm.letter,
-        status=assessment.status,
-        evidence=assessment.evidence,
         links=list(assessment.links),
-        responsible_agency=assessment.responsible_agency,
-        assessed_on=assessment.assessed_on,
-        visibility=assessment.visibility,
-        tlp=assessment.tlp,
-        owner_organisation_id=assessment.owner_organisation_id,
-        created_at=assessment.created_at,
-        updated_at=assessment.updated_at,
-        version=assessment.version,
     )
 
 

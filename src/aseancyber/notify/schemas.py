@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from aseancyber.notify.models import DeliveryMode, Notification, NotificationKind
+from aseancyber.shaping import shaped
 
 
 class NotificationRead(BaseModel):
@@ -18,14 +19,9 @@ class NotificationRead(BaseModel):
 
     @classmethod
     def of(cls, notification: Notification) -> "NotificationRead":
-        return cls(
-            id=notification.id,
-            kind=notification.kind,
-            title=notification.title,
-            body=notification.body,
-            link=notification.link,
-            created_at=notification.created_at,
-            read_at=notification.read_at,
+        return shaped(
+            cls,
+            notification,
         )
 
 

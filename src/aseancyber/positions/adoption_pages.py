@@ -12,9 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession
-from aseancyber.errors import Conflict, Invalid
 from aseancyber.positions import referendum, silence
-from aseancyber.positions.comments_pages import back_to_position, not_saved
+from aseancyber.positions.comments_pages import back_to_position, refusal
 from aseancyber.positions.schemas import AdReferendumCreate, ConfirmationCreate, SilenceOpen
 from aseancyber.web import forms, templating
 
@@ -34,20 +33,20 @@ async def open_silence(
     position_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     form = await request.form()
-    parsed = forms.parse(
+    data = {
+        "version_number": forms.text(form, "version_number"),
+        "deadline": local_time(forms.text(form, "deadline"), actor.time_zone),
+    }
+    refused = refusal(
+        position_id,
+        "#silence",
         SilenceOpen,
-        {
-            "version_number": forms.text(form, "version_number"),
-            "deadline": local_time(forms.text(form, "deadline"), actor.time_zone),
-        },
+        data,
+        lambda parsed: silence.open_procedure(
+            db, actor=actor, position_id=position_id, data=parsed
+        ),
     )
-    if isinstance(parsed, dict):
-        return not_saved(position_id, parsed, "#silence")
-    try:
-        silence.open_procedure(db, actor=actor, position_id=position_id, data=parsed)
-    except (Invalid, Conflict) as error:
-        return not_saved(position_id, error, "#silence")
-    return back_to_position(
+    return refused or back_to_position(
         position_id, "The silence procedure is open; member states were told.", anchor="#silence"
     )
 
@@ -57,22 +56,18 @@ async def adopt_ad_referendum(
     position_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     form = await request.form()
-    parsed = forms.parse(
+    deadline = local_time(forms.text(form, "confirmation_deadline"), actor.time_zone)
+    data = {"version_number": forms.text(form, "version_number"), "confirmation_deadline": deadline}
+    refused = refusal(
+        position_id,
+        "#referendum",
         AdReferendumCreate,
-        {
-            "version_number": forms.text(form, "version_number"),
-            "confirmation_deadline": local_time(
-                forms.text(form, "confirmation_deadline"), actor.time_zone
-            ),
-        },
+        data,
+        lambda parsed: referendum.adopt_ad_referendum(
+            db, actor=actor, position_id=position_id, data=parsed
+        ),
     )
-    if isinstance(parsed, dict):
-        return not_saved(position_id, parsed, "#referendum")
-    try:
-        referendum.adopt_ad_referendum(db, actor=actor, position_id=position_id, data=parsed)
-    except (Invalid, Conflict) as error:
-        return not_saved(position_id, error, "#referendum")
-    return back_to_position(
+    return refused or back_to_position(
         position_id,
         "Adopted ad referendum: capitals were asked to confirm.",
         anchor="#referendum",
@@ -84,15 +79,13 @@ async def confirm(
     position_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     form = await request.form()
-    parsed = forms.parse(
-        ConfirmationCreate, {"kind": forms.text(form, "kind"), "text": forms.text(form, "text")}
+    refused = refusal(
+        position_id,
+        "#referendum",
+        ConfirmationCreate,
+        forms.texts_of(form, "kind", "text"),
+        lambda parsed: referendum.answer(db, actor=actor, position_id=position_id, data=parsed),
     )
-    if isinstance(parsed, dict):
-        return not_saved(position_id, parsed, "#referendum")
-    try:
-        referendum.answer(db, actor=actor, position_id=position_id, data=parsed)
-    except (Invalid, Conflict) as error:
-        return not_saved(position_id, error, "#referendum")
-    return back_to_position(
+    return refused or back_to_position(
         position_id, "Your capital's answer was recorded.", anchor="#referendum"
     )

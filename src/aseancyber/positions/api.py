@@ -33,7 +33,8 @@ from aseancyber.positions.schemas import (
     TextRevision,
     VersionRead,
 )
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 
 router = APIRouter(prefix="/api/v1/positions", tags=["positions"])
@@ -49,8 +50,8 @@ def list_positions(
     reader: OptionalActor,
     status: Status = None,
     q: Search = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> PositionPage:
     """The positions the reader may see, newest first."""
     filters = service.parse_filters(status=status, q=q)

@@ -4,8 +4,12 @@
 Problems with these forms come back as a message on the position page.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession
 from aseancyber.errors import Conflict, Invalid
@@ -14,6 +18,7 @@ from aseancyber.positions.schemas import CommentCreate, ProposalCreate
 from aseancyber.web import forms, templating
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def back_to_position(
@@ -31,22 +36,44 @@ def not_saved(
     return back_to_position(position_id, f"Not saved: {message}", "error", anchor)
 
 
+def refusal(
+    position_id: str,
+    anchor: str,
+    model: type[ModelT],
+    data: dict[str, Any],
+    save: Callable[[ModelT], object],
+) -> Response | None:
+    """Parse a form of the position page with ``model`` and ``save`` it: ``None`` once
+    saved, else the way back to the page with the reason it was not."""
+    parsed = forms.parse(model, data)
+    if isinstance(parsed, dict):
+        return not_saved(position_id, parsed, anchor)
+    try:
+        save(parsed)
+    except (Invalid, Conflict) as error:
+        return not_saved(position_id, error, anchor)
+    return None
+
+
 @router.post("/positions/{position_id}/comments", dependencies=[CsrfChecked])
 async def add_comment(
     position_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     form = await request.form()
-    parsed = forms.parse(
+    data = {
+        "text": forms.text(form, "text"),
+        "paragraph_key": forms.optional(form, "paragraph_key"),
+    }
+    refused = refusal(
+        position_id,
+        "#comments",
         CommentCreate,
-        {"text": forms.text(form, "text"), "paragraph_key": forms.optional(form, "paragraph_key")},
+        data,
+        lambda parsed: comments_service.add_comment(
+            db, actor=actor, position_id=position_id, data=parsed
+        ),
     )
-    if isinstance(parsed, dict):
-        return not_saved(position_id, parsed, "#comments")
-    try:
-        comments_service.add_comment(db, actor=actor, position_id=position_id, data=parsed)
-    except (Invalid, Conflict) as error:
-        return not_saved(position_id, error, "#comments")
-    return back_to_position(position_id, "Your comment was added.", anchor="#comments")
+    return refused or back_to_position(position_id, "Your comment was added.", anchor="#comments")
 
 
 @router.post("/positions/{position_id}/proposals", dependencies=[CsrfChecked])
@@ -54,22 +81,17 @@ async def propose(
     position_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     form = await request.form()
-    parsed = forms.parse(
+    data = forms.texts_of(form, "kind", "paragraph_key", "proposed_text", "rationale")
+    refused = refusal(
+        position_id,
+        "#proposals",
         ProposalCreate,
-        {
-            "kind": forms.text(form, "kind"),
-            "paragraph_key": forms.text(form, "paragraph_key"),
-            "proposed_text": forms.text(form, "proposed_text"),
-            "rationale": forms.text(form, "rationale"),
-        },
+        data,
+        lambda parsed: comments_service.propose(
+            db, actor=actor, position_id=position_id, data=parsed
+        ),
     )
-    if isinstance(parsed, dict):
-        return not_saved(position_id, parsed, "#proposals")
-    try:
-        comments_service.propose(db, actor=actor, position_id=position_id, data=parsed)
-    except (Invalid, Conflict) as error:
-        return not_saved(position_id, error, "#proposals")
-    return back_to_position(
+    return refused or back_to_position(
         position_id, "Your proposed edit was sent to the drafter.", anchor="#proposals"
     )
 

@@ -21,7 +21,8 @@ from aseancyber.positions.schemas import (
     EngagementRead,
     EngagementUpdate,
 )
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/api/v1/engagements", tags=["engagements"])
 
@@ -36,8 +37,8 @@ def list_engagements(
     reader: OptionalActor,
     kind: Kind = None,
     q: Search = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> EngagementPage:
     """The engagements the reader may see, newest first."""
     filters = service.parse_filters(kind=kind, q=q)

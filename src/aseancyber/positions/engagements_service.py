@@ -39,6 +39,7 @@ from aseancyber.positions.schemas import (
     ParticipantIn,
     ParticipantRead,
 )
+from aseancyber.shaping import shaped
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 ACTION_REMINDER_WINDOW = timedelta(days=3)
@@ -373,22 +374,8 @@ def remind_actions(db: Session) -> int:
 
 
 def list_item(engagement: Engagement) -> EngagementListItem:
-    return EngagementListItem(
-        id=engagement.id,
-        title=engagement.title,
-        kind=engagement.kind,
-        starts_on=engagement.starts_on,
-        ends_on=engagement.ends_on,
-        location=engagement.location,
-        summary=engagement.summary,
-        tlp=engagement.tlp,
-        green_includes_external=engagement.green_includes_external,
-        initiative_ref=engagement.initiative_ref,
-        owner_organisation_id=engagement.owner_organisation_id,
-        owner_organisation_name=engagement.owner_organisation.name,
-        created_at=engagement.created_at,
-        updated_at=engagement.updated_at,
-        version=engagement.version,
+    return shaped(
+        EngagementListItem, engagement, owner_organisation_name=engagement.owner_organisation.name
     )
 
 
@@ -407,16 +394,11 @@ def read(engagement: Engagement) -> EngagementRead:
             for p in engagement.participants
         ],
         actions=[
-            ActionRead(
-                id=a.id,
-                description=a.description,
-                owner_organisation_id=a.owner_organisation_id,
+            shaped(
+                ActionRead,
+                a,
                 owner_organisation_name=a.owner_organisation.name,
-                owner_user_id=a.owner_user_id,
                 owner_user_name=a.owner_user.display_name if a.owner_user else None,
-                due_on=a.due_on,
-                status=a.status,
-                completed_at=a.completed_at,
             )
             for a in engagement.actions
         ],

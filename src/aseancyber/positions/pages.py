@@ -30,7 +30,7 @@ from aseancyber.positions import (
     service,
     silence,
 )
-from aseancyber.positions.comments_pages import back_to_position, not_saved
+from aseancyber.positions.comments_pages import back_to_position, not_saved, refusal
 from aseancyber.positions.models import Position, ProposalStatus, ResponseKind
 from aseancyber.positions.schemas import (
     PositionCreate,
@@ -39,11 +39,22 @@ from aseancyber.positions.schemas import (
     TextRevision,
 )
 from aseancyber.web import forms, templating
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT
 from aseancyber.web.paging import page_links
 from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+
+DETAIL_FIELDS = (
+    "title",
+    "occasion",
+    "summary",
+    "tlp",
+    "green_includes_external",
+    "audience_organisation_ids",
+)
+"""The details a drafter sets on the position form, both when drafting and when editing."""
 
 TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
 CONSENSUS_OPTIONS = [
@@ -88,8 +99,8 @@ def list_positions(
     reader: OptionalActor,
     q: Annotated[str, Query(max_length=200)] = "",
     status: Annotated[str, Query(max_length=20)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """The positions the reader may see."""
     filters = service.parse_filters(status=status, q=q)
@@ -204,17 +215,7 @@ def new_position(request: Request, db: DbSession, actor: CurrentActor) -> Respon
 async def create_position(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """Start drafting a position from the form."""
     values = await _posted(request, actor, db)
-    data = {
-        key: values[key]
-        for key in (
-            "title",
-            "occasion",
-            "summary",
-            "tlp",
-            "green_includes_external",
-            "audience_organisation_ids",
-        )
-    }
+    data = {key: values[key] for key in DETAIL_FIELDS}
     if values["consensus_mode"]:
         data["consensus_mode"] = values["consensus_mode"]
     data["paragraphs"] = split_paragraphs(values["text"])
@@ -292,20 +293,15 @@ async def respond(
     position_id: str, request: Request, db: DbSession, actor: CurrentActor
 ) -> Response:
     form = await request.form()
-    parsed = forms.parse(
+    refused = refusal(
+        position_id,
+        "#answer",
         ResponseCreate,
-        {
-            "version_number": forms.text(form, "version_number"),
-            "kind": forms.text(form, "kind"),
-            "text": forms.text(form, "text"),
-        },
+        forms.texts_of(form, "version_number", "kind", "text"),
+        lambda parsed: consensus.respond(db, actor=actor, position_id=position_id, data=parsed),
     )
-    if isinstance(parsed, dict):
-        return not_saved(position_id, parsed, "#answer")
-    try:
-        consensus.respond(db, actor=actor, position_id=position_id, data=parsed)
-    except (Invalid, Conflict) as error:
-        return not_saved(position_id, error, "#answer")
+    if refused:
+        return refused
     position = service.get_or_404(db, reader=actor, position_id=position_id)
     if position.status.value == "adopted":
         return back_to_position(
@@ -368,15 +364,7 @@ async def save_position(
     loaded = _loaded(db, position, actor.time_zone)
     details = {
         key: values[key]
-        for key in (
-            "title",
-            "occasion",
-            "summary",
-            "tlp",
-            "green_includes_external",
-            "audience_organisation_ids",
-            "consensus_mode",
-        )
+        for key in (*DETAIL_FIELDS, "consensus_mode")
         if values[key] != loaded[key] and (key != "consensus_mode" or values[key])
     }
     if values["deadline"] != loaded["deadline"]:

@@ -19,6 +19,7 @@ from aseancyber.positions.schemas import (
     ProposalRead,
     VersionRead,
 )
+from aseancyber.shaping import shaped
 from aseancyber.web import templating
 from aseancyber.web.pdf import render_pdf
 
@@ -26,40 +27,17 @@ MAX_EXPORT = 10_000
 
 
 def list_item(position: Position) -> PositionListItem:
-    return PositionListItem(
-        id=position.id,
-        title=position.title,
-        occasion=position.occasion,
-        summary=position.summary,
-        status=position.status,
-        tlp=position.tlp,
-        green_includes_external=position.green_includes_external,
-        current_version=position.current_version,
-        deadline=position.deadline,
-        adopted_at=position.adopted_at,
-        adopted_version=position.adopted_version,
-        consensus_mode=position.consensus_mode,
-        adoption_basis=position.adoption_basis,
-        referendum_status=position.referendum_status,
-        referendum_deadline=position.referendum_deadline,
-        derived_from_id=position.derived_from_id,
-        owner_organisation_id=position.owner_organisation_id,
-        owner_organisation_name=position.owner_organisation.name,
-        created_at=position.created_at,
-        updated_at=position.updated_at,
-        version=position.version,
+    return shaped(
+        PositionListItem, position, owner_organisation_name=position.owner_organisation.name
     )
 
 
 def version_read(version: PositionVersion) -> VersionRead:
-    return VersionRead(
-        number=version.number,
-        note=version.note,
-        created_at=version.created_at,
+    return shaped(
+        VersionRead,
+        version,
         created_by_name=version.created_by.display_name if version.created_by else None,
-        paragraphs=[
-            ParagraphRead(key=p.key, ordinal=p.ordinal, text=p.text) for p in version.paragraphs
-        ],
+        paragraphs=[shaped(ParagraphRead, p) for p in version.paragraphs],
     )
 
 
@@ -86,33 +64,20 @@ def read(db: Session, *, position: Position) -> PositionRead:
 
 
 def comment_read(comment: PositionComment) -> CommentRead:
-    return CommentRead(
-        id=comment.id,
-        version_number=comment.version_number,
-        paragraph_key=comment.paragraph_key,
-        text=comment.text,
+    return shaped(
+        CommentRead,
+        comment,
         author_name=comment.author.display_name if comment.author else None,
         organisation_name=comment.organisation.name,
-        created_at=comment.created_at,
     )
 
 
 def proposal_read(proposal: EditProposal) -> ProposalRead:
-    return ProposalRead(
-        id=proposal.id,
-        base_version=proposal.base_version,
-        kind=proposal.kind,
-        paragraph_key=proposal.paragraph_key,
-        original_text=proposal.original_text,
-        proposed_text=proposal.proposed_text,
-        rationale=proposal.rationale,
-        status=proposal.status,
+    return shaped(
+        ProposalRead,
+        proposal,
         proposer_name=proposal.proposer.display_name if proposal.proposer else None,
         organisation_name=proposal.organisation.name,
-        created_at=proposal.created_at,
-        decided_at=proposal.decided_at,
-        decision_note=proposal.decision_note,
-        resulting_version=proposal.resulting_version,
     )
 
 

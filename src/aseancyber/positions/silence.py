@@ -25,8 +25,10 @@ from aseancyber.positions.models import (
     SilenceStatus,
 )
 from aseancyber.positions.schemas import SilenceOpen, SilenceRead
+from aseancyber.shaping import shaped
 
 MAX_SILENCE = timedelta(days=90)
+
 """A silence longer than this is a mistake in the date, not a procedure."""
 
 
@@ -104,18 +106,12 @@ def procedures(db: Session, *, position: Position) -> list[SilenceProcedure]:
 
 def silence_read(silence: SilenceProcedure, *, now: datetime | None = None) -> SilenceRead:
     state = silence.broken_by_member_state
-    return SilenceRead(
-        id=silence.id,
-        version_number=silence.version_number,
-        deadline=silence.deadline,
-        status=silence.status,
-        opened_at=silence.opened_at,
+    return shaped(
+        SilenceRead,
+        silence,
         opened_by_name=silence.opened_by.display_name if silence.opened_by else None,
-        closed_at=silence.closed_at,
-        broken_by_member_state_id=silence.broken_by_member_state_id,
         broken_by_member_state_name=state.name if state else None,
         broken_by_name=silence.broken_by_user.display_name if silence.broken_by_user else None,
-        broken_reason=silence.broken_reason,
         deadline_passed=silence.deadline <= (now or utcnow()),
     )
 

@@ -11,6 +11,7 @@ from aseancyber.routing.delivery import Delivered, DeliverySummary
 from aseancyber.routing.models import ConstituencyEntry, ConstituencyKind
 from aseancyber.routing.resolve import Routed
 from aseancyber.routing.service import MAX_FINDINGS
+from aseancyber.shaping import shaped
 
 FindingText = Annotated[str, StringConstraints(max_length=300), NoNul]
 
@@ -45,17 +46,13 @@ class RoutedRead(BaseModel):
 
     @classmethod
     def of(cls, row: Routed) -> "RoutedRead":
-        return cls(
-            value=row.value,
-            kind=row.kind,
-            country=row.country,
-            asn=row.asn,
-            as_name=row.as_name,
+        return shaped(
+            cls,
+            row,
             responsible_state=row.state_iso2,
             responsible_state_name=row.state_name,
             organisation_id=row.organisation.id if row.organisation else None,
             organisation_name=row.organisation.name if row.organisation else None,
-            rule=row.rule,
         )
 
 

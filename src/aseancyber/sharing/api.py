@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
 from aseancyber.access.policy import Actor, Tlp
+from aseancyber.shaping import shaped
 from aseancyber.sharing import audience, service, share_service
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing.audience import AudienceView
@@ -35,7 +36,8 @@ from aseancyber.sharing.schemas import (
     SightingCreate,
 )
 from aseancyber.sharing.stix import format_timestamp
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT, paginate
 from aseancyber.web.spool import spooled_body
 
 router = APIRouter(prefix="/api/v1/sharing", tags=["sharing"])
@@ -68,16 +70,10 @@ Filters = Annotated[objects.ObjectFilters, Depends(filters)]
 
 
 def list_item(row: StixObject) -> ObjectListItem:
-    return ObjectListItem(
-        id=row.id,
-        stix_id=row.stix_id,
-        type=row.type,
-        name=row.name,
-        tlp=row.tlp,
-        collection_id=row.collection_id,
-        owner_organisation_id=row.owner_organisation_id,
+    return shaped(
+        ObjectListItem,
+        row,
         owner_organisation_name=row.owner_organisation.name,
-        date_added=row.date_added,
         version=row.version_at,
     )
 
@@ -163,8 +159,8 @@ def list_objects(
     db: DbSession,
     reader: OptionalActor,
     selection: Filters,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> ObjectPage:
     """The latest visible version of each object, newest first, filtered and searched."""
     page = paginate(

@@ -24,7 +24,8 @@ from aseancyber.sharing.models import StixObject
 from aseancyber.sharing.schemas import ObjectPage, SightingCreate
 from aseancyber.sharing.share_pages import why_not
 from aseancyber.web import forms, templating
-from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from aseancyber.web.listing import PageCursor, PageLimit
+from aseancyber.web.pagination import DEFAULT_LIMIT, paginate
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
@@ -58,8 +59,8 @@ def objects_page(
     state: Annotated[str, Query(max_length=2)] = "",
     collection: Annotated[str, Query(max_length=36)] = "",
     added_after: Annotated[str, Query(max_length=40)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """The latest visible version of each object, filtered and searched."""
     values = {

@@ -1,15 +1,18 @@
 """Page forms: validate posted fields with the same pydantic models the REST API uses, and
 turn every problem into a message shown next to its field."""
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from aseancyber.errors import FieldProblem, Invalid
+from aseancyber.errors import Conflict, FieldProblem, Invalid
 from aseancyber.web.field_messages import plain_message
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+SavedT = TypeVar("SavedT")
 FieldErrors = dict[str, str]
 
 
@@ -56,6 +59,11 @@ def kept(form: FormData) -> dict[str, str | list[str]]:
     return values
 
 
+def texts_of(form: FormData, *names: str) -> dict[str, Any]:
+    """The :func:`text` of each named field, keyed by its name, ready for a request model."""
+    return {name: text(form, name) for name in names}
+
+
 def optional(form: FormData, name: str) -> str | None:
     """A text field that means "none" when left empty."""
     return text(form, name) or None
@@ -80,3 +88,36 @@ def parse_or_raise(model: type[ModelT], data: dict[str, Any]) -> ModelT:
     if isinstance(result, dict):
         raise Invalid([FieldProblem(name, message) for name, message in result.items()])
     return result
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why a posted form was not saved: a message per field (422), or the conflict a stale
+    version met (409); :attr:`context` is what the form's template shows of it."""
+
+    errors: FieldErrors = field(default_factory=dict)
+    conflict: str | None = None
+
+    @property
+    def status_code(self) -> int:
+        return 409 if self.conflict is not None else 422
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return {"errors": self.errors, "conflict": self.conflict}
+
+
+def submit(
+    model: type[ModelT], values: dict[str, Any], save: Callable[[ModelT], SavedT]
+) -> SavedT | Refused:
+    """Validate the posted ``values`` with ``model`` and ``save`` them: what ``save``
+    returned, or why the form must be shown again."""
+    parsed = parse(model, values)
+    if isinstance(parsed, dict):
+        return Refused(errors=parsed)
+    try:
+        return save(parsed)
+    except Invalid as error:
+        return Refused(errors=invalid_errors(error))
+    except Conflict as error:
+        return Refused(conflict=error.detail)
