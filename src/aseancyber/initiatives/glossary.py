@@ -13,7 +13,8 @@ stemmer of :mod:`aseancyber.initiatives.vocabulary`.
 Normalisation first lower-cases and removes the accents and tone marks of Latin script
 (Vietnamese "ứng cứu sự cố" becomes "ung cuu su co", "đ" becomes "d"), so a text typed with
 or without marks matches. Thai, Khmer, Lao and Burmese are written without spaces between
-words: their glossary phrases are found inside the text, longest first.
+words (a space there separates phrases): their glossary phrases are found inside the text
+with its spaces removed, longest first.
 """
 
 import re
@@ -32,7 +33,12 @@ LONGEST_PHRASE = 12
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Scripts written without spaces between words: Thai, Lao, Burmese, Khmer.
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
+_UNSPACED_LETTERS = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_UNSPACED = re.compile(f"[{_UNSPACED_LETTERS}]+")
+# In those scripts a space separates phrases or clauses, not words ("សហគ្រាសធុនតូច និងមធ្យម"
+# is one term): a run goes on across spaces between two of their letters.
+_UNSPACED_RUN = re.compile(f"[{_UNSPACED_LETTERS}]+(?:\\s+[{_UNSPACED_LETTERS}]+)*")
+_SPACES = re.compile(r"\s+")
 _LATIN_MARKS = re.compile("[\u0300-\u036f]+")
 _FOLD = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "ø": "o", "ß": "ss"})
 
@@ -103,9 +109,9 @@ class Glossary:
         found: list[str] = []
         normal = normalise(text)
         position = 0
-        for run in _UNSPACED.finditer(normal):
+        for run in _UNSPACED_RUN.finditer(normal):
             found.extend(self._spaced(normal[position : run.start()]))
-            found.extend(self._unspaced(run.group()))
+            found.extend(self._unspaced(_SPACES.sub("", run.group())))
             position = run.end()
         found.extend(self._spaced(normal[position:]))
         return found
