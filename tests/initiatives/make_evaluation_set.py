@@ -29,6 +29,7 @@ import json
 import random
 from pathlib import Path
 
+from tests.initiatives import evaluation_development
 from tests.initiatives.evaluation_languages import (
     ABBREVIATIONS,
     AUDIENCES,
@@ -36,7 +37,6 @@ from tests.initiatives.evaluation_languages import (
     FRAMES,
     SUBJECTS,
 )
-from tests.initiatives import evaluation_development
 from tests.initiatives.evaluation_topics import (
     BODIES,
     CITIES,

@@ -29,11 +29,11 @@ from aseancyber.initiatives.scoring import (
     Reasons,
     Scorer,
     Vector,
-    dot,
     is_apart,
     month_index,
     month_label,
     profile_terms,
+    text_similarity,
 )
 
 __all__ = [
@@ -250,7 +250,7 @@ class DuplicateIndex:
                 if is_apart(profile, other):
                     continue
                 other_vector = self.vectors[other_id]
-                text = dot(vector, other_vector)
+                text = text_similarity(profile, vector, other, other_vector)
                 if text < least_text:
                     continue
                 candidate = self.scorer._combine(

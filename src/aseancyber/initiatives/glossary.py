@@ -160,3 +160,50 @@ def glossary() -> Glossary:
 def concepts(text: str) -> list[str]:
     """The concept terms of ``text`` through the shipped glossary."""
     return glossary().concepts(text)
+
+
+@cache
+def concept_terms() -> frozenset[str]:
+    """Every concept of the shipped glossary (the terms all its languages share)."""
+    loaded = glossary()
+    found = set(loaded.phrases.values())
+    for bucket in loaded.unspaced.values():
+        found.update(concept for _, concept in bucket)
+    found.discard(DROP)
+    return frozenset(found)
+
+
+_ENGLISH_MARKERS = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "from",
+        "by",
+        "as",
+        "is",
+        "are",
+        "will",
+        "their",
+        "this",
+        "that",
+    ]
+)
+ENGLISH_SHARE = 0.08
+"""A text is English when at least this share of its words are English function words."""
+
+
+@lru_cache(maxsize=65_536)
+def is_english(title: str, text: str) -> bool:
+    """Whether an initiative is written in English (its words other than glossary concepts
+    then meet other English texts; a text in another language meets them on concepts)."""
+    normal = normalise(f"{title} {text}")
+    words = _WORD.findall(normal)
+    if not words or _UNSPACED.search(normal):
+        return False
+    return sum(word in _ENGLISH_MARKERS for word in words) >= ENGLISH_SHARE * len(words)
