@@ -357,10 +357,11 @@ def text_similarity(a: Profile, va: Vector, b: Profile, vb: Vector) -> float:
     text = dot(va, vb)
     if is_english(a.title, a.text) == is_english(b.title, b.text):
         return text
-    return max(text, CROSS_LANGUAGE_WEIGHT * _concept_cosine(va, vb))
+    return max(text, CROSS_LANGUAGE_WEIGHT * concept_cosine(va, vb))
 
 
-def _concept_cosine(a: Vector, b: Vector) -> float:
+def concept_cosine(a: Vector, b: Vector) -> float:
+    """The cosine of two vectors over the glossary's concepts alone."""
     known = concept_terms()
     shared = sum(a[term] * b[term] for term in a.keys() & b.keys() if term in known)
     if not shared:
@@ -372,4 +373,5 @@ def _concept_cosine(a: Vector, b: Vector) -> float:
 
 def dot(a: Vector, b: Vector) -> float:
     """The cosine of two unit vectors."""
-    return sum(a[term] * b[term] for term in a.keys() & b.keys())
+    shared = a.keys() & b.keys()
+    return sum([a[term] * b[term] for term in shared]) if shared else 0.0
