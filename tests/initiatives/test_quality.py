@@ -40,7 +40,7 @@ def test_the_evaluation_set_is_big_hard_and_split() -> None:
 
 @pytest.mark.parametrize(
     ("part", "precision", "recall", "cross_language"),
-    [("tuning", 0.9, 0.95, 0.9), ("development", 0.9, 0.95, 0.85), ("held_out", 0.9, 0.82, 0.5)],
+    [("tuning", 0.9, 0.95, 0.9), ("development", 0.9, 0.95, 0.85), ("held_out", 0.9, 0.85, 0.65)],
 )
 def test_precision_and_recall_floors(
     part: str, precision: float, recall: float, cross_language: float

@@ -4,11 +4,13 @@ Detection compares initiatives registered by ten-odd states and a dozen sectoral
 the same course is "incident response training for CERTs", "CSIRT incident handling
 course", "pelatihan penanganan insiden untuk tim tanggap insiden siber" or "đào tạo ứng cứu
 sự cố". A shipped domain glossary (``lexicon/terms.tsv``, a few hundred phrases in English,
-Bahasa Indonesia and Malay, Vietnamese, Filipino, Thai, and a few in Khmer, Lao and Burmese,
-plus the abbreviations of the field and of the sectoral bodies) maps each phrase to one
-concept token, so that those texts meet. Nothing is downloaded and nothing is learnt at run
-time; a word the glossary does not know goes through the English stop list, thesaurus and
-stemmer of :mod:`aseancyber.initiatives.vocabulary`.
+Bahasa Indonesia and Malay, Vietnamese, Filipino, Thai, Khmer, Lao and Burmese, plus the
+abbreviations of the field and of the sectoral bodies) maps each phrase to one concept
+token, so that those texts meet; a text in another language than English is also compared
+with an English one on those concepts alone (:func:`is_english`, see :mod:`.scoring`).
+Nothing is downloaded and nothing is learnt at run time; a word the glossary does not know
+goes through the English stop list, thesaurus and stemmer of
+:mod:`aseancyber.initiatives.vocabulary`.
 
 Normalisation first lower-cases and removes the accents and tone marks of Latin script
 (Vietnamese "ứng cứu sự cố" becomes "ung cuu su co", "đ" becomes "d"), so a text typed with

@@ -5,8 +5,11 @@ abbreviations and the member states' languages map to shared concepts), moved up
 :data:`FACET_LIFT` when beneficiary states, themes, audience and period agree and down by up
 to :data:`FACET_DROP` when they do not; the same work for a different audience is pushed
 down further (:data:`AUDIENCE_MISS`). A pair whose text similarity is under
-:data:`TEXT_GATE` is never flagged, whatever its facets. The constants were chosen on the
-tuning part of the evaluation set; the benchmark reports the held-out part beside it.
+:data:`TEXT_GATE` is never flagged, whatever its facets. Two texts in different languages
+take the better of their cosine and their cosine over glossary concepts alone (times
+:data:`CROSS_LANGUAGE_WEIGHT`): the words only one language has cannot meet. The constants
+were chosen on the tuning and development parts of the evaluation set; the benchmark
+reports the held-out part beside them.
 """
 
 import math
