@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Select, Table, delete, insert, or_, select, tuple_
+from sqlalchemy import Select, Table, delete, func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
@@ -48,6 +48,16 @@ ID_CHUNK = 500  # ids per IN list, well under every database's bound-parameter l
 
 def _existing(db: Session, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Overlap]:
     found: dict[tuple[str, str], Overlap] = {}
+    if len(pairs) > ID_CHUNK:
+        # Detection over a whole registry asks about more pairs than are stored: one read of
+        # the stored ones costs less than a query per chunk of pairs.
+        stored = db.scalar(select(func.count()).select_from(Overlap)) or 0
+        if stored <= len(pairs):
+            asked = set(pairs)
+            for overlap in db.scalars(select(Overlap)).unique():
+                if (overlap.first_id, overlap.second_id) in asked:
+                    found[(overlap.first_id, overlap.second_id)] = overlap
+            return found
     for start in range(0, len(pairs), ID_CHUNK):
         chunk = pairs[start : start + ID_CHUNK]
         statement = select(Overlap).where(tuple_(Overlap.first_id, Overlap.second_id).in_(chunk))
