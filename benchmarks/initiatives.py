@@ -17,11 +17,13 @@ import time
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 from alembic import command
 from alembic.config import Config
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Table as SqlTable
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -286,7 +288,7 @@ def insert_profiles(db: Session, profiles: list[Profile], owner: str) -> None:
     """Initiative rows and their facets for ``profiles``, inserted in bulk (no ORM)."""
     now = datetime.now(UTC)
     db.execute(
-        insert(Initiative),
+        insert(cast(SqlTable, Initiative.__table__)),
         [
             {
                 "id": p.id,
@@ -321,7 +323,7 @@ def insert_profiles(db: Session, profiles: list[Profile], owner: str) -> None:
         for value in values
     ]
     if tags:
-        db.execute(insert(InitiativeTag), tags)
+        db.execute(insert(cast(SqlTable, InitiativeTag.__table__)), tags)
 
 
 def save_path(size: int, saves: int = 25) -> tuple[float, float, float, float]:

@@ -9,6 +9,9 @@ Two parts, each deterministic and with its own seed, topics, languages and frame
 - ``held_out`` (seed 4242): the odd topics (other vocabulary), cross-language copies in
   Malay, Filipino, Vietnamese and Thai with other sentence frames, bodies named by other
   abbreviations (TELMIN, AMMTC...). Nothing is tuned on it; it is reported beside.
+- ``development`` (seed 2026): the tuning topics again, cross-language copies in the
+  languages the tuning part lacks (Malay, Filipino, Khmer, Lao, Burmese), in words and
+  frames of :mod:`evaluation_development` written for it alone. Tuned on like ``tuning``.
 
 In each part, base initiatives of one topic never share a beneficiary state *and* a month.
 Labelled duplicates of a base: ``paraphrase`` (another wording, same body), ``two_bodies``
@@ -26,6 +29,7 @@ import json
 import random
 from pathlib import Path
 
+from tests.initiatives import evaluation_development
 from tests.initiatives.evaluation_languages import (
     ABBREVIATIONS,
     AUDIENCES,
@@ -46,7 +50,9 @@ from tests.initiatives.evaluation_topics import (
 )
 
 OUT = Path(__file__).resolve().parent / "data" / "evaluation.json"
-PARTS = {"tuning": (2018, 0), "held_out": (4242, 1)}  # part -> (seed, topic parity)
+PARTS = {"tuning": (2018, 0), "held_out": (4242, 1), "development": (2026, 0)}
+"""part -> (seed, topic parity); each part is built by its own generator, so adding a part
+leaves the others as they were."""
 BASES_PER_PART = 330
 DUPLICATE_KINDS = ["paraphrase", "two_bodies", "renamed", "abbreviated", "cross_language"]
 NEGATIVE_KINDS = ["another_audience", "another_region", "another_time", "next_edition", "sibling"]
@@ -78,7 +84,9 @@ class Builder:
         self.part = part
         self.random = random.Random(seed)
         self.topics = [topic for number, topic in enumerate(TOPICS) if number % 2 == parity]
-        self.languages = list(FRAMES[part])
+        self.languages = list(
+            evaluation_development.LANGUAGES if part == "development" else FRAMES[part]
+        )
         self.items: list[dict[str, object]] = []
         self.by_id: dict[str, dict[str, object]] = {}
         self.duplicates: list[dict[str, str]] = []
@@ -147,10 +155,16 @@ class Builder:
 
     def _foreign(self, topic: Topic, states: list[str], audience: str) -> tuple[str, str, str]:
         language = self.random.choice(self.languages)
-        title, summary, activities = FRAMES[self.part][language]
+        if self.part == "development":
+            frames = evaluation_development.FRAMES
+            subjects = evaluation_development.SUBJECTS
+            audiences = evaluation_development.AUDIENCES
+        else:
+            frames, subjects, audiences = FRAMES[self.part], SUBJECTS, AUDIENCES
+        title, summary, activities = frames[language]
         values = {
-            "subject": SUBJECTS[topic.key][language],
-            "audience": AUDIENCES[audience][language],
+            "subject": subjects[topic.key][language],
+            "audience": audiences[audience][language],
             "states": _state_names(states),
             "city": self.random.choice(CITIES),
         }

@@ -255,3 +255,31 @@ def test_deciding_on_pairs_in_the_browser(
     listed = browser.client.get("/initiatives/pair-decisions")
     assert "Digital forensics for investigators" in listed.text
     assert "Duplicate" in listed.text
+
+
+def test_decisions_on_a_whole_registry_of_pairs_are_found_in_one_read(
+    db: Session, world: World, register: Register
+) -> None:
+    """Detection over a whole registry asks about more pairs than a chunk: the decisions
+    (and stored overlaps) on them are found all the same, and no others."""
+    first = register(**TRAINING)
+    second = register(by=world.other_state, **SAME_TRAINING_OTHER_BODY)
+    third = register(**FORENSICS)
+    decided = feedback.record(
+        db,
+        first_id=first.id,
+        second_id=second.id,
+        verdict=PairVerdict.NOT_DUPLICATE,
+        text_similarity=0.5,
+        reason="Two cohorts of one programme",
+        user_id=None,
+    )
+    db.flush()
+    pair = (decided.first_id, decided.second_id)
+    asked = [(f"a-{n:04d}", f"b-{n:04d}") for n in range(feedback.CHUNK + 1)] + [pair]
+    assert set(feedback.decisions_for(db, asked)) == {pair}
+    assert feedback.decisions_for(db, asked[:-1]) == {}
+    stored = {(o.first_id, o.second_id) for o in db.scalars(select(Overlap))}
+    assert pair in stored  # the first two overlap
+    not_stored = (min(first.id, third.id), max(first.id, third.id))
+    assert set(overlaps._existing(db, sorted({*asked, *stored, not_stored}))) == stored

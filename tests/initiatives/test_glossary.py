@@ -3,7 +3,7 @@ concept; accents and tone marks do not matter; an ambiguous glossary is refused.
 
 import pytest
 
-from aseancyber.initiatives.glossary import Glossary, concepts, glossary, normalise
+from aseancyber.initiatives.glossary import Glossary, concepts, glossary, is_english, normalise
 
 
 def test_the_shipped_glossary_loads_and_is_not_a_toy() -> None:
@@ -45,3 +45,37 @@ def test_an_ambiguous_glossary_is_refused() -> None:
         Glossary.parse("training\tcourse\nexercise\tcourse\n")
     with pytest.raises(ValueError, match="expected concept"):
         Glossary.parse("just a phrase\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kursus pengendalian insiden untuk pasukan tindak balas insiden keselamatan komputer",
+        "Pagsasanay sa pagtugon sa mga insidente para sa mga computer emergency response team",
+        "វគ្គបណ្តុះបណ្តាលស្តីពីការឆ្លើយតបឧប្បត្តិហេតុសម្រាប់ក្រុមឆ្លើយតបបន្ទាន់កុំព្យូទ័រ",
+        "ການຝຶກອົບຮົມກ່ຽວກັບການຮັບມືເຫດການສຳລັບທີມຮັບມືເຫດສຸກເສີນທາງຄອມພິວເຕີ",
+        "ကွန်ပျူတာအရေးပေါ်တုံ့ပြန်ရေးအဖွဲ့များအတွက် ဖြစ်စဉ်တုံ့ပြန်ရေး သင်တန်း",
+    ],
+)
+def test_malay_filipino_khmer_lao_and_burmese_meet_the_same_concepts(text: str) -> None:
+    assert {"training", "incident_response", "cert"} <= set(concepts(text))
+
+
+def test_security_alone_is_boilerplate_in_every_language() -> None:
+    for word in ("security", "keamanan", "keselamatan", "seguridad", "សន្តិសុខ", "ຄວາມປອດໄພ"):
+        assert concepts(f"{word} supply chain") == ["supply_chain"], word
+
+
+def test_a_space_inside_an_unspaced_script_does_not_split_a_phrase() -> None:
+    # "small and medium enterprises" in Khmer and Lao, written with a space between phrases
+    assert concepts("សហគ្រាសធុនតូច និងមធ្យម") == ["smes"]
+    assert concepts("ວິສາຫະກິດຂະໜາດນ້ອຍ ແລະ ກາງ") == ["smes"]
+    # but a space between two Latin words and a Thai one still separates them
+    assert concepts("SME การฝึกอบรม") == ["smes", "training"]
+
+
+def test_english_is_told_from_the_member_states_languages() -> None:
+    assert is_english("Incident response course", "A course for the national CERTs of Laos.")
+    assert not is_english("Pelatihan penanganan insiden", "Program bagi tim tanggap insiden.")
+    assert not is_english("Pagsasanay sa pagtugon", "Programa para sa mga analista at kawani.")
+    assert not is_english("การฝึกอบรม", "โครงการเสริมสร้างขีดความสามารถ for CERTs")

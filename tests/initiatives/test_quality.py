@@ -8,13 +8,22 @@ import pytest
 
 from aseancyber.initiatives.detection import DuplicateIndex, Profile, brute_force_pairs
 from aseancyber.initiatives.evaluation import evaluate, load, load_set
-from aseancyber.initiatives.scoring import MAX_LIFT, TEXT_GATE, THRESHOLD, Scorer
+from aseancyber.initiatives.scoring import (
+    CROSS_LANGUAGE_WEIGHT,
+    MAX_LIFT,
+    TEXT_GATE,
+    THRESHOLD,
+    Scorer,
+    concept_cosine,
+    dot,
+    text_similarity,
+)
 
 EVALUATION_SET = Path(__file__).resolve().parent / "data" / "evaluation.json"
 
 
 def test_the_evaluation_set_is_big_hard_and_split() -> None:
-    for part in ("tuning", "held_out"):
+    for part in ("tuning", "held_out", "development"):
         labelled = load_set(EVALUATION_SET, part=part)
         assert len(labelled.profiles) >= 500
         assert len(labelled.duplicates) >= 120
@@ -31,7 +40,7 @@ def test_the_evaluation_set_is_big_hard_and_split() -> None:
 
 @pytest.mark.parametrize(
     ("part", "precision", "recall", "cross_language"),
-    [("tuning", 0.9, 0.92, 0.9), ("held_out", 0.9, 0.82, 0.5)],
+    [("tuning", 0.9, 0.95, 0.9), ("development", 0.9, 0.95, 0.85), ("held_out", 0.9, 0.85, 0.65)],
 )
 def test_precision_and_recall_floors(
     part: str, precision: float, recall: float, cross_language: float
@@ -103,3 +112,61 @@ def test_one_new_initiative_is_ranked_against_the_index() -> None:
     assert found
     assert first in found[0].pair
     assert found[0].reasons.sentences()
+
+
+def _course(profile_id: str, title: str, text: str) -> Profile:
+    return Profile(
+        id=profile_id,
+        title=title,
+        text=text,
+        states=frozenset({"KH"}),
+        themes=frozenset({"cybercrime"}),
+        audience=frozenset({"law_enforcement"}),
+        start=2025 * 12,
+        end=2025 * 12 + 2,
+    )
+
+
+ENGLISH_FORENSICS = _course(
+    "english",
+    "Digital forensics and electronic evidence for police investigators",
+    "A course on seizing devices, imaging phones and laptops, hashing acquisitions, keeping "
+    "chain of custody records and presenting findings in a moot court, for police "
+    "investigators of Cambodia. Labs in Phnom Penh with seized handsets, write blockers, "
+    "timeline reconstruction and case notes reviewed by senior examiners.",
+)
+KHMER_FORENSICS = _course(
+    "khmer",
+    "វគ្គបណ្តុះបណ្តាលស្តីពីកោសល្យវិច្ច័យឌីជីថល និងភស្តុតាងអេឡិចត្រូនិក",
+    "កម្មវិធីកសាងសមត្ថភាពសម្រាប់មន្ត្រីស៊ើបអង្កេតប៉ូលិស មកពី Cambodia។",
+)
+ENGLISH_CLOUD = _course(
+    "cloud",
+    "Cloud security certification and standards dialogue",
+    "Regulators compare cloud assurance schemes and agree a common certification baseline "
+    "for providers serving Cambodia.",
+)
+
+
+def test_a_cross_language_duplicate_is_found() -> None:
+    """The same course in Khmer and in English: the English words no Khmer text has do
+    not hide it, as the two are also compared on their shared concepts alone."""
+    index = DuplicateIndex([ENGLISH_FORENSICS, KHMER_FORENSICS, ENGLISH_CLOUD])
+    english, khmer = index.vectors["english"], index.vectors["khmer"]
+    on_concepts = concept_cosine(english, khmer) * CROSS_LANGUAGE_WEIGHT
+    assert on_concepts > dot(english, khmer) + 0.1  # the English-only words weigh less
+    assert text_similarity(ENGLISH_FORENSICS, english, KHMER_FORENSICS, khmer) == on_concepts
+    assert ("english", "khmer") in {c.pair for c in index.all_pairs()}
+    found = index.candidates_for(KHMER_FORENSICS)
+    assert found
+    assert found[0].pair == ("english", "khmer")
+
+
+def test_unrelated_work_in_another_language_with_the_same_facets_is_not_found() -> None:
+    """Same state, theme, audience and months; Khmer forensics is not a cloud dialogue."""
+    index = DuplicateIndex([KHMER_FORENSICS, ENGLISH_CLOUD])
+    assert index.all_pairs() == []
+    candidate = index.scorer.score(
+        KHMER_FORENSICS, index.vectors["khmer"], ENGLISH_CLOUD, index.vectors["cloud"]
+    )
+    assert candidate.score < THRESHOLD

@@ -18,10 +18,13 @@ share such a term (and are not too common to discriminate) are scored exactly.
 :func:`brute_force_pairs` scores every pair; the benchmark and tests compare the two.
 """
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
+from aseancyber.initiatives.glossary import is_english
 from aseancyber.initiatives.scoring import (
+    CROSS_LANGUAGE_WEIGHT,
     MAX_LIFT,
     THRESHOLD,
     Candidate,
@@ -29,7 +32,7 @@ from aseancyber.initiatives.scoring import (
     Reasons,
     Scorer,
     Vector,
-    dot,
+    concept_cosine,
     is_apart,
     month_index,
     month_label,
@@ -233,33 +236,83 @@ class DuplicateIndex:
         seen: set[tuple[str, str]] = set()
         found = []
         least_text = threshold - MAX_LIFT  # facets lift no pair by more than this
-        for profile_id, vector in self.vectors.items():
-            profile = self.profiles[profile_id]
-            for other_id in self._candidate_ids(profile, vector):
-                if symmetric:
-                    if other_id < profile_id:
-                        continue
-                else:
+        # This loop scores every candidate pair of the registry (a million at 20,000): what
+        # each pair needs of a profile is read once per profile, not once per pair.
+        profiles, vectors = self.profiles, self.vectors
+        english = {pid: is_english(p.title, p.text) for pid, p in profiles.items()}
+        spans = {pid: (p.start, p.end, p.states) for pid, p in profiles.items()}
+        combine = self.scorer._combine
+        term_sets = self.term_sets
+        probes = self._later_candidates() if symmetric else self._all_candidates()
+        for profile_id, others in probes:
+            profile, vector = profiles[profile_id], vectors[profile_id]
+            start, end, states = spans[profile_id]
+            in_english = english[profile_id]
+            terms = term_sets[profile_id]
+            for other_id in others:
+                if not symmetric:
                     key = (
                         (profile_id, other_id) if profile_id < other_id else (other_id, profile_id)
                     )
                     if key in seen:
                         continue
                     seen.add(key)
-                other = self.profiles[other_id]
-                if is_apart(profile, other):
+                other_start, other_end, other_states = spans[other_id]
+                # is_apart, inline: never active in a common month, or no state in common.
+                if (
+                    start is not None
+                    and end is not None
+                    and other_start is not None
+                    and other_end is not None
+                    and (end < other_start or other_end < start)
+                ):
                     continue
-                other_vector = self.vectors[other_id]
-                text = dot(vector, other_vector)
+                if states and other_states and states.isdisjoint(other_states):
+                    continue
+                other_vector = vectors[other_id]
+                # dot(), inline, over the term sets kept as frozensets (intersected in C).
+                shared = terms & term_sets[other_id]
+                text = sum([vector[term] * other_vector[term] for term in shared])
+                if english[other_id] != in_english:
+                    text = max(text, CROSS_LANGUAGE_WEIGHT * concept_cosine(vector, other_vector))
                 if text < least_text:
                     continue
-                candidate = self.scorer._combine(
-                    profile, vector, other, other_vector, text, explain=False
+                candidate = combine(
+                    profile, vector, profiles[other_id], other_vector, text, explain=False
                 )
                 if candidate.score >= threshold:
                     found.append(self.explain(candidate) if explain else candidate)
         found.sort(key=lambda c: (-c.score, c.pair))
         return found
+
+    def _all_candidates(self) -> Iterator[tuple[str, Iterable[str]]]:
+        for profile_id, vector in self.vectors.items():
+            yield profile_id, self._candidate_ids(self.profiles[profile_id], vector)
+
+    def _later_candidates(self) -> Iterator[tuple[str, list[str]]]:
+        """:meth:`_candidate_ids` of every profile, each pair once: a profile meets only the
+        profiles after it in the index's order, found by bisecting blocks kept as sorted
+        positions (half the work of probing every block whole and dropping half the pairs)."""
+        order = list(self.vectors)
+        position = {profile_id: number for number, profile_id in enumerate(order)}
+        largest = self.max_block
+        blocks = {
+            key: sorted(position[profile_id] for profile_id in posting)
+            for key, posting in self.postings.items()
+            if 1 < len(posting) <= largest
+        }
+        needed = MIN_SHARED_KEYS if len(self.profiles) >= LARGE_REGISTRY else 1
+        for number, profile_id in enumerate(order):
+            places = self._places(self.profiles[profile_id])
+            counts: Counter[int] = Counter()
+            for term in self._keys(self.vectors[profile_id], QUERY_KEYS):
+                met: set[int] = set()
+                for place in places:
+                    block = blocks.get(f"{term}@{place}")
+                    if block is not None and block[-1] > number:
+                        met.update(block[bisect_right(block, number) :])
+                counts.update(met)
+            yield profile_id, [order[other] for other, shared in counts.items() if shared >= needed]
 
     def explain(self, candidate: Candidate) -> Candidate:
         """The same candidate with its reasons."""

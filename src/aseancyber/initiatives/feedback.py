@@ -98,6 +98,16 @@ def decisions_for(
     """The decisions on these (ordered) pairs, if any."""
     wanted = sorted(set(pairs))
     found: dict[tuple[str, str], PairDecision] = {}
+    if len(wanted) > CHUNK:
+        # A whole registry's pairs outnumber the decisions ever taken: one read of them all
+        # costs less than a query per chunk of pairs.
+        taken = db.scalar(select(func.count()).select_from(PairDecision)) or 0
+        if taken <= len(wanted):
+            asked = set(wanted)
+            for decision in db.scalars(select(PairDecision)):
+                if (decision.first_id, decision.second_id) in asked:
+                    found[(decision.first_id, decision.second_id)] = decision
+            return found
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         statement = select(PairDecision).where(

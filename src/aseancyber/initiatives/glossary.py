@@ -4,16 +4,19 @@ Detection compares initiatives registered by ten-odd states and a dozen sectoral
 the same course is "incident response training for CERTs", "CSIRT incident handling
 course", "pelatihan penanganan insiden untuk tim tanggap insiden siber" or "đào tạo ứng cứu
 sự cố". A shipped domain glossary (``lexicon/terms.tsv``, a few hundred phrases in English,
-Bahasa Indonesia and Malay, Vietnamese, Filipino, Thai, and a few in Khmer, Lao and Burmese,
-plus the abbreviations of the field and of the sectoral bodies) maps each phrase to one
-concept token, so that those texts meet. Nothing is downloaded and nothing is learnt at run
-time; a word the glossary does not know goes through the English stop list, thesaurus and
-stemmer of :mod:`aseancyber.initiatives.vocabulary`.
+Bahasa Indonesia and Malay, Vietnamese, Filipino, Thai, Khmer, Lao and Burmese, plus the
+abbreviations of the field and of the sectoral bodies) maps each phrase to one concept
+token, so that those texts meet; a text in another language than English is also compared
+with an English one on those concepts alone (:func:`is_english`, see :mod:`.scoring`).
+Nothing is downloaded and nothing is learnt at run time; a word the glossary does not know
+goes through the English stop list, thesaurus and stemmer of
+:mod:`aseancyber.initiatives.vocabulary`.
 
 Normalisation first lower-cases and removes the accents and tone marks of Latin script
 (Vietnamese "ứng cứu sự cố" becomes "ung cuu su co", "đ" becomes "d"), so a text typed with
 or without marks matches. Thai, Khmer, Lao and Burmese are written without spaces between
-words: their glossary phrases are found inside the text, longest first.
+words (a space there separates phrases): their glossary phrases are found inside the text
+with its spaces removed, longest first.
 """
 
 import re
@@ -32,7 +35,12 @@ LONGEST_PHRASE = 12
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Scripts written without spaces between words: Thai, Lao, Burmese, Khmer.
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
+_UNSPACED_LETTERS = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_UNSPACED = re.compile(f"[{_UNSPACED_LETTERS}]+")
+# In those scripts a space separates phrases or clauses, not words ("សហគ្រាសធុនតូច និងមធ្យម"
+# is one term): a run goes on across spaces between two of their letters.
+_UNSPACED_RUN = re.compile(f"[{_UNSPACED_LETTERS}]+(?:\\s+[{_UNSPACED_LETTERS}]+)*")
+_SPACES = re.compile(r"\s+")
 _LATIN_MARKS = re.compile("[\u0300-\u036f]+")
 _FOLD = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "ø": "o", "ß": "ss"})
 
@@ -103,9 +111,9 @@ class Glossary:
         found: list[str] = []
         normal = normalise(text)
         position = 0
-        for run in _UNSPACED.finditer(normal):
+        for run in _UNSPACED_RUN.finditer(normal):
             found.extend(self._spaced(normal[position : run.start()]))
-            found.extend(self._unspaced(run.group()))
+            found.extend(self._unspaced(_SPACES.sub("", run.group())))
             position = run.end()
         found.extend(self._spaced(normal[position:]))
         return found
@@ -154,3 +162,50 @@ def glossary() -> Glossary:
 def concepts(text: str) -> list[str]:
     """The concept terms of ``text`` through the shipped glossary."""
     return glossary().concepts(text)
+
+
+@cache
+def concept_terms() -> frozenset[str]:
+    """Every concept of the shipped glossary (the terms all its languages share)."""
+    loaded = glossary()
+    found = set(loaded.phrases.values())
+    for bucket in loaded.unspaced.values():
+        found.update(concept for _, concept in bucket)
+    found.discard(DROP)
+    return frozenset(found)
+
+
+_ENGLISH_MARKERS = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "from",
+        "by",
+        "as",
+        "is",
+        "are",
+        "will",
+        "their",
+        "this",
+        "that",
+    ]
+)
+ENGLISH_SHARE = 0.08
+"""A text is English when at least this share of its words are English function words."""
+
+
+@lru_cache(maxsize=65_536)
+def is_english(title: str, text: str) -> bool:
+    """Whether an initiative is written in English (its words other than glossary concepts
+    then meet other English texts; a text in another language meets them on concepts)."""
+    normal = normalise(f"{title} {text}")
+    words = _WORD.findall(normal)
+    if not words or _UNSPACED.search(normal):
+        return False
+    return sum(word in _ENGLISH_MARKERS for word in words) >= ENGLISH_SHARE * len(words)

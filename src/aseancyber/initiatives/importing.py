@@ -380,7 +380,8 @@ def _detect_in_bulk(
     chosen = _best_pairs(found_pairs, new_ids)
     now = utcnow()
     rows = []
-    for found in chosen:
+    # Explained in the order of their first initiative, whose words are then read once.
+    for found in sorted(chosen, key=lambda c: c.pair):
         rows.append(overlaps.new_row(index.explain(found), now))
         audit.record(
             db,

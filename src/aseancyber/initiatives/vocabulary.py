@@ -170,7 +170,10 @@ _SUFFIXES = (
 
 
 def _stem(word: str) -> str:
-    """Light suffix stripping (twice at most) so that inflections of one word meet."""
+    """Light suffix stripping (twice at most) so that inflections of one word meet; a final
+    silent "e" goes first, so "seize", "seized" and "seizes" are one term (``seiz``)."""
+    if word.endswith("e") and len(word) >= 5:
+        word = word[:-1]
     for _ in range(2):
         for suffix in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
