@@ -33,6 +33,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
 from aseancyber.access.dependencies import SESSION_COOKIE
+from aseancyber.access.models import (
+    MemberState,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    UserRole,
+)
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
 from aseancyber.cases import catalogue, messages, participants, service
@@ -51,14 +59,6 @@ from aseancyber.cases.schemas import (
     ProductCreate,
     StatusSet,
     VulnerabilityCreate,
-)
-from aseancyber.community.models import (
-    MemberState,
-    Organisation,
-    OrganisationKind,
-    Role,
-    User,
-    UserRole,
 )
 from aseancyber.db import make_engine, new_id
 from aseancyber.settings import Environment, Settings, use_settings

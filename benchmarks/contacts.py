@@ -39,9 +39,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
 from aseancyber.access.dependencies import SESSION_COOKIE
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind, User
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind, User
 from aseancyber.contacts import checks_service
 from aseancyber.contacts.demo import PAST_CHECK_TITLE
 from aseancyber.contacts.models import (

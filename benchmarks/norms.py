@@ -39,9 +39,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
 from aseancyber.access.dependencies import SESSION_COOKIE
+from aseancyber.access.models import MemberState, User
 from aseancyber.access.policy import Reader, RecordAudience
 from aseancyber.app import create_app
-from aseancyber.community.models import MemberState, User
 from aseancyber.db import make_engine
 from aseancyber.demo import load_demo
 from aseancyber.norms import regional

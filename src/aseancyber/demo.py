@@ -11,10 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber import reference
-from aseancyber.access.service import hash_password
-from aseancyber.cases.demo import load_demo_cases
-from aseancyber.community.demo import load_demo_documents
-from aseancyber.community.models import (
+from aseancyber.access.models import (
     DialoguePartner,
     MemberState,
     Organisation,
@@ -23,6 +20,9 @@ from aseancyber.community.models import (
     User,
     UserRole,
 )
+from aseancyber.access.service import hash_password
+from aseancyber.cases.demo import load_demo_cases
+from aseancyber.community.demo import load_demo_documents
 from aseancyber.contacts.demo import load_demo_contacts
 from aseancyber.errors import NotFound
 from aseancyber.initiatives.demo import load_demo_initiatives

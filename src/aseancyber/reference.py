@@ -17,14 +17,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from aseancyber.community.models import (
-    DialoguePartner,
-    MemberState,
-    Organisation,
-    OrganisationKind,
-    Pillar,
-    SectoralBody,
-)
+from aseancyber.access.models import DialoguePartner, MemberState, Organisation, OrganisationKind
+from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.db import Base
 from aseancyber.errors import NotFound
 from aseancyber.norms.reference import load_norms

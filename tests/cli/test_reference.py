@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind
 from aseancyber.reference import load_reference, organisation_by_key, reference_data
 
 

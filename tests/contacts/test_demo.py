@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import MemberState, Role
+from aseancyber.access.models import MemberState, Role
 from aseancyber.contacts import check_results, service
 from aseancyber.contacts.demo import PAST_CHECK_TITLE, load_demo_contacts
 from aseancyber.contacts.models import Contact, ContactCheck

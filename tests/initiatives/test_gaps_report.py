@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import MemberState
+from aseancyber.access.models import MemberState
 from aseancyber.initiatives import gaps, overlaps, report
 from aseancyber.initiatives.models import OverlapDecision
 from aseancyber.initiatives.schemas import OverlapReview

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import MemberState
+from aseancyber.access.models import MemberState
 from aseancyber.initiatives import gaps, report
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register

@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import visible_to
 from aseancyber.access.service import actor_for
 from aseancyber.cases.models import Case
-from aseancyber.community.models import User
 from aseancyber.db import utcnow
 from aseancyber.demo import load_demo
 from aseancyber.initiatives import report

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from aseancyber.access.models import Role
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Role
 from aseancyber.contacts import checks_service
 from aseancyber.contacts.schemas import CheckLaunch
 from aseancyber.db import new_id, set_clock

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from aseancyber.community.models import User
+from aseancyber.access.models import User
 from aseancyber.db import set_clock
 from aseancyber.errors import Invalid
 from aseancyber.jobs.worker import run_pending

@@ -26,11 +26,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from aseancyber.access.models import ApiToken, TokenScope
+from aseancyber.access.models import ApiToken, Role, TokenScope, User, UserRole
 from aseancyber.access.service import actor_for, create_token
 from aseancyber.app import create_app
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Role, User, UserRole
 from aseancyber.db import make_engine
 from aseancyber.federation import service as federation
 from aseancyber.federation.models import PeerAuth, RunState, SyncRun

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access import service
 from aseancyber.access.dependencies import SESSION_COOKIE, CsrfChecked, CurrentActor, DbSession
-from aseancyber.access.models import TokenScope
+from aseancyber.access.models import TokenScope, User
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.schemas import TokenCreate
-from aseancyber.community.models import User
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 from aseancyber.web import forms, templating

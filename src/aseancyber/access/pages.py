@@ -20,9 +20,8 @@ from aseancyber.access.dependencies import (
     client_address,
     get_login_session,
 )
-from aseancyber.access.models import LoginSession
+from aseancyber.access.models import LoginSession, User
 from aseancyber.access.schemas import PasswordResetRequest
-from aseancyber.community.models import User
 from aseancyber.errors import Invalid, NotAuthenticated, TooManyAttempts
 from aseancyber.settings import get_settings
 from aseancyber.web import forms, templating

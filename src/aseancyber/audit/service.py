@@ -11,12 +11,12 @@ import orjson
 from sqlalchemy import ColumnElement, and_, event, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
 from aseancyber.audit import chain, visibility
 from aseancyber.audit.chain import VerifyResult
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Organisation, User
 from aseancyber.db import defer_write, utcnow
 from aseancyber.errors import Invalid
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate

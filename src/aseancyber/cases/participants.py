@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access import accounts
+from aseancyber.access.models import Organisation, Role, User, UserRole
 from aseancyber.access.policy import Actor
 from aseancyber.cases import service, state
 from aseancyber.cases.models import Case, Involvement, Participant, ParticipantRole
 from aseancyber.cases.schemas import ParticipantAdd, ParticipantUpdate
-from aseancyber.community.models import Organisation, Role, User, UserRole
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.notify import links
 from aseancyber.notify.models import NotificationKind

@@ -9,10 +9,10 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
 from aseancyber.access.service import actor_for
 from aseancyber.cli.common import console, fail, progress_bar, step_reporter, unit_of_work
-from aseancyber.community.models import User
 from aseancyber.initiatives import importing, overlaps, report, transfer
 
 app = typer.Typer(

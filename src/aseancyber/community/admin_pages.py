@@ -16,11 +16,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.models import Organisation
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
 from aseancyber.community import service
-from aseancyber.community.models import Organisation
 from aseancyber.community.schemas import (
     KIND_OPTIONS,
     DialoguePartnerWrite,

@@ -21,13 +21,13 @@ from aseancyber.access.dependencies import (
     DbSession,
     OptionalActor,
 )
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, may
 from aseancyber.community import documents_service as service
 from aseancyber.community.documents import DOCUMENT_KIND_LABELS, Document
 from aseancyber.community.documents_schemas import DocumentCreate, DocumentUpdate
-from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import all_organisations, list_member_states
 from aseancyber.errors import Conflict, Invalid
 from aseancyber.web import forms, templating

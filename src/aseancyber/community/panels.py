@@ -3,9 +3,9 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Actor
 from aseancyber.community import documents_service, service
-from aseancyber.community.models import Organisation, User
 from aseancyber.web.panel import Panel
 
 

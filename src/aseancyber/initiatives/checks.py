@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Organisation, User
 from aseancyber.access.policy import (
     Tlp,
 )
-from aseancyber.community.models import MemberState, Organisation, Pillar, SectoralBody, User
+from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.errors import FieldProblem, Invalid
 from aseancyber.initiatives import norm_links
 from aseancyber.initiatives.schemas import (

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, audience_of, can_see
 from aseancyber.access.rules import Action, may
 from aseancyber.access.service import actor_for
-from aseancyber.community.models import User
 from aseancyber.initiatives import overlaps
 from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
 from aseancyber.notify.models import NotificationKind

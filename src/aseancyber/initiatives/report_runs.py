@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Actor, Reader
 from aseancyber.access.service import actor_for
 from aseancyber.audit.service import record
-from aseancyber.community.models import User
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound

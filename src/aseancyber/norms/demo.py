@@ -14,9 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import Tlp, set_audience
-from aseancyber.access.service import hash_password
-from aseancyber.community.models import (
+from aseancyber.access.models import (
     MemberState,
     Organisation,
     OrganisationKind,
@@ -24,6 +22,8 @@ from aseancyber.community.models import (
     User,
     UserRole,
 )
+from aseancyber.access.policy import Tlp, set_audience
+from aseancyber.access.service import hash_password
 from aseancyber.norms.catalogue import list_norms
 from aseancyber.norms.models import (
     AssessmentStatus,

@@ -13,9 +13,9 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
+from aseancyber.access.models import MemberState, Organisation
 from aseancyber.access.policy import Reader, visible_to
 from aseancyber.community.documents import Document, DocumentKind
-from aseancyber.community.models import MemberState, Organisation
 from aseancyber.errors import Invalid
 from aseancyber.initiatives.models import Initiative, InitiativeTag, TagKind
 from aseancyber.norms import service

@@ -2,8 +2,8 @@
 
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import MemberState
 from aseancyber.norms import regional
 from aseancyber.web.panel import Panel
 

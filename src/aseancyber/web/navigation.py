@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
 from aseancyber.access.dependencies import PermissionCheck, get_current_actor
+from aseancyber.access.models import Organisation
 from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import Organisation
 
 
 @dataclass(frozen=True)
