@@ -30,7 +30,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
-from aseancyber.access.dependencies import SESSION_COOKIE
 from aseancyber.access.models import Organisation, Role, User
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
@@ -40,6 +39,7 @@ from aseancyber.cases.schemas import AdvisoryCreate, EmbargoAction
 from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem
 from aseancyber.settings import Environment, Settings, use_settings
+from aseancyber.web.security import SESSION_COOKIE
 from benchmarks.cases import _build, _user
 
 console = Console()

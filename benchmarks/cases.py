@@ -32,7 +32,6 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
-from aseancyber.access.dependencies import SESSION_COOKIE
 from aseancyber.access.models import (
     MemberState,
     Organisation,
@@ -62,6 +61,7 @@ from aseancyber.cases.schemas import (
 )
 from aseancyber.db import make_engine, new_id
 from aseancyber.settings import Environment, Settings, use_settings
+from aseancyber.web.security import SESSION_COOKIE
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"small": (5, 40), "large": (150, 2_000)}  # vendors, messages

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access import service as access_service
-from aseancyber.access.dependencies import SESSION_COOKIE
 from aseancyber.access.models import (
     MemberState,
     Organisation,
@@ -19,6 +18,7 @@ from aseancyber.access.models import (
     UserRole,
 )
 from aseancyber.access.policy import Actor
+from aseancyber.web.security import SESSION_COOKIE
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

@@ -21,10 +21,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aseancyber import __version__
 from aseancyber.access import account_pages as access_account_pages
-from aseancyber.access import admin_pages as access_admin_pages
 from aseancyber.access import api as access_api
 from aseancyber.access import pages as access_pages
-from aseancyber.access.dependencies import asks_only
+from aseancyber.access.dependencies import asks_only, get_current_actor, get_optional_actor
+from aseancyber.access.guards import login_redirect
 from aseancyber.access.service import EnrolmentRequired
 from aseancyber.audit import api as audit_api
 from aseancyber.audit import pages as audit_pages
@@ -32,8 +32,11 @@ from aseancyber.cases import advisory_pages as cases_advisory_pages
 from aseancyber.cases import api as cases_api
 from aseancyber.cases import pages as cases_pages
 from aseancyber.cases import publication_api as cases_publication_api
+from aseancyber.community import account_link_pages as community_account_link_pages
 from aseancyber.community import api as community_api
 from aseancyber.community import pages as community_pages
+from aseancyber.community import user_admin_pages as community_user_admin_pages
+from aseancyber.community import users_api as community_users_api
 from aseancyber.contacts import api as contacts_api
 from aseancyber.contacts import checks_pages as contacts_checks_pages
 from aseancyber.contacts import pages as contacts_pages
@@ -68,12 +71,11 @@ from aseancyber.sharing import indicator_checks
 from aseancyber.sharing import pages as sharing_pages
 from aseancyber.sharing import share_pages as sharing_share_pages
 from aseancyber.sharing import taxii as sharing_taxii
-from aseancyber.web import api_docs as web_api_docs
+from aseancyber.site import api_docs as site_api_docs
+from aseancyber.site import pages as site_pages
 from aseancyber.web import openapi as web_openapi
-from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
 from aseancyber.web.field_messages import plain_message, readable
-from aseancyber.web.guards import login_redirect
 from aseancyber.web.security import SecurityHeaders
 from aseancyber.web.spool import SpoolBody, WriterQueue
 
@@ -330,7 +332,11 @@ class Platform(FastAPI):
         """FastAPI's document, with the problem+json errors and security of each operation."""
         document = super().openapi()  # built again only when the routes change
         if document is not self._described:
-            self._described = web_openapi.describe(document, self.routes)
+            self._described = web_openapi.describe(
+                document,
+                self.routes,
+                web_openapi.SignIn(required=get_current_actor, optional=get_optional_actor),
+            )
         return document
 
 
@@ -405,14 +411,16 @@ ROUTERS = [
     ops_health.router,
     ops_metrics.router,
     access_api.router,
+    community_users_api.router,
     community_api.router,
     audit_api.router,
     notify_api.router,
-    web_pages.router,
-    web_api_docs.router,
+    site_pages.router,
+    site_api_docs.router,
     access_pages.router,
+    community_account_link_pages.router,
     access_account_pages.router,
-    access_admin_pages.router,
+    community_user_admin_pages.router,
     community_pages.router,
     audit_pages.router,
     notify_pages.router,

@@ -134,6 +134,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 _WRITER = "aseancyber_writer"
 _NO_WAIT = "aseancyber_no_wait"
 AFTER_READ = "aseancyber_writes_after_read"
+# Session.info key for the actor of the request: the audit log attributes row changes to it.
+SESSION_ACTOR = "actor"
 
 
 def begin_writing(session: Session) -> None:

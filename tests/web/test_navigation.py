@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import OrganisationKind, Role
-from aseancyber.web.navigation import NAVIGATION
+from aseancyber.site.navigation import NAVIGATION
 from tests.factories import make_org, make_state, make_user, sign_in
 
 READERS = ["anonymous", *(role.value for role in Role), "external vendor"]

@@ -17,11 +17,9 @@ from aseancyber.access.policy import Actor
 from aseancyber.audit import chain, visibility
 from aseancyber.audit.chain import VerifyResult
 from aseancyber.audit.models import AuditEntry
-from aseancyber.db import defer_write, utcnow
+from aseancyber.db import SESSION_ACTOR, defer_write, utcnow
 from aseancyber.errors import Invalid
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
-
-SESSION_ACTOR = "actor"
 
 
 def digest(values: dict[str, Any] | None) -> str | None:

@@ -21,6 +21,7 @@ from aseancyber.access.dependencies import (
     DbSession,
     OptionalActor,
 )
+from aseancyber.access.guards import check_permission, login_redirect
 from aseancyber.access.models import Organisation, User
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, audience_of
@@ -31,7 +32,6 @@ from aseancyber.community.documents_schemas import DocumentCreate, DocumentUpdat
 from aseancyber.community.service import all_organisations, list_member_states
 from aseancyber.errors import Conflict, Invalid
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import check_permission, login_redirect
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -23,7 +23,7 @@ from aseancyber.initiatives import overlaps
 from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
-from aseancyber.web.panel import Panel
+from aseancyber.plugins import Panel
 
 LISTED = 5  # pairs named in one notice; the rest are counted and linked
 

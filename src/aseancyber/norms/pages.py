@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, Proposed, may
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
@@ -40,7 +41,6 @@ from aseancyber.norms.models import (
 from aseancyber.norms.schemas import AssessmentCreate, AssessmentUpdate
 from aseancyber.requests import files
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import login_redirect
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -13,9 +13,9 @@ from aseancyber.community import panels as community_panels
 from aseancyber.contacts import panels as contacts_panels
 from aseancyber.initiatives import overlap_notices as initiatives_panels
 from aseancyber.norms import panels as norms_panels
+from aseancyber.plugins import Panel, PanelProvider
 from aseancyber.requests import panels as requests_panels
 from aseancyber.sharing import panels as sharing_panels
-from aseancyber.web.panel import Panel, PanelProvider
 
 __all__ = ["PANELS", "Panel", "PanelProvider", "panels_for"]
 
