@@ -6,8 +6,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from alembic.config import Config
 from sqlalchemy import DateTime, Engine, Enum, MetaData, String, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -53,6 +55,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def alembic_config() -> Config:
+    """The project's Alembic configuration (the migrations the schema is built from)."""
+    return Config(str(PROJECT_ROOT / "alembic.ini"))
 
 
 def db_enum(kind: type[StrEnum], name: str) -> "Enum":

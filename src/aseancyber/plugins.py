@@ -1,12 +1,21 @@
-"""What a dashboard panel is; a leaf module so every domain can build panels without cycles."""
+"""How a package plugs into the site: its :class:`Manifest`, and the dashboard panel shape.
 
-from collections.abc import Callable
+Each domain (and each foundation package that serves pages or runs jobs) declares one
+``Manifest`` in its ``manifest.py``; :mod:`aseancyber.manifests` (the app layer) lists them,
+and the app, the job worker, the dashboard, the navigation and the schema loop over that
+list. This module is foundation: it imports no domain, so every domain can use it.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
+from aseancyber.jobs.service import Handler, Periodic
 
 
 @dataclass(frozen=True)
@@ -21,3 +30,41 @@ class Panel:
 
 
 PanelProvider = Callable[[Session, Actor], Panel | None]
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A panel provider and where its box sits on the dashboard (lowest first)."""
+
+    provider: PanelProvider
+    position: int
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One navigation link: a label, the address of an area's first page, and where the link
+    sits in the menu (lowest first)."""
+
+    label: str
+    href: str
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What one package contributes to the site.
+
+    ``routers`` are included in this order (a static path before a catch-all of the same
+    package); ``models`` are the modules whose tables belong to the schema; ``handlers`` and
+    ``periodic`` are the package's background jobs; ``report_sections`` are the ministers'
+    report sections the package counts (:class:`aseancyber.reporting.ReportSource`).
+    """
+
+    name: str
+    routers: Sequence[APIRouter] = ()
+    models: Sequence[ModuleType] = ()
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    periodic: Sequence[Periodic] = ()
+    panels: Sequence[DashboardPanel] = ()
+    navigation: Sequence[NavItem] = ()
+    report_sections: Sequence[Any] = ()

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.db import begin_writing, get_session_factory, utcnow
-from aseancyber.jobs import registry, service
+from aseancyber.jobs import service
 from aseancyber.jobs.service import Handler, InUnits, Periodic
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,10 @@ class _TakenJob:
 
 
 def schedule_periodic(
-    session_factory: sessionmaker[Session], *, periodic: Sequence[Periodic] | None = None
+    session_factory: sessionmaker[Session], *, periodic: Sequence[Periodic]
 ) -> int:
     """Enqueue the periodic jobs that are due; returns how many were enqueued."""
-    items = registry.PERIODIC if periodic is None else periodic
+    items = periodic
     now = utcnow()
     # A read-only look first: an idle worker writes nothing.
     with session_factory() as db:
@@ -120,22 +120,25 @@ def run_pending(
     *,
     limit: int = BATCH,
     worker_id: str | None = None,
-    handlers: Mapping[str, Handler] | None = None,
-    periodic: bool = True,
+    handlers: Mapping[str, Handler],
+    periodic: Sequence[Periodic] = (),
 ) -> int:
-    """Schedule due periodic jobs, then run up to ``limit`` due jobs; returns how many ran."""
+    """Schedule the due ``periodic`` jobs, then run up to ``limit`` due jobs with ``handlers``;
+    returns how many ran. The app layer passes every manifest's jobs (``jobs`` core knows
+    no domain)."""
     if periodic:
-        schedule_periodic(session_factory)
+        schedule_periodic(session_factory, periodic=periodic)
     worker = worker_id or default_worker_id()
-    known = registry.HANDLERS if handlers is None else handlers
     count = 0
-    while count < limit and run_one(session_factory, worker_id=worker, handlers=known):
+    while count < limit and run_one(session_factory, worker_id=worker, handlers=handlers):
         count += 1
     return count
 
 
 def run_worker(
     *,
+    handlers: Mapping[str, Handler],
+    periodic: Sequence[Periodic],
     once: bool = False,
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
@@ -148,7 +151,13 @@ def run_worker(
     log.info("worker %s started", worker_id)
     while not stop.is_set():
         try:
-            ran = run_pending(factory, limit=BATCH, worker_id=worker_id)
+            ran = run_pending(
+                factory,
+                limit=BATCH,
+                worker_id=worker_id,
+                handlers=handlers,
+                periodic=periodic,
+            )
         except Exception:
             if once:
                 raise
@@ -165,11 +174,20 @@ def run_worker(
 class InProcessWorker:
     """The worker loop in a daemon thread of the web server (the SQLite set-up)."""
 
-    def __init__(self, session_factory: sessionmaker[Session], poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        handlers: Mapping[str, Handler],
+        periodic: Sequence[Periodic],
+        poll_seconds: float = 1.0,
+    ) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=run_worker,
             kwargs={
+                "handlers": handlers,
+                "periodic": periodic,
                 "poll_seconds": poll_seconds,
                 "stop": self._stop,
                 "session_factory": session_factory,

@@ -1,0 +1,22 @@
+"""The initiatives registry, overlap detection and the ministers' report."""
+
+from aseancyber.initiatives import api, models, overlap_notices, pages, report_runs
+from aseancyber.plugins import DashboardPanel, Manifest, NavItem
+
+MANIFEST = Manifest(
+    name="initiatives",
+    routers=[
+        api.router,
+        pages.router,
+    ],
+    models=[models],
+    handlers={
+        report_runs.JOB_KIND: report_runs.build_report,
+    },
+    panels=[
+        DashboardPanel(overlap_notices.overlaps_to_review, position=90),
+    ],
+    navigation=[
+        NavItem("Initiatives", "/initiatives", position=40),
+    ],
+)

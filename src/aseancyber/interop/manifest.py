@@ -1,0 +1,12 @@
+"""MISP interoperability."""
+
+from aseancyber.interop import api, pages
+from aseancyber.plugins import Manifest
+
+MANIFEST = Manifest(
+    name="interop",
+    routers=[
+        api.router,
+        pages.router,
+    ],
+)

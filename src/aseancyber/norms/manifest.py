@@ -1,0 +1,19 @@
+"""Norms, self-assessments and evidence."""
+
+from aseancyber.norms import api, models, pages, panels
+from aseancyber.plugins import DashboardPanel, Manifest, NavItem
+
+MANIFEST = Manifest(
+    name="norms",
+    routers=[
+        api.router,
+        pages.router,
+    ],
+    models=[models],
+    panels=[
+        DashboardPanel(panels.norms_implementation, position=40),
+    ],
+    navigation=[
+        NavItem("Norms", "/norms", position=30),
+    ],
+)
