@@ -26,7 +26,13 @@ from aseancyber.access.service import EnrolmentRequired
 from aseancyber.db import get_session_factory, is_contention
 from aseancyber.errors import PROBLEM_JSON, Conflict, Invalid, NotAuthenticated, ServiceError
 from aseancyber.jobs.worker import InProcessWorker
-from aseancyber.manifests import JOB_HANDLERS, MANIFESTS, PERIODIC_JOBS
+from aseancyber.manifests import (
+    JOB_HANDLERS,
+    MANIFESTS,
+    PERIODIC_JOBS,
+    REPORT_SOURCES,
+    SURVEY_PROGRAMMES,
+)
 from aseancyber.ops import metrics as ops_metrics
 from aseancyber.settings import Settings, get_settings
 from aseancyber.sharing import indicator_checks
@@ -343,6 +349,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.report_sources = REPORT_SOURCES
+    app.state.survey_programmes = SURVEY_PROGRAMMES
     app.state.session_factory = session_factory or get_session_factory()
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

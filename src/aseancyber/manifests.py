@@ -22,6 +22,7 @@ from aseancyber.cases.manifest import MANIFEST as CASES
 from aseancyber.community.manifest import MANIFEST as COMMUNITY
 from aseancyber.contacts.manifest import MANIFEST as CONTACTS
 from aseancyber.federation.manifest import MANIFEST as FEDERATION
+from aseancyber.initiatives import report_runs
 from aseancyber.initiatives.manifest import MANIFEST as INITIATIVES
 from aseancyber.interop.manifest import MANIFEST as INTEROP
 from aseancyber.jobs import models as jobs_models
@@ -36,6 +37,7 @@ from aseancyber.notify import panels as notify_panels
 from aseancyber.ops.manifest import MANIFEST as OPS
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
 from aseancyber.positions.manifest import MANIFEST as POSITIONS
+from aseancyber.reporting import ProgrammeProvider, ReportSource
 from aseancyber.requests.manifest import MANIFEST as REQUESTS
 from aseancyber.routing.manifest import MANIFEST as ROUTING
 from aseancyber.sharing.manifest import MANIFEST as SHARING
@@ -94,9 +96,21 @@ MANIFESTS: Sequence[Manifest] = (
 )
 
 
+REPORT_SOURCES: Sequence[ReportSource] = tuple(
+    source for manifest in MANIFESTS for source in manifest.report_sections
+)
+
+SURVEY_PROGRAMMES: ProgrammeProvider | None = next(
+    (m.survey_programmes for m in MANIFESTS if m.survey_programmes is not None), None
+)
+
+
 def job_handlers() -> Mapping[str, Handler]:
-    """Every job kind the workers know, from every manifest (a kind declared twice fails)."""
-    handlers: dict[str, Handler] = {}
+    """Every job kind the workers know, from every manifest (a kind declared twice fails),
+    and the ministers' report job bound to every manifest's report sections."""
+    handlers: dict[str, Handler] = {
+        report_runs.JOB_KIND: report_runs.report_builder(REPORT_SOURCES)
+    }
     for manifest in MANIFESTS:
         for kind, handler in manifest.handlers.items():
             if kind in handlers:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
 from aseancyber.jobs.service import Handler, Periodic
+from aseancyber.reporting import ProgrammeProvider, ReportSource
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Manifest:
     ``routers`` are included in this order (a static path before a catch-all of the same
     package); ``models`` are the modules whose tables belong to the schema; ``handlers`` and
     ``periodic`` are the package's background jobs; ``report_sections`` are the ministers'
-    report sections the package counts (:class:`aseancyber.reporting.ReportSource`).
+    report sections the package counts (in the order the report shows them).
     """
 
     name: str
@@ -67,4 +68,5 @@ class Manifest:
     periodic: Sequence[Periodic] = ()
     panels: Sequence[DashboardPanel] = ()
     navigation: Sequence[NavItem] = ()
-    report_sections: Sequence[Any] = ()
+    report_sections: Sequence[ReportSource] = ()
+    survey_programmes: ProgrammeProvider | None = None

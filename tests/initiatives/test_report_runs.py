@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aseancyber.initiatives import report, report_runs
 from aseancyber.initiatives.models import ReportRun, ReportRunStatus
 from aseancyber.jobs.worker import run_pending
-from aseancyber.manifests import JOB_HANDLERS
+from aseancyber.manifests import JOB_HANDLERS, REPORT_SOURCES
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register
 from tests.readers import BrowserFor, TokenFor, World
@@ -85,7 +85,7 @@ def test_progress_is_reported_while_the_job_runs_and_failures_are_shown(
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(report, "build", spying_build)
-    report_runs.build_report(db, {"run_id": run.id})
+    report_runs.build_report(db, {"run_id": run.id}, sources=REPORT_SOURCES)
     monkeypatch.undo()
     assert seen
     assert all(state == "running" for _, state in seen)
@@ -96,7 +96,7 @@ def test_progress_is_reported_while_the_job_runs_and_failures_are_shown(
 
     broken = report_runs.request(db, actor=coordinator, start=first, end=last, format="html")
     broken.format = "docx"  # as if the stored request were damaged
-    report_runs.build_report(db, {"run_id": broken.id})
+    report_runs.build_report(db, {"run_id": broken.id}, sources=REPORT_SOURCES)
     assert broken.status is ReportRunStatus.FAILED
     assert "format" in broken.error or "Invalid" in broken.error
 

@@ -2,9 +2,19 @@
 
 from datetime import timedelta
 
-from aseancyber.cases import advisory_pages, api, models, pages, panels, publication_api, workflow
+from aseancyber.cases import (
+    advisory_pages,
+    api,
+    models,
+    pages,
+    panels,
+    publication_api,
+    report,
+    workflow,
+)
 from aseancyber.jobs.service import Every, Periodic
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
+from aseancyber.reporting import ReportSource
 
 EMBARGOES = "cases.embargo_ends_and_reminders"
 
@@ -30,4 +40,5 @@ MANIFEST = Manifest(
     navigation=[
         NavItem("Cases", "/cases", position=90),
     ],
+    report_sections=[ReportSource("cases", report.report_section)],
 )

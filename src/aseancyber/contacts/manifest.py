@@ -2,9 +2,19 @@
 
 from datetime import timedelta
 
-from aseancyber.contacts import api, checks_pages, checks_service, models, pages, panels, service
+from aseancyber.contacts import (
+    api,
+    checks_pages,
+    checks_service,
+    models,
+    pages,
+    panels,
+    report,
+    service,
+)
 from aseancyber.jobs.service import DailyAt, Every, Periodic
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
+from aseancyber.reporting import ReportSource
 
 STALE_CONTACTS = "contacts.remind_stale"
 CHECK_DEADLINES = "contacts.check_deadlines"
@@ -33,4 +43,5 @@ MANIFEST = Manifest(
     navigation=[
         NavItem("Contacts", "/contacts", position=70),
     ],
+    report_sections=[ReportSource("contacts", report.report_section)],
 )

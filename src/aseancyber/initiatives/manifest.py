@@ -1,6 +1,6 @@
 """The initiatives registry, overlap detection and the ministers' report."""
 
-from aseancyber.initiatives import api, models, overlap_notices, pages, report_runs
+from aseancyber.initiatives import api, models, overlap_notices, pages, survey_programmes
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
 
 MANIFEST = Manifest(
@@ -10,13 +10,11 @@ MANIFEST = Manifest(
         pages.router,
     ],
     models=[models],
-    handlers={
-        report_runs.JOB_KIND: report_runs.build_report,
-    },
     panels=[
         DashboardPanel(overlap_notices.overlaps_to_review, position=90),
     ],
     navigation=[
         NavItem("Initiatives", "/initiatives", position=40),
     ],
+    survey_programmes=survey_programmes.capacity_building,
 )

@@ -35,6 +35,8 @@ from aseancyber.norms.models import (
 )
 from aseancyber.norms.service import sharing_for
 
+DEMO_PASSWORD = "asean-demo-2026"  # noqa: S105 - the published demo password (aseancyber.demo)
+
 
 @dataclass(frozen=True)
 class StateProfile:
@@ -95,7 +97,6 @@ AGENCY_BY_NORM = {
 
 
 def _policy_officer(db: Session, state: MemberState, agency: Organisation) -> User:
-    from aseancyber.demo import DEMO_PASSWORD  # noqa: PLC0415 - aseancyber.demo imports us
 
     email = f"policy.{state.iso2.lower()}@example.org"
     user = db.scalar(select(User).where(User.email == email))

@@ -1,7 +1,8 @@
 """Norms, self-assessments and evidence."""
 
-from aseancyber.norms import api, models, pages, panels
+from aseancyber.norms import api, models, pages, panels, report
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
+from aseancyber.reporting import ReportSource
 
 MANIFEST = Manifest(
     name="norms",
@@ -16,4 +17,5 @@ MANIFEST = Manifest(
     navigation=[
         NavItem("Norms", "/norms", position=30),
     ],
+    report_sections=[ReportSource("norms", report.report_section)],
 )

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from aseancyber.jobs.service import Every, Periodic
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
-from aseancyber.requests import api, models, pages, panels, workflow
+from aseancyber.reporting import ReportSource
+from aseancyber.requests import api, models, pages, panels, report, workflow
 
 DEADLINES = "requests.deadlines"
 
@@ -27,4 +28,5 @@ MANIFEST = Manifest(
     navigation=[
         NavItem("Requests", "/requests", position=80),
     ],
+    report_sections=[ReportSource("requests", report.report_section)],
 )

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from aseancyber.jobs.service import Every, Periodic
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
-from aseancyber.sharing import api, ingest, models, pages, panels, share_pages, taxii
+from aseancyber.reporting import ReportSource
+from aseancyber.sharing import api, ingest, models, pages, panels, report, share_pages, taxii
 
 TAXII_STATUS_PURGE = "sharing.purge_expired_statuses"
 
@@ -29,4 +30,5 @@ MANIFEST = Manifest(
     navigation=[
         NavItem("Sharing", "/sharing/objects", position=100),
     ],
+    report_sections=[ReportSource("sharing", report.report_section)],
 )
