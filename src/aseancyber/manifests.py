@@ -12,12 +12,11 @@ from datetime import timedelta
 
 from aseancyber.access import account_pages as access_account_pages
 from aseancyber.access import api as access_api
+from aseancyber.access import audit_api, audit_pages
 from aseancyber.access import models as access_models
 from aseancyber.access import pages as access_pages
 from aseancyber.access import policy as access_policy
-from aseancyber.audit import api as audit_api
 from aseancyber.audit import models as audit_models
-from aseancyber.audit import pages as audit_pages
 from aseancyber.cases.manifest import MANIFEST as CASES
 from aseancyber.community.manifest import MANIFEST as COMMUNITY
 from aseancyber.contacts.manifest import MANIFEST as CONTACTS

@@ -8,7 +8,8 @@ from aseancyber.access.policy import Tlp, audience_of
 from aseancyber.community import documents_service
 from aseancyber.community.demo import load_demo_documents
 from aseancyber.community.documents import Document, DocumentKind
-from aseancyber.reference import load_reference, organisation_by_key
+from aseancyber.community.reference import organisation_by_key
+from aseancyber.reference import load_reference
 from tests.factories import actor
 from tests.readers import make_user
 
