@@ -1,4 +1,4 @@
-"""The cases' dashboard panel (registered in :mod:`aseancyber.site.dashboard`)."""
+"""The cases' dashboard panel (declared in the domain's manifest)."""
 
 from sqlalchemy.orm import Session
 

@@ -1,4 +1,4 @@
-"""The community's dashboard panels (registered in :mod:`aseancyber.site.dashboard`)."""
+"""The community's dashboard panels (declared in the domain's manifest)."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

@@ -1,4 +1,4 @@
-"""The contacts dashboard panel (registered in :mod:`aseancyber.site.dashboard`): the
+"""The contacts dashboard panel (declared in the domain's manifest): the
 reader's organisation's open communication-check tasks and its contacts due verifying."""
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The norms dashboard panel (registered in :mod:`aseancyber.site.dashboard`)."""
+"""The norms dashboard panel (declared in the domain's manifest)."""
 
 from sqlalchemy.orm import Session
 

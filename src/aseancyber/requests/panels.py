@@ -1,4 +1,4 @@
-"""The requests dashboard panel (registered in :mod:`aseancyber.site.dashboard`): requests
+"""The requests dashboard panel (declared in the domain's manifest): requests
 sent to the reader's organisation that await its acknowledgement or its answer."""
 
 from sqlalchemy import func, select

@@ -1,4 +1,4 @@
-"""The "shared with you" dashboard panel (registered in :mod:`aseancyber.site.dashboard`):
+"""The "shared with you" dashboard panel (declared in the domain's manifest):
 the latest records other organisations shared naming the reader or the reader's
 organisation, as far as the reader may see them."""
 
