@@ -30,16 +30,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
-from aseancyber.access.dependencies import SESSION_COOKIE
+from aseancyber.access.models import Organisation, Role, User
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
 from aseancyber.cases import advisories, csaf, messages, workflow
 from aseancyber.cases.models import Case, EmbargoState
 from aseancyber.cases.schemas import AdvisoryCreate, EmbargoAction
-from aseancyber.community.models import Organisation, Role, User
 from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem
 from aseancyber.settings import Environment, Settings, use_settings
+from aseancyber.web.security import SESSION_COOKIE
 from benchmarks.cases import _build, _user
 
 console = Console()

@@ -32,7 +32,14 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
-from aseancyber.access.dependencies import SESSION_COOKIE
+from aseancyber.access.models import (
+    MemberState,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    UserRole,
+)
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
 from aseancyber.cases import catalogue, messages, participants, service
@@ -52,16 +59,9 @@ from aseancyber.cases.schemas import (
     StatusSet,
     VulnerabilityCreate,
 )
-from aseancyber.community.models import (
-    MemberState,
-    Organisation,
-    OrganisationKind,
-    Role,
-    User,
-    UserRole,
-)
 from aseancyber.db import make_engine, new_id
 from aseancyber.settings import Environment, Settings, use_settings
+from aseancyber.web.security import SESSION_COOKIE
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"small": (5, 40), "large": (150, 2_000)}  # vendors, messages

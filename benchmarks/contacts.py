@@ -38,10 +38,9 @@ from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
-from aseancyber.access.dependencies import SESSION_COOKIE
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind, User
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind, User
 from aseancyber.contacts import checks_service
 from aseancyber.contacts.demo import PAST_CHECK_TITLE
 from aseancyber.contacts.models import (
@@ -54,6 +53,7 @@ from aseancyber.contacts.models import (
 from aseancyber.db import make_engine
 from aseancyber.demo import load_demo
 from aseancyber.settings import Environment, Settings, use_settings
+from aseancyber.web.security import SESSION_COOKIE
 
 ROOT = Path(__file__).resolve().parent.parent
 TOTAL_CONTACTS = 2_000

@@ -30,12 +30,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
+from aseancyber.access.models import Organisation, OrganisationKind, Role
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
 from aseancyber.cases import csaf, provider, service, signing
 from aseancyber.cases.models import Advisory, AdvisoryCategory, AdvisoryStatus, CaseKind
 from aseancyber.cases.schemas import CaseCreate
-from aseancyber.community.models import Organisation, OrganisationKind, Role
 from aseancyber.db import make_engine
 from aseancyber.settings import Environment, Settings, use_settings
 from benchmarks.cases import _migrate, _state, _user

@@ -31,9 +31,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
-from aseancyber.access.models import TokenScope
+from aseancyber.access.models import Organisation, Role, TokenScope, User, UserRole
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Organisation, Role, User, UserRole
 from aseancyber.db import make_engine
 from aseancyber.federation import service as federation_service
 from aseancyber.federation.models import Mapping, PeerAuth, SyncRun

@@ -33,10 +33,10 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Actor, RecordAudience, Tlp
 from aseancyber.community import documents_service
 from aseancyber.community.documents import Document, DocumentKind
-from aseancyber.community.models import Organisation, User
 from aseancyber.db import make_engine
 from aseancyber.demo import load_demo
 from aseancyber.reference import load_reference

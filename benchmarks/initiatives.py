@@ -27,8 +27,8 @@ from sqlalchemy import Table as SqlTable
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Organisation, OrganisationKind
 from aseancyber.db import make_engine
 from aseancyber.initiatives import live_index, overlaps
 from aseancyber.initiatives.detection import THRESHOLD, DuplicateIndex, Profile, brute_force_pairs

@@ -21,7 +21,7 @@ from rich.table import Table
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import sessionmaker
 
-from aseancyber.community.models import Organisation, OrganisationKind
+from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.db import make_engine
 from aseancyber.initiatives import live_index, overlaps
 from aseancyber.initiatives.detection import Profile

@@ -31,9 +31,7 @@ from rich.table import Table
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from aseancyber.access.policy import Actor
-from aseancyber.access.service import actor_for
-from aseancyber.community.models import (
+from aseancyber.access.models import (
     MemberState,
     Organisation,
     OrganisationKind,
@@ -41,6 +39,8 @@ from aseancyber.community.models import (
     User,
     UserRole,
 )
+from aseancyber.access.policy import Actor
+from aseancyber.access.service import actor_for
 from aseancyber.db import make_engine
 from aseancyber.initiatives import importing, overlaps, registry_names, service, transfer
 from aseancyber.initiatives.models import Initiative, Overlap

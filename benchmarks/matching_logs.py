@@ -278,8 +278,8 @@ def catch_up_seconds(database_url: str, count: int = INDICATORS) -> CatchUp:
     from sqlalchemy import insert, select  # noqa: PLC0415
     from sqlalchemy.orm import Session  # noqa: PLC0415
 
+    from aseancyber.access.models import User  # noqa: PLC0415
     from aseancyber.access.service import actor_for  # noqa: PLC0415
-    from aseancyber.community.models import User  # noqa: PLC0415
     from aseancyber.db import make_engine, utcnow  # noqa: PLC0415
     from aseancyber.matching import indexer, service  # noqa: PLC0415
     from aseancyber.sharing import ingest  # noqa: PLC0415

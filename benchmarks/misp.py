@@ -44,9 +44,9 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Actor
 from aseancyber.access.service import actor_for
-from aseancyber.community.models import User
 from aseancyber.db import make_engine
 from aseancyber.interop import misp_cache, misp_feed, misp_import
 from benchmarks.sharing import seed_database

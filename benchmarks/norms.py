@@ -38,10 +38,9 @@ from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access import service as access_service
-from aseancyber.access.dependencies import SESSION_COOKIE
+from aseancyber.access.models import MemberState, User
 from aseancyber.access.policy import Reader, RecordAudience
 from aseancyber.app import create_app
-from aseancyber.community.models import MemberState, User
 from aseancyber.db import make_engine
 from aseancyber.demo import load_demo
 from aseancyber.norms import regional
@@ -57,6 +56,7 @@ from aseancyber.norms.models import (
 )
 from aseancyber.norms.service import sharing_for
 from aseancyber.settings import Environment, Settings, use_settings
+from aseancyber.web.security import SESSION_COOKIE
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = 100

@@ -17,8 +17,8 @@ from alembic.config import Config
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from aseancyber.access.models import MemberState, User
 from aseancyber.access.service import actor_for
-from aseancyber.community.models import MemberState, User
 from aseancyber.db import make_engine
 from aseancyber.demo import load_demo
 from aseancyber.positions import consensus, service

@@ -213,17 +213,17 @@ def _seed(database_url: str) -> tuple[str, str]:
     from sqlalchemy import text  # noqa: PLC0415
     from sqlalchemy.orm import sessionmaker  # noqa: PLC0415
 
-    from aseancyber.access.models import TokenScope  # noqa: PLC0415
-    from aseancyber.access.policy import Tlp  # noqa: PLC0415
-    from aseancyber.access.service import create_token  # noqa: PLC0415
-    from aseancyber.community.models import (  # noqa: PLC0415
+    from aseancyber.access.models import (  # noqa: PLC0415
         MemberState,
         Organisation,
         OrganisationKind,
         Role,
+        TokenScope,
         User,
         UserRole,
     )
+    from aseancyber.access.policy import Tlp  # noqa: PLC0415
+    from aseancyber.access.service import create_token  # noqa: PLC0415
     from aseancyber.db import make_engine  # noqa: PLC0415
     from aseancyber.sharing.models import Collection, CollectionKind  # noqa: PLC0415
     from aseancyber.sharing.service import add_tlp_definitions  # noqa: PLC0415

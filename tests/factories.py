@@ -8,17 +8,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access import service as access_service
-from aseancyber.access.dependencies import SESSION_COOKIE
-from aseancyber.access.models import TokenScope
-from aseancyber.access.policy import Actor
-from aseancyber.community.models import (
+from aseancyber.access.models import (
     MemberState,
     Organisation,
     OrganisationKind,
     Role,
+    TokenScope,
     User,
     UserRole,
 )
+from aseancyber.access.policy import Actor
+from aseancyber.web.security import SESSION_COOKIE
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

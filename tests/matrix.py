@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
 from aseancyber.community import documents_service
 from aseancyber.community.documents import DocumentKind
 from aseancyber.community.documents_schemas import DocumentCreate
-from aseancyber.community.models import User
 from tests.factories import actor
 from tests.readers import World
 

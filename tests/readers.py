@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, OrganisationKind, Role, User, UserRole
 from aseancyber.access.service import hash_password
-from aseancyber.community.models import Organisation, OrganisationKind, Role, User, UserRole
 from tests.factories import PASSWORD, bearer, make_org, make_state, sign_in
 
 _numbers = itertools.count(1)

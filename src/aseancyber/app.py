@@ -20,60 +20,28 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aseancyber import __version__
-from aseancyber.access import account_pages as access_account_pages
-from aseancyber.access import admin_pages as access_admin_pages
-from aseancyber.access import api as access_api
-from aseancyber.access import pages as access_pages
-from aseancyber.access.dependencies import asks_only
+from aseancyber.access.dependencies import asks_only, get_current_actor, get_optional_actor
+from aseancyber.access.guards import login_redirect
 from aseancyber.access.service import EnrolmentRequired
-from aseancyber.audit import api as audit_api
-from aseancyber.audit import pages as audit_pages
-from aseancyber.cases import advisory_pages as cases_advisory_pages
-from aseancyber.cases import api as cases_api
-from aseancyber.cases import pages as cases_pages
-from aseancyber.cases import publication_api as cases_publication_api
-from aseancyber.community import api as community_api
-from aseancyber.community import pages as community_pages
-from aseancyber.contacts import api as contacts_api
-from aseancyber.contacts import checks_pages as contacts_checks_pages
-from aseancyber.contacts import pages as contacts_pages
 from aseancyber.db import get_session_factory, is_contention
 from aseancyber.errors import PROBLEM_JSON, Conflict, Invalid, NotAuthenticated, ServiceError
-from aseancyber.federation import api as federation_api
-from aseancyber.federation import pages as federation_pages
-from aseancyber.initiatives import api as initiatives_api
-from aseancyber.initiatives import pages as initiatives_pages
-from aseancyber.interop import api as interop_api
-from aseancyber.interop import pages as interop_pages
 from aseancyber.jobs.worker import InProcessWorker
-from aseancyber.matching import api as matching_api
-from aseancyber.matching import pages as matching_pages
-from aseancyber.norms import api as norms_api
-from aseancyber.norms import pages as norms_pages
-from aseancyber.notify import api as notify_api
-from aseancyber.notify import pages as notify_pages
-from aseancyber.ops import health as ops_health
+from aseancyber.manifests import (
+    JOB_HANDLERS,
+    MANIFESTS,
+    PERIODIC_JOBS,
+    REPORT_SOURCES,
+    SURVEY_PROGRAMMES,
+)
 from aseancyber.ops import metrics as ops_metrics
-from aseancyber.positions import api as positions_api
-from aseancyber.positions import engagements_api as positions_engagements_api
-from aseancyber.positions import engagements_pages as positions_engagements_pages
-from aseancyber.positions import pages as positions_pages
-from aseancyber.requests import api as requests_api
-from aseancyber.requests import pages as requests_pages
-from aseancyber.routing import api as routing_api
-from aseancyber.routing import pages as routing_pages
 from aseancyber.settings import Settings, get_settings
-from aseancyber.sharing import api as sharing_api
 from aseancyber.sharing import indicator_checks
-from aseancyber.sharing import pages as sharing_pages
-from aseancyber.sharing import share_pages as sharing_share_pages
 from aseancyber.sharing import taxii as sharing_taxii
-from aseancyber.web import api_docs as web_api_docs
+from aseancyber.site import api_docs as site_api_docs
+from aseancyber.site import pages as site_pages
 from aseancyber.web import openapi as web_openapi
-from aseancyber.web import pages as web_pages
 from aseancyber.web import templating
 from aseancyber.web.field_messages import plain_message, readable
-from aseancyber.web.guards import login_redirect
 from aseancyber.web.security import SecurityHeaders
 from aseancyber.web.spool import SpoolBody, WriterQueue
 
@@ -330,7 +298,11 @@ class Platform(FastAPI):
         """FastAPI's document, with the problem+json errors and security of each operation."""
         document = super().openapi()  # built again only when the routes change
         if document is not self._described:
-            self._described = web_openapi.describe(document, self.routes)
+            self._described = web_openapi.describe(
+                document,
+                self.routes,
+                web_openapi.SignIn(required=get_current_actor, optional=get_optional_actor),
+            )
         return document
 
 
@@ -347,7 +319,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gc.freeze()
     worker = None
     if app.state.settings.jobs_in_process:
-        worker = InProcessWorker(app.state.session_factory)
+        worker = InProcessWorker(
+            app.state.session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS
+        )
         worker.start()
     app.state.job_worker = worker
     try:
@@ -375,6 +349,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.report_sources = REPORT_SOURCES
+    app.state.survey_programmes = SURVEY_PROGRAMMES
     app.state.session_factory = session_factory or get_session_factory()
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -402,48 +378,7 @@ def create_app(
 
 
 ROUTERS = [
-    ops_health.router,
-    ops_metrics.router,
-    access_api.router,
-    community_api.router,
-    audit_api.router,
-    notify_api.router,
-    web_pages.router,
-    web_api_docs.router,
-    access_pages.router,
-    access_account_pages.router,
-    access_admin_pages.router,
-    community_pages.router,
-    audit_pages.router,
-    notify_pages.router,
-    initiatives_api.router,
-    initiatives_pages.router,
-    positions_api.router,
-    positions_engagements_api.router,
-    positions_pages.router,
-    positions_engagements_pages.router,
-    norms_api.router,
-    norms_pages.router,
-    sharing_api.router,
-    sharing_pages.router,
-    sharing_share_pages.router,
-    sharing_taxii.router,
-    interop_api.router,
-    interop_pages.router,
-    federation_api.router,
-    federation_pages.router,
-    matching_api.router,
-    matching_pages.router,
-    routing_api.router,
-    routing_pages.router,
-    contacts_api.router,
-    contacts_checks_pages.router,  # before contacts_pages: /contacts/checks is not an id
-    contacts_pages.router,
-    requests_api.router,
-    requests_pages.router,
-    cases_api.router,
-    cases_api.advisory_router,
-    cases_pages.router,
-    cases_advisory_pages.router,
-    cases_publication_api.router,
+    site_pages.router,
+    site_api_docs.router,
+    *(router for manifest in MANIFESTS for router in manifest.routers),
 ]

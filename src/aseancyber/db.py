@@ -6,8 +6,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from alembic.config import Config
 from sqlalchemy import DateTime, Engine, Enum, MetaData, String, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
@@ -54,6 +56,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def alembic_config() -> Config:
+    """The project's Alembic configuration (the migrations the schema is built from)."""
+    return Config(str(PROJECT_ROOT / "alembic.ini"))
 
 
 def db_enum(kind: type[StrEnum], name: str) -> "Enum":
@@ -135,6 +145,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 _WRITER = "aseancyber_writer"
 _NO_WAIT = "aseancyber_no_wait"
 AFTER_READ = "aseancyber_writes_after_read"
+# Session.info key for the actor of the request: the audit log attributes row changes to it.
+SESSION_ACTOR = "actor"
 
 
 def begin_writing(session: Session) -> None:

@@ -11,10 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber import reference
-from aseancyber.access.service import hash_password
-from aseancyber.cases.demo import load_demo_cases
-from aseancyber.community.demo import load_demo_documents
-from aseancyber.community.models import (
+from aseancyber.access.models import (
     DialoguePartner,
     MemberState,
     Organisation,
@@ -23,12 +20,17 @@ from aseancyber.community.models import (
     User,
     UserRole,
 )
+from aseancyber.access.service import hash_password
+from aseancyber.cases.demo import load_demo_cases
+from aseancyber.community import reference as community_reference
+from aseancyber.community.demo import load_demo_documents
+from aseancyber.community.reference import reference_data
 from aseancyber.contacts.demo import load_demo_contacts
 from aseancyber.errors import NotFound
 from aseancyber.initiatives.demo import load_demo_initiatives
 from aseancyber.norms.demo import load_demo_norms
 from aseancyber.positions.demo import load_demo_positions
-from aseancyber.reference import LoadSummary, Progress, reference_data, upsert
+from aseancyber.reference import LoadSummary, Progress, upsert
 from aseancyber.requests.demo import load_demo_requests
 from aseancyber.sharing.demo import load_demo_sharing
 
@@ -242,7 +244,7 @@ def _organisation(
 ) -> tuple[Organisation, str]:
     if key in external:
         return external[key]
-    organisation = reference.organisation_by_key(db, key)
+    organisation = community_reference.organisation_by_key(db, key)
     if organisation.kind is OrganisationKind.SECRETARIAT:
         return organisation, SECRETARIAT_TIME_ZONE
     state = organisation.member_state

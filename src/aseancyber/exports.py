@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
 from aseancyber import audit
 from aseancyber.access.policy import Reader
@@ -99,4 +100,13 @@ def audit_export(
         changed_fields=[f"count={len(ids)}", f"format={format}"],
         after={"ids": ids, **after},
         actor=reader,
+    )
+
+
+def download(exported: Export) -> Response:
+    """``exported`` as an attachment, under its own file name."""
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
     )

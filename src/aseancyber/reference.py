@@ -6,30 +6,20 @@ by natural key (``iso2`` for states, ``code`` for pillars, bodies and partners, 
 for organisations), so running it again changes nothing unless the file changed.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from aseancyber.community.models import (
-    DialoguePartner,
-    MemberState,
-    Organisation,
-    OrganisationKind,
-    Pillar,
-    SectoralBody,
-)
+from aseancyber.access.models import DialoguePartner, MemberState, Organisation, OrganisationKind
+from aseancyber.community.models import Pillar, SectoralBody
+from aseancyber.community.reference import reference_data
 from aseancyber.db import Base
-from aseancyber.errors import NotFound
 from aseancyber.norms.reference import load_norms
 
-REFERENCE_FILE = Path(__file__).parent / "community" / "seed" / "reference.json"
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, what)`` while data is loaded."""
 
@@ -50,13 +40,6 @@ class LoadSummary:
             self.created_by_kind[kind] = self.created_by_kind.get(kind, 0) + 1
         elif changed:
             self.updated += 1
-
-
-@cache
-def reference_data() -> dict[str, Any]:
-    """The parsed reference file (read once per process)."""
-    data: dict[str, Any] = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
-    return data
 
 
 def upsert(
@@ -205,21 +188,3 @@ def _members(
         else:
             chosen[selector] = organisations[selector]
     return list(chosen.values())
-
-
-def organisation_name(key: str) -> str:
-    """The name of the reference organisation with this stable key (``cert:sg``, ...)."""
-    for item in reference_data()["organisations"]:
-        if item["key"] == key:
-            return str(item["name"])
-    raise KeyError(key)
-
-
-def organisation_by_key(db: Session, key: str) -> Organisation:
-    """The loaded reference organisation with this stable key, e.g. ``cert:sg``."""
-    organisation = db.scalar(
-        select(Organisation).where(Organisation.name == organisation_name(key))
-    )
-    if organisation is None:
-        raise NotFound(f"reference organisation {key!r} (run `aseancyber init` first)")
-    return organisation

@@ -31,6 +31,22 @@ from aseancyber.settings import Settings, get_settings
 
 NAME = re.compile(r"[0-9a-f]{40}")
 
+# Attachments (case messages, request files, norm evidence): the size limit, and the media
+# type of each allowed extension (the type is taken from this list, never from the upload).
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+ALLOWED_TYPES = {
+    ".txt": "text/plain",
+    ".log": "text/plain",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".zip": "application/zip",
+    ".pcap": "application/vnd.tcpdump.pcap",
+}
+
 
 class StoreError(ServiceError):
     """The store did not take or give back a blob (store unreachable, refusing): the request

@@ -5,8 +5,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.models import LoginSession
-from aseancyber.community.models import User
+from aseancyber.access.models import LoginSession, User
 from tests import factories
 from tests.access.helpers import login
 

@@ -9,14 +9,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.dependencies import SESSION_COOKIE
-from aseancyber.access.models import LoginSession
+from aseancyber.access.models import LoginSession, Organisation, Role, User
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Organisation, Role, User
 from aseancyber.db import set_clock
 from aseancyber.notify import links
 from aseancyber.notify.models import OutboundEmail, UsedLink
 from aseancyber.settings import Settings
+from aseancyber.web.security import SESSION_COOKIE
 from tests import factories
 from tests.access.helpers import csrf_of, login, page_csrf
 

@@ -8,13 +8,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from aseancyber.access.dependencies import SESSION_COOKIE
-from aseancyber.access.models import LoginAttempt, LoginSession
+from aseancyber.access.models import LoginAttempt, LoginSession, User
 from aseancyber.access.service import start_session
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import User
 from aseancyber.db import set_clock
 from aseancyber.settings import Settings
+from aseancyber.web.security import SESSION_COOKIE
 from aseancyber.web.templating import ANON_CSRF_COOKIE
 from tests import factories
 from tests.access.helpers import login, page_csrf

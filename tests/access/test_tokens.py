@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access import service
-from aseancyber.access.models import ApiToken, TokenScope
+from aseancyber.access.models import ApiToken, TokenScope, User
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import User
 from aseancyber.db import set_clock
 from tests import factories
 from tests.access.helpers import csrf_of, element_text

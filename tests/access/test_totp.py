@@ -9,8 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.models import RecoveryCode
-from aseancyber.community.models import Organisation, Role, User
+from aseancyber.access.models import Organisation, RecoveryCode, Role, User
 from aseancyber.db import set_clock, utcnow
 from tests import factories
 from tests.access.helpers import csrf_of, element_text, login

@@ -7,8 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.models import LoginSession
-from aseancyber.community.models import Organisation, OrganisationKind, Role, User
+from aseancyber.access.models import LoginSession, Organisation, OrganisationKind, Role, User
 from aseancyber.notify.models import OutboundEmail
 from tests import factories
 from tests.access.helpers import csrf_of

@@ -18,13 +18,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.models import TokenScope
+from aseancyber.access.models import Organisation, OrganisationKind, Role, TokenScope, User
 from aseancyber.access.policy import SHAREABLE_MODELS, Actor
 from aseancyber.access.rules import RULES, Action, Proposed, Scope, kind_of, may, require
 from aseancyber.access.rules import writable_by as writable
 from aseancyber.cases import service as cases_service
 from aseancyber.cases.models import Case
-from aseancyber.community.models import Organisation, OrganisationKind, Role, User
 from aseancyber.contacts.models import Contact, ContactCheck
 from aseancyber.errors import Forbidden, NotFound
 from aseancyber.initiatives.models import Overlap, PairDecision

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import OrganisationKind, Role
+from aseancyber.access.models import OrganisationKind, Role
 from tests import factories
 
 

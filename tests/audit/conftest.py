@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.community.models import Organisation, OrganisationKind, Role, User
+from aseancyber.access.models import Organisation, OrganisationKind, Role, User
 from tests.factories import actor, make_org, make_state, make_user
 
 

@@ -2,8 +2,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
+from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Organisation, OrganisationKind
 
 
 def _make_changes(db: Session) -> None:

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber import audit
+from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Organisation, OrganisationKind
 
 TIMEOUT = 20.0  # seconds a step may take before the test calls it blocked
 

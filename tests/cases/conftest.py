@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber import storage
+from aseancyber.access.models import Organisation, OrganisationKind, Role, User
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import participants, publication, service, workflow
 from aseancyber.cases.models import (
@@ -20,7 +21,6 @@ from aseancyber.cases.models import (
     Sector,
 )
 from aseancyber.cases.schemas import CaseCreate, EmbargoAnswer, ParticipantAdd
-from aseancyber.community.models import Organisation, OrganisationKind, Role, User
 from tests.factories import actor, make_org, make_state
 from tests.readers import TokenFor, make_user
 

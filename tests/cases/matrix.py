@@ -6,11 +6,11 @@ organisation and the named user (individually) as participants: the case's audie
 
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import advisories, messages, participants, service
 from aseancyber.cases.models import CaseKind, ParticipantRole
 from aseancyber.cases.schemas import AdvisoryCreate, CaseCreate, MessageCreate, ParticipantAdd
-from aseancyber.community.models import User
 from tests.factories import actor
 from tests.matrix import Derived, Made, Probe, Shareable
 from tests.readers import World

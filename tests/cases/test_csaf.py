@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import OrganisationKind
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import advisories, catalogue, csaf, participants, publication, workflow
 from aseancyber.cases.models import AdvisoryCategory, ParticipantRole, ProductStatus
@@ -24,7 +25,6 @@ from aseancyber.cases.schemas import (
     StatusSet,
     VulnerabilityCreate,
 )
-from aseancyber.community.models import OrganisationKind
 from aseancyber.errors import Invalid
 from aseancyber.settings import Settings, use_settings
 from tests.cases.conftest import Scenario, accept_embargo_everywhere, approve_by_both

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import OrganisationKind, User
 from aseancyber.cases import embargo, participants, service, workflow
 from aseancyber.cases.models import EmbargoResponse, EmbargoState, Participant, ParticipantRole
 from aseancyber.cases.schemas import EmbargoAction, EmbargoAnswer, ParticipantAdd
-from aseancyber.community.models import OrganisationKind, User
 from aseancyber.db import set_clock
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.notify.models import EmailPriority, Notification, NotificationKind, OutboundEmail

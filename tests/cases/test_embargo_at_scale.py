@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, OrganisationKind, Role, User, UserRole
 from aseancyber.cases import service
 from aseancyber.cases.models import EmbargoState, Involvement, Participant, ParticipantRole
-from aseancyber.community.models import Organisation, OrganisationKind, Role, User, UserRole
 from aseancyber.db import set_clock
 from tests.cases.conftest import Scenario
 from tests.readers import BrowserFor, TokenFor, _password_hash

@@ -4,10 +4,10 @@ never include messages the reader may not read."""
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import OrganisationKind
 from aseancyber.cases import catalogue, messages, participants
 from aseancyber.cases.models import MessageAudience, ParticipantRole
 from aseancyber.cases.schemas import MessageCreate, ParticipantAdd, ProductCreate
-from aseancyber.community.models import OrganisationKind
 from tests.cases.conftest import Scenario
 from tests.factories import actor, make_org
 from tests.readers import TokenFor

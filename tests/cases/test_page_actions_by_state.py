@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import advisories, workflow
 from aseancyber.cases.schemas import AdvisoryCreate, EmbargoAction
-from aseancyber.community.models import User
 from aseancyber.db import set_clock
 from tests.cases.conftest import Scenario, approve_by_both
 from tests.cases.test_csaf import populate

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber import storage
+from aseancyber.access.models import User
 from aseancyber.cases import messages, service, workflow
 from aseancyber.cases.models import Attachment, EmbargoState, Involvement, Participant
 from aseancyber.cases.schemas import EmbargoAction, MessageCreate
-from aseancyber.community.models import User
 from aseancyber.db import set_clock
 from aseancyber.notify.models import OutboundEmail
 from tests.cases.conftest import Scenario, accept_embargo_everywhere

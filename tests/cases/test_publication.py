@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stix2validator import ValidationOptions, validate_instance
 
+from aseancyber.access.models import Role
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import advisories, publication, workflow
 from aseancyber.cases.models import Advisory, AdvisoryStatus
 from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise, EmbargoAction
-from aseancyber.community.models import Role
 from aseancyber.db import set_clock, utcnow
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.sharing import publishing, stix

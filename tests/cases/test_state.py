@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.cases import state
 from aseancyber.cases.models import (
     Case,
@@ -15,7 +16,6 @@ from aseancyber.cases.models import (
     ParticipantRole,
     ReportState,
 )
-from aseancyber.community.models import Organisation, OrganisationKind
 from aseancyber.errors import Invalid
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.cases import messages
 from aseancyber.cases.models import Attachment, Message
+from aseancyber.storage import MAX_ATTACHMENT_BYTES
 from tests.cases.conftest import Scenario
 from tests.readers import TokenFor
 
@@ -55,7 +56,7 @@ def test_refused_uploads_name_the_problem_and_keep_nothing(
     too_big = vendor.post(
         url,
         data={"body": "big"},
-        files=[("attachments", ("dump.txt", b"x" * (messages.MAX_ATTACHMENT_BYTES + 1)))],
+        files=[("attachments", ("dump.txt", b"x" * (MAX_ATTACHMENT_BYTES + 1)))],
     )
     assert too_big.status_code == 413, too_big.text
     assert "dump.txt is larger than the 5 MiB attachment limit" in too_big.text

@@ -4,9 +4,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access import service as access_service
-from aseancyber.access.models import ApiToken
+from aseancyber.access.models import ApiToken, Organisation, User
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Organisation, User
 from tests.cli.conftest import RunCli
 
 PASSWORD = "a-long-enough-password"

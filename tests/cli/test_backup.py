@@ -8,8 +8,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import Result
 
+from aseancyber.access.models import User
 from aseancyber.cli.backup import libpq_arguments
-from aseancyber.community.models import User
 from aseancyber.db import make_engine
 from tests.cli.conftest import RunCli
 

@@ -3,9 +3,10 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind
-from aseancyber.reference import load_reference, organisation_by_key, reference_data
+from aseancyber.community.reference import organisation_by_key, reference_data
+from aseancyber.reference import load_reference
 
 
 def test_loading_twice_changes_nothing_and_edits_are_brought_back(db: Session) -> None:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
 
+from aseancyber.access.models import MemberState, Organisation, User
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import MemberState, Organisation, User
 from aseancyber.schema import Base
 from tests.cli.conftest import RunCli
 

@@ -5,13 +5,8 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import (
-    DialoguePartner,
-    MemberState,
-    OrganisationKind,
-    Pillar,
-    SectoralBody,
-)
+from aseancyber.access.models import DialoguePartner, MemberState, OrganisationKind
+from aseancyber.community.models import Pillar, SectoralBody
 from tests.factories import make_org, make_state
 from tests.readers import BrowserFor, TokenFor, World
 

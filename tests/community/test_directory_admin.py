@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Organisation
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import MemberState, Organisation, Pillar, SectoralBody
+from aseancyber.community.models import Pillar, SectoralBody
 from tests.readers import BrowserFor, TokenFor, World
 
 

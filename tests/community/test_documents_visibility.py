@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
 from aseancyber.community import documents_service
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.community.documents_schemas import DocumentCreate
-from aseancyber.community.models import User
 from tests.factories import actor
 from tests.readers import BrowserFor, ClientsFor, TokenFor, World
 

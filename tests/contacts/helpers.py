@@ -4,8 +4,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import User
 from aseancyber.contacts import service
 from aseancyber.contacts.models import Contact, ContactKind
 from aseancyber.contacts.schemas import ContactCreate

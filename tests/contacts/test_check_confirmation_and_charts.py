@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Role
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Role
 from aseancyber.contacts.models import CheckTarget, ContactCheck
 from aseancyber.db import set_clock
 from tests.contacts.helpers import add_contact

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aseancyber.contacts.models import CheckTarget
 from aseancyber.db import set_clock
 from aseancyber.jobs.worker import run_pending
+from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
 from aseancyber.settings import Settings
 from tests.contacts.helpers import add_contact
 from tests.notify.conftest import SmtpServer
@@ -59,7 +60,7 @@ def test_the_response_time_counts_from_when_the_link_was_sent(
 
     # The mail server was unreachable for two hours; then the e-mail leaves.
     set_clock(lambda: T0 + timedelta(hours=2))
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     [message] = [m for m in smtp_server.messages if m["To"] == contact.email]
     link = LINK.search(message.get_content())
     assert link is not None

@@ -16,6 +16,7 @@ from aseancyber.contacts.models import CheckStatus, CheckTarget, ContactCheck, C
 from aseancyber.contacts.schemas import CheckLaunch
 from aseancyber.db import set_clock
 from aseancyber.jobs.worker import run_pending
+from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
 from aseancyber.notify import links
 from aseancyber.notify.models import Notification, NotificationKind, OutboundEmail
 from aseancyber.settings import Settings
@@ -65,7 +66,7 @@ def test_the_e_mailed_link_acknowledges_exactly_once(
     contact = add_contact(db, world.org_admin, "Duty officer")
     check = _launch(db, world, title="Quarterly check")
     db.commit()
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
 
     [message] = [m for m in smtp_server.messages if m["To"] == contact.email]
     assert message["Subject"] == "Communication check: Quarterly check"

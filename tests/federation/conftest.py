@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.service import actor_for
-from aseancyber.community.models import User
 from aseancyber.federation import service
 from aseancyber.federation.client import Credentials, TaxiiClient
 from aseancyber.federation.models import Mapping, Peer, PeerAuth

@@ -54,7 +54,7 @@ def test_an_admin_registers_a_peer_and_the_secret_stays_encrypted(
     # Another organisation's admin cannot tell it exists; a contributor may not manage peers.
     other_admin_headers = token_for(world.platform_admin)
     assert client.get(f"{BASE}/peers/{body['id']}", headers=other_admin_headers).status_code == 200
-    from aseancyber.community.models import Role  # noqa: PLC0415
+    from aseancyber.access.models import Role  # noqa: PLC0415
     from tests.readers import make_user  # noqa: PLC0415
 
     stranger = make_user(db, world.other_state_org, Role.ORGANISATION_ADMIN)

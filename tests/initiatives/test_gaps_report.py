@@ -7,10 +7,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import MemberState
+from aseancyber.access.models import MemberState
 from aseancyber.initiatives import gaps, overlaps, report
 from aseancyber.initiatives.models import OverlapDecision
 from aseancyber.initiatives.schemas import OverlapReview
+from aseancyber.manifests import REPORT_SOURCES
 from tests.factories import actor
 from tests.initiatives.conftest import SAME_TRAINING_OTHER_BODY, TRAINING, Register
 from tests.readers import BrowserFor, TokenFor, World
@@ -105,7 +106,11 @@ def test_a_state_is_not_flagged_for_years_before_it_joined(
     assert member["not_yet_members"] == []
 
     built = report.build(
-        db, reader=actor(world.coordinator), start=date(2024, 1, 1), end=date(2024, 12, 31)
+        db,
+        reader=actor(world.coordinator),
+        start=date(2024, 1, 1),
+        end=date(2024, 12, 31),
+        sources=REPORT_SOURCES,
     )
     html = report.render_html(built)
     gaps_section = html.split("4. Gaps")[1].split("Table A.")[0]
@@ -152,7 +157,9 @@ def test_report_has_every_section_and_appendix(
     )
     _confirm_every_overlap(db, world)
     first, last = report.parse_period("2026-01-01", "2026-12-31")
-    built = report.build(db, reader=actor(world.coordinator), start=first, end=last)
+    built = report.build(
+        db, reader=actor(world.coordinator), start=first, end=last, sources=REPORT_SOURCES
+    )
     html = report.render_html(built)
     assert "Hidden initiative" not in html
     assert ("Initiatives active in the period", "2") in built.summary

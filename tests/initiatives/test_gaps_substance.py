@@ -8,8 +8,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import MemberState
+from aseancyber.access.models import MemberState
 from aseancyber.initiatives import gaps, report
+from aseancyber.manifests import REPORT_SOURCES
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register
 from tests.readers import TokenFor, World
@@ -72,7 +73,9 @@ def test_the_report_has_a_state_table_and_recommendations_traceable_to_it(
     register(**_for_malaysia("Regional norms awareness workshop", ALL_NORMS))
     register(**_for_malaysia("Protecting national CII", ["g"]))
     first, last = report.parse_period("2026-01-01", "2026-12-31")
-    built = report.build(db, reader=actor(world.coordinator), start=first, end=last)
+    built = report.build(
+        db, reader=actor(world.coordinator), start=first, end=last, sources=REPORT_SOURCES
+    )
     html = report.render_html(built)
     assert "Table D. Implementation by member state" in html
     assert "Table B2. Norms only tagged by broad initiatives" in html
@@ -105,7 +108,9 @@ def test_a_reader_who_sees_nothing_gets_no_recommendation(
 ) -> None:
     register(**_for_malaysia("Restricted programme", ["g"], tlp="TLP:AMBER"))
     first, last = report.parse_period("2026-01-01", "2026-12-31")
-    built = report.build(db, reader=actor(world.other_state), start=first, end=last)
+    built = report.build(
+        db, reader=actor(world.other_state), start=first, end=last, sources=REPORT_SOURCES
+    )
     assert built.recommendations == []
     assert "support no recommendation" in report.render_html(built)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aseancyber.initiatives import report, report_runs
 from aseancyber.initiatives.models import ReportRun, ReportRunStatus
 from aseancyber.jobs.worker import run_pending
+from aseancyber.manifests import JOB_HANDLERS, REPORT_SOURCES
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register
 from tests.readers import BrowserFor, TokenFor, World
@@ -44,7 +45,7 @@ def test_queue_follow_and_download_in_the_browser(
     assert waiting.headers["refresh"] == "2"  # the page polls until the file is ready
     assert browser.client.get(f"{url}/download").status_code == 409
 
-    assert run_pending(session_factory, periodic=False) >= 1
+    assert run_pending(session_factory, handlers=JOB_HANDLERS) >= 1
     done = browser.client.get(url)
     assert "Ready" in done.text
     assert "refresh" not in done.headers
@@ -84,7 +85,7 @@ def test_progress_is_reported_while_the_job_runs_and_failures_are_shown(
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(report, "build", spying_build)
-    report_runs.build_report(db, {"run_id": run.id})
+    report_runs.build_report(db, {"run_id": run.id}, sources=REPORT_SOURCES)
     monkeypatch.undo()
     assert seen
     assert all(state == "running" for _, state in seen)
@@ -95,7 +96,7 @@ def test_progress_is_reported_while_the_job_runs_and_failures_are_shown(
 
     broken = report_runs.request(db, actor=coordinator, start=first, end=last, format="html")
     broken.format = "docx"  # as if the stored request were damaged
-    report_runs.build_report(db, {"run_id": broken.id})
+    report_runs.build_report(db, {"run_id": broken.id}, sources=REPORT_SOURCES)
     assert broken.status is ReportRunStatus.FAILED
     assert "format" in broken.error or "Invalid" in broken.error
 
@@ -122,7 +123,7 @@ def test_the_rest_api_queues_and_serves_the_report(
     assert run["download"] is None
     assert client.get(f"{url}/{run['id']}", headers=token_for(world.author)).status_code == 404
     assert client.post(url, json={}).status_code in (401, 403)
-    run_pending(session_factory, periodic=False)
+    run_pending(session_factory, handlers=JOB_HANDLERS)
     done = client.get(f"{url}/{run['id']}", headers=headers).json()
     assert done["status"] == "done"
     assert done["percent"] == 100

@@ -7,9 +7,9 @@ import orjson
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, Role, User, UserRole
 from aseancyber.access.policy import Tlp
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Organisation, Role, User, UserRole
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject
 from aseancyber.sharing.service import add_tlp_definitions
 from aseancyber.sharing.stix import TLP2_MARKINGS

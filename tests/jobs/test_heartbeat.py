@@ -71,7 +71,7 @@ def test_the_worker_beats_when_it_starts_and_removes_heartbeats_long_gone(
     )
     db.add(WorkerHeartbeat(worker_id="recent:1:1", started_at=T0, last_seen_at=T0))
     db.commit()
-    run_worker(once=True, session_factory=session_factory)
+    run_worker(handlers={}, periodic=(), once=True, session_factory=session_factory)
     workers = db.scalars(select(WorkerHeartbeat.worker_id)).all()
     assert "gone:1:1" not in workers
     assert "recent:1:1" in workers

@@ -13,8 +13,6 @@ from aseancyber.access.models import LoginAttempt, LoginSession
 from aseancyber.app import create_app
 from aseancyber.audit.models import AuditEntry
 from aseancyber.db import new_id, set_clock
-from aseancyber.jobs import registry
-from aseancyber.jobs.maintenance import clean_up_expired
 from aseancyber.jobs.models import Job, JobStatus
 from aseancyber.jobs.service import (
     STALE_AFTER,
@@ -25,7 +23,10 @@ from aseancyber.jobs.service import (
     take_next,
 )
 from aseancyber.jobs.worker import InProcessWorker, run_pending, run_worker, schedule_periodic
+from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
 from aseancyber.notify.models import UsedLink
+from aseancyber.ops import manifest as ops_manifest
+from aseancyber.ops.maintenance import clean_up_expired
 from aseancyber.settings import Settings
 from tests.factories import make_org, make_state, make_user
 
@@ -53,9 +54,7 @@ def test_a_job_runs_in_its_own_transaction_and_is_done(
     seen: list[dict[str, Any]] = []
     job = enqueue(db, kind="test.record", payload={"n": 1})
 
-    ran = run_pending(
-        session_factory, handlers={"test.record": lambda _db, p: seen.append(p)}, periodic=False
-    )
+    ran = run_pending(session_factory, handlers={"test.record": lambda _db, p: seen.append(p)})
 
     assert ran == 1
     assert seen == [{"n": 1}]
@@ -63,7 +62,7 @@ def test_a_job_runs_in_its_own_transaction_and_is_done(
     assert done.status is JobStatus.DONE
     assert (done.attempts, done.locked_by) == (1, None)
     assert done.finished_at is not None
-    assert run_pending(session_factory, handlers={}, periodic=False) == 0
+    assert run_pending(session_factory, handlers={}) == 0
 
 
 def test_a_failing_job_is_retried_with_back_off_then_fails(
@@ -79,36 +78,36 @@ def test_a_failing_job_is_retried_with_back_off_then_fails(
     handlers = {"test.boom": boom}
     job = enqueue(db, kind="test.boom", max_attempts=3)
 
-    assert run_pending(session_factory, handlers=handlers, periodic=False) == 1
+    assert run_pending(session_factory, handlers=handlers) == 1
     first = _job(db, job.id)
     assert (first.status, first.attempts) == (JobStatus.QUEUED, 1)
     assert first.last_error.startswith("RuntimeError: boom")
     assert first.run_after == T0 + timedelta(seconds=30)
     assert db.scalar(select(func.count()).select_from(UsedLink)) == 0  # its work rolled back
 
-    assert run_pending(session_factory, handlers=handlers, periodic=False) == 0  # not yet due
+    assert run_pending(session_factory, handlers=handlers) == 0  # not yet due
 
     clock.advance(timedelta(seconds=31))
-    run_pending(session_factory, handlers=handlers, periodic=False)
+    run_pending(session_factory, handlers=handlers)
     second = _job(db, job.id)
     assert (second.status, second.attempts) == (JobStatus.QUEUED, 2)
     assert second.run_after == clock.now + timedelta(seconds=60)  # the wait doubles
 
     clock.advance(timedelta(seconds=61))
-    run_pending(session_factory, handlers=handlers, periodic=False)
+    run_pending(session_factory, handlers=handlers)
     last = _job(db, job.id)
     assert (last.status, last.attempts) == (JobStatus.FAILED, 3)
     assert last.finished_at == clock.now
 
     clock.advance(timedelta(days=1))
-    assert run_pending(session_factory, handlers=handlers, periodic=False) == 0
+    assert run_pending(session_factory, handlers=handlers) == 0
 
 
 def test_a_job_of_unknown_kind_fails_at_once(
     db: Session, session_factory: sessionmaker[Session]
 ) -> None:
     job = enqueue(db, kind="test.nobody-handles-this")
-    run_pending(session_factory, handlers={}, periodic=False)
+    run_pending(session_factory, handlers={})
     failed = _job(db, job.id)
     assert failed.status is JobStatus.FAILED
     assert "no handler" in failed.last_error
@@ -204,7 +203,7 @@ def test_periodic_jobs_are_scheduled_once_per_interval(
     assert schedule_periodic(session_factory, periodic=periodic) == 0
     assert queued() == 1
 
-    run_pending(session_factory, handlers={"test.tick": lambda _db, _p: None}, periodic=False)
+    run_pending(session_factory, handlers={"test.tick": lambda _db, _p: None})
     clock.advance(timedelta(seconds=61))
     assert schedule_periodic(session_factory, periodic=periodic) == 1
     assert queued() == 2
@@ -234,7 +233,7 @@ def test_daily_at_runs_at_the_set_utc_hour() -> None:
 
 
 def test_the_registry_knows_every_periodic_kind() -> None:
-    assert {p.kind for p in registry.PERIODIC} <= set(registry.HANDLERS)
+    assert {p.kind for p in PERIODIC_JOBS} <= set(JOB_HANDLERS)
 
 
 def test_clean_up_drops_only_what_has_expired(db: Session) -> None:
@@ -273,8 +272,10 @@ def test_clean_up_drops_only_what_has_expired(db: Session) -> None:
 def test_run_worker_once_runs_what_is_due_and_returns(
     db: Session, session_factory: sessionmaker[Session]
 ) -> None:
-    job = enqueue(db, kind=registry.CLEAN_UP)
-    run_worker(once=True, session_factory=session_factory)
+    job = enqueue(db, kind=ops_manifest.CLEAN_UP)
+    run_worker(
+        handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS, once=True, session_factory=session_factory
+    )
     assert _job(db, job.id).status is JobStatus.DONE
 
 
@@ -282,10 +283,12 @@ def test_the_in_process_worker_runs_jobs_in_a_thread(
     db: Session, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ran = threading.Event()
-    monkeypatch.setitem(registry.HANDLERS, "test.signal", lambda _db, _p: ran.set())
+    monkeypatch.setitem(JOB_HANDLERS, "test.signal", lambda _db, _p: ran.set())
     enqueue(db, kind="test.signal")
     db.commit()
-    worker = InProcessWorker(session_factory, poll_seconds=0.05)
+    worker = InProcessWorker(
+        session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS, poll_seconds=0.05
+    )
     worker.start()
     try:
         assert ran.wait(timeout=10)

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import User
 from aseancyber.sharing import ingest, stix
 from aseancyber.sharing.models import Collection
 from tests.cli.conftest import (  # noqa: F401 - the CLI fixtures, for ``aseancyber match``

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, Role, User, UserRole
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Organisation, Role, User, UserRole
 from aseancyber.errors import Invalid
 from aseancyber.matching.service import MAX_BATCH, observables_in
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import Organisation, OrganisationKind, Role, User
+from aseancyber.access.models import Organisation, OrganisationKind, Role, User
 from aseancyber.norms.catalogue import list_norms
 from aseancyber.norms.models import NormAction
 from aseancyber.norms.reference import load_norms

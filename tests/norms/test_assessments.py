@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import Role
+from aseancyber.access.models import Role
 from aseancyber.norms import service
 from aseancyber.norms.models import AssessmentStatus, NormAssessmentVersion, Visibility
 from aseancyber.norms.reference import load_norms

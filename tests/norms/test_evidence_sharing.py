@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Role
 from aseancyber.access.policy import Tlp
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Role
 from aseancyber.contacts.models import CheckTarget, ContactCheck, ContactKind
 from aseancyber.db import utcnow
 from aseancyber.initiatives.models import Initiative, InitiativeStatus, InitiativeTag, TagKind

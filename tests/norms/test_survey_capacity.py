@@ -4,8 +4,8 @@ beneficiary or a provider, and only those the reader may see."""
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Organisation
 from aseancyber.initiatives.models import Initiative, InitiativeStatus, InitiativeTag, TagKind
 from tests.norms.conftest import NormsWorld
 from tests.readers import TokenFor

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.db import set_clock
 from aseancyber.jobs.worker import run_pending
+from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
 from aseancyber.notify import service
 from aseancyber.notify.models import EmailStatus, NotificationKind, OutboundEmail
 from aseancyber.settings import Settings, SmtpSecurity
@@ -42,7 +43,7 @@ def test_a_notification_is_e_mailed_with_its_headers(
     queued = db.scalars(select(OutboundEmail)).one()
     assert smtp_server.messages == []  # nothing is sent in the caller's transaction
 
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
 
     [message] = smtp_server.messages
     assert message["Subject"] == "Maintenance on Saturday"
@@ -78,7 +79,7 @@ def test_starttls_with_login(
     )
     email = service.queue_email(db, to="someone@example.org", subject="Over TLS", body="secret")
 
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
 
     assert [m["Subject"] for m in starttls_server.messages] == ["Over TLS"]
     assert _email(db, email.id).status is EmailStatus.SENT
@@ -98,7 +99,7 @@ def test_starttls_refuses_a_certificate_it_does_not_trust(
     )
     email = service.queue_email(db, to="someone@example.org", subject="Over TLS", body="secret")
 
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
 
     assert starttls_server.messages == []
     failed = _email(db, email.id)
@@ -120,7 +121,7 @@ def test_implicit_tls(
     )
     service.queue_email(db, to="someone@example.org", subject="Over implicit TLS", body="x")
 
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
 
     assert [m["Subject"] for m in tls_server.messages] == ["Over implicit TLS"]
 
@@ -133,30 +134,32 @@ def test_server_down_retries_with_back_off_then_gives_up(
     set_clock(lambda: now)
     email = service.queue_email(db, to="someone@example.org", subject="Hello", body="x")
 
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     first = _email(db, email.id)
     assert (first.status, first.attempts) == (EmailStatus.QUEUED, 1)
     assert "ConnectionRefusedError" in first.last_error
     first_wait = first.next_attempt_at - now
     assert first_wait > timedelta(0)
 
-    run_pending(session_factory)  # not due yet: nothing is tried
+    run_pending(
+        session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS
+    )  # not due yet: nothing is tried
     assert _email(db, email.id).attempts == 1
 
     now = first.next_attempt_at + timedelta(seconds=1)
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     second = _email(db, email.id)
     assert (second.status, second.attempts) == (EmailStatus.QUEUED, 2)
     assert second.next_attempt_at - now > first_wait  # the wait doubles
 
     now = second.next_attempt_at + timedelta(seconds=1)
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     third = _email(db, email.id)
     assert (third.status, third.attempts) == (EmailStatus.FAILED, 3)
     assert "ConnectionRefusedError" in third.last_error
 
     now += timedelta(days=1)
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     assert _email(db, email.id).attempts == 3
 
 
@@ -170,7 +173,7 @@ def test_a_refused_or_malformed_address_fails_at_once_and_spares_the_others(
     refused = service.queue_email(db, to="nobody@refused.example.org", subject="No", body="x")
     good = service.queue_email(db, to="someone@example.org", subject="Good", body="x")
 
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
 
     assert [m["Subject"] for m in smtp_server.messages] == ["Good"]
     assert _email(db, good.id).status is EmailStatus.SENT
@@ -189,7 +192,7 @@ def test_subject_lines_cannot_inject_headers(
 ) -> None:
     service.queue_email(db, to="a@example.org", subject="Hi\r\nBcc: evil@example.org", body="x")
 
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
 
     [message] = smtp_server.messages
     assert message["Bcc"] is None

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from aseancyber.access.models import Role
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Role
 from aseancyber.contacts import checks_service
 from aseancyber.contacts.schemas import CheckLaunch
 from aseancyber.db import new_id, set_clock
 from aseancyber.jobs.worker import run_pending
+from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
 from aseancyber.notify import service
 from aseancyber.notify.models import EmailStatus, NotificationKind, OutboundEmail
 from aseancyber.notify.service import DIGEST_DELAY, DIGEST_MAX_ENTRIES, Digest
@@ -62,7 +63,7 @@ def test_a_communication_check_e_mail_leaves_before_older_case_digests(
     queued = db.scalars(select(OutboundEmail).order_by(OutboundEmail.created_at)).all()
     assert queued[0].digest_key is not None  # the digests are the oldest mail in the queue
 
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
 
     subjects = [m["Subject"] for m in smtp_server.messages]
     link = subjects.index("Communication check: Ping")
@@ -91,11 +92,11 @@ def test_case_messages_gather_in_one_digest_per_person_until_it_is_sent(
     assert len(digests) == 3
     assert sorted(d.digest_items for d in digests) == [1, 4, 4]
 
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     assert smtp_server.messages == []  # gathering: not due before the digest delay
 
     set_clock(lambda: T0 + DIGEST_DELAY)
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     mine = [m for m in smtp_server.messages if m["To"] == alice.email]
     assert sorted(m["Subject"] for m in mine) == [
         "[CASE-1] New messages",
@@ -133,7 +134,7 @@ def test_a_digest_writes_out_a_bounded_number_of_entries_and_counts_the_rest(
         _chatter(db, [user.id], n)
     db.commit()
     set_clock(lambda: T0 + DIGEST_DELAY)
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     [message] = smtp_server.messages
     text = message.get_content().replace("\r\n", "\n")
     assert f"{DIGEST_MAX_ENTRIES + 10} new notification(s)" in text

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import User
+from aseancyber.access.models import User
 from aseancyber.db import set_clock
 from aseancyber.notify import service
 from aseancyber.notify.models import DeliveryMode, Notification, NotificationKind

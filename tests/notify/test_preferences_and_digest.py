@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from aseancyber.community.models import User
+from aseancyber.access.models import User
 from aseancyber.db import set_clock
 from aseancyber.errors import Invalid
 from aseancyber.jobs.worker import run_pending
+from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
 from aseancyber.notify import service
 from aseancyber.notify.models import (
     DeliveryMode,
@@ -118,12 +119,18 @@ def test_daily_digest_sends_one_e_mail_with_everything_since_the_last(
     assert _emails_to(db, digest_reader.email) == []
     assert len(_emails_to(db, immediate_reader.email)) == 2
 
-    run_pending(session_factory)  # sends the immediate ones; the digest is due at 00:00 UTC
+    run_pending(
+        session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS
+    )  # sends the immediate ones; the digest is due at 00:00 UTC
     assert sorted(m["Subject"] for m in smtp_server.messages) == ["First news", "Second news"]
 
     now = datetime(2026, 3, 3, 0, 0, 30, tzinfo=UTC)
-    run_pending(session_factory)  # the digest job queues the e-mail ...
-    run_pending(session_factory)  # ... and the next pass sends it
+    run_pending(
+        session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS
+    )  # the digest job queues the e-mail ...
+    run_pending(
+        session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS
+    )  # ... and the next pass sends it
 
     digests = [m for m in smtp_server.messages if m["To"] == digest_reader.email]
     assert len(digests) == 1
@@ -139,8 +146,8 @@ def test_daily_digest_sends_one_e_mail_with_everything_since_the_last(
 
     # The next day brings nothing new: no second digest.
     now += timedelta(days=1)
-    run_pending(session_factory)
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     assert len([m for m in smtp_server.messages if m["To"] == digest_reader.email]) == 1
 
 
@@ -154,13 +161,13 @@ def test_turning_a_kind_off_before_the_digest_drops_it(
         db, actor=actor(user), modes={NotificationKind.SYSTEM: DeliveryMode.DAILY_DIGEST}
     )
     service.notify(db, user_ids=[user.id], kind=NotificationKind.SYSTEM, title="Soon off")
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
     service.set_preferences(
         db, actor=actor(user), modes={NotificationKind.SYSTEM: DeliveryMode.OFF}
     )
 
     now = datetime(2026, 3, 3, 0, 1, tzinfo=UTC)
-    run_pending(session_factory)
+    run_pending(session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS)
 
     db.expire_all()
     assert _emails_to(db, user.email) == []

@@ -6,6 +6,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 from aseancyber.jobs.worker import InProcessWorker
+from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
 
 
 def test_healthz_answers_without_touching_the_database(app: FastAPI, client: TestClient) -> None:
@@ -56,7 +57,9 @@ def test_readyz_needs_the_in_process_worker_when_jobs_run_in_process(
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["detail"] == "not ready: the in-process job worker is not running"
-    worker = InProcessWorker(app.state.session_factory, poll_seconds=60)
+    worker = InProcessWorker(
+        app.state.session_factory, handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS, poll_seconds=60
+    )
     worker.start()
     try:
         app.state.job_worker = worker

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import OrganisationKind, Role
+from aseancyber.access.models import OrganisationKind, Role
 from aseancyber.ops.logs import ACCESS_LOGGER, JsonFormatter, logging_config
 from aseancyber.settings import Environment, LogFormat, Settings
 from tests import factories

@@ -9,7 +9,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import OrganisationKind
+from aseancyber.access.models import OrganisationKind
 from aseancyber.db import utcnow
 from aseancyber.federation.models import Peer, PeerAuth, RunState, SyncRun
 from aseancyber.jobs.models import Job, JobStatus

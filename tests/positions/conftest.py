@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind, Role, User
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind, Role, User
 from tests.factories import make_org, make_state
 from tests.readers import World, make_user
 

@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, User
 from aseancyber.access.service import actor_for
-from aseancyber.community.models import MemberState, User
 from aseancyber.demo import load_demo
 from aseancyber.positions import consensus, engagements_service
 from aseancyber.positions.demo import ADOPTED_TITLE, IN_PROGRESS_TITLE, SILENCE_TITLE

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import User
+from aseancyber.access.models import User
 from aseancyber.db import set_clock
 from aseancyber.notify.models import Notification, NotificationKind
 from aseancyber.positions import engagements_service

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.db import set_clock
-from aseancyber.jobs.registry import HANDLERS, POSITION_REMINDERS
 from aseancyber.jobs.service import InUnits
+from aseancyber.manifests import JOB_HANDLERS as HANDLERS
 from aseancyber.notify.models import Notification, NotificationKind
 from aseancyber.positions import consensus, service
+from aseancyber.positions.manifest import REMINDERS as POSITION_REMINDERS
 from aseancyber.positions.models import Position, ResponseKind
 from aseancyber.positions.schemas import PositionCreate, ResponseCreate
 from tests.factories import actor

@@ -10,9 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.db import set_clock
-from aseancyber.jobs.registry import HANDLERS, PERIODIC, POSITION_DEADLINES
 from aseancyber.jobs.service import InUnits
+from aseancyber.manifests import JOB_HANDLERS as HANDLERS
+from aseancyber.manifests import PERIODIC_JOBS as PERIODIC
 from aseancyber.positions import silence
+from aseancyber.positions.manifest import DEADLINES as POSITION_DEADLINES
 from tests.positions.conftest import Delegation
 from tests.readers import BrowserFor, TokenFor, World
 

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import OrganisationKind, Role, User
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import OrganisationKind, Role, User
 from aseancyber.contacts.models import ContactKind
 from aseancyber.db import set_clock
 from aseancyber.notify.models import Notification, NotificationKind, OutboundEmail

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import Role
+from aseancyber.access.models import Role
 from aseancyber.db import set_clock
 from aseancyber.notify.models import Notification, NotificationKind
 from aseancyber.requests import workflow

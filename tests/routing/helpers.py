@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind, Role, User
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind, Role, User
 from aseancyber.routing import table
 from aseancyber.routing.models import ConstituencyKind
 from aseancyber.routing.service import create_entry

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from taxii2client.common import _HTTPConnection
 
 import requests
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import User
 from aseancyber.sharing.models import Collection, CollectionKind
 from aseancyber.sharing.service import add_tlp_definitions
 from tests.readers import TokenFor, World

@@ -4,8 +4,8 @@ record), and for sightings of them made by their named recipients."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import User
 from aseancyber.sharing.models import Collection, CollectionGrant, StixObject
 from aseancyber.sharing.schemas import IndicatorShare, SightingCreate
 from aseancyber.sharing.share_service import add_sighting, share_indicator

@@ -11,9 +11,8 @@ from taxii2client.v21 import ApiRoot
 from taxii2client.v21 import Collection as TaxiiCollection
 
 import requests
-from aseancyber.access.models import TokenScope
+from aseancyber.access.models import Role, TokenScope, User
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Role, User
 from aseancyber.sharing import service
 from aseancyber.sharing.models import (
     Collection,

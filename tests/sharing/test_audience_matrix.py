@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Role, User
 from aseancyber.access.policy import Actor, Tlp
-from aseancyber.community.models import Role, User
 from aseancyber.sharing import service, stix
 from aseancyber.sharing.models import Collection, CollectionKind
 from tests.factories import actor, make_org, make_state

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Role, User
 from aseancyber.access.policy import Tlp, set_audience
-from aseancyber.community.models import Role, User
 from aseancyber.sharing import service, stix
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject
 from tests.factories import actor

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from stix2validator import ValidationOptions, validate_instance
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import User
 from aseancyber.sharing import service, stix
 from aseancyber.sharing.models import Collection, CollectionKind
 from tests.factories import actor

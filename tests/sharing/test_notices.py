@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import User
 from aseancyber.notify.models import Notification, NotificationKind
 from aseancyber.sharing import service, stix
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject

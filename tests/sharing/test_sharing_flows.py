@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from stix2validator import ValidationOptions, validate_instance
 from taxii2client.v21 import Collection as TaxiiCollection
 
+from aseancyber.access.models import Role
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Role
 from aseancyber.sharing import service
 from aseancyber.sharing.models import Collection, CollectionKind
 from tests.factories import actor

@@ -26,17 +26,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from aseancyber.access.models import ApiToken, TokenScope
+from aseancyber.access.models import ApiToken, Role, TokenScope, User, UserRole
 from aseancyber.access.service import actor_for, create_token
 from aseancyber.app import create_app
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Role, User, UserRole
 from aseancyber.db import make_engine
+from aseancyber.federation import manifest as federation_manifest
 from aseancyber.federation import service as federation
 from aseancyber.federation.models import PeerAuth, RunState, SyncRun
-from aseancyber.jobs import registry
 from aseancyber.jobs import service as jobs
 from aseancyber.jobs.worker import run_pending
+from aseancyber.manifests import JOB_HANDLERS
 from aseancyber.settings import Environment, Settings
 from tests.conftest import TEST_SECRET
 from tests.federation.nodes import wait_until
@@ -329,10 +329,10 @@ def test_a_sync_waiting_on_a_frozen_peer_does_not_block_another_users_write(live
                 pull=True,
                 push=False,
             )
-            jobs.enqueue(db, kind=registry.FEDERATION_SYNC, payload={"peer_id": peer.id})
+            jobs.enqueue(db, kind=federation_manifest.SYNC, payload={"peer_id": peer.id})
             peer_id = peer.id
         # The worker runs the sync job exactly as `aseancyber worker` would.
-        thread, outcome = in_thread(lambda: run_pending(live.factory, periodic=False))
+        thread, outcome = in_thread(lambda: run_pending(live.factory, handlers=JOB_HANDLERS))
         try:
             assert peer_server.reached.wait(WAIT), "the sync never reached the peer"
             other = live.taxii_post(live.other_token, [indicator("while syncing")])

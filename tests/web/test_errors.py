@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import OrganisationKind, Role
+from aseancyber.access.models import OrganisationKind, Role
 from tests import factories
 
 

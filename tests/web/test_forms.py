@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from aseancyber.access.models import Role
 from aseancyber.cases.schemas import CaseCreate, EmbargoAction, ParticipantAdd, VulnerabilityCreate
 from aseancyber.community.documents import Document
 from aseancyber.community.documents_schemas import DocumentCreate
-from aseancyber.community.models import Role
 from aseancyber.contacts.schemas import ContactCreate
 from aseancyber.errors import Conflict, FieldProblem, Invalid
 from aseancyber.web import forms

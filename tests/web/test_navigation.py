@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import OrganisationKind, Role
-from aseancyber.web.navigation import NAVIGATION
+from aseancyber.access.models import OrganisationKind, Role
+from aseancyber.site.navigation import NAVIGATION
 from tests.factories import make_org, make_state, make_user, sign_in
 
 READERS = ["anonymous", *(role.value for role in Role), "external vendor"]

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import OrganisationKind, Role
+from aseancyber.access.models import OrganisationKind, Role
 from aseancyber.errors import PROBLEM_JSON
 from aseancyber.web.openapi import BEARER, COOKIE
 from tests import factories

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import User
+from aseancyber.access.models import User
 from aseancyber.demo import load_demo
 from tests.factories import sign_in
 from tests.web.markup import read_markup

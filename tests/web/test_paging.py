@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from aseancyber.community.models import Organisation, OrganisationKind
+from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.web.pagination import capped_count
 from aseancyber.web.paging import MAX_TRAIL, page_links
 

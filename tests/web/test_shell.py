@@ -7,10 +7,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import OrganisationKind, Role
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import OrganisationKind, Role
-from aseancyber.web.navigation import NAVIGATION, Guard, guards_for, navigation_for
+from aseancyber.site.navigation import NAVIGATION, Guard, guards_for, navigation_for
 from aseancyber.web.templating import localtime, tlp_badge
 from tests.factories import actor, make_org, make_state, make_user, sign_in
 

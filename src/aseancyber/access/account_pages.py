@@ -11,14 +11,14 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from aseancyber.access import service
-from aseancyber.access.dependencies import SESSION_COOKIE, CsrfChecked, CurrentActor, DbSession
-from aseancyber.access.models import TokenScope
+from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession
+from aseancyber.access.models import TokenScope, User
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.schemas import TokenCreate
-from aseancyber.community.models import User
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 from aseancyber.web import forms, templating
+from aseancyber.web.security import SESSION_COOKIE
 
 router = APIRouter(include_in_schema=False)
 PasswordField = Annotated[str, Form(max_length=1024)]

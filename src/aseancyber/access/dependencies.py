@@ -17,13 +17,19 @@ from aseancyber.access.models import ApiToken, LoginSession
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import writes_at_all
-from aseancyber.audit.service import SESSION_ACTOR
-from aseancyber.db import AFTER_READ, begin_writing, is_contention, utcnow, write_apart
+from aseancyber.db import (
+    AFTER_READ,
+    SESSION_ACTOR,
+    begin_writing,
+    is_contention,
+    utcnow,
+    write_apart,
+)
 from aseancyber.errors import Forbidden, NotAuthenticated
 from aseancyber.web import templating
+from aseancyber.web.security import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
-SESSION_COOKIE = "aseancyber_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POSTs that only ask a question (the batch is too large for a URL): a read-only API token

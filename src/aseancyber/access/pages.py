@@ -1,31 +1,32 @@
-"""Sign-in pages: e-mail and password, the second factor, sign-out, password reset, invitations.
+"""Sign-in pages: e-mail and password, the second factor, sign-out.
+
+The e-mailed links (password reset, invitations) are in
+:mod:`aseancyber.community.account_link_pages`.
 
 Failed sign-ins are answered with a rendered page rather than an exception on purpose:
 the failure is counted (LoginAttempt) and that count must be committed for throttling to
 work, whereas an exception would roll the request's transaction back.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from aseancyber.access import accounts, service
+from aseancyber.access import service
 from aseancyber.access.dependencies import (
-    SESSION_COOKIE,
     CsrfChecked,
     DbSession,
     SignOutCsrfChecked,
     client_address,
     get_login_session,
 )
-from aseancyber.access.models import LoginSession
-from aseancyber.access.schemas import PasswordResetRequest
-from aseancyber.community.models import User
+from aseancyber.access.models import LoginSession, User
 from aseancyber.errors import Invalid, NotAuthenticated, TooManyAttempts
 from aseancyber.settings import get_settings
 from aseancyber.web import forms, templating
+from aseancyber.web.security import SESSION_COOKIE
 
 router = APIRouter(include_in_schema=False)
 LoginSessionDep = Annotated[LoginSession | None, Depends(get_login_session)]
@@ -60,7 +61,7 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def _after_sign_in(user: User, next_url: str) -> str:
+def after_sign_in(user: User, next_url: str) -> str:
     if service.must_enrol_totp(user):
         return "/account/totp"
     return safe_next(next_url)
@@ -133,7 +134,7 @@ def login(
         db.delete(login_session)
     new = service.start_session(db, user=user, address=address)
     if new.session.second_factor_done:
-        target = _after_sign_in(user, next_url)
+        target = after_sign_in(user, next_url)
     else:
         target = "/login/second-factor?" + urlencode({"next": safe_next(next_url)})
     return set_session_cookie(templating.redirect(target), new.cookie_value)
@@ -177,7 +178,7 @@ def second_factor(
         return _second_factor_form(request, next_url, {"form": _sentence(error.detail)}, 429)
     except Invalid as error:
         return _second_factor_form(request, next_url, forms.invalid_errors(error), 422)
-    return templating.redirect(_after_sign_in(login_session.user, next_url))
+    return templating.redirect(after_sign_in(login_session.user, next_url))
 
 
 @router.post("/logout", dependencies=[SignOutCsrfChecked])
@@ -187,142 +188,3 @@ def logout(db: DbSession, login_session: LoginSessionDep) -> Response:
     response = templating.redirect("/login", "You have signed out.")
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-# --- password reset ------------------------------------------------------------------------
-
-
-@router.get("/password/forgot")
-def forgot_page(request: Request) -> HTMLResponse:
-    return templating.render(request, "access/password_forgot.html", {"errors": {}})
-
-
-@router.post("/password/forgot", dependencies=[CsrfChecked])
-def forgot(
-    request: Request, db: DbSession, email: Annotated[str, Form(max_length=320)] = ""
-) -> HTMLResponse:
-    parsed = forms.parse(PasswordResetRequest, {"email": email.strip()})
-    if not isinstance(parsed, PasswordResetRequest):
-        context = {"errors": parsed, "email": email}
-        return templating.render(request, "access/password_forgot.html", context, 422)
-    accounts.request_password_reset(db, email=parsed.email)
-    return templating.render(
-        request,
-        "access/message.html",
-        {"title": "Check your e-mail", "message": accounts.RESET_REQUESTED},
-    )
-
-
-def _link_refused(request: Request, error: Invalid) -> HTMLResponse:
-    return templating.render(
-        request, "access/link_refused.html", {"detail": error.problems[0].message}, 400
-    )
-
-
-def _password_form(
-    request: Request,
-    template: str,
-    *,
-    token: str,
-    user: User,
-    errors: forms.FieldErrors | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    context: dict[str, Any] = {"token": token, "user": user, "errors": errors or {}}
-    return templating.render(request, template, context, status_code=status_code)
-
-
-@router.get("/password/reset")
-def reset_page(request: Request, db: DbSession, token: Token = "") -> HTMLResponse:
-    try:
-        user = accounts.reset_link_user(db, token=token)
-    except Invalid as error:
-        return _link_refused(request, error)
-    return _password_form(request, "access/password_reset.html", token=token, user=user)
-
-
-@router.post("/password/reset", dependencies=[CsrfChecked])
-def reset(
-    request: Request,
-    db: DbSession,
-    token: TokenField = "",
-    password: PasswordField = "",
-    password_confirm: PasswordField = "",
-) -> Response:
-    try:
-        user = accounts.reset_link_user(db, token=token)
-    except Invalid as error:
-        return _link_refused(request, error)
-    try:
-        service.check_new_password(password, password_confirm)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _password_form(
-            request,
-            "access/password_reset.html",
-            token=token,
-            user=user,
-            errors=errors,
-            status_code=422,
-        )
-    try:
-        accounts.reset_password(db, token=token, new_password=password)
-    except Invalid as error:  # spent by a concurrent request a moment ago: nothing was written
-        return _link_refused(request, error)
-    response = templating.redirect(
-        "/login", "Your password was changed and every session signed out. Sign in with it now."
-    )
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
-# --- invitations ---------------------------------------------------------------------------
-
-
-@router.get("/invitation")
-def invitation_page(request: Request, db: DbSession, token: Token = "") -> HTMLResponse:
-    try:
-        user = accounts.invitation_user(db, token=token)
-    except Invalid as error:
-        return _link_refused(request, error)
-    return _password_form(request, "access/invitation.html", token=token, user=user)
-
-
-@router.post("/invitation", dependencies=[CsrfChecked])
-def accept_invitation(
-    *,
-    request: Request,
-    db: DbSession,
-    login_session: LoginSessionDep,
-    token: TokenField = "",
-    password: PasswordField = "",
-    password_confirm: PasswordField = "",
-) -> Response:
-    try:
-        user = accounts.invitation_user(db, token=token)
-    except Invalid as error:
-        return _link_refused(request, error)
-    try:
-        service.check_new_password(password, password_confirm)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _password_form(
-            request,
-            "access/invitation.html",
-            token=token,
-            user=user,
-            errors=errors,
-            status_code=422,
-        )
-    try:
-        new = accounts.accept_invitation(
-            db, token=token, password=password, address=client_address(request)
-        )
-    except Invalid as error:
-        return _link_refused(request, error)
-    if login_session is not None:
-        db.delete(login_session)
-    response = templating.redirect(
-        _after_sign_in(user, "/"), f"Welcome to aseancyber, {user.display_name}."
-    )
-    return set_session_cookie(response, new.cookie_value)

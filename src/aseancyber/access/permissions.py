@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Protocol
 
-from aseancyber.community.models import Role
+from aseancyber.access.models import Role
 
 
 class Permission(StrEnum):

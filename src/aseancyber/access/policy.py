@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, aliased, declared_attr, mapped_column
 
-from aseancyber.community.models import Organisation, Role
+from aseancyber.access.models import Organisation, Role
 from aseancyber.db import Base, db_enum
 
 

@@ -26,9 +26,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy.orm import object_session
 
+from aseancyber.access.models import Role
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, Reader, Shareable, audience_of, can_see, visible_to
-from aseancyber.community.models import Role
 from aseancyber.errors import Forbidden, NotFound
 
 

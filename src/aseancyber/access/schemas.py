@@ -17,9 +17,8 @@ from pydantic import (
     field_validator,
 )
 
-from aseancyber.access.models import ApiToken, TokenScope
+from aseancyber.access.models import ApiToken, Role, TokenScope, User
 from aseancyber.access.permissions import permissions_of
-from aseancyber.community.models import Role, User
 from aseancyber.shaping import shaped
 
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"

@@ -17,9 +17,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from aseancyber import audit
-from aseancyber.access.models import ApiToken, LoginAttempt, LoginSession, RecoveryCode, TokenScope
+from aseancyber.access.models import (
+    ApiToken,
+    LoginAttempt,
+    LoginSession,
+    RecoveryCode,
+    TokenScope,
+    User,
+)
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import User
 from aseancyber.db import utcnow
 from aseancyber.errors import (
     Conflict,

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import (
     Actor,
     Audience,
@@ -27,7 +28,6 @@ from aseancyber.access.policy import (
     visible_to,
 )
 from aseancyber.access.service import actor_for
-from aseancyber.community.models import Organisation, User
 from aseancyber.errors import Conflict, FieldProblem, Invalid, NotFound
 
 T = TypeVar("T", bound=Shareable)

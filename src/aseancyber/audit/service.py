@@ -1,27 +1,32 @@
-"""Record audit entries with the caller's transaction, seal them at its commit, read them."""
+"""Record audit entries with the caller's transaction, seal them at its commit, verify them.
+
+Reading the trail (who may list which entries) is in :mod:`aseancyber.access.audit_trail`:
+the log itself builds on no access rule, so access can record its own events here."""
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import ColumnElement, and_, event, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
-from aseancyber.access.permissions import Permission, permissions_of
-from aseancyber.access.policy import Actor
-from aseancyber.audit import chain, visibility
+from aseancyber.audit import chain
 from aseancyber.audit.chain import VerifyResult
 from aseancyber.audit.models import AuditEntry
-from aseancyber.community.models import Organisation, User
-from aseancyber.db import defer_write, utcnow
-from aseancyber.errors import Invalid
-from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
+from aseancyber.db import SESSION_ACTOR, defer_write, utcnow
 
-SESSION_ACTOR = "actor"
+
+class Attributed(Protocol):
+    """Who an entry is attributed to (access's ``Actor`` is one)."""
+
+    @property
+    def user_id(self) -> str | None: ...
+
+    @property
+    def organisation_id(self) -> str | None: ...
 
 
 def digest(values: dict[str, Any] | None) -> str | None:
@@ -43,7 +48,7 @@ def record(
     changed_fields: list[str] | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    actor: Actor | None = None,
+    actor: Attributed | None = None,
     detail: dict[str, int] | None = None,
 ) -> None:
     """Add one entry to the caller's transaction; it joins the chain when that commits
@@ -104,7 +109,7 @@ class _Waiting:
     fields: dict[str, Any]
 
 
-def _buffer(db: Session, entries: list[dict[str, Any]], actor: Actor | None) -> None:
+def _buffer(db: Session, entries: list[dict[str, Any]], actor: Attributed | None) -> None:
     if not entries:
         return
     transaction = db.get_nested_transaction() or db.get_transaction()
@@ -256,103 +261,3 @@ def verify(db: Session, *, progress: Callable[[int], None] | None = None) -> Ver
         return chain.walk(rows, chain.audit_key(), progress)
     finally:
         rows.close()
-
-
-def visible_entries_filter(actor: Actor, *, all_organisations: bool) -> ColumnElement[bool]:
-    """The entries ``actor`` may list: their role's trail, about records they may see."""
-    return and_(
-        visibility.role_trail(actor, all_organisations=all_organisations),
-        visibility.about_visible_records(actor),
-    )
-
-
-# --- reading the trail ---------------------------------------------------------------------
-
-
-def reads_all_organisations(actor: Actor) -> bool:
-    """Whether ``actor`` reads the whole trail (platform admins) or only their organisation's."""
-    return Permission.AUDIT_READ_ALL in permissions_of(actor.roles)
-
-
-def list_entries(
-    db: Session,
-    *,
-    actor: Actor,
-    action: str | None = None,
-    record_kind: str | None = None,
-    actor_user: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-) -> Page[AuditEntry]:
-    """One page of the entries ``actor`` may read, newest first, narrowed by the filters.
-
-    ``action`` matches exactly, or as a prefix when it ends with ``*``; ``actor_user`` is a
-    user id or an e-mail address; ``since`` is inclusive and ``until`` exclusive.
-    """
-    for field, value in (("action", action), ("record_kind", record_kind), ("actor", actor_user)):
-        if value and "\x00" in value:  # PostgreSQL refuses NUL in text; say so, do not fail
-            raise Invalid("must not contain NUL characters", field)
-    if since is not None and until is not None and since >= until:
-        raise Invalid("must be later than the start of the range", "until")
-    statement = select(AuditEntry).where(
-        visible_entries_filter(actor, all_organisations=reads_all_organisations(actor))
-    )
-    if action:
-        action = action.strip()
-        if action.endswith("*"):
-            statement = statement.where(
-                AuditEntry.action.startswith(action.rstrip("*"), autoescape=True)
-            )
-        else:
-            statement = statement.where(AuditEntry.action == action)
-    if record_kind:
-        statement = statement.where(AuditEntry.record_kind == record_kind.strip())
-    if actor_user:
-        who = actor_user.strip()
-        statement = statement.where(
-            AuditEntry.actor_user_id.in_(select(User.id).where(User.email == who.lower()))
-            if "@" in who
-            else AuditEntry.actor_user_id == who
-        )
-    if since is not None:
-        statement = statement.where(AuditEntry.at >= since)
-    if until is not None:
-        statement = statement.where(AuditEntry.at < until)
-    return paginate(
-        db, statement, keys=[AuditEntry.seq], cursor=cursor, limit=limit, descending=True
-    )
-
-
-@dataclass(frozen=True)
-class EntryNames:
-    """Display names for the users and organisations a page of entries mentions."""
-
-    users: dict[str, str]
-    organisations: dict[str, str]
-
-
-def names_for(db: Session, entries: Iterable[AuditEntry]) -> EntryNames:
-    """Look up, in two queries, who and which organisations a page of entries names."""
-    entries = list(entries)
-    user_ids = {e.actor_user_id for e in entries if e.actor_user_id}
-    organisation_ids = {
-        value
-        for e in entries
-        for value in (e.actor_organisation_id, e.record_organisation_id)
-        if value
-    }
-    users = dict(
-        db.execute(select(User.id, User.email).where(User.id.in_(user_ids))).tuples().all()
-    )
-    organisations = dict(
-        db.execute(
-            select(Organisation.id, Organisation.short_name).where(
-                Organisation.id.in_(organisation_ids)
-            )
-        )
-        .tuples()
-        .all()
-    )
-    return EntryNames(users, organisations)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Reader, audience_of, set_audience, visible_to
 from aseancyber.cases import catalogue, csaf, csaf_import, service
 from aseancyber.cases.models import (
@@ -23,7 +24,6 @@ from aseancyber.cases.models import (
     Vulnerability,
 )
 from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRead
-from aseancyber.community.models import Organisation
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid, NotFound

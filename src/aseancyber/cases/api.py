@@ -55,7 +55,7 @@ from aseancyber.cases.schemas import (
     VulnerabilityUpdate,
     WorldEventRecord,
 )
-from aseancyber.web.downloads import download
+from aseancyber.exports import download
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])

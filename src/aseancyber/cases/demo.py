@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, User
 from aseancyber.access.policy import Tlp
 from aseancyber.access.service import actor_for
 from aseancyber.cases import (
@@ -46,7 +47,6 @@ from aseancyber.cases.schemas import (
     StatusSet,
     VulnerabilityCreate,
 )
-from aseancyber.community.models import MemberState, User
 from aseancyber.db import utcnow
 
 FLAGSHIP = "Remote code execution in Example Industrial GridGate RTU firmware"

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Reader
 from aseancyber.cases import service, state
 from aseancyber.cases.models import (
@@ -23,7 +24,6 @@ from aseancyber.cases.models import (
     Participant,
 )
 from aseancyber.cases.schemas import EmbargoAnswerRead, EmbargoDecisionRead, EmbargoRead
-from aseancyber.community.models import User
 from aseancyber.errors import Invalid
 
 ASKING = frozenset({EmbargoState.PROPOSED, EmbargoState.REVISE})

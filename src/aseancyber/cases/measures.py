@@ -17,9 +17,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy import case as case_when
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Organisation
 from aseancyber.access.policy import Reader, visible_to
 from aseancyber.cases.models import Case, Participant, ParticipantRole
-from aseancyber.community.models import MemberState, Organisation
 
 _VENDOR_EVENTS = ("V", "F", "D")
 _WORLD_EVENTS = ("P", "X", "A")

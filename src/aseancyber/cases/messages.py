@@ -30,24 +30,10 @@ from aseancyber.community.service import has_nul, like_pattern
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid, NotFound
 from aseancyber.notify.models import NotificationKind
-from aseancyber.storage import file_store
+from aseancyber.storage import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, file_store
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 5
-# The media type served is taken from this table by extension, never from the upload.
-ALLOWED_TYPES = {
-    ".txt": "text/plain",
-    ".log": "text/plain",
-    ".csv": "text/csv",
-    ".json": "application/json",
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".zip": "application/zip",
-    ".pcap": "application/vnd.tcpdump.pcap",
-}
 
 
 def readable_by(reader: Reader, seat: service.Seat) -> ColumnElement[bool]:

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Shareable, Tlp, register_shareable
-from aseancyber.community.models import Organisation, User
 from aseancyber.db import Base, db_enum, id_column, utcnow
 
 

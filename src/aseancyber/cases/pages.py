@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
 from aseancyber.cases import (
@@ -49,9 +50,8 @@ from aseancyber.cases.schemas import (
 from aseancyber.cases.scoring import TABLES
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid, ServiceError
+from aseancyber.exports import download
 from aseancyber.web import forms, templating
-from aseancyber.web.downloads import download
-from aseancyber.web.guards import login_redirect
 from aseancyber.web.listing import PageCursor, PageLimit
 from aseancyber.web.pagination import DEFAULT_LIMIT
 

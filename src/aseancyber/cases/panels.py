@@ -1,10 +1,10 @@
-"""The cases' dashboard panel (registered in :mod:`aseancyber.web.dashboard`)."""
+"""The cases' dashboard panel (declared in the domain's manifest)."""
 
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
 from aseancyber.cases import measures
-from aseancyber.web.panel import Panel
+from aseancyber.plugins import Panel
 
 
 def case_measures(db: Session, actor: Actor) -> Panel | None:

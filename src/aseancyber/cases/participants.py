@@ -8,12 +8,12 @@ the invited organisation sees the case from then on, and nothing of any other ca
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.access import accounts
+from aseancyber.access.models import Organisation, Role, User, UserRole
 from aseancyber.access.policy import Actor
 from aseancyber.cases import service, state
 from aseancyber.cases.models import Case, Involvement, Participant, ParticipantRole
 from aseancyber.cases.schemas import ParticipantAdd, ParticipantUpdate
-from aseancyber.community.models import Organisation, Role, User, UserRole
+from aseancyber.community import accounts
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.notify import links
 from aseancyber.notify.models import NotificationKind

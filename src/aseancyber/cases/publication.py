@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Actor, audience_of, stricter
 from aseancyber.cases import advisories, catalogue, csaf, provider, service, signatures, state
 from aseancyber.cases.models import (
@@ -31,7 +32,6 @@ from aseancyber.cases.models import (
     ParticipantRole,
 )
 from aseancyber.cases.schemas import AdvisoryRevise, ApprovalRead, ApprovalsRead
-from aseancyber.community.models import User
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 from aseancyber.notify.models import NotificationKind

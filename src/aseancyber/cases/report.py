@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader, visible_to
 from aseancyber.cases.models import Case, CaseKind, EmbargoState
-from aseancyber.initiatives.report_sources import (
+from aseancyber.reporting import (
     ReportSection,
     months,
     period_bounds,

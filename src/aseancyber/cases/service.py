@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import (
     Actor,
     Reader,
@@ -37,7 +38,6 @@ from aseancyber.cases.schemas import (
     CaseCreate,
     CaseUpdate,
 )
-from aseancyber.community.models import User
 from aseancyber.community.service import has_nul, like_pattern
 from aseancyber.errors import FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind

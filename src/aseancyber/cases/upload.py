@@ -16,6 +16,7 @@ from starlette.formparsers import MultiPartException
 from aseancyber.cases import messages
 from aseancyber.cases.schemas import MessageCreate
 from aseancyber.errors import FieldProblem, Invalid, ServiceError, TooLarge
+from aseancyber.storage import MAX_ATTACHMENT_BYTES
 
 FORM_FIELDS = ("body", "thread_id", "product_id", "audience", "audience_participant_id")
 
@@ -72,10 +73,10 @@ async def _checked(form: FormData) -> tuple[MessageCreate, list[messages.Upload]
     for item in files:
         if not isinstance(item, UploadFile):
             raise Invalid("must be files, not text", "attachments")
-        content = await item.read(messages.MAX_ATTACHMENT_BYTES + 1)
+        content = await item.read(MAX_ATTACHMENT_BYTES + 1)
         name = item.filename or "attachment"
-        if len(content) > messages.MAX_ATTACHMENT_BYTES:
-            limit = messages.MAX_ATTACHMENT_BYTES // (1024 * 1024)
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            limit = MAX_ATTACHMENT_BYTES // (1024 * 1024)
             raise TooLarge(f"{name} is larger than the {limit} MiB attachment limit")
         uploads.append(messages.Upload(name, content))
     return data, uploads

@@ -26,7 +26,6 @@ from aseancyber.cli import matching as matching_cli
 from aseancyber.cli import misp as misp_cli
 from aseancyber.cli import routing as routing_cli
 from aseancyber.cli.common import (
-    alembic_config,
     console,
     fail,
     first_line,
@@ -37,9 +36,10 @@ from aseancyber.cli.common import (
     step_reporter,
     unit_of_work,
 )
-from aseancyber.db import get_engine
+from aseancyber.db import alembic_config, get_engine
 from aseancyber.demo import load_demo
 from aseancyber.jobs.worker import run_worker
+from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
 from aseancyber.ops import logs
 from aseancyber.settings import get_settings, use_settings
 
@@ -216,7 +216,9 @@ def worker(
     logs.configure(get_settings())
     console.print("Worker started (Ctrl+C stops it)." if not once else "Running due jobs.")
     try:
-        run_worker(once=once, poll_seconds=poll_seconds)
+        run_worker(
+            handlers=JOB_HANDLERS, periodic=PERIODIC_JOBS, once=once, poll_seconds=poll_seconds
+        )
     except KeyboardInterrupt:
         console.print("Worker stopped.")
 

@@ -17,18 +17,19 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access import service as access_service
-from aseancyber.access.models import ApiToken, TokenScope
-from aseancyber.cli.common import console, fail, unit_of_work
-from aseancyber.community import service as community_service
-from aseancyber.community.models import (
+from aseancyber.access.models import (
+    ApiToken,
     DialoguePartner,
     MemberState,
     Organisation,
     OrganisationKind,
     Role,
+    TokenScope,
     User,
     UserRole,
 )
+from aseancyber.cli.common import console, fail, unit_of_work
+from aseancyber.community import service as community_service
 from aseancyber.community.schemas import OrganisationCreate
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Invalid, NotFound

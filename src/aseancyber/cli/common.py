@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from rich.console import Console
@@ -23,11 +22,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from aseancyber.db import get_engine, get_session_factory
+from aseancyber.db import alembic_config, get_engine, get_session_factory
 from aseancyber.errors import ServiceError
 from aseancyber.settings import get_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 console = Console(highlight=False)
 error_console = Console(stderr=True, highlight=False)
 
@@ -42,10 +40,6 @@ def first_line(error: BaseException | None) -> str:
     """The first line of a driver's message, so an error stays one line."""
     lines = str(error or "").strip().splitlines()
     return lines[0] if lines else type(error).__name__
-
-
-def alembic_config() -> Config:
-    return Config(str(PROJECT_ROOT / "alembic.ini"))
 
 
 def sqlite_file(url: str) -> Path | None:

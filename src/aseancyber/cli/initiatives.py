@@ -9,11 +9,12 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
 from aseancyber.access.service import actor_for
 from aseancyber.cli.common import console, fail, progress_bar, step_reporter, unit_of_work
-from aseancyber.community.models import User
 from aseancyber.initiatives import importing, overlaps, report, transfer
+from aseancyber.manifests import REPORT_SOURCES
 
 app = typer.Typer(
     help="Initiatives: import, duplicate detection, the ministers' report.", no_args_is_help=True
@@ -130,7 +131,14 @@ def write_report(
         reader = actor_for(_user(db, as_user))
         first, last = report.parse_period(start, end)
         progress = step_reporter(bar, "Building the report")
-        built = report.build(db, reader=reader, start=first, end=last, progress=progress)
+        built = report.build(
+            db,
+            reader=reader,
+            start=first,
+            end=last,
+            sources=REPORT_SOURCES,
+            progress=progress,
+        )
         progress(5, 6, f"rendering {format.upper()}")
         content, _, _ = report.render(built, format=format)
         progress(6, 6, "done")

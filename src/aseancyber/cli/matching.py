@@ -19,10 +19,10 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Actor
 from aseancyber.access.service import actor_for
 from aseancyber.cli.common import console, fail, progress_bar, unit_of_work
-from aseancyber.community.models import User
 from aseancyber.db import get_session_factory, utcnow
 from aseancyber.matching import indexer, service
 from aseancyber.matching.compiler import PatternKind

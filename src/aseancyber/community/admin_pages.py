@@ -16,11 +16,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.guards import check_permission, login_redirect
+from aseancyber.access.models import Organisation
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
 from aseancyber.community import service
-from aseancyber.community.models import Organisation
 from aseancyber.community.schemas import (
     KIND_OPTIONS,
     DialoguePartnerWrite,
@@ -31,7 +32,6 @@ from aseancyber.community.schemas import (
 )
 from aseancyber.errors import Forbidden
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import check_permission, login_redirect
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

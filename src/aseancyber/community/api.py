@@ -11,10 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, require
+from aseancyber.access.models import OrganisationKind
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.community import documents_api, service
-from aseancyber.community.models import OrganisationKind, SectoralBody
+from aseancyber.community.models import SectoralBody
 from aseancyber.community.schemas import (
     DialoguePartnerRead,
     DialoguePartnerWrite,

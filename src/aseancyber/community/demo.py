@@ -13,9 +13,9 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind, User
 from aseancyber.access.policy import Tlp, set_audience
 from aseancyber.community.documents import Document, DocumentKind
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind, User
 
 REQUIRED_ORGANISATIONS = ("SingCERT", "ASEAN Secretariat")
 

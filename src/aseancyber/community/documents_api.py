@@ -20,7 +20,7 @@ from aseancyber.community.documents_schemas import (
     DocumentRead,
     DocumentUpdate,
 )
-from aseancyber.web.downloads import download
+from aseancyber.exports import download
 from aseancyber.web.listing import PageCursor, PageLimit
 from aseancyber.web.pagination import DEFAULT_LIMIT
 

@@ -21,17 +21,17 @@ from aseancyber.access.dependencies import (
     DbSession,
     OptionalActor,
 )
+from aseancyber.access.guards import check_permission, login_redirect
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, may
 from aseancyber.community import documents_service as service
 from aseancyber.community.documents import DOCUMENT_KIND_LABELS, Document
 from aseancyber.community.documents_schemas import DocumentCreate, DocumentUpdate
-from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import all_organisations, list_member_states
+from aseancyber.exports import download
 from aseancyber.web import forms, templating
-from aseancyber.web.downloads import download
-from aseancyber.web.guards import check_permission, login_redirect
 from aseancyber.web.listing import PageCursor, PageLimit
 from aseancyber.web.pagination import DEFAULT_LIMIT
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import (
     Actor,
     Reader,
@@ -36,7 +37,6 @@ from aseancyber.community.documents_schemas import (
     DocumentRead,
     DocumentUpdate,
 )
-from aseancyber.community.models import MemberState
 from aseancyber.community.service import (
     contains_text,
     get_member_state_or_invalid,

@@ -21,10 +21,10 @@ from aseancyber.access.dependencies import (
     DbSession,
     OptionalActor,
 )
+from aseancyber.access.models import OrganisationKind
 from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.rules import Action, may
 from aseancyber.community import admin_pages, documents_pages, service
-from aseancyber.community.models import OrganisationKind
 from aseancyber.community.schemas import KIND_LABELS, KIND_OPTIONS
 from aseancyber.errors import Invalid
 from aseancyber.web import templating

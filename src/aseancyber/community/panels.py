@@ -1,12 +1,12 @@
-"""The community's dashboard panels (registered in :mod:`aseancyber.web.dashboard`)."""
+"""The community's dashboard panels (declared in the domain's manifest)."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Actor
 from aseancyber.community import documents_service, service
-from aseancyber.community.models import Organisation, User
-from aseancyber.web.panel import Panel
+from aseancyber.plugins import Panel
 
 
 def your_organisation(db: Session, actor: Actor) -> Panel | None:

@@ -14,7 +14,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from aseancyber.community.models import OrganisationKind
+from aseancyber.access.models import OrganisationKind
 
 
 def _no_nul(value: str) -> str:

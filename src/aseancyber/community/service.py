@@ -7,19 +7,17 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
-from aseancyber.access.permissions import PLATFORM_WIDE
-from aseancyber.access.policy import Actor
-from aseancyber.access.rules import Action, may
-from aseancyber.community.models import (
+from aseancyber.access.models import (
     DialoguePartner,
     MemberState,
     Organisation,
     OrganisationKind,
-    Pillar,
-    SectoralBody,
     User,
-    body_membership,
 )
+from aseancyber.access.permissions import PLATFORM_WIDE
+from aseancyber.access.policy import Actor
+from aseancyber.access.rules import Action, may
+from aseancyber.community.models import Pillar, SectoralBody, body_membership
 from aseancyber.community.schemas import (
     CONTACT_FIELDS,
     DialoguePartnerWrite,

@@ -29,7 +29,7 @@ from aseancyber.contacts.schemas import (
     StateResponseTimes,
     TargetRead,
 )
-from aseancyber.web.downloads import download
+from aseancyber.exports import download
 from aseancyber.web.listing import PageCursor, PageLimit
 from aseancyber.web.pagination import DEFAULT_LIMIT
 

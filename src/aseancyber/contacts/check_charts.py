@@ -16,8 +16,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Reader, visible_with_hint
-from aseancyber.community.models import MemberState
 from aseancyber.contacts.models import CheckTarget, Contact, ContactCheck
 
 RECENT_CHECKS = 12

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Reader, visible_with_hint
-from aseancyber.community.models import MemberState
 from aseancyber.contacts.models import (
     CONTACT_KIND_LABELS,
     CheckTarget,

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Actor, Reader, visible_to, visible_with_hint
 from aseancyber.access.rules import Action, may
 from aseancyber.access.shareable import members_of, readers_of_any
-from aseancyber.community.models import MemberState
 from aseancyber.community.service import has_nul
 from aseancyber.contacts import check_results
 from aseancyber.contacts import service as contacts

@@ -14,9 +14,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber import reference
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import MemberState
+from aseancyber.community import reference
 from aseancyber.contacts.models import (
     CheckStatus,
     CheckTarget,

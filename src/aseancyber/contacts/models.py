@@ -24,8 +24,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from aseancyber.access.models import MemberState, Organisation
 from aseancyber.access.policy import Shareable, register_shareable
-from aseancyber.community.models import MemberState, Organisation
 from aseancyber.db import Base, db_enum, id_column, utcnow
 from aseancyber.notify.models import OutboundEmail
 

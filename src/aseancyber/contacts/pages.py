@@ -13,15 +13,15 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, Proposed, may, require
-from aseancyber.community.models import Organisation
 from aseancyber.community.service import all_organisations, list_member_states
 from aseancyber.contacts import exports, service
 from aseancyber.contacts.models import CONTACT_KIND_LABELS, Contact
 from aseancyber.contacts.schemas import ContactCreate, ContactUpdate
+from aseancyber.exports import download
 from aseancyber.web import forms, templating
-from aseancyber.web.downloads import download
 from aseancyber.web.listing import PageCursor, PageLimit
 from aseancyber.web.pagination import DEFAULT_LIMIT
 

@@ -1,4 +1,4 @@
-"""The contacts dashboard panel (registered in :mod:`aseancyber.web.dashboard`): the
+"""The contacts dashboard panel (declared in the domain's manifest): the
 reader's organisation's open communication-check tasks and its contacts due verifying."""
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from aseancyber.access.rules import Action, Proposed, may
 from aseancyber.contacts import service
 from aseancyber.contacts.models import CheckStatus, CheckTarget, Contact, ContactCheck
 from aseancyber.db import utcnow
-from aseancyber.web.panel import Panel
+from aseancyber.plugins import Panel
 
 SHOWN = 5
 

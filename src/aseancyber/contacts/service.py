@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Role, User
 from aseancyber.access.policy import Actor, Reader, set_audience, visible_to
 from aseancyber.access.rules import Action, Proposed, require
 from aseancyber.access.shareable import (
@@ -24,7 +25,6 @@ from aseancyber.access.shareable import (
     require_version,
     share_with,
 )
-from aseancyber.community.models import MemberState, Role, User
 from aseancyber.community.service import (
     contains_text,
     get_member_state_or_invalid,

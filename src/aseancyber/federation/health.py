@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Role, User, UserRole
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import Role, User, UserRole
 from aseancyber.db import utcnow
 from aseancyber.federation import visibility
 from aseancyber.federation.models import DeadLetter, Mapping, Peer, RunState, SyncRun

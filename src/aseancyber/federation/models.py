@@ -12,8 +12,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Tlp
-from aseancyber.community.models import Organisation
 from aseancyber.db import Base, db_enum, id_column, utcnow
 
 

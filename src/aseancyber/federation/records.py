@@ -11,8 +11,8 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from aseancyber.access.models import Organisation, Role
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import Organisation, Role
 from aseancyber.db import begin_writing, utcnow
 from aseancyber.federation import health
 from aseancyber.federation.client import TaxiiError

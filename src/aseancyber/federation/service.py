@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, Role
 from aseancyber.access.permissions import PLATFORM_WIDE, Permission, permissions_of
 from aseancyber.access.policy import Actor, Tlp
-from aseancyber.community.models import Organisation, Role
 from aseancyber.community.service import has_nul
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.federation import health, secrets, visibility

@@ -43,6 +43,7 @@ from aseancyber.initiatives.schemas import (
     ReportRunRead,
     ReportRunRequest,
 )
+from aseancyber.reporting import InstalledSources
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 
@@ -270,16 +271,17 @@ def get_gaps(
     responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
     response_class=Response,
 )
-def get_report(
+def get_report(  # noqa: PLR0917 - FastAPI passes the dependencies and query parameters
     db: DbSession,
     reader: OptionalActor,
+    sources: InstalledSources,
     start: Annotated[str | None, Query(max_length=10)] = None,
     end: Annotated[str | None, Query(max_length=10)] = None,
     format: Annotated[str, Query(pattern="^(html|pdf)$")] = "pdf",
 ) -> Response:
     """The ministers' recommendations report for a period, as HTML or PDF."""
     first, last = report.parse_period(start, end)
-    built = report.build(db, reader=reader, start=first, end=last)
+    built = report.build(db, reader=reader, start=first, end=last, sources=sources)
     content, media_type, filename = report.render(built, format=format)
     return Response(
         content,

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Tlp
 from aseancyber.access.shareable import require_named, resolve_audience
-from aseancyber.community.models import MemberState, Pillar, SectoralBody
+from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.errors import FieldProblem, Invalid
 from aseancyber.initiatives import norm_links
 from aseancyber.initiatives.schemas import InitiativeCreate

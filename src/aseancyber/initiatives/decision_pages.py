@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
 from aseancyber.initiatives import decisions
 from aseancyber.initiatives.models import Initiative, PairDecision, PairVerdict
 from aseancyber.initiatives.schemas import PairDecisionCreate
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import login_redirect
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

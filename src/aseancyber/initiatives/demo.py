@@ -16,9 +16,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, User
 from aseancyber.access.policy import Tlp
 from aseancyber.access.service import actor_for
-from aseancyber.community.models import MemberState, SectoralBody, User
+from aseancyber.community.models import SectoralBody
 from aseancyber.initiatives import overlaps, service
 from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.schemas import InitiativeCreate

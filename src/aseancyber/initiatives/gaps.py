@@ -17,8 +17,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Reader
-from aseancyber.community.models import MemberState, SectoralBody
+from aseancyber.community.models import SectoralBody
 from aseancyber.db import utcnow
 from aseancyber.initiatives import norm_links, service
 from aseancyber.initiatives.models import THEME_LABELS, Initiative, Theme

@@ -22,8 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Shareable, register_shareable
-from aseancyber.community.models import Organisation, Pillar, SectoralBody
+from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.db import Base, db_enum, id_column, utcnow
 from aseancyber.norms.models import Norm, NormAction
 

@@ -14,16 +14,16 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
 from aseancyber.access.shareable import readers_of
-from aseancyber.community.models import User
 from aseancyber.initiatives import overlaps
 from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
-from aseancyber.web.panel import Panel
+from aseancyber.plugins import Panel
 
 LISTED = 5  # pairs named in one notice; the rest are counted and linked
 

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.guards import check_permission, login_redirect
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
@@ -20,7 +21,6 @@ from aseancyber.initiatives.page_options import (
 )
 from aseancyber.initiatives.schemas import OverlapReview
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import check_permission, login_redirect
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.guards import check_permission, login_redirect
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, may
@@ -39,7 +40,6 @@ from aseancyber.initiatives.models import (
 from aseancyber.initiatives.page_options import FILTER_NAMES, choices
 from aseancyber.initiatives.schemas import InitiativeCreate, InitiativeUpdate
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import check_permission, login_redirect
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

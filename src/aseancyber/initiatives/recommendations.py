@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from aseancyber.initiatives.gaps import FOCUS_LIMIT, Coverage
-from aseancyber.initiatives.report_sources import Implementation
+from aseancyber.initiatives.norms_implementation import Implementation
 
 LOW_IMPLEMENTATION = 0.5
 

@@ -29,7 +29,8 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import DialoguePartner, MemberState, SectoralBody
+from aseancyber.access.models import DialoguePartner, MemberState
+from aseancyber.community.models import SectoralBody
 from aseancyber.db import utcnow
 
 DATA_FILE = Path(__file__).parent / "data" / "registry_names.json"

@@ -6,12 +6,12 @@ confidence-building health and cross-border activity come from the other domains
 node has them: a domain contributes by providing ``aseancyber.<domain>.report`` with a
 function ``report_section(db, *, reader, start, end) -> ReportSection`` that returns
 aggregates only (never content) computed through the visibility policy (see
-:mod:`aseancyber.initiatives.report_sources`). A domain that is not there is shown as "not
+:mod:`aseancyber.reporting`). A domain that is not there is shown as "not
 yet available on this node"; no figure is ever invented.
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,14 +20,15 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from aseancyber import reporting
 from aseancyber.access.policy import Reader
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import charts, gaps, overlaps, report_sources
+from aseancyber.initiatives import charts, gaps, norms_implementation, overlaps
 from aseancyber.initiatives.detection import Reasons
 from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
 from aseancyber.initiatives.recommendations import Recommendation, derive, level_text
-from aseancyber.initiatives.report_sources import ReportSection
+from aseancyber.reporting import ReportSection
 from aseancyber.web.pdf import render_pdf
 from aseancyber.web.templating import templates
 
@@ -86,7 +87,7 @@ class Report:
     other: list[OtherSection] = field(default_factory=list)
     by_pillar: dict[str, list[Initiative]] = field(default_factory=dict)
     recommendations: list[Recommendation] = field(default_factory=list)
-    implementation: report_sources.Implementation | None = None
+    implementation: norms_implementation.Implementation | None = None
 
     def implementation_of(self, iso2: str) -> str:
         """A state's shared norms implementation, as the per-state table says it."""
@@ -151,13 +152,19 @@ def _option(overlap: Overlap) -> CoordinationOption:
     )
 
 
-def _other_sections(db: Session, reader: Reader, start: date, end: date) -> list[OtherSection]:
+def _other_sections(
+    db: Session,
+    reader: Reader,
+    start: date,
+    end: date,
+    sources: Sequence[reporting.ReportSource],
+) -> list[OtherSection]:
     return [
         OtherSection(
             domain,
             title,
             what,
-            report_sources.section_for(domain, db, reader=reader, start=start, end=end),
+            reporting.section_for(sources, domain, db, reader=reader, start=start, end=end),
         )
         for domain, title, what in OTHER_DOMAINS
     ]
@@ -170,9 +177,16 @@ def _money(amounts: dict[str, Decimal]) -> str:
 
 
 def build(
-    db: Session, *, reader: Reader, start: date, end: date, progress: Progress | None = None
+    db: Session,
+    *,
+    reader: Reader,
+    start: date,
+    end: date,
+    sources: Sequence[reporting.ReportSource],
+    progress: Progress | None = None,
 ) -> Report:
-    """Gather every section and figure of the report for ``reader`` and the period."""
+    """Gather every section and figure of the report for ``reader`` and the period; the
+    other capabilities' sections come from ``sources`` (every manifest's report sections)."""
     steps = 5
 
     def step(number: int, what: str) -> None:
@@ -223,10 +237,10 @@ def build(
     step(3, "overlaps and coordination options")
 
     coverage = gaps.coverage(db, reader=reader, start=start, end=end)
-    implementation = report_sources.implementation(db, reader=reader, as_of=end)
+    implementation = norms_implementation.implementation(db, reader=reader, as_of=end)
     advice = derive(coverage, implementation, pairs)
     step(4, "coverage gaps and recommendations")
-    other = _other_sections(db, reader, start, end)
+    other = _other_sections(db, reader, start, end, sources)
     step(5, "other domains")
 
     summary = [

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.guards import login_redirect
 from aseancyber.initiatives import gaps, report, report_runs
 from aseancyber.initiatives.charts import column_chart, shade_class
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import login_redirect
 from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -12,6 +12,7 @@ web process) in this process's memory, merged into what :func:`status` returns.
 """
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,16 +20,17 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Actor, Reader
 from aseancyber.access.service import actor_for
 from aseancyber.audit.service import record
-from aseancyber.community.models import User
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.initiatives import report
 from aseancyber.initiatives.models import ReportRun, ReportRunStatus
-from aseancyber.jobs.service import enqueue
+from aseancyber.jobs.service import Handler, enqueue
+from aseancyber.reporting import ReportSource
 
 JOB_KIND = "initiatives.build_report"
 FORMATS = ("pdf", "html")
@@ -191,8 +193,18 @@ def _progress_writer(db: Session, run_id: str) -> report.Progress:
     return progress
 
 
-def build_report(db: Session, payload: dict[str, Any]) -> None:
-    """Job handler: build and render one requested report, as its requester sees things."""
+def report_builder(sources: Sequence[ReportSource]) -> Handler:
+    """The job handler that builds requested reports with ``sources`` (every manifest's
+    report sections, bound by the app layer)."""
+
+    def handler(db: Session, payload: dict[str, Any]) -> None:
+        build_report(db, payload, sources=sources)
+
+    return handler
+
+
+def build_report(db: Session, payload: dict[str, Any], *, sources: Sequence[ReportSource]) -> None:
+    """Build and render one requested report, as its requester sees things."""
     run = db.get(ReportRun, str(payload.get("run_id", "")))
     if run is None or run.status is not ReportRunStatus.QUEUED:
         return  # withdrawn (requester deleted) or already handled
@@ -207,6 +219,7 @@ def build_report(db: Session, payload: dict[str, Any]) -> None:
             reader=reader,
             start=run.period_start,
             end=run.period_end,
+            sources=sources,
             progress=lambda step, _steps, what: progress(step, STEPS, what),
         )
         progress(6, STEPS, f"rendering {run.format.upper()}")

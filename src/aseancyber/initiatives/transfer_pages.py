@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.guards import check_permission, login_redirect
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Tlp
 from aseancyber.errors import Invalid
@@ -18,7 +19,6 @@ from aseancyber.initiatives.page_options import (
     TLP_OPTIONS,
 )
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import check_permission, login_redirect
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

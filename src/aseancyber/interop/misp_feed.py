@@ -40,8 +40,8 @@ from misp_stix_converter.tools import get_stix2_parser, is_stix2_from_misp, load
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Reader, Tlp, stricter
-from aseancyber.community.models import Organisation
 from aseancyber.errors import NotFound
 from aseancyber.interop import misp_cache
 from aseancyber.interop import misp_labels as labels

@@ -25,8 +25,8 @@ from misp_stix_converter import MISPtoSTIX21Parser
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Tlp, stricter
-from aseancyber.community.models import Organisation
 from aseancyber.errors import Invalid, TooLarge
 from aseancyber.interop import misp_labels as labels
 from aseancyber.sharing import service as sharing_service

@@ -24,7 +24,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.db import begin_writing, get_session_factory, utcnow
-from aseancyber.jobs import registry, service
+from aseancyber.jobs import service
 from aseancyber.jobs.models import HEARTBEAT_SECONDS, WorkerHeartbeat
 from aseancyber.jobs.service import Handler, InUnits, Periodic
 
@@ -122,10 +122,10 @@ class Heartbeat:
 
 
 def schedule_periodic(
-    session_factory: sessionmaker[Session], *, periodic: Sequence[Periodic] | None = None
+    session_factory: sessionmaker[Session], *, periodic: Sequence[Periodic]
 ) -> int:
     """Enqueue the periodic jobs that are due; returns how many were enqueued."""
-    items = registry.PERIODIC if periodic is None else periodic
+    items = periodic
     now = utcnow()
     # A read-only look first: an idle worker writes nothing.
     with session_factory() as db:
@@ -211,18 +211,19 @@ def run_pending(
     *,
     limit: int = BATCH,
     worker_id: str | None = None,
-    handlers: Mapping[str, Handler] | None = None,
-    periodic: bool = True,
+    handlers: Mapping[str, Handler],
+    periodic: Sequence[Periodic] = (),
     heartbeat: Heartbeat | None = None,
 ) -> int:
-    """Schedule due periodic jobs, then run up to ``limit`` due jobs; returns how many ran."""
+    """Schedule the due ``periodic`` jobs, then run up to ``limit`` due jobs with ``handlers``;
+    returns how many ran. The app layer passes every manifest's jobs (``jobs`` core knows
+    no domain)."""
     if periodic:
-        schedule_periodic(session_factory)
+        schedule_periodic(session_factory, periodic=periodic)
     worker = worker_id or default_worker_id()
-    known = registry.HANDLERS if handlers is None else handlers
     count = 0
     while count < limit and run_one(
-        session_factory, worker_id=worker, handlers=known, heartbeat=heartbeat
+        session_factory, worker_id=worker, handlers=handlers, heartbeat=heartbeat
     ):
         count += 1
     return count
@@ -230,6 +231,8 @@ def run_pending(
 
 def run_worker(
     *,
+    handlers: Mapping[str, Handler],
+    periodic: Sequence[Periodic],
     once: bool = False,
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
@@ -248,7 +251,14 @@ def run_worker(
     try:
         while not stop.is_set():
             try:
-                ran = run_pending(factory, limit=BATCH, worker_id=worker_id, heartbeat=heartbeat)
+                ran = run_pending(
+                    factory,
+                    limit=BATCH,
+                    worker_id=worker_id,
+                    handlers=handlers,
+                    periodic=periodic,
+                    heartbeat=heartbeat,
+                )
             except Exception:
                 if once:
                     raise
@@ -267,13 +277,22 @@ def run_worker(
 class InProcessWorker:
     """The worker loop in a daemon thread of the web server (the SQLite set-up)."""
 
-    def __init__(self, session_factory: sessionmaker[Session], poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        handlers: Mapping[str, Handler],
+        periodic: Sequence[Periodic],
+        poll_seconds: float = 1.0,
+    ) -> None:
         self._stop = threading.Event()
         worker_id = f"{socket.gethostname()}:{os.getpid()}:in-process"[:100]
         self._heartbeat = Heartbeat(session_factory, worker_id)
         self._thread = threading.Thread(
             target=run_worker,
             kwargs={
+                "handlers": handlers,
+                "periodic": periodic,
                 "poll_seconds": poll_seconds,
                 "stop": self._stop,
                 "session_factory": session_factory,

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from aseancyber.sharing.urls import canonical_url
+
 # The object path each kind of observable is compared on, as patterns write it.
 PATHS = {
     "ipv4-addr": "ipv4-addr:value",
@@ -109,18 +111,6 @@ def ip_observable(text: str) -> Observable | None:
     """An IPv4 / IPv6 address or network in canonical form, as the free-text scanner reads
     one; ``None`` when ``text`` is neither."""
     return _ip(text)
-
-
-def canonical_url(text: str) -> str:
-    scheme, _, rest = text.partition("://")
-    host_end = len(rest)
-    for mark in "/?#":
-        found = rest.find(mark)
-        if found != -1:
-            host_end = min(host_end, found)
-    host = rest[:host_end]
-    user, at, hostport = host.rpartition("@")
-    return f"{scheme.lower()}://{user}{at}{hostport.lower()}{rest[host_end:]}"
 
 
 def detect(raw: str) -> Observable | None:

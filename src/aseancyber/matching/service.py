@@ -23,9 +23,9 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import writes_at_all
-from aseancyber.community.models import Organisation
 from aseancyber.db import utcnow, write_here
 from aseancyber.errors import Forbidden, Invalid, ServiceError
 from aseancyber.matching import indexer

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
+from aseancyber.exports import download
 from aseancyber.norms import (
     attachments,
     catalogue,
@@ -37,9 +38,9 @@ from aseancyber.norms.schemas import (
     StateDiff,
     VersionRead,
 )
+from aseancyber.reporting import InstalledProgrammes
 from aseancyber.requests import files
 from aseancyber.requests.schemas import AttachmentRead
-from aseancyber.web.downloads import download
 from aseancyber.web.listing import PageCursor, PageLimit
 from aseancyber.web.pagination import DEFAULT_LIMIT
 
@@ -207,9 +208,11 @@ def set_evidence_sharing(
 
 
 @router.get("/states/{iso2}/survey")
-def oewg_survey(iso2: str, db: DbSession, reader: OptionalActor) -> dict[str, Any]:
+def oewg_survey(
+    iso2: str, db: DbSession, reader: OptionalActor, programmes: InstalledProgrammes
+) -> dict[str, Any]:
     """The state's visible record shaped like the UN OEWG national survey (four parts)."""
-    return exports.oewg_survey(db, reader=reader, iso2=iso2)
+    return exports.oewg_survey(db, reader=reader, iso2=iso2, programmes=programmes)
 
 
 def attachment_read(assessment_id: str, attachment: NormAssessmentAttachment) -> AttachmentRead:

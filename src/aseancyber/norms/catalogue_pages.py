@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
+from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
 from aseancyber.errors import Conflict, Forbidden, Invalid
@@ -15,7 +16,6 @@ from aseancyber.norms import catalogue
 from aseancyber.norms.models import ActionLevel, NormAction
 from aseancyber.norms.schemas import ActionCreate, ActionUpdate
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import login_redirect
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

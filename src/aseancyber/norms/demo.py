@@ -14,9 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from aseancyber.access.policy import Tlp, set_audience
-from aseancyber.access.service import hash_password
-from aseancyber.community.models import (
+from aseancyber.access.models import (
     MemberState,
     Organisation,
     OrganisationKind,
@@ -24,6 +22,8 @@ from aseancyber.community.models import (
     User,
     UserRole,
 )
+from aseancyber.access.policy import Tlp, set_audience
+from aseancyber.access.service import hash_password
 from aseancyber.norms.catalogue import list_norms
 from aseancyber.norms.models import (
     AssessmentStatus,
@@ -34,6 +34,8 @@ from aseancyber.norms.models import (
     level_deltas,
 )
 from aseancyber.norms.service import sharing_for
+
+DEMO_PASSWORD = "asean-demo-2026"  # noqa: S105 - the published demo password (aseancyber.demo)
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,6 @@ AGENCY_BY_NORM = {
 
 
 def _policy_officer(db: Session, state: MemberState, agency: Organisation) -> User:
-    from aseancyber.demo import DEMO_PASSWORD  # noqa: PLC0415 - aseancyber.demo imports us
 
     email = f"policy.{state.iso2.lower()}@example.org"
     user = db.scalar(select(User).where(User.email == email))

@@ -5,19 +5,18 @@ reader may see, and is itself audited."""
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader, visible_to
 from aseancyber.community.documents import Document, DocumentKind
-from aseancyber.community.models import MemberState, Organisation
 from aseancyber.exports import Export, audit_export, check_format, table_export
-from aseancyber.initiatives.models import Initiative, InitiativeTag, TagKind
 from aseancyber.norms import service
 from aseancyber.norms.evidence import NOT_SHARED, EvidenceItem
 from aseancyber.norms.history import code_key
 from aseancyber.norms.models import AssessmentStatus
 from aseancyber.norms.regional import Profile, profile
+from aseancyber.reporting import ProgrammeProvider
 
 CSV_COLUMNS = (
     "id",
@@ -63,8 +62,11 @@ def export(
     return exported
 
 
-def oewg_survey(db: Session, *, reader: Reader, iso2: str) -> dict[str, Any]:
-    """A state's visible record in the four parts of the UN OEWG national survey."""
+def oewg_survey(
+    db: Session, *, reader: Reader, iso2: str, programmes: ProgrammeProvider | None
+) -> dict[str, Any]:
+    """A state's visible record in the four parts of the UN OEWG national survey; part 4's
+    programmes come from ``programmes`` (the initiatives registry, through its manifest)."""
     data = profile(db, reader=reader, iso2=iso2)
     state = data.state
 
@@ -124,7 +126,7 @@ def oewg_survey(db: Session, *, reader: Reader, iso2: str) -> dict[str, Any]:
             visible_to(reader, Document),
         )
     )
-    programmes = capacity_building(db, reader=reader, state=state)
+    found = [] if programmes is None else programmes(db, reader=reader, state=state)
     _audit_export(db, reader, "survey_export", ids, "json")
     return {
         "survey": "UN OEWG on ICTs: national survey of implementation (shape)",
@@ -144,60 +146,15 @@ def oewg_survey(db: Session, *, reader: Reader, iso2: str) -> dict[str, Any]:
             "threat_assessments_shared": threat_documents or NOT_SHARED,
         },
         "part_4_capacity_building": {
-            "programmes": programmes,
-            "needs": capacity_needs(data, programmes),
-            "offers": [p for p in programmes if "provider" in p["role"] and p["status"] in OPEN],
-            "provider_role": provider_role(programmes),
+            "programmes": found,
+            "needs": capacity_needs(data, found),
+            "offers": [p for p in found if "provider" in p["role"] and p["status"] in OPEN],
+            "provider_role": provider_role(found),
             "note": "Cooperation and capacity-building initiatives of the registry in which "
             "the state is a beneficiary or a provider (its organisation runs it, or it is "
             "named as funder or implementer), as far as they are shared with the reader.",
         },
     }
-
-
-def capacity_building(db: Session, *, reader: Reader, state: MemberState) -> list[dict[str, Any]]:
-    """The visible initiatives the state benefits from or provides, with its role in each."""
-    providing_orgs = select(Organisation.id).where(Organisation.member_state_id == state.id)
-    beneficiary = _tagged(TagKind.STATE, [state.iso2])
-    provider = or_(
-        Initiative.owner_organisation_id.in_(providing_orgs),
-        _tagged(TagKind.FUNDER, [state.name, state.iso2]),
-        _tagged(TagKind.IMPLEMENTER, [state.name, state.iso2]),
-    )
-    found = db.execute(
-        select(Initiative, beneficiary.label("beneficiary"), provider.label("provider"))
-        .where(visible_to(reader, Initiative), or_(beneficiary, provider))
-        .order_by(Initiative.start_on.desc(), Initiative.title, Initiative.id)
-    ).all()
-    programmes = []
-    for initiative, is_beneficiary, is_provider in found:
-        roles = [
-            name
-            for name, held in (("beneficiary", is_beneficiary), ("provider", is_provider))
-            if held
-        ]
-        programmes.append(
-            {
-                "title": initiative.title,
-                "role": roles,
-                "status": initiative.status.value,
-                "programme": initiative.programme,
-                "sectoral_body": initiative.sectoral_body.name
-                if initiative.sectoral_body
-                else None,
-                "start_on": initiative.start_on.isoformat() if initiative.start_on else None,
-                "end_on": initiative.end_on.isoformat() if initiative.end_on else None,
-                "themes": initiative.values(TagKind.THEME),
-                "beneficiaries": initiative.values(TagKind.STATE),
-                "audience": initiative.values(TagKind.AUDIENCE),
-                "norms": initiative.norms,
-                "funders": initiative.funders,
-                "implementers": initiative.implementers,
-                "tlp": initiative.tlp.value,
-                "link": f"/initiatives/{initiative.id}",
-            }
-        )
-    return programmes
 
 
 OPEN = {"planned", "ongoing"}
@@ -241,16 +198,6 @@ def provider_role(programmes: list[dict[str, Any]]) -> dict[str, Any]:
         "themes": sorted({theme for p in provided for theme in p["themes"]}),
         "note": "Over the initiatives shared with you.",
     }
-
-
-def _tagged(kind: TagKind, values: list[str]) -> ColumnElement[bool]:
-    return exists(
-        select(InitiativeTag.id).where(
-            InitiativeTag.initiative_id == Initiative.id,
-            InitiativeTag.kind == kind,
-            InitiativeTag.value.in_(values),
-        )
-    )
 
 
 def _evidence(item: EvidenceItem) -> dict[str, str]:

@@ -24,8 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import AggregateScope, Shareable, Tlp, register_shareable
-from aseancyber.community.models import MemberState
 from aseancyber.db import Base, db_enum, id_column, utcnow
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, Proposed, may
 from aseancyber.errors import Conflict, Forbidden, Invalid, TooLarge
@@ -37,9 +38,9 @@ from aseancyber.norms.models import (
     Visibility,
 )
 from aseancyber.norms.schemas import AssessmentCreate, AssessmentUpdate
+from aseancyber.reporting import InstalledProgrammes
 from aseancyber.requests import files
 from aseancyber.web import forms, templating
-from aseancyber.web.guards import login_redirect
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -418,9 +419,11 @@ def state_changes(
 
 
 @router.get("/norms/states/{iso2}/survey.json")
-def state_survey(iso2: str, db: DbSession, reader: OptionalActor) -> Response:
+def state_survey(
+    iso2: str, db: DbSession, reader: OptionalActor, programmes: InstalledProgrammes
+) -> Response:
     """The state's shared record shaped like the UN OEWG national survey."""
-    survey = exports.oewg_survey(db, reader=reader, iso2=iso2)
+    survey = exports.oewg_survey(db, reader=reader, iso2=iso2, programmes=programmes)
     return Response(
         orjson.dumps(survey, option=orjson.OPT_INDENT_2),
         media_type="application/json",

@@ -1,11 +1,11 @@
-"""The norms dashboard panel (registered in :mod:`aseancyber.web.dashboard`)."""
+"""The norms dashboard panel (declared in the domain's manifest)."""
 
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import MemberState
 from aseancyber.norms import regional
-from aseancyber.web.panel import Panel
+from aseancyber.plugins import Panel
 
 
 def norms_implementation(db: Session, actor: Actor) -> Panel:

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Reader
-from aseancyber.community.models import MemberState
 from aseancyber.norms import service
 from aseancyber.norms.catalogue import list_norms
 from aseancyber.norms.evidence import EvidenceItem, evidence_for

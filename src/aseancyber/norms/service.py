@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import GOVERNMENT_KINDS, MemberState, Organisation, OrganisationKind
 from aseancyber.access.policy import (
     Actor,
     Reader,
@@ -22,12 +23,6 @@ from aseancyber.access.policy import (
     visible_with_hint,
 )
 from aseancyber.access.rules import Action, Proposed, may
-from aseancyber.community.models import (
-    GOVERNMENT_KINDS,
-    MemberState,
-    Organisation,
-    OrganisationKind,
-)
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound

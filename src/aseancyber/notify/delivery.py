@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import User
+from aseancyber.access.models import User
 from aseancyber.db import utcnow
 from aseancyber.jobs.service import backoff
 from aseancyber.notify.models import (

@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import User
 from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem, Invalid, NotFound
 from aseancyber.notify.models import (

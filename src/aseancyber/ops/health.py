@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from aseancyber.cli.common import alembic_config
+from aseancyber.db import alembic_config
 from aseancyber.errors import Problem
 
 router = APIRouter(tags=["operations"], include_in_schema=False)

@@ -5,9 +5,9 @@ decision on each proposal (an accepted edit becomes the next version).
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import Organisation
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound

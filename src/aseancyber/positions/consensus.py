@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Organisation
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, Reader
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import MemberState, Organisation
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.notify.models import NotificationKind

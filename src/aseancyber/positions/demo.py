@@ -13,10 +13,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber import reference
+from aseancyber.access.models import MemberState, Organisation, Role, User, UserRole
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.service import actor_for, hash_password
-from aseancyber.community.models import MemberState, Organisation, Role, User, UserRole
+from aseancyber.community import reference
 from aseancyber.db import utcnow
 from aseancyber.positions import (
     adoption,

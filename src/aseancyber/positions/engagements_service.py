@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Select, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Actor, Reader, set_audience, visible_to
 from aseancyber.access.rules import Action, may
 from aseancyber.access.shareable import check_relabel, get_visible, require_version
-from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid, NotFound

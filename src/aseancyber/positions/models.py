@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from aseancyber.access.models import MemberState, Organisation, User
 from aseancyber.access.policy import Shareable, register_shareable
-from aseancyber.community.models import MemberState, Organisation, User
 from aseancyber.db import Base, db_enum, id_column, utcnow
 
 

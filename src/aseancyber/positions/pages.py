@@ -15,9 +15,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.models import OrganisationKind
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import OrganisationKind
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.positions import (

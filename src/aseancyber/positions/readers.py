@@ -5,10 +5,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, OrganisationKind, User, UserRole
 from aseancyber.access.permissions import ROLE_PERMISSIONS, Permission
 from aseancyber.access.policy import Shareable
 from aseancyber.access.shareable import readers_of
-from aseancyber.community.models import Organisation, OrganisationKind, User, UserRole
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
 

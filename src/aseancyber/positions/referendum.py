@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import MemberState
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.notify.models import NotificationKind

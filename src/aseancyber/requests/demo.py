@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber import reference
+from aseancyber.access.models import Organisation, Role, User, UserRole
 from aseancyber.access.policy import Tlp, set_audience
 from aseancyber.access.service import hash_password
-from aseancyber.community.models import Organisation, Role, User, UserRole
+from aseancyber.community import reference
 from aseancyber.db import utcnow
 from aseancyber.requests.models import (
     CrossBorderRequest,

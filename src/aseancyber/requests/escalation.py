@@ -22,9 +22,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind, Role, User
 from aseancyber.access.policy import Actor
 from aseancyber.audit import service as audit
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind, Role, User
 from aseancyber.contacts.models import Contact
 from aseancyber.contacts.service import organisation_admin_ids
 from aseancyber.db import utcnow

@@ -3,7 +3,7 @@
 The bytes live in the platform's file store (:mod:`aseancyber.storage`), as case attachments do,
 under a generated name that never comes from the upload; the row keeps the cleaned display
 name, the size and the SHA-256. The media type served is taken from the project's one
-allow-list by extension (``cases.messages.ALLOWED_TYPES``), never from the upload, and
+allow-list by extension (``storage.ALLOWED_TYPES``), never from the upload, and
 downloads are sent with ``nosniff`` and a sandboxing CSP. Who may upload and download is
 decided by the parent record's own rules (see the callers): this module only checks,
 stores and reads files.
@@ -23,11 +23,10 @@ from starlette.datastructures import FormData, UploadFile
 
 from aseancyber import audit
 from aseancyber.access.policy import Reader
-from aseancyber.cases.messages import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES
 from aseancyber.community.service import has_nul
 from aseancyber.db import Base
 from aseancyber.errors import Invalid, NotFound, TooLarge
-from aseancyber.storage import file_store
+from aseancyber.storage import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, file_store
 
 MAX_FILES = 5
 MAX_BYTES = MAX_ATTACHMENT_BYTES  # the same limit as case attachments

@@ -15,8 +15,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Shareable, register_shareable
-from aseancyber.community.models import Organisation, User
 from aseancyber.db import Base, db_enum, id_column, utcnow
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import Organisation, User
 from aseancyber.errors import Conflict, Forbidden, Invalid, TooLarge
 from aseancyber.requests import attachments, escalation, files, service, views, workflow
 from aseancyber.requests.models import (

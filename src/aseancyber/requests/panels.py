@@ -1,13 +1,13 @@
-"""The requests dashboard panel (registered in :mod:`aseancyber.web.dashboard`): requests
+"""The requests dashboard panel (declared in the domain's manifest): requests
 sent to the reader's organisation that await its acknowledgement or its answer."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, visible_to
+from aseancyber.plugins import Panel
 from aseancyber.requests import service
 from aseancyber.requests.models import CrossBorderRequest, RequestStatus
-from aseancyber.web.panel import Panel
 
 SHOWN = 5
 AWAITING = (RequestStatus.SENT, RequestStatus.ACKNOWLEDGED, RequestStatus.IN_PROGRESS)

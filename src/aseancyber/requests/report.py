@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader, visible_to
-from aseancyber.initiatives.report_sources import ReportSection, period_bounds, visible_count
+from aseancyber.reporting import ReportSection, period_bounds, visible_count
 from aseancyber.requests.models import (
     REQUEST_KIND_LABELS,
     CrossBorderRequest,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import (
     Actor,
     Reader,
@@ -22,7 +23,6 @@ from aseancyber.access.policy import (
 from aseancyber.access.rules import Action, may
 from aseancyber.access.service import actor_for
 from aseancyber.access.shareable import check_relabel, get_visible, require_version
-from aseancyber.community.models import Organisation, User
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem, Forbidden, Invalid

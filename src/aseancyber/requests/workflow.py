@@ -33,8 +33,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Actor, Reader, set_audience, visible_to
-from aseancyber.community.models import MemberState
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.notify.models import NotificationKind

@@ -23,10 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
+from aseancyber.access.models import Organisation, Role, User
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor, Tlp, stricter
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import Organisation, Role, User
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.notify import service as notify

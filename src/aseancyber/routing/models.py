@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aseancyber.community.models import Organisation
+from aseancyber.access.models import Organisation
 from aseancyber.db import Base, db_enum, id_column, utcnow
 
 

@@ -28,7 +28,7 @@ import iptocc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind
 from aseancyber.errors import FieldProblem, Invalid
 from aseancyber.routing.models import ConstituencyEntry, ConstituencyKind
 from aseancyber.routing.table import LookupTable

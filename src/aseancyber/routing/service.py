@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import Organisation
 from aseancyber.community.service import has_nul
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.routing import resolve, table

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import exists, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import (
     Actor,
     Audience,
@@ -23,7 +24,6 @@ from aseancyber.access.policy import (
     organisation_reader,
 )
 from aseancyber.access.service import actor_for
-from aseancyber.community.models import Organisation, User
 from aseancyber.sharing import ingest_rules, service
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject
 

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import MemberState, Organisation, OrganisationKind, Role, User
 from aseancyber.access.policy import Tlp
 from aseancyber.access.service import actor_for
-from aseancyber.community.models import MemberState, Organisation, OrganisationKind, Role, User
 from aseancyber.sharing import ingest, service, stix
 from aseancyber.sharing.models import Collection, CollectionKind
 

@@ -12,7 +12,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.community.models import Organisation
+from aseancyber.access.models import Organisation
 from aseancyber.sharing import stix
 
 SKIPPED = frozenset({"type", "id", "spec_version", "name"})

@@ -21,8 +21,8 @@ from pathlib import Path
 import orjson
 
 from aseancyber.errors import Invalid
-from aseancyber.matching.observables import canonical_url
 from aseancyber.settings import get_settings
+from aseancyber.sharing.urls import canonical_url
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Tlp, stricter, visible_to
-from aseancyber.community.models import Organisation
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import StixObject
 

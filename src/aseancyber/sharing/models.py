@@ -25,8 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import RecordAudience, Shareable, Tlp, register_shareable
-from aseancyber.community.models import Organisation
 from aseancyber.db import Base, db_enum, id_column, utcnow
 
 

@@ -13,9 +13,9 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.shareable import members_of, readers_of
-from aseancyber.community.models import Organisation
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
 from aseancyber.sharing import objects_service

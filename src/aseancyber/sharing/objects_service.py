@@ -16,9 +16,9 @@ import orjson
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from aseancyber.access.models import MemberState, Organisation
 from aseancyber.access.policy import Actor, Reader, Tlp, set_audience, visible_to
 from aseancyber.access.rules import Action, may
-from aseancyber.community.models import MemberState, Organisation
 from aseancyber.community.service import has_nul, like_pattern
 from aseancyber.errors import Forbidden, Invalid, NotFound
 from aseancyber.sharing import stix

@@ -1,4 +1,4 @@
-"""The "shared with you" dashboard panel (registered in :mod:`aseancyber.web.dashboard`):
+"""The "shared with you" dashboard panel (declared in the domain's manifest):
 the latest records other organisations shared naming the reader or the reader's
 organisation, as far as the reader may see them."""
 
@@ -6,9 +6,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, RecordAudience
+from aseancyber.plugins import Panel
 from aseancyber.sharing import objects_service
 from aseancyber.sharing.models import StixObject
-from aseancyber.web.panel import Panel
 
 SHOWN = 5
 

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Tlp
-from aseancyber.community.models import Organisation
 from aseancyber.sharing import ingest, stix
 from aseancyber.sharing.models import Collection, CollectionKind
 

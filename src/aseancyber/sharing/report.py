@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader
-from aseancyber.initiatives.report_sources import (
+from aseancyber.reporting import (
     ReportSection,
     months,
     period_bounds,

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, false, insert, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Reader, Tlp
 from aseancyber.access.rules import Action, Scope, may, writable_by
-from aseancyber.community.models import Organisation
 from aseancyber.community.service import has_nul
 from aseancyber.db import new_id, utcnow
 from aseancyber.errors import Forbidden, Invalid, NotFound

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession
+from aseancyber.access.models import User
 from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor, Tlp
-from aseancyber.community.models import User
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Invalid, ServiceError
 from aseancyber.sharing import service, share_service

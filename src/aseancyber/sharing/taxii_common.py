@@ -27,7 +27,7 @@ from aseancyber.access.dependencies import (
 )
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import writes_at_all
-from aseancyber.audit.service import SESSION_ACTOR
+from aseancyber.db import SESSION_ACTOR
 from aseancyber.errors import Forbidden, NotAuthenticated, ServiceError
 from aseancyber.sharing import objects_service as objects
 from aseancyber.sharing import service, stix

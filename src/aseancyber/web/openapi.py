@@ -10,6 +10,7 @@ requirements to every operation, so no domain repeats them; a route that answers
 """
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -17,8 +18,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute
 
-from aseancyber.access.dependencies import SESSION_COOKIE, get_current_actor, get_optional_actor
 from aseancyber.errors import PROBLEM_JSON
+from aseancyber.web.security import SESSION_COOKIE
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -78,6 +79,17 @@ REASONS = {
 }
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """The dependencies that name the caller: ``required`` (signed in) and ``optional``.
+
+    The app passes access's ``get_current_actor`` / ``get_optional_actor``, so this module
+    (web core) does not import access."""
+
+    required: object
+    optional: object
+
+
 def _dependants(dependant: Dependant) -> Iterator[Dependant]:
     yield dependant
     for dependency in dependant.dependencies:
@@ -88,14 +100,14 @@ def _calls(route: APIRoute | RouteContext) -> set[object]:
     return {dependant.call for dependant in _dependants(route.dependant)}
 
 
-def error_statuses(route: APIRoute | RouteContext, method: str) -> set[int]:
+def error_statuses(route: APIRoute | RouteContext, method: str, sign_in: SignIn) -> set[int]:
     """The error statuses an operation can answer, from what the route depends on."""
     calls = _calls(route)
     every = list(_dependants(route.dependant))
     names_records = any(d.path_params or d.query_params for d in every)
     statuses = {503}
     writes = method not in SAFE_METHODS
-    if get_current_actor in calls or get_optional_actor in calls:
+    if sign_in.required in calls or sign_in.optional in calls:
         statuses |= {401, 403}
     if names_records or writes:
         statuses.add(404)
@@ -106,13 +118,13 @@ def error_statuses(route: APIRoute | RouteContext, method: str) -> set[int]:
     return statuses
 
 
-def security_of(route: APIRoute | RouteContext) -> list[dict[str, list[str]]]:
+def security_of(route: APIRoute | RouteContext, sign_in: SignIn) -> list[dict[str, list[str]]]:
     """The operation's security requirements: required, optional (``{}``) or none."""
     calls = _calls(route)
     signed_in: list[dict[str, list[str]]] = [{BEARER: []}, {COOKIE: []}]
-    if get_current_actor in calls:
+    if sign_in.required in calls:
         return signed_in
-    if get_optional_actor in calls:
+    if sign_in.optional in calls:
         return [{}, *signed_in]
     return []
 
@@ -130,7 +142,9 @@ def _problem(status: int, description: str | None = None) -> dict[str, Any]:
     }
 
 
-def describe(document: dict[str, Any], routes: Iterable[BaseRoute]) -> dict[str, Any]:
+def describe(
+    document: dict[str, Any], routes: Iterable[BaseRoute], sign_in: SignIn
+) -> dict[str, Any]:
     """Add problem+json error answers and security requirements to every operation."""
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
@@ -145,12 +159,12 @@ def describe(document: dict[str, Any], routes: Iterable[BaseRoute]) -> dict[str,
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in sorted(error_statuses(route, method)):
+            for status in sorted(error_statuses(route, method, sign_in)):
                 responses[str(status)] = _problem(status)
             for code, declared in responses.items():  # the route's own (``problems``)
                 if code.isdigit() and int(code) >= 400 and declared.get("content") is None:
                     responses[code] = _problem(int(code), declared.get("description"))
-            operation["security"] = security_of(route)
+            operation["security"] = security_of(route, sign_in)
     # FastAPI's own 422 shape is never answered: drop it once no operation names it.
     if "HTTPValidationError" not in orjson.dumps(paths).decode():
         schemas.pop("HTTPValidationError", None)

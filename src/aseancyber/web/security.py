@@ -9,8 +9,8 @@ said, and ``Cache-Control: no-store`` always wins on an authenticated request.
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aseancyber.access.dependencies import SESSION_COOKIE
-
+# The browser session cookie (set by the sign-in pages, read by access.dependencies).
+SESSION_COOKIE = "aseancyber_session"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "

@@ -1,4 +1,4 @@
-"""The site navigation, by domain, in one list: a new domain adds one line to ``NAVIGATION``.
+"""The site navigation: the links every manifest declares, in their menu positions.
 
 Who sees a link is not written here: it is read from the guard of the page's own route (the
 GET route at the link's address). A route that depends on the signed-in actor is hidden from
@@ -22,38 +22,19 @@ from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
 from aseancyber.access.dependencies import PermissionCheck, get_current_actor
+from aseancyber.access.models import Organisation
 from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor
-from aseancyber.community.models import Organisation
+from aseancyber.manifests import MANIFESTS
+from aseancyber.plugins import NavItem
 
-
-@dataclass(frozen=True)
-class NavItem:
-    """One navigation link: a label and the address of an area's first page."""
-
-    label: str
-    href: str
-
-
-NAVIGATION: list[NavItem] = [
-    NavItem("Dashboard", "/"),
-    NavItem("Directory", "/directory"),
-    NavItem("Documents", "/documents"),
-    NavItem("Norms", "/norms"),
-    NavItem("Initiatives", "/initiatives"),
-    NavItem("Positions", "/positions"),
-    NavItem("Engagements", "/engagements"),
-    NavItem("Contacts", "/contacts"),
-    NavItem("Requests", "/requests"),
-    NavItem("Cases", "/cases"),
-    NavItem("Sharing", "/sharing/objects"),
-    NavItem("Routing", "/routing"),
-    NavItem("Matching", "/matching"),
-    NavItem("Federation", "/federation/peers"),
-    NavItem("Inbox", "/inbox"),
-    NavItem("Users", "/admin/users"),
-    NavItem("Audit", "/audit"),
-]
+NAVIGATION: list[NavItem] = sorted(
+    [
+        NavItem("Dashboard", "/", position=0),
+        *(item for manifest in MANIFESTS for item in manifest.navigation),
+    ],
+    key=lambda item: item.position,
+)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import User
 from aseancyber.access.service import (
     NewSession,
     change_password,
@@ -13,7 +14,6 @@ from aseancyber.access.service import (
     hash_password,
     start_session,
 )
-from aseancyber.community.models import User
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 from aseancyber.notify import links

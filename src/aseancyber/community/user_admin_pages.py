@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from aseancyber.access import users
 from aseancyber.access.dependencies import CsrfChecked, DbSession, require
+from aseancyber.access.models import Role, User
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.access.schemas import UserInvite
-from aseancyber.community.models import Role, User
+from aseancyber.community import users
 from aseancyber.errors import Conflict, Invalid
 from aseancyber.web import forms, templating
 from aseancyber.web.paging import page_links

@@ -8,7 +8,8 @@ from fastapi.responses import Response
 from aseancyber.access.dependencies import DbSession, OptionalActor
 from aseancyber.community import documents_service
 from aseancyber.community import service as community_service
-from aseancyber.web import dashboard, navigation, templating
+from aseancyber.site import dashboard, navigation
+from aseancyber.web import templating
 from aseancyber.web.paging import page_links
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

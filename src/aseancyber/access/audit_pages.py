@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from aseancyber.access import audit_trail as trail
 from aseancyber.access.dependencies import CsrfChecked, DbSession, require
 from aseancyber.access.permissions import Permission, has_permission
 from aseancyber.access.policy import Actor
@@ -64,7 +65,7 @@ def audit_trail(
         errors["to"] = "must be on or after the start date"
     page: Page[AuditEntry] = Page([], None)
     if not errors:
-        page = service.list_entries(
+        page = trail.list_entries(
             db,
             actor=actor,
             action=action or None,
@@ -81,7 +82,7 @@ def audit_trail(
         {
             "page": page,
             "links": page_links(request, page.next_cursor),
-            "names": service.names_for(db, page.items),
+            "names": trail.names_for(db, page.items),
             "filters": {
                 "action": action,
                 "record_kind": record_kind,
@@ -90,7 +91,7 @@ def audit_trail(
                 "to": date_to,
             },
             "errors": errors,
-            "reads_all": service.reads_all_organisations(actor),
+            "reads_all": trail.reads_all_organisations(actor),
             "can_verify": has_permission(actor, Permission.AUDIT_READ_ALL),
         },
     )

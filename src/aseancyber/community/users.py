@@ -11,11 +11,11 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
-from aseancyber.access import accounts
+from aseancyber.access.models import Organisation, Role, User, UserRole
 from aseancyber.access.permissions import PLATFORM_WIDE
 from aseancyber.access.policy import Actor
 from aseancyber.access.service import check_version, clean_display_name, end_all_sessions
-from aseancyber.community.models import Organisation, Role, User, UserRole
+from aseancyber.community import accounts
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 

@@ -5,11 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from aseancyber.access import audit_trail
+from aseancyber.access.audit_schemas import AuditEntryPage, AuditEntryRead, VerifyResultRead
 from aseancyber.access.dependencies import DbSession, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.audit import service
-from aseancyber.audit.schemas import AuditEntryPage, AuditEntryRead, VerifyResultRead
 from aseancyber.errors import Invalid
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -48,7 +49,7 @@ def list_audit_entries(
 
     ``action`` matches exactly, or as a prefix when it ends with ``*`` (``organisation.*``).
     """
-    page = service.list_entries(
+    page = audit_trail.list_entries(
         db,
         actor=actor,
         action=action,

@@ -1,0 +1,44 @@
+"""Multi-party vulnerability and incident coordination."""
+
+from datetime import timedelta
+
+from aseancyber.cases import (
+    advisory_pages,
+    api,
+    models,
+    pages,
+    panels,
+    publication_api,
+    report,
+    workflow,
+)
+from aseancyber.jobs.service import Every, Periodic
+from aseancyber.plugins import DashboardPanel, Manifest, NavItem
+from aseancyber.reporting import ReportSource
+
+EMBARGOES = "cases.embargo_ends_and_reminders"
+
+MANIFEST = Manifest(
+    name="cases",
+    routers=[
+        api.router,
+        api.advisory_router,
+        pages.router,
+        advisory_pages.router,
+        publication_api.router,
+    ],
+    models=[models],
+    handlers={
+        EMBARGOES: workflow.expire_embargoes,
+    },
+    periodic=[
+        Periodic(EMBARGOES, Every(timedelta(minutes=5)), has_work=workflow.has_embargo_work),
+    ],
+    panels=[
+        DashboardPanel(panels.case_measures, position=50),
+    ],
+    navigation=[
+        NavItem("Cases", "/cases", position=90),
+    ],
+    report_sections=[ReportSource("cases", report.report_section)],
+)

@@ -1,0 +1,20 @@
+"""The initiatives registry, overlap detection and the ministers' report."""
+
+from aseancyber.initiatives import api, models, overlap_notices, pages, survey_programmes
+from aseancyber.plugins import DashboardPanel, Manifest, NavItem
+
+MANIFEST = Manifest(
+    name="initiatives",
+    routers=[
+        api.router,
+        pages.router,
+    ],
+    models=[models],
+    panels=[
+        DashboardPanel(overlap_notices.overlaps_to_review, position=90),
+    ],
+    navigation=[
+        NavItem("Initiatives", "/initiatives", position=40),
+    ],
+    survey_programmes=survey_programmes.capacity_building,
+)
