@@ -384,6 +384,8 @@ class Results:
     errors: Counter[str] = field(default_factory=Counter)
     by_operation: Counter[str] = field(default_factory=Counter)
     where: Counter[str] = field(default_factory=Counter)  # each error's status and path
+    # Each request kind's own latencies, so the table shows which kind makes the tail.
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
 
 
 def _indicator_envelope(n: int) -> bytes:
@@ -503,7 +505,9 @@ async def _client(index: int, server: Server, run: "Run") -> None:
             except httpx.HTTPError as error:
                 results.errors[type(error).__name__] += 1
                 results.where[f"{type(error).__name__} {operation}"] += 1
-            results.latencies.append(time.perf_counter() - began)
+            took = time.perf_counter() - began
+            results.latencies.append(took)
+            results.by_kind.setdefault(operation, []).append(took)
             results.by_operation[operation] += 1
 
 
@@ -554,6 +558,14 @@ async def _frozen_peer(port: int) -> asyncio.Server:
     return await asyncio.start_server(hold, "127.0.0.1", port)
 
 
+def percentile(latencies: list[float], share: float) -> float:
+    """The latency below which ``share`` of ``latencies`` fall (nearest rank)."""
+    ordered = sorted(latencies)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
 @dataclass
 class Row:
     """One scenario on one database."""
@@ -571,10 +583,7 @@ class Row:
     rss_warm: int = 0
 
     def percentile(self, share: float) -> float:
-        ordered = sorted(self.results.latencies)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+        return percentile(self.results.latencies, share)
 
 
 @dataclass
@@ -713,6 +722,7 @@ def report(rows: list[Row]) -> None:
             ratio,
         )
     console.print(table)
+    console.print(kinds_table(rows))
     if SIGN_IN_FAILURES:
         failures = ", ".join(f"{k}: {v}" for k, v in sorted(SIGN_IN_FAILURES.items()))
         console.print(f"  sign-in failures before the clock (tried again): {failures}")
@@ -724,6 +734,27 @@ def report(rows: list[Row]) -> None:
         )
         for where, count in row.results.where.most_common(6):  # where the errors were
             console.print(f"    {count} x {where}")
+
+
+def kinds_table(rows: list[Row]) -> Table:
+    """Latency per request kind (p50/p95 in ms, and how many), one column per scenario:
+    where the tail of the overall p95 comes from."""
+    table = Table(title="latency per request kind: p50 / p95 ms (requests)", title_justify="left")
+    table.add_column("kind")
+    for row in rows:
+        table.add_column(f"{row.database} {row.scenario}", justify="right")
+    for kind, _ in MIX:
+        cells = []
+        for row in rows:
+            took = row.results.by_kind.get(kind, [])
+            cells.append(
+                f"{1000 * percentile(took, 0.50):.0f} / {1000 * percentile(took, 0.95):.0f}"
+                f" ({len(took)})"
+                if took
+                else "-"
+            )
+        table.add_row(kind, *cells)
+    return table
 
 
 def main() -> None:
