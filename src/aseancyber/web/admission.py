@@ -31,6 +31,7 @@ class Admission:
         self, app: ASGIApp, *, limit: int, exempt: Callable[[str, str], bool] | None = None
     ) -> None:
         self.app = app
+        self.limit = limit
         self.places = asyncio.Semaphore(limit)
         self.exempt = exempt
 
