@@ -2,7 +2,7 @@
 
 Every entry about a shareable record, or about a row of one (a named audience, an
 initiative's tag), is listed only while the reader may see that record
-(``audit.visibility``). This benchmark builds N national documents (the label mix of
+(``access.audit_visibility``). This benchmark builds N national documents (the label mix of
 ``foundation``, each AMBER/RED one with a named audience) and the audit entries a live
 platform would hold for them: one for each document and one for each audience row (whose
 keys are whole numbers, so the entry's text id must be compared without a cast on the key).
@@ -26,12 +26,12 @@ from rich.table import Table
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from aseancyber.access import audit_trail
 from aseancyber.access import service as access_service
+from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Actor, RecordAudience, Tlp
-from aseancyber.audit import service as audit_service
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.documents import Document, DocumentKind
-from aseancyber.community.models import Organisation, User
 from aseancyber.db import make_engine
 from aseancyber.demo import load_demo
 from aseancyber.reference import load_reference
@@ -141,11 +141,11 @@ def _measure(factory: sessionmaker[Session]) -> dict[tuple[str, str], float]:
             user = db.scalar(select(User).where(User.email == email))
             assert user is not None, email
             reader: Actor = access_service.actor_for(user)
-            deep = audit_service.list_entries(db, actor=reader, limit=200)
+            deep = audit_trail.list_entries(db, actor=reader, limit=200)
             for _ in range(5):
                 if deep.next_cursor is None:
                     break
-                deep = audit_service.list_entries(
+                deep = audit_trail.list_entries(
                     db, actor=reader, cursor=deep.next_cursor, limit=200
                 )
             cursor = deep.next_cursor
@@ -156,7 +156,7 @@ def _measure(factory: sessionmaker[Session]) -> dict[tuple[str, str], float]:
             }
             for call, arguments in calls.items():
                 figures[(reader_name, call)] = _timed(
-                    lambda r=reader, a=arguments: audit_service.list_entries(db, actor=r, **a)  # type: ignore[misc]
+                    lambda r=reader, a=arguments: audit_trail.list_entries(db, actor=r, **a)  # type: ignore[misc]
                 )
     return figures
 

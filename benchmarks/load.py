@@ -21,7 +21,8 @@ after (and a quarter into the run, when first-use caches are full, so growth fro
 is what load adds), and PASS/FAIL against the issue's targets: no error of any kind; p95
 under 1 s on PostgreSQL and under 2 s on SQLite; RSS growth (from the start) under 20%;
 and with the slow upload and the frozen peer, the other clients' p95 within 1.5x of the mix
-alone.
+alone. Beside the table: each request kind's p50/p95 (where the tail comes from), and
+the server's processor time per request, which other load on the machine hardly changes.
 
 Bounded: every client stops at its deadline and after a fixed number of requests; the
 slow upload and the peer sync have timeouts; loopback only. Environment:
@@ -348,8 +349,21 @@ def _tail(log: Path) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-40:])
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory (KiB) of a process and all its descendants, from /proc."""
+def tree_cpu_seconds(pid: int) -> float:
+    """Processor time (user and system, seconds) of a process and its descendants so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for current in _tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -360,10 +374,18 @@ def tree_rss_kib(pid: int) -> int:
             continue
         parent = int(stat.rpartition(")")[2].split()[1])
         children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo.extend(children.get(current, []))
+    return found
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory (KiB) of a process and all its descendants, from /proc."""
+    total = 0
+    for current in _tree(pid):
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -384,6 +406,8 @@ class Results:
     errors: Counter[str] = field(default_factory=Counter)
     by_operation: Counter[str] = field(default_factory=Counter)
     where: Counter[str] = field(default_factory=Counter)  # each error's status and path
+    # Each request kind's own latencies, so the table shows which kind makes the tail.
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
 
 
 def _indicator_envelope(n: int) -> bytes:
@@ -503,7 +527,9 @@ async def _client(index: int, server: Server, run: "Run") -> None:
             except httpx.HTTPError as error:
                 results.errors[type(error).__name__] += 1
                 results.where[f"{type(error).__name__} {operation}"] += 1
-            results.latencies.append(time.perf_counter() - began)
+            took = time.perf_counter() - began
+            results.latencies.append(took)
+            results.by_kind.setdefault(operation, []).append(took)
             results.by_operation[operation] += 1
 
 
@@ -554,6 +580,14 @@ async def _frozen_peer(port: int) -> asyncio.Server:
     return await asyncio.start_server(hold, "127.0.0.1", port)
 
 
+def percentile(latencies: list[float], share: float) -> float:
+    """The latency below which ``share`` of ``latencies`` fall (nearest rank)."""
+    ordered = sorted(latencies)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
 @dataclass
 class Row:
     """One scenario on one database."""
@@ -569,12 +603,12 @@ class Row:
     # queries, each pooled connection's page cache, thread stacks) are filled by then, so
     # from here to the end is growth under load, which a leak would keep raising.
     rss_warm: int = 0
+    # The server's processor time during the run: its cost per request does not depend on
+    # what else the machine runs (the latencies do).
+    cpu_seconds: float = 0.0
 
     def percentile(self, share: float) -> float:
-        ordered = sorted(self.results.latencies)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+        return percentile(self.results.latencies, share)
 
 
 @dataclass
@@ -593,6 +627,7 @@ async def _scenario(server: Server, name: str) -> Row:
     # Every client signs in before the clock starts (argon2 is deliberately slow).
     await asyncio.wait_for(run.ready.opened.wait(), timeout=300)
     rss_before = tree_rss_kib(server.process.pid)
+    cpu_before = tree_cpu_seconds(server.process.pid)
     run.deadline = time.monotonic() + SECONDS
     began = time.perf_counter()
     run.start.set()
@@ -604,6 +639,7 @@ async def _scenario(server: Server, name: str) -> Row:
     *_, outcomes = await asyncio.gather(asyncio.gather(*clients), asyncio.gather(*extras))
     elapsed = time.perf_counter() - began
     rss_after = tree_rss_kib(server.process.pid)
+    cpu = tree_cpu_seconds(server.process.pid) - cpu_before
     return Row(
         server.database,
         name,
@@ -613,6 +649,7 @@ async def _scenario(server: Server, name: str) -> Row:
         rss_after,
         list(outcomes),
         rss_warm=await warm,
+        cpu_seconds=cpu,
     )
 
 
@@ -669,6 +706,7 @@ def report(rows: list[Row]) -> None:
         "p50 ms",
         "p95 ms",
         "p99 ms",
+        "CPU ms/req",
         "errors by status",
         "RSS before MiB",
         "at 1/4 MiB",
@@ -701,6 +739,7 @@ def report(rows: list[Row]) -> None:
             f"{1000 * row.percentile(0.50):.0f}",
             f"{1000 * p95:.0f}",
             f"{1000 * row.percentile(0.99):.0f}",
+            f"{1000 * row.cpu_seconds / count:.1f}" if count else "-",
             errors,
             f"{row.rss_before / 1024:.0f}",
             f"{row.rss_warm / 1024:.0f}",
@@ -713,6 +752,7 @@ def report(rows: list[Row]) -> None:
             ratio,
         )
     console.print(table)
+    console.print(kinds_table(rows))
     if SIGN_IN_FAILURES:
         failures = ", ".join(f"{k}: {v}" for k, v in sorted(SIGN_IN_FAILURES.items()))
         console.print(f"  sign-in failures before the clock (tried again): {failures}")
@@ -724,6 +764,31 @@ def report(rows: list[Row]) -> None:
         )
         for where, count in row.results.where.most_common(6):  # where the errors were
             console.print(f"    {count} x {where}")
+
+
+def kinds_table(rows: list[Row]) -> Table:
+    """Latency per request kind (p50/p95 in ms, and how many), one column per scenario:
+    where the tail of the overall p95 comes from."""
+    table = Table(
+        title="latency per request kind: p50 / p95 ms (requests)",
+        title_justify="left",
+        min_width=60,
+    )
+    table.add_column("kind")
+    for row in rows:
+        table.add_column(f"{row.database} {row.scenario}", justify="right")
+    for kind, _ in MIX:
+        cells = []
+        for row in rows:
+            took = row.results.by_kind.get(kind, [])
+            cells.append(
+                f"{1000 * percentile(took, 0.50):.0f} / {1000 * percentile(took, 0.95):.0f}"
+                f" ({len(took)})"
+                if took
+                else "-"
+            )
+        table.add_row(kind, *cells)
+    return table
 
 
 def main() -> None:

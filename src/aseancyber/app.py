@@ -41,9 +41,10 @@ from aseancyber.site import api_docs as site_api_docs
 from aseancyber.site import pages as site_pages
 from aseancyber.web import openapi as web_openapi
 from aseancyber.web import templating
+from aseancyber.web.admission import Admission
 from aseancyber.web.field_messages import plain_message, readable
 from aseancyber.web.security import SecurityHeaders
-from aseancyber.web.spool import SpoolBody, WriterQueue
+from aseancyber.web.spool import SAFE_METHODS, SpoolBody, WriterQueue
 
 log = logging.getLogger("aseancyber")
 RETRY_AFTER_SECONDS = 2
@@ -333,6 +334,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             gc.unfreeze()  # a process may start and stop several apps
 
 
+def _queued_writer(method: str, path: str) -> bool:
+    """A SQLite writer: it already waits for its turn, one at a time, in the WriterQueue."""
+    return method not in SAFE_METHODS and not asks_only(method, path)
+
+
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
@@ -356,6 +362,12 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    if settings.request_concurrency:
+        app.add_middleware(
+            Admission,
+            limit=settings.request_concurrency,
+            exempt=_queued_writer if settings.is_sqlite else None,
+        )
     if settings.is_sqlite:
         app.add_middleware(
             WriterQueue,

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     database_pool_size: int | None = Field(default=None, ge=1)
     database_max_overflow: int | None = Field(default=None, ge=0)
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Requests of one server process that work at once (``web.admission``); the others wait
+    # their turn in arrival order. 0 admits every request at once.
+    request_concurrency: int = Field(default=8, ge=0, le=1000)
     # A server freezes what start-up built so the garbage collector stops walking it; a test
     # session that starts hundreds of apps in one process turns it off (a full collection
     # per app start is most of what starting an app costs).

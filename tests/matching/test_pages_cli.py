@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.models import Organisation, Role, User, UserRole
 from aseancyber.access.policy import Tlp
+from aseancyber.audit.models import AuditEntry
 from aseancyber.errors import Invalid
 from aseancyber.matching.service import MAX_BATCH, observables_in
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject
@@ -52,6 +53,36 @@ def test_paste_and_upload_on_the_page(db: Session, world: World, browser_for: Br
     assert "paste observables" in empty.text
     no_csrf = browser.client.post("/matching", data={"observables": "10.0.0.1"})
     assert no_csrf.status_code in (400, 403)
+
+
+def test_the_page_records_sightings_and_audits_the_run(
+    db: Session, world: World, browser_for: BrowserFor
+) -> None:
+    """The form is a question (it reads, outside the writers' queue) until the person asks
+    for sightings: then the sighting and the run's audit entry are written together."""
+    collection = make_collection(db, world)
+    store(
+        db,
+        author=world.author,
+        collection=collection,
+        objects=[indicator("[ipv4-addr:value = '198.51.100.24']", name="beacon")],
+    )
+    db.commit()
+    browser = browser_for(world.author)
+    form = {"csrf_token": browser.csrf, "observables": "198.51.100.24"}
+    asked = browser.client.post("/matching", data=form)
+    assert asked.status_code == 200, asked.text
+    assert "beacon" in asked.text
+    db.expire_all()
+    assert db.scalars(select(StixObject).where(StixObject.type == "sighting")).all() == []
+    recorded = browser.client.post("/matching", data={**form, "record_sightings": "on"})
+    assert recorded.status_code == 200, recorded.text
+    db.expire_all()
+    sightings = db.scalars(select(StixObject).where(StixObject.type == "sighting")).all()
+    assert len(sightings) == 1
+    assert sightings[0].owner_organisation_id == world.owner_org.id
+    runs = db.scalars(select(AuditEntry).where(AuditEntry.action == "matching.run")).all()
+    assert len(runs) == 2  # the question and the recording run, each audited
 
 
 def _seed(cli_engine: Engine) -> None:

@@ -34,7 +34,9 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POSTs that only ask a question (the batch is too large for a URL): a read-only API token
 # may send them. A route here that can also write checks ``rules.writes_at_all`` itself.
-QUESTION_POSTS = frozenset({"/api/v1/matching", "/api/v1/routing"})
+# The matching page's form is the same question as the REST call: it reads, so it does not
+# wait in the writers' queue (recording sightings turns it into a writer, ``write_here``).
+QUESTION_POSTS = frozenset({"/api/v1/matching", "/api/v1/routing", "/matching"})
 # What a user whose organisation requires TOTP may still open before enrolling.
 ENROLMENT_PATHS = ("/account/totp", "/logout", "/static/")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from aseancyber import audit
 from aseancyber.access.models import Organisation
@@ -208,6 +208,9 @@ def _add_tail(
         db.scalars(
             select(StixObject)
             .where(*indexer.tail_condition(db), latest_visible(actor))
+            # Not the collection and owner joined to every row (with their own joins): the
+            # hits need only the owner (:func:`_hit`), loaded for all rows in one query.
+            .options(lazyload("*"), selectinload(StixObject.owner_organisation))
             .limit(TAIL_LIMIT + 1)
         )
     )
