@@ -2,6 +2,7 @@
 where it can be read. ``tests/access/test_permission_matrix.py`` runs the same matrix over
 each entry; a shareable model without an entry fails that test."""
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -9,10 +10,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
-from aseancyber.community import documents_service
-from aseancyber.community.documents import DocumentKind
-from aseancyber.community.documents_schemas import DocumentCreate
-from tests.factories import actor
+from aseancyber.manifests import MANIFESTS
 from tests.readers import World
 
 # (label, green_includes_external) for every distinct visibility a record can have.
@@ -65,19 +63,6 @@ class Shareable:
         return set(dict(self.expected_overrides).get(reader_name, EXPECTED[reader_name]))
 
 
-def _make_document(db: Session, world: World, tlp: Tlp, external: bool, marker: str) -> str:
-    data = DocumentCreate(
-        title=f"Matrix document {marker}",
-        kind=DocumentKind.THREAT_ASSESSMENT,
-        tlp=tlp,
-        summary=f"summary {marker}",
-        green_includes_external=external,
-        audience_organisation_ids=[world.recipient_org.id],
-        audience_user_ids=[world.named_user.id],
-    )
-    return documents_service.create(db, actor=actor(world.author), data=data).id
-
-
 @dataclass(frozen=True)
 class Probe:
     """One exit path a derived record may leak through: the record is found there when the
@@ -116,37 +101,29 @@ class Derived:
 # named individually (whose organisation may not see the parent).
 DERIVED_MAKERS = ("recipient", "named_user")
 
-MATRIX: dict[str, Shareable] = {
-    "document": Shareable(
-        make=_make_document,
-        rest_list="/api/v1/documents",
-        rest_detail="/api/v1/documents/{id}",
-        rest_export="/api/v1/documents/export?format=json",
-        page_list="/documents",
-        page_detail="/documents/{id}",
-        page_export="/documents/export?format=json",
-    ),
-}
+MATRIX: dict[str, Shareable] = {}
+DERIVED: dict[str, Derived] = {}  # derived records, by name
 
-# Domain entries import ``Shareable`` from this module, so they are merged in at the end.
-from tests.cases import matrix as cases_matrix  # noqa: E402
-from tests.contacts import matrix as contacts_matrix  # noqa: E402
-from tests.initiatives import matrix as initiatives_matrix  # noqa: E402
-from tests.norms import matrix as norms_matrix  # noqa: E402
-from tests.positions import matrix as positions_matrix  # noqa: E402
-from tests.requests import matrix as requests_matrix  # noqa: E402
-from tests.sharing import matrix as sharing_matrix  # noqa: E402
 
-MATRIX.update(cases_matrix.ENTRIES)
-MATRIX.update(contacts_matrix.ENTRIES)
-MATRIX.update(initiatives_matrix.ENTRIES)
-MATRIX.update(norms_matrix.ENTRIES)
-MATRIX.update(positions_matrix.ENTRIES)
-MATRIX.update(requests_matrix.ENTRIES)
-MATRIX.update(sharing_matrix.ENTRIES)
+def _gather() -> None:
+    """Each package that the site's manifests list keeps its entries in
+    ``tests/<package>/matrix.py`` (``ENTRIES``, and ``DERIVED`` when it has derived records):
+    a new shareable domain adds that file, not a line here."""
+    for manifest in MANIFESTS:
+        try:
+            entries = importlib.import_module(f"tests.{manifest.name}.matrix")
+        except ModuleNotFoundError as missing:
+            if missing.name not in {f"tests.{manifest.name}", f"tests.{manifest.name}.matrix"}:
+                raise  # a matrix module that fails to import is an error, not "no entries"
+            continue
+        MATRIX.update(entries.ENTRIES)
+        DERIVED.update(getattr(entries, "DERIVED", {}))
 
-# Derived records, by name; and for every shareable kind without one, why.
-DERIVED: dict[str, Derived] = {**sharing_matrix.DERIVED, **cases_matrix.DERIVED}
+
+# Domain entries import ``Shareable`` from this module, so they are gathered at the end.
+_gather()
+
+# For every shareable kind without derived records, why.
 NOT_YET = "derived records not covered by this matrix yet"
 NO_DERIVED: dict[str, str] = {
     "document": NOT_YET,
