@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # Requests of one server process that work at once (``web.admission``); the others wait
     # their turn in arrival order. 0 admits every request at once.
     request_concurrency: int = Field(default=8, ge=0, le=1000)
+    # How long an idle keep-alive connection stays open. Longer than a proxy's idle timeout
+    # (60 s is common), so the server never closes a connection the client is reusing at
+    # that moment (the client's request would fail on a connection closed under it).
+    keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
     # A server freezes what start-up built so the garbage collector stops walking it; a test
     # session that starts hundreds of apps in one process turns it off (a full collection
     # per app start is most of what starting an app costs).

@@ -32,6 +32,8 @@ def test_serve_with_workers_gives_each_process_the_database_and_its_share_of_the
     assert started["target"] == "aseancyber.app:create_app"
     assert started["factory"] is True
     assert started["workers"] == 4
+    # Idle connections outlive a proxy's idle timeout: never closed under a reused one.
+    assert started["timeout_keep_alive"] == 75
     assert os.environ["ASEANCYBER_DATABASE_URL"] == cli_url
     assert os.environ["ASEANCYBER_WEB_WORKERS"] == "4"
 

@@ -197,6 +197,7 @@ def serve(
         host=host,
         port=port,
         workers=workers if workers > 1 else None,
+        timeout_keep_alive=settings.keep_alive_seconds,
         log_config=logs.logging_config(settings),  # every server process logs alike
         access_log=False,  # the platform writes its own access line (ops.metrics.Observe)
     )
