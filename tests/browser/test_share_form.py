@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from aseancyber.demo import DEMO_PASSWORD
-from aseancyber.sharing.demo import REGIONAL_TITLE
+from aseancyber.demo.sharing import REGIONAL_TITLE
 
 pytestmark = pytest.mark.browser
 
