@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from aseancyber.demo import DEMO_PASSWORD
+from aseancyber.demo.accounts import DEMO_PASSWORD
 from aseancyber.demo.cases import FLAGSHIP
 from tests.browser.conftest import STEP_TIMEOUT_MS, watch_policy
 from tests.cases.test_page_forms import LONG_CVSS
