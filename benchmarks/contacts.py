@@ -42,7 +42,6 @@ from aseancyber.access.models import MemberState, Organisation, OrganisationKind
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
 from aseancyber.contacts import checks_service
-from aseancyber.contacts.demo import PAST_CHECK_TITLE
 from aseancyber.contacts.models import (
     CheckStatus,
     CheckTarget,
@@ -52,6 +51,7 @@ from aseancyber.contacts.models import (
 )
 from aseancyber.db import make_engine
 from aseancyber.demo import load_demo
+from aseancyber.demo.contacts import PAST_CHECK_TITLE
 from aseancyber.settings import Environment, Settings, use_settings
 from aseancyber.web.security import SESSION_COOKIE
 

@@ -43,9 +43,9 @@ from aseancyber.access.policy import Reader, RecordAudience
 from aseancyber.app import create_app
 from aseancyber.db import make_engine
 from aseancyber.demo import load_demo
+from aseancyber.demo.norms import PROFILES, VISIBILITIES
 from aseancyber.norms import regional
 from aseancyber.norms.catalogue import list_norms
-from aseancyber.norms.demo import PROFILES, VISIBILITIES
 from aseancyber.norms.models import (
     ActionLevel,
     AssessmentStatus,

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.app import create_app
-from aseancyber.contacts.demo import demo_email
 from aseancyber.contacts.models import ContactKind
 from aseancyber.db import make_engine
-from aseancyber.demo import DEMO_PASSWORD, load_demo
+from aseancyber.demo import load_demo
+from aseancyber.demo.accounts import DEMO_PASSWORD
+from aseancyber.demo.contacts import demo_email
 from aseancyber.notify.models import OutboundEmail
 from tests.conftest import make_settings, run_migrations
 from tests.ports import free_port

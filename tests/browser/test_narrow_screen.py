@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from aseancyber.cases.demo import FLAGSHIP
-from aseancyber.demo import DEMO_PASSWORD
+from aseancyber.demo.accounts import DEMO_PASSWORD
+from aseancyber.demo.cases import FLAGSHIP
 from tests.browser.conftest import STEP_TIMEOUT_MS, watch_policy
 from tests.cases.test_page_forms import LONG_CVSS
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from aseancyber.community.reference import reference_data
-from aseancyber.demo import DEMO_PASSWORD
+from aseancyber.demo.accounts import DEMO_PASSWORD
 from tests.browser.conftest import STEP_TIMEOUT_MS, watch_policy
 
 pytestmark = pytest.mark.browser

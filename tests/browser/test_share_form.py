@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from aseancyber.demo import DEMO_PASSWORD
-from aseancyber.sharing.demo import REGIONAL_TITLE
+from aseancyber.demo.accounts import DEMO_PASSWORD
+from aseancyber.demo.sharing import REGIONAL_TITLE
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from aseancyber.demo import DEMO_PASSWORD
+from aseancyber.demo.accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

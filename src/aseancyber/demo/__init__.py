@@ -3,6 +3,9 @@
 Every demo account signs in with :data:`DEMO_PASSWORD`. Loading is idempotent: an account
 or organisation that already exists is left as it is, so running ``aseancyber demo``
 twice changes nothing (not even the audit log).
+
+Each domain's demo records sit beside this loader, one module per domain
+(``demo/cases.py``, ``demo/sharing.py`` ...): demo data is the app's, never a domain's.
 """
 
 from dataclasses import dataclass, field
@@ -21,20 +24,20 @@ from aseancyber.access.models import (
     UserRole,
 )
 from aseancyber.access.service import hash_password
-from aseancyber.cases.demo import load_demo_cases
 from aseancyber.community import reference as community_reference
-from aseancyber.community.demo import load_demo_documents
 from aseancyber.community.reference import reference_data
-from aseancyber.contacts.demo import load_demo_contacts
+from aseancyber.demo.accounts import DEMO_PASSWORD
+from aseancyber.demo.cases import load_demo_cases
+from aseancyber.demo.community import load_demo_documents
+from aseancyber.demo.contacts import load_demo_contacts
+from aseancyber.demo.initiatives import load_demo_initiatives
+from aseancyber.demo.norms import load_demo_norms
+from aseancyber.demo.positions import load_demo_positions
+from aseancyber.demo.requests import load_demo_requests
+from aseancyber.demo.sharing import load_demo_sharing
 from aseancyber.errors import NotFound
-from aseancyber.initiatives.demo import load_demo_initiatives
-from aseancyber.norms.demo import load_demo_norms
-from aseancyber.positions.demo import load_demo_positions
 from aseancyber.reference import LoadSummary, Progress, upsert
-from aseancyber.requests.demo import load_demo_requests
-from aseancyber.sharing.demo import load_demo_sharing
 
-DEMO_PASSWORD = "asean-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
 SECRETARIAT_TIME_ZONE = "Asia/Jakarta"  # the ASEAN Secretariat sits in Jakarta
 
 

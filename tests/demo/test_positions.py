@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 from aseancyber.access.models import MemberState, User
 from aseancyber.access.service import actor_for
 from aseancyber.demo import load_demo
+from aseancyber.demo.positions import ADOPTED_TITLE, IN_PROGRESS_TITLE, SILENCE_TITLE
 from aseancyber.positions import consensus, engagements_service
-from aseancyber.positions.demo import ADOPTED_TITLE, IN_PROGRESS_TITLE, SILENCE_TITLE
 from aseancyber.positions.models import AdoptionBasis, Engagement, Position, PositionStatus
 from aseancyber.reference import load_reference
 

@@ -24,6 +24,7 @@ from aseancyber.access.models import (
 )
 from aseancyber.access.policy import Tlp, set_audience
 from aseancyber.access.service import hash_password
+from aseancyber.demo.accounts import DEMO_PASSWORD
 from aseancyber.norms.catalogue import list_norms
 from aseancyber.norms.models import (
     AssessmentStatus,
@@ -34,8 +35,6 @@ from aseancyber.norms.models import (
     level_deltas,
 )
 from aseancyber.norms.service import sharing_for
-
-DEMO_PASSWORD = "asean-demo-2026"  # noqa: S105 - the published demo password (aseancyber.demo)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from aseancyber.access.policy import Tlp, set_audience
 from aseancyber.access.service import hash_password
 from aseancyber.community import reference
 from aseancyber.db import utcnow
+from aseancyber.demo.accounts import DEMO_PASSWORD
 from aseancyber.requests.models import (
     CrossBorderRequest,
     PreservationOutcome,
@@ -27,7 +28,6 @@ from aseancyber.requests.models import (
 from aseancyber.requests.service import TEMPLATES
 from aseancyber.requests.workflow import ack_deadline
 
-DEMO_PASSWORD = "asean-demo-2026"  # noqa: S105 - the published demo password (aseancyber.demo)
 DESK_ACCOUNTS = (
     ("police.sg@example.org", "Demo 24/7 Desk Officer (Singapore)", "police:sg"),
     ("police.my@example.org", "Demo 24/7 Desk Officer (Malaysia)", "police:my"),

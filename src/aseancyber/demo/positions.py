@@ -18,6 +18,7 @@ from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.service import actor_for, hash_password
 from aseancyber.community import reference
 from aseancyber.db import utcnow
+from aseancyber.demo.accounts import DEMO_PASSWORD
 from aseancyber.positions import (
     adoption,
     comments_service,
@@ -43,8 +44,6 @@ from aseancyber.positions.schemas import (
     SilenceOpen,
     TextRevision,
 )
-
-DEMO_PASSWORD = "asean-demo-2026"  # noqa: S105 - the published demo password (aseancyber.demo)
 
 ADOPTED_TITLE = "ASEAN common position on the applicability of international law to cyberspace"
 ADOPTED_TEXT = [

@@ -6,9 +6,9 @@ from sqlalchemy.orm import Session
 from aseancyber.access.models import MemberState, Organisation, OrganisationKind, Role
 from aseancyber.access.policy import Tlp, audience_of
 from aseancyber.community import documents_service
-from aseancyber.community.demo import load_demo_documents
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.community.reference import organisation_by_key
+from aseancyber.demo.community import load_demo_documents
 from aseancyber.reference import load_reference
 from tests.factories import actor
 from tests.readers import make_user

@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 from aseancyber.access.models import MemberState, Role
 from aseancyber.community.reference import organisation_by_key
 from aseancyber.contacts import check_results, service
-from aseancyber.contacts.demo import PAST_CHECK_TITLE, load_demo_contacts
 from aseancyber.contacts.models import Contact, ContactCheck
+from aseancyber.demo.contacts import PAST_CHECK_TITLE, load_demo_contacts
+from aseancyber.demo.requests import load_demo_requests
 from aseancyber.reference import load_reference
 from aseancyber.requests import service as requests_service
-from aseancyber.requests.demo import load_demo_requests
 from aseancyber.requests.models import CrossBorderRequest, RequestKind, RequestStatus
 from tests.factories import actor
 from tests.readers import make_user
