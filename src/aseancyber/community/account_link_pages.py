@@ -68,6 +68,27 @@ def _password_form(
     return templating.render(request, template, context, status_code=status_code)
 
 
+def _new_password_refused(
+    request: Request,
+    template: str,
+    *,
+    token: str,
+    user: User,
+    password: str,
+    password_confirm: str,
+) -> HTMLResponse | None:
+    """The link's form again (422), the message by the field, when the new password is
+    refused; ``None`` when it may be set."""
+    try:
+        service.check_new_password(password, password_confirm)
+    except Invalid as error:
+        errors = forms.invalid_errors(error)
+        return _password_form(
+            request, template, token=token, user=user, errors=errors, status_code=422
+        )
+    return None
+
+
 @router.get("/password/reset")
 def reset_page(request: Request, db: DbSession, token: Token = "") -> HTMLResponse:
     try:
@@ -89,18 +110,16 @@ def reset(
         user = accounts.reset_link_user(db, token=token)
     except Invalid as error:
         return _link_refused(request, error)
-    try:
-        service.check_new_password(password, password_confirm)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _password_form(
-            request,
-            "access/password_reset.html",
-            token=token,
-            user=user,
-            errors=errors,
-            status_code=422,
-        )
+    refused = _new_password_refused(
+        request,
+        "access/password_reset.html",
+        token=token,
+        user=user,
+        password=password,
+        password_confirm=password_confirm,
+    )
+    if refused is not None:
+        return refused
     try:
         accounts.reset_password(db, token=token, new_password=password)
     except Invalid as error:  # spent by a concurrent request a moment ago: nothing was written
@@ -138,18 +157,16 @@ def accept_invitation(
         user = accounts.invitation_user(db, token=token)
     except Invalid as error:
         return _link_refused(request, error)
-    try:
-        service.check_new_password(password, password_confirm)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _password_form(
-            request,
-            "access/invitation.html",
-            token=token,
-            user=user,
-            errors=errors,
-            status_code=422,
-        )
+    refused = _new_password_refused(
+        request,
+        "access/invitation.html",
+        token=token,
+        user=user,
+        password=password,
+        password_confirm=password_confirm,
+    )
+    if refused is not None:
+        return refused
     try:
         new = accounts.accept_invitation(
             db, token=token, password=password, address=client_address(request)
