@@ -33,7 +33,10 @@ from aseancyber.access import service as access_service
 from aseancyber.access.models import Organisation, Role, User
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
-from aseancyber.cases import advisories, csaf, messages, workflow
+from aseancyber.cases import workflow
+from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import Case, EmbargoState
 from aseancyber.cases.schemas import AdvisoryCreate, EmbargoAction
 from aseancyber.db import utcnow

@@ -42,7 +42,8 @@ from aseancyber.access.models import (
 )
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
-from aseancyber.cases import catalogue, messages, participants, service
+from aseancyber.cases import catalogue, participants, service
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import (
     CaseKind,
     Message,

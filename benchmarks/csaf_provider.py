@@ -33,8 +33,11 @@ from aseancyber.access import service as access_service
 from aseancyber.access.models import Organisation, OrganisationKind, Role
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
-from aseancyber.cases import csaf, provider, service, signing
+from aseancyber.cases import service
+from aseancyber.cases.advisories import csaf
 from aseancyber.cases.models import Advisory, AdvisoryCategory, AdvisoryStatus, CaseKind
+from aseancyber.cases.provider import service as provider
+from aseancyber.cases.provider import signing
 from aseancyber.cases.schemas import CaseCreate
 from aseancyber.db import make_engine
 from aseancyber.settings import Environment, Settings, use_settings

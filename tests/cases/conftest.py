@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from aseancyber import storage
 from aseancyber.access.models import Organisation, OrganisationKind, Role, User
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import participants, publication, service, workflow
+from aseancyber.cases import participants, service, workflow
 from aseancyber.cases.models import (
     Case,
     CaseKind,
@@ -20,6 +20,7 @@ from aseancyber.cases.models import (
     ParticipantRole,
     Sector,
 )
+from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import CaseCreate, EmbargoAnswer, ParticipantAdd
 from tests.factories import actor, make_org, make_state
 from tests.readers import TokenFor, make_user

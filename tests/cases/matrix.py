@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, messages, participants, service
+from aseancyber.cases import participants, service
+from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import CaseKind, ParticipantRole
 from aseancyber.cases.schemas import AdvisoryCreate, CaseCreate, MessageCreate, ParticipantAdd
 from tests.factories import actor

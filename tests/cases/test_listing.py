@@ -5,7 +5,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import OrganisationKind
-from aseancyber.cases import catalogue, messages, participants
+from aseancyber.cases import catalogue, participants
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import MessageAudience, ParticipantRole
 from aseancyber.cases.schemas import MessageCreate, ParticipantAdd, ProductCreate
 from tests.cases.conftest import Scenario

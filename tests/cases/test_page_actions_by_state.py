@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, workflow
+from aseancyber.cases import workflow
+from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.schemas import AdvisoryCreate, EmbargoAction
 from aseancyber.db import set_clock
+from tests.cases.advisories.test_csaf import populate
 from tests.cases.conftest import Scenario, approve_by_both
-from tests.cases.test_csaf import populate
 from tests.factories import actor
 from tests.readers import BrowserFor
 

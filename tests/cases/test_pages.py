@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from aseancyber import storage
 from aseancyber.access.models import User
-from aseancyber.cases import messages, service, workflow
+from aseancyber.cases import service, workflow
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import Attachment, EmbargoState, Involvement, Participant
 from aseancyber.cases.schemas import EmbargoAction, MessageCreate
 from aseancyber.db import set_clock

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aseancyber.cases import signing
+from aseancyber.cases.provider import signing
 from tests.cli.conftest import RunCli
 from tests.conftest import TEST_SECRET
 

@@ -13,18 +13,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.cases import (
-    advisories,
-    catalogue,
-    csaf,
-    embargo,
-    measures,
-    messages,
-    participants,
-    service,
-    views,
-    workflow,
-)
+from aseancyber.cases import catalogue, embargo, measures, participants, service, views, workflow
+from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import ProductStatus
 from aseancyber.cases.schemas import (
     AdvisoryCreate,

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
-from aseancyber.cases import epss, service
+from aseancyber.cases import service
 from aseancyber.cases.models import (
     Case,
     Participant,
@@ -24,7 +24,8 @@ from aseancyber.cases.schemas import (
     VulnerabilityCreate,
     VulnerabilityUpdate,
 )
-from aseancyber.cases.scoring import TABLES, cvss4, ssvc_decision
+from aseancyber.cases.scoring import epss
+from aseancyber.cases.scoring.service import TABLES, cvss4, ssvc_decision
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound

@@ -2,16 +2,9 @@
 
 from datetime import timedelta
 
-from aseancyber.cases import (
-    advisory_pages,
-    api,
-    models,
-    pages,
-    panels,
-    publication_api,
-    report,
-    workflow,
-)
+from aseancyber.cases import api, models, pages, panels, report, workflow
+from aseancyber.cases.advisories import pages as advisory_pages
+from aseancyber.cases.provider import api as publication_api
 from aseancyber.jobs.service import Every, Periodic
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
 from aseancyber.reporting import ReportSource

@@ -4,7 +4,7 @@ A case is the shareable record: its audience is the organisations (and individua
 taking part, so :func:`aseancyber.access.policy.visible_to` decides who sees it. Everything
 inside a case (participants, products, vulnerabilities, threads, messages, attachments,
 advisories) is reached only through a visible case; messages add their own audience inside
-the case (see :mod:`aseancyber.cases.messages`).
+the case (see :mod:`aseancyber.cases.messages.service`).
 
 Vultron (CERT/CC): each participant has a report state (RM); the case has an embargo
 state (EM); the case state is six one-way events, V/F/D per vendor and P/X/A for the world,

@@ -15,17 +15,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from aseancyber.access.policy import Actor
-from aseancyber.cases import (
-    advisories,
-    catalogue,
-    csaf,
-    messages,
-    participants,
-    publication,
-    service,
-    state,
-    workflow,
-)
+from aseancyber.cases import catalogue, participants, service, state, workflow
+from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.messages import service as messages
+from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import (
     AdvisoryCreate,
     AdvisoryRevise,
@@ -41,7 +35,7 @@ from aseancyber.cases.schemas import (
     VulnerabilityCreate,
     WorldEventRecord,
 )
-from aseancyber.cases.scoring import TABLES
+from aseancyber.cases.scoring.service import TABLES
 from aseancyber.errors import Invalid
 from aseancyber.web import forms, templating
 

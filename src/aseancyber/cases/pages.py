@@ -18,19 +18,18 @@ from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
 from aseancyber.cases import (
-    advisories,
     catalogue,
     embargo,
     measures,
-    messages,
     page_actions,
     participants,
-    publication,
     service,
     state,
     views,
 )
+from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.api import attachment_response
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import (
     AdvisoryCategory,
     Case,
@@ -44,10 +43,11 @@ from aseancyber.cases.models import (
     Sector,
 )
 from aseancyber.cases.page_actions import FailedAction
+from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import (
     CaseCreate,
 )
-from aseancyber.cases.scoring import TABLES
+from aseancyber.cases.scoring.service import TABLES
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid, ServiceError
 from aseancyber.exports import download

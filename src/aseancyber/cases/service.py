@@ -281,7 +281,7 @@ def sync_audience(db: Session, case: Case) -> None:
         organisation_ids={org for org, user in rows if user is None},
         user_ids={user for _, user in rows if user is not None},
     )
-    from aseancyber.cases import advisories  # noqa: PLC0415 - advisories import this module
+    from aseancyber.cases.advisories import service as advisories  # noqa: PLC0415 - advisories import this module
 
     advisories.sync_audiences(db, case=case)
 
@@ -363,7 +363,7 @@ def create(db: Session, *, actor: Actor, data: CaseCreate) -> Case:
     )
     db.flush()
     sync_audience(db, case)
-    from aseancyber.cases import messages  # noqa: PLC0415 - messages import this module
+    from aseancyber.cases.messages import service as messages  # noqa: PLC0415 - messages import this module
 
     messages.general_thread(db, case=case)
     return case

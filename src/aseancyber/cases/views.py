@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.policy import Reader
-from aseancyber.cases import catalogue, messages, service
+from aseancyber.cases import catalogue, service
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import (
     Attachment,
     Case,

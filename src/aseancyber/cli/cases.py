@@ -10,7 +10,8 @@ from typing import Annotated, TextIO
 import typer
 
 from aseancyber import audit
-from aseancyber.cases import epss, signing
+from aseancyber.cases.provider import signing
+from aseancyber.cases.scoring import epss
 from aseancyber.cli.common import console, fail, progress_bar, step_reporter, unit_of_work
 from aseancyber.settings import Environment, get_settings
 

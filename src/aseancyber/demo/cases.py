@@ -15,15 +15,9 @@ from sqlalchemy.orm import Session
 from aseancyber.access.models import MemberState, User
 from aseancyber.access.policy import Tlp
 from aseancyber.access.service import actor_for
-from aseancyber.cases import (
-    advisories,
-    catalogue,
-    messages,
-    participants,
-    publication,
-    service,
-    workflow,
-)
+from aseancyber.cases import catalogue, participants, service, workflow
+from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import (
     Case,
     CaseKind,
@@ -35,6 +29,7 @@ from aseancyber.cases.models import (
     ReportState,
     Sector,
 )
+from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import (
     AdvisoryCreate,
     CaseCreate,

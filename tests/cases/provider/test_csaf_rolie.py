@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
+from tests.cases.advisories.test_csaf import populate
 from tests.cases.conftest import Scenario
-from tests.cases.csaf_aggregator import BASE, Aggregator
-from tests.cases.test_csaf import populate
-from tests.cases.test_csaf_provider import (  # noqa: F401 - the provider fixtures
+from tests.cases.provider.csaf_aggregator import BASE, Aggregator
+from tests.cases.provider.test_csaf_provider import (  # noqa: F401 - the provider fixtures
     https_node,
     needs_gpg,
     publish,

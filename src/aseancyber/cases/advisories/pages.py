@@ -1,5 +1,5 @@
 """Pages of published advisories (/advisories) and the CSAF provider layout under
-/.well-known/csaf/ (CSAF 2.0 section 7, built by :mod:`aseancyber.cases.provider`):
+/.well-known/csaf/ (CSAF 2.0 section 7, built by :mod:`aseancyber.cases.provider.service`):
 provider-metadata.json, the ROLIE service document, a ROLIE feed, category document and
 folder per TLP, hash and signature files, the public OpenPGP key, and
 /.well-known/security.txt.
@@ -15,8 +15,13 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from aseancyber.access.dependencies import DbSession, OptionalActor
 from aseancyber.access.policy import Reader
-from aseancyber.cases import advisories, advisory_view, csaf, epss, provider, signing
+from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.advisories import view as advisory_view
 from aseancyber.cases.api import csaf_response
+from aseancyber.cases.provider import service as provider
+from aseancyber.cases.provider import signing
+from aseancyber.cases.scoring import epss
 from aseancyber.db import utcnow
 from aseancyber.errors import NotFound
 from aseancyber.web import templating

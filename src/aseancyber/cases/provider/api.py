@@ -2,13 +2,18 @@
 multipart message upload with attachments (what the case page's message form does).
 
 Every route reads through the policy (a case or advisory the caller may not see is 404) and
-leaves the rules to :mod:`aseancyber.cases.publication` and :mod:`aseancyber.cases.messages`.
+leaves the rules to :mod:`aseancyber.cases.provider.publication` and
+:mod:`aseancyber.cases.messages.service`.
 """
 
 from fastapi import APIRouter, Request
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
-from aseancyber.cases import advisories, messages, publication, service, upload, views
+from aseancyber.cases import service, views
+from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.messages import service as messages
+from aseancyber.cases.messages import upload
+from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import (
     AdvisoryRead,
     AdvisoryRevise,

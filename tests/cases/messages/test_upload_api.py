@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.cases import messages
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import Attachment, Message
 from aseancyber.storage import MAX_ATTACHMENT_BYTES
 from tests.cases.conftest import Scenario

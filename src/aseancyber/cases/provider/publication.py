@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.models import User
 from aseancyber.access.policy import Actor, audience_of, stricter
-from aseancyber.cases import advisories, catalogue, csaf, provider, service, signatures, state
+from aseancyber.cases import catalogue, service, state
+from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.models import (
     Advisory,
     AdvisoryApproval,
@@ -31,6 +33,8 @@ from aseancyber.cases.models import (
     Participant,
     ParticipantRole,
 )
+from aseancyber.cases.provider import service as provider
+from aseancyber.cases.provider import signatures
 from aseancyber.cases.schemas import AdvisoryRevise, ApprovalRead, ApprovalsRead
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid

@@ -8,7 +8,7 @@ The role the metadata claims is the one the node really fills (section 7.2): req
 HTTPS every provider requirement is met (5-7 TLP folders and metadata, 8 security.txt, 11-13
 year folders, index.txt, changes.csv, 15-17 ROLIE feeds, service and category documents),
 and with a usable signing key also 18-20 (hashes, signatures stored once per document version
-by :mod:`aseancyber.cases.signatures`, public key): ``csaf_trusted_provider``.
+by :mod:`aseancyber.cases.provider.signatures`, public key): ``csaf_trusted_provider``.
 
 Who sees what is decided by the access policy alone: every list goes through
 ``advisories.in_folder`` (``visible_to``); the TLP:WHITE folder and feed are public, the
@@ -25,8 +25,10 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session, defer
 
 from aseancyber.access.policy import Reader
-from aseancyber.cases import advisories, csaf, signatures, signing
+from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.models import Advisory
+from aseancyber.cases.provider import signatures, signing
 from aseancyber.errors import NotFound
 from aseancyber.settings import get_settings
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from aseancyber.cases.csaf import MAX_UPLOAD_BYTES, findings
+from aseancyber.cases.advisories.csaf import MAX_UPLOAD_BYTES, findings
 from aseancyber.cases.models import ProductStatus
 from aseancyber.errors import Invalid
 

@@ -11,13 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import csaf, publication, signing
+from aseancyber.cases.advisories import csaf
 from aseancyber.cases.models import Advisory, CsafSignature
+from aseancyber.cases.provider import publication, signing
 from aseancyber.cases.schemas import AdvisoryRevise
 from aseancyber.settings import Settings, get_settings, use_settings
+from tests.cases.advisories.test_csaf import populate
 from tests.cases.conftest import Scenario, approve_by_both
-from tests.cases.test_csaf import populate
-from tests.cases.test_csaf_provider import (  # noqa: F401 - the provider fixtures
+from tests.cases.provider.test_csaf_provider import (  # noqa: F401 - the provider fixtures
     https_node,
     needs_gpg,
     publish,

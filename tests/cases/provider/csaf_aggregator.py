@@ -21,7 +21,8 @@ from csaf._hash import check as csaf_hash_check  # type: ignore[import-untyped]
 from csaf._sign import verify as csaf_signature_check  # type: ignore[import-untyped]
 from fastapi.testclient import TestClient
 
-from aseancyber.cases import csaf, signing
+from aseancyber.cases.advisories import csaf
+from aseancyber.cases.provider import signing
 
 BASE = "https://cyber.asean.example"
 GPG = shutil.which("gpg")

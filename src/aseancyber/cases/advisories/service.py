@@ -1,6 +1,6 @@
 """Advisories: drafts, the CSAF 2.0 documents, the provider layout under
 ``/.well-known/csaf/``, and CSAF import into a case (approval, publication and revision are
-in :mod:`aseancyber.cases.publication`).
+in :mod:`aseancyber.cases.provider.publication`).
 
 An advisory is shareable: until publication it carries its case's label and audience;
 publishing gives it the label chosen for publication, so a TLP:CLEAR advisory is public
@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Reader, audience_of, set_audience, visible_to
-from aseancyber.cases import catalogue, csaf, csaf_import, service
+from aseancyber.cases import catalogue, service
+from aseancyber.cases.advisories import csaf, csaf_import
 from aseancyber.cases.models import (
     Advisory,
     AdvisoryStatus,

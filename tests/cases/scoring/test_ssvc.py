@@ -2,7 +2,7 @@
 
 import pytest
 
-from aseancyber.cases import scoring
+from aseancyber.cases.scoring import service as scoring
 from aseancyber.errors import Invalid
 
 

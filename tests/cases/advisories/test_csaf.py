@@ -15,8 +15,11 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.models import OrganisationKind
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, catalogue, csaf, participants, publication, workflow
+from aseancyber.cases import catalogue, participants, workflow
+from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.models import AdvisoryCategory, ParticipantRole, ProductStatus
+from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import (
     AdvisoryCreate,
     EmbargoAction,

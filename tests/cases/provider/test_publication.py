@@ -14,16 +14,18 @@ from stix2validator import ValidationOptions, validate_instance
 
 from aseancyber.access.models import Role
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, publication, workflow
+from aseancyber.cases import workflow
+from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.models import Advisory, AdvisoryStatus
+from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise, EmbargoAction
 from aseancyber.db import set_clock, utcnow
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.sharing import publishing, stix
 from aseancyber.sharing import service as sharing_service
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject
+from tests.cases.advisories.test_csaf import csaf_cli, populate
 from tests.cases.conftest import Scenario, approve_by_both
-from tests.cases.test_csaf import csaf_cli, populate
 from tests.factories import actor, make_org, make_state
 from tests.readers import TokenFor, make_user
 

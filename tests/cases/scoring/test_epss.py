@@ -9,12 +9,15 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, catalogue, epss, publication
+from aseancyber.cases import catalogue
+from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.models import EpssScore, Vulnerability
+from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import AdvisoryCreate, VulnerabilityCreate
+from aseancyber.cases.scoring import epss
 from aseancyber.errors import Invalid
+from tests.cases.advisories.test_csaf import populate
 from tests.cases.conftest import Scenario, approve_by_both
-from tests.cases.test_csaf import populate
 from tests.cli.conftest import (  # noqa: F401 - fixtures of the command's own database
     RunCli,
     cli_engine,

@@ -24,20 +24,22 @@ from pydantic import SecretStr, ValidationError
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Tlp
-from aseancyber.cases import advisories, csaf, publication, signing
+from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.models import Advisory
+from aseancyber.cases.provider import publication, signing
 from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise
 from aseancyber.db import set_clock
 from aseancyber.errors import NotFound
 from aseancyber.settings import Settings, use_settings
+from tests.cases.advisories.test_csaf import populate
 from tests.cases.conftest import Scenario, approve_by_both
-from tests.cases.csaf_aggregator import (
+from tests.cases.provider.csaf_aggregator import (
     BASE,
     GPG,
     Aggregator,
     changes,
 )
-from tests.cases.test_csaf import populate
 from tests.factories import actor
 from tests.readers import TokenFor
 

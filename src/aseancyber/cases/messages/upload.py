@@ -1,6 +1,6 @@
 """Reading a message with attachments from a ``multipart/form-data`` REST request.
 
-The same rules as the case page's message form (:mod:`aseancyber.cases.messages` checks
+The same rules as the case page's message form (:mod:`aseancyber.cases.messages.service` checks
 types by extension, stores under generated names, serves as downloads); here each file is
 read at most one byte past the limit, so an oversized one is refused with 413 naming it
 without holding more than the limit in memory.
@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
 
-from aseancyber.cases import messages
+from aseancyber.cases.messages import service as messages
 from aseancyber.cases.schemas import MessageCreate
 from aseancyber.errors import FieldProblem, Invalid, ServiceError, TooLarge
 from aseancyber.storage import MAX_ATTACHMENT_BYTES
