@@ -44,15 +44,8 @@ from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
 from aseancyber.cases import catalogue, participants, service
 from aseancyber.cases.messages import service as messages
-from aseancyber.cases.models import (
-    CaseKind,
-    Message,
-    MessageAudience,
-    Participant,
-    ParticipantRole,
-    ProductStatus,
-    Sector,
-)
+from aseancyber.cases.messages.models import Message, MessageAudience
+from aseancyber.cases.models import CaseKind, Participant, ParticipantRole, ProductStatus, Sector
 from aseancyber.cases.schemas import (
     CaseCreate,
     ParticipantAdd,

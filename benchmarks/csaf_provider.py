@@ -35,7 +35,8 @@ from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
 from aseancyber.cases import service
 from aseancyber.cases.advisories import csaf
-from aseancyber.cases.models import Advisory, AdvisoryCategory, AdvisoryStatus, CaseKind
+from aseancyber.cases.advisories.models import Advisory, AdvisoryCategory, AdvisoryStatus
+from aseancyber.cases.models import CaseKind
 from aseancyber.cases.provider import service as provider
 from aseancyber.cases.provider import signing
 from aseancyber.cases.schemas import CaseCreate

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from aseancyber.access.models import OrganisationKind
 from aseancyber.cases import catalogue, participants
 from aseancyber.cases.messages import service as messages
-from aseancyber.cases.models import MessageAudience, ParticipantRole
+from aseancyber.cases.messages.models import MessageAudience
+from aseancyber.cases.models import ParticipantRole
 from aseancyber.cases.schemas import MessageCreate, ParticipantAdd, ProductCreate
 from tests.cases.conftest import Scenario
 from tests.factories import actor, make_org

@@ -11,7 +11,8 @@ from aseancyber import storage
 from aseancyber.access.models import User
 from aseancyber.cases import service, workflow
 from aseancyber.cases.messages import service as messages
-from aseancyber.cases.models import Attachment, EmbargoState, Involvement, Participant
+from aseancyber.cases.messages.models import Attachment
+from aseancyber.cases.models import EmbargoState, Involvement, Participant
 from aseancyber.cases.schemas import EmbargoAction, MessageCreate
 from aseancyber.db import set_clock
 from aseancyber.notify.models import OutboundEmail

@@ -9,13 +9,7 @@ from hypothesis import strategies as st
 
 from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.cases import state
-from aseancyber.cases.models import (
-    Case,
-    EmbargoState,
-    Participant,
-    ParticipantRole,
-    ReportState,
-)
+from aseancyber.cases.models import Case, EmbargoState, Participant, ParticipantRole, ReportState
 from aseancyber.errors import Invalid
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

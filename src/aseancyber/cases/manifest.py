@@ -3,8 +3,12 @@
 from datetime import timedelta
 
 from aseancyber.cases import api, models, pages, panels, report, workflow
+from aseancyber.cases.advisories import models as advisory_models
 from aseancyber.cases.advisories import pages as advisory_pages
+from aseancyber.cases.messages import models as message_models
 from aseancyber.cases.provider import api as publication_api
+from aseancyber.cases.provider import models as provider_models
+from aseancyber.cases.scoring import models as scoring_models
 from aseancyber.jobs.service import Every, Periodic
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
 from aseancyber.reporting import ReportSource
@@ -20,7 +24,7 @@ MANIFEST = Manifest(
         advisory_pages.router,
         publication_api.router,
     ],
-    models=[models],
+    models=[models, message_models, advisory_models, provider_models, scoring_models],
     handlers={
         EMBARGOES: workflow.expire_embargoes,
     },

@@ -1,10 +1,11 @@
-"""Coordination cases: participants, Vultron states, products, vulnerabilities, messages.
+"""Coordination cases: participants, Vultron states, products, vulnerabilities.
 
 A case is the shareable record: its audience is the organisations (and individual people)
 taking part, so :func:`aseancyber.access.policy.visible_to` decides who sees it. Everything
 inside a case (participants, products, vulnerabilities, threads, messages, attachments,
 advisories) is reached only through a visible case; messages add their own audience inside
-the case (see :mod:`aseancyber.cases.messages.service`).
+the case (see :mod:`aseancyber.cases.messages.service`). Messages, advisories, signatures and
+EPSS scores have their tables in their sub-resource's ``models`` module.
 
 Vultron (CERT/CC): each participant has a report state (RM); the case has an embargo
 state (EM); the case state is six one-way events, V/F/D per vendor and P/X/A for the world,
@@ -15,11 +16,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aseancyber.access.models import Organisation, User
-from aseancyber.access.policy import Shareable, Tlp, register_shareable
+from aseancyber.access.policy import Shareable, register_shareable
 from aseancyber.db import Base, db_enum, id_column, utcnow
 
 
@@ -120,31 +121,6 @@ class ProductStatus(StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
-
-
-class MessageAudience(StrEnum):
-    ALL = "all"  # every participant of the case
-    COORDINATORS = "coordinators"  # the coordinators only
-    PARTICIPANT = "participant"  # one participant (and the coordinators)
-
-    @property
-    def label(self) -> str:
-        return {
-            "all": "All participants",
-            "coordinators": "Coordinators only",
-            "participant": "One participant and the coordinators",
-        }[self.value]
-
-
-class AdvisoryCategory(StrEnum):
-    SECURITY_ADVISORY = "csaf_security_advisory"
-    VEX = "csaf_vex"
-
-
-class AdvisoryStatus(StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    PUBLISHED = "published"
 
 
 @register_shareable
@@ -345,163 +321,3 @@ class ProductStatusEntry(Base):
     status: Mapped[ProductStatus] = mapped_column(db_enum(ProductStatus, "product_status"))
     updated_by_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class Thread(Base):
-    """A conversation in a case: the case's general thread or one about a product."""
-
-    __tablename__ = "case_thread"
-    __table_args__ = (Index("ix_case_thread_case", "case_id", "created_at"),)
-
-    id: Mapped[str] = id_column()
-    case_id: Mapped[str] = mapped_column(ForeignKey("coordination_case.id", ondelete="CASCADE"))
-    product_id: Mapped[str | None] = mapped_column(
-        ForeignKey("case_product.id", ondelete="SET NULL")
-    )
-    title: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class Message(Base):
-    """One message, read only by its audience inside the case."""
-
-    __tablename__ = "case_message"
-    __table_args__ = (
-        Index("ix_case_message_thread", "thread_id", "created_at", "id"),
-        Index("ix_case_message_case", "case_id", "created_at", "id"),
-    )
-
-    id: Mapped[str] = id_column()
-    case_id: Mapped[str] = mapped_column(ForeignKey("coordination_case.id", ondelete="CASCADE"))
-    thread_id: Mapped[str] = mapped_column(ForeignKey("case_thread.id", ondelete="CASCADE"))
-    author_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
-    author_participant_id: Mapped[str | None] = mapped_column(
-        ForeignKey("case_participant.id", ondelete="SET NULL")
-    )
-    audience: Mapped[MessageAudience] = mapped_column(db_enum(MessageAudience, "message_audience"))
-    # A removed participant's private messages stay, readable by the coordinators only.
-    audience_participant_id: Mapped[str | None] = mapped_column(
-        ForeignKey("case_participant.id", ondelete="SET NULL")
-    )
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    author: Mapped[User | None] = relationship(lazy="joined", foreign_keys="Message.author_id")
-
-
-class Attachment(Base):
-    """A file sent with a message, stored under a generated name (never the uploaded one)."""
-
-    __tablename__ = "case_attachment"
-
-    id: Mapped[str] = id_column()
-    case_id: Mapped[str] = mapped_column(
-        ForeignKey("coordination_case.id", ondelete="CASCADE"), index=True
-    )
-    message_id: Mapped[str] = mapped_column(
-        ForeignKey("case_message.id", ondelete="CASCADE"), index=True
-    )
-    filename: Mapped[str] = mapped_column(String(200))
-    media_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-@register_shareable
-class Advisory(Shareable, Base):
-    """A CSAF 2.0 advisory of a case: drafted, approved by a coordinator, then published.
-
-    Until it is published it carries its case's label and audience; publishing gives it the
-    label chosen for publication (``publish_tlp``), so a TLP:CLEAR advisory becomes public
-    while its case stays restricted.
-    """
-
-    __tablename__ = "case_advisory"
-    __shareable_kind__ = "advisory"
-    __table_args__ = (UniqueConstraint("tracking_id"),)
-
-    id: Mapped[str] = id_column()
-    case_id: Mapped[str] = mapped_column(
-        ForeignKey("coordination_case.id", ondelete="CASCADE"), index=True
-    )
-    category: Mapped[AdvisoryCategory] = mapped_column(
-        db_enum(AdvisoryCategory, "advisory_category")
-    )
-    status: Mapped[AdvisoryStatus] = mapped_column(
-        db_enum(AdvisoryStatus, "advisory_status"), default=AdvisoryStatus.DRAFT
-    )
-    tracking_id: Mapped[str] = mapped_column(String(60))
-    title: Mapped[str] = mapped_column(String(300))
-    summary: Mapped[str] = mapped_column(Text, default="")
-    publish_tlp: Mapped[Tlp] = mapped_column(db_enum(Tlp, "publish_tlp"))
-    revision: Mapped[int] = mapped_column(default=1)
-    drafted_by_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
-    approved_by_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
-    approved_at: Mapped[datetime | None]
-    published_at: Mapped[datetime | None]
-    document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # The collection its STIX vulnerability and report objects were published into.
-    stix_collection_id: Mapped[str | None] = mapped_column(
-        ForeignKey("sharing_collection.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
-
-
-class AdvisoryApproval(Base):
-    """One coordinator seat's approval of one revision of an advisory.
-
-    Every coordinator of the case approves (co-coordination: no state publishes alone);
-    a revision of a published advisory needs every approval again.
-    """
-
-    __tablename__ = "case_advisory_approval"
-    __table_args__ = (UniqueConstraint("advisory_id", "participant_id", "revision"),)
-
-    id: Mapped[str] = id_column()
-    advisory_id: Mapped[str] = mapped_column(
-        ForeignKey("case_advisory.id", ondelete="CASCADE"), index=True
-    )
-    participant_id: Mapped[str] = mapped_column(
-        ForeignKey("case_participant.id", ondelete="CASCADE"), index=True
-    )
-    revision: Mapped[int] = mapped_column(Integer)
-    approved_by_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
-    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class EpssScore(Base):
-    """FIRST's EPSS score and percentile for one CVE, from an imported daily CSV."""
-
-    __tablename__ = "epss_score"
-
-    cve: Mapped[str] = mapped_column(String(30), primary_key=True)
-    epss: Mapped[float]
-    percentile: Mapped[float]
-    model_version: Mapped[str] = mapped_column(String(40), default="")
-    score_date: Mapped[str] = mapped_column(String(40), default="")
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class CsafSignature(Base):
-    """The detached OpenPGP signature of one published document's exact bytes by one key.
-
-    Made once (at publication or revision, or at the first read after a key change) and
-    then served as stored, so ``.asc`` is the same file on every read; a revision (new
-    bytes) or a new key (new fingerprint) has a row of its own.
-    """
-
-    __tablename__ = "csaf_signature"
-    __audited__ = False  # derived from the published document, which is audited
-
-    key_fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
-    content_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    advisory_id: Mapped[str] = mapped_column(
-        ForeignKey("case_advisory.id", ondelete="CASCADE"), index=True
-    )
-    signature: Mapped[str] = mapped_column(Text)
-    signed_at: Mapped[datetime] = mapped_column(default=utcnow)

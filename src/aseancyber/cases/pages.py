@@ -28,15 +28,15 @@ from aseancyber.cases import (
     views,
 )
 from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.advisories.models import AdvisoryCategory
 from aseancyber.cases.api import attachment_response
 from aseancyber.cases.messages import service as messages
+from aseancyber.cases.messages.models import MessageAudience
 from aseancyber.cases.models import (
-    AdvisoryCategory,
     Case,
     CaseKind,
     EmbargoState,
     Involvement,
-    MessageAudience,
     ParticipantRole,
     ProductStatus,
     ReportState,

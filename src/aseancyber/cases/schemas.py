@@ -6,14 +6,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from aseancyber.access.policy import Tlp
+from aseancyber.cases.advisories.models import AdvisoryCategory, AdvisoryStatus
+from aseancyber.cases.messages.models import MessageAudience
 from aseancyber.cases.models import (
-    AdvisoryCategory,
-    AdvisoryStatus,
     CaseKind,
     EmbargoResponse,
     EmbargoState,
     Involvement,
-    MessageAudience,
     ParticipantRole,
     ProductStatus,
     ReportState,

@@ -9,15 +9,8 @@ from aseancyber import audit
 from aseancyber.access.policy import Reader
 from aseancyber.cases import catalogue, service
 from aseancyber.cases.messages import service as messages
-from aseancyber.cases.models import (
-    Attachment,
-    Case,
-    Message,
-    Participant,
-    Product,
-    ProductStatus,
-    Vulnerability,
-)
+from aseancyber.cases.messages.models import Attachment, Message
+from aseancyber.cases.models import Case, Participant, Product, ProductStatus, Vulnerability
 from aseancyber.cases.schemas import (
     AttachmentRead,
     CaseListItem,

@@ -18,12 +18,12 @@ from aseancyber.access.service import actor_for
 from aseancyber.cases import catalogue, participants, service, workflow
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.messages import service as messages
+from aseancyber.cases.messages.models import MessageAudience
 from aseancyber.cases.models import (
     Case,
     CaseKind,
     EmbargoResponse,
     Involvement,
-    MessageAudience,
     ParticipantRole,
     ProductStatus,
     ReportState,

@@ -18,7 +18,8 @@ from aseancyber.access.policy import Tlp
 from aseancyber.cases import catalogue, participants, workflow
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
-from aseancyber.cases.models import AdvisoryCategory, ParticipantRole, ProductStatus
+from aseancyber.cases.advisories.models import AdvisoryCategory
+from aseancyber.cases.models import ParticipantRole, ProductStatus
 from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import (
     AdvisoryCreate,

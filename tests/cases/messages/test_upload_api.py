@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.cases.messages import service as messages
-from aseancyber.cases.models import Attachment, Message
+from aseancyber.cases.messages.models import Attachment, Message
 from aseancyber.storage import MAX_ATTACHMENT_BYTES
 from tests.cases.conftest import Scenario
 from tests.readers import TokenFor

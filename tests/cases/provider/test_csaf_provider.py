@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Tlp
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
-from aseancyber.cases.models import Advisory
+from aseancyber.cases.advisories.models import Advisory
 from aseancyber.cases.provider import publication, signing
 from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise
 from aseancyber.db import set_clock

@@ -16,7 +16,7 @@ from aseancyber.access.models import Role
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import workflow
 from aseancyber.cases.advisories import service as advisories
-from aseancyber.cases.models import Advisory, AdvisoryStatus
+from aseancyber.cases.advisories.models import Advisory, AdvisoryStatus
 from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise, EmbargoAction
 from aseancyber.db import set_clock, utcnow

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import catalogue
 from aseancyber.cases.advisories import service as advisories
-from aseancyber.cases.models import EpssScore, Vulnerability
+from aseancyber.cases.models import Vulnerability
 from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import AdvisoryCreate, VulnerabilityCreate
 from aseancyber.cases.scoring import epss
+from aseancyber.cases.scoring.models import EpssScore
 from aseancyber.errors import Invalid
 from tests.cases.advisories.test_csaf import populate
 from tests.cases.conftest import Scenario, approve_by_both

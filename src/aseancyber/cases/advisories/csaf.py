@@ -20,9 +20,8 @@ import orjson
 
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import state
+from aseancyber.cases.advisories.models import Advisory, AdvisoryCategory
 from aseancyber.cases.models import (
-    Advisory,
-    AdvisoryCategory,
     Case,
     Involvement,
     Participant,

@@ -16,15 +16,8 @@ from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Reader
 from aseancyber.cases import service
-from aseancyber.cases.models import (
-    Attachment,
-    Case,
-    Message,
-    MessageAudience,
-    Participant,
-    Product,
-    Thread,
-)
+from aseancyber.cases.messages.models import Attachment, Message, MessageAudience, Thread
+from aseancyber.cases.models import Case, Participant, Product
 from aseancyber.cases.schemas import MessageCreate
 from aseancyber.community.service import has_nul, like_pattern
 from aseancyber.db import utcnow

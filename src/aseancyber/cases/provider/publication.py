@@ -24,15 +24,8 @@ from aseancyber.access.policy import Actor, audience_of, stricter
 from aseancyber.cases import catalogue, service, state
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
-from aseancyber.cases.models import (
-    Advisory,
-    AdvisoryApproval,
-    AdvisoryStatus,
-    Case,
-    EmbargoState,
-    Participant,
-    ParticipantRole,
-)
+from aseancyber.cases.advisories.models import Advisory, AdvisoryApproval, AdvisoryStatus
+from aseancyber.cases.models import Case, EmbargoState, Participant, ParticipantRole
 from aseancyber.cases.provider import service as provider
 from aseancyber.cases.provider import signatures
 from aseancyber.cases.schemas import AdvisoryRevise, ApprovalRead, ApprovalsRead

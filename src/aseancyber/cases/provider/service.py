@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, defer
 from aseancyber.access.policy import Reader
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
-from aseancyber.cases.models import Advisory
+from aseancyber.cases.advisories.models import Advisory
 from aseancyber.cases.provider import signatures, signing
 from aseancyber.errors import NotFound
 from aseancyber.settings import get_settings

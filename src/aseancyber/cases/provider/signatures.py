@@ -15,8 +15,8 @@ from functools import partial
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.cases.models import CsafSignature
 from aseancyber.cases.provider import signing
+from aseancyber.cases.provider.models import CsafSignature
 from aseancyber.db import defer_write, insert_missing, utcnow
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,8 @@ from itertools import islice
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from aseancyber.cases.models import EpssScore, Vulnerability
+from aseancyber.cases.models import Vulnerability
+from aseancyber.cases.scoring.models import EpssScore
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 
