@@ -34,8 +34,8 @@ from aseancyber.access.models import Organisation, Role, User
 from aseancyber.access.policy import Tlp
 from aseancyber.app import create_app
 from aseancyber.cases import workflow
-from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.advisories import validation
 from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import Case, EmbargoState
 from aseancyber.cases.schemas import AdvisoryCreate, EmbargoAction
@@ -78,13 +78,13 @@ def _child_process_findings(document: bytes, *, preset: str = "basic") -> list[F
 
 @contextmanager
 def _validator(before: bool) -> Iterator[None]:
-    saved = csaf.findings
+    saved = validation.findings
     if before:
-        csaf.findings = _child_process_findings  # type: ignore[assignment]
+        validation.findings = _child_process_findings  # type: ignore[assignment]
     try:
         yield
     finally:
-        csaf.findings = saved  # type: ignore[assignment]
+        validation.findings = saved  # type: ignore[assignment]
 
 
 def _browser(

@@ -21,7 +21,7 @@ from csaf._hash import check as csaf_hash_check  # type: ignore[import-untyped]
 from csaf._sign import verify as csaf_signature_check  # type: ignore[import-untyped]
 from fastapi.testclient import TestClient
 
-from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import validation
 from aseancyber.cases.provider import signing
 
 BASE = "https://cyber.asean.example"
@@ -358,7 +358,7 @@ class Aggregator:
             Path(f"{path}.asc").write_bytes(signature.content)
             good, output = csaf_signature_check(path, Path(f"{path}.asc"), key_file)
             assert good, output
-        assert csaf.findings(document.content) == []
+        assert validation.findings(document.content) == []
         tracking = document.json()["document"]["tracking"]
         assert entry["id"] == tracking["id"]
         assert entry["updated"] == tracking["current_release_date"]

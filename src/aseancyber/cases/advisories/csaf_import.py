@@ -6,7 +6,8 @@ from typing import Any
 
 import orjson
 
-from aseancyber.cases.advisories.csaf import MAX_UPLOAD_BYTES, findings
+from aseancyber.cases.advisories.csaf import MAX_UPLOAD_BYTES
+from aseancyber.cases.advisories.validation import findings
 from aseancyber.cases.models import ProductStatus
 from aseancyber.errors import Invalid
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from aseancyber.access.models import User
 from aseancyber.access.policy import Actor, audience_of, stricter
 from aseancyber.cases import catalogue, service, state
-from aseancyber.cases.advisories import csaf
+from aseancyber.cases.advisories import csaf, validation
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.advisories.models import Advisory, AdvisoryApproval, AdvisoryStatus
 from aseancyber.cases.models import Case, EmbargoState, Participant, ParticipantRole
@@ -128,7 +128,7 @@ def approve(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Adv
             "approval",
         )
     if advisory.status is AdvisoryStatus.DRAFT:
-        csaf.check_valid(
+        validation.check_valid(
             advisories.document_for(db, case=case, advisory=advisory, final=True).document
         )
     now = utcnow()
@@ -205,7 +205,7 @@ def publish(db: Session, *, actor: Actor, case_id: str, advisory_id: str) -> Adv
     _check_no_embargo(case)
     advisory.published_at = utcnow()
     built = advisories.document_for(db, case=case, advisory=advisory, final=True)
-    csaf.check_valid(built.document)
+    validation.check_valid(built.document)
     advisory.document = built.document
     advisory.status = AdvisoryStatus.PUBLISHED
     advisory.tlp = advisory.publish_tlp
@@ -243,7 +243,7 @@ def revise(
         history=list(previous["revision_history"]),
         revision_summary=data.summary,
     )
-    csaf.check_valid(built.document)
+    validation.check_valid(built.document)
     advisory.document = built.document
     db.flush()
     _sign(db, advisory)
