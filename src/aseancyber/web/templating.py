@@ -27,9 +27,12 @@ def _environment() -> Environment:
         [
             FileSystemLoader(PACKAGE / "web" / "templates"),
             PrefixLoader(
-                # Each domain's templates/ folder, addressed as "<domain>/<name>.html".
+                # Each domain's templates/ folder, addressed as "<domain>/<name>.html"; a
+                # sub-resource's (<domain>/<sub>/templates/) is found under the same prefix.
                 {
-                    folder.parent.name: FileSystemLoader(folder)
+                    folder.parent.name: FileSystemLoader(
+                        [folder, *sorted(folder.parent.glob("*/templates"))]
+                    )
                     for folder in sorted(PACKAGE.glob("*/templates"))
                     if folder.parent.name != "web"
                 }
