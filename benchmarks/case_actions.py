@@ -36,9 +36,10 @@ from aseancyber.app import create_app
 from aseancyber.cases import workflow
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.advisories import validation
+from aseancyber.cases.advisories.schemas import AdvisoryCreate
 from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import Case, EmbargoState
-from aseancyber.cases.schemas import AdvisoryCreate, EmbargoAction
+from aseancyber.cases.schemas import EmbargoAction
 from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem
 from aseancyber.settings import Environment, Settings, use_settings

@@ -10,9 +10,10 @@ from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import participants, service
 from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.advisories.schemas import AdvisoryCreate
 from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import CaseKind, ParticipantRole
-from aseancyber.cases.schemas import AdvisoryCreate, CaseCreate, MessageCreate, ParticipantAdd
+from aseancyber.cases.schemas import CaseCreate, MessageCreate, ParticipantAdd
 from tests.factories import actor
 from tests.matrix import Derived, Made, Probe, Shareable
 from tests.readers import World

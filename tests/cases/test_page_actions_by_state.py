@@ -11,7 +11,8 @@ from aseancyber.access.models import User
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import workflow
 from aseancyber.cases.advisories import service as advisories
-from aseancyber.cases.schemas import AdvisoryCreate, EmbargoAction
+from aseancyber.cases.advisories.schemas import AdvisoryCreate
+from aseancyber.cases.schemas import EmbargoAction
 from aseancyber.db import set_clock
 from tests.cases.advisories.test_csaf import populate
 from tests.cases.conftest import Scenario, approve_by_both

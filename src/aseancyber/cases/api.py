@@ -16,12 +16,10 @@ from aseancyber.access.policy import Actor
 from aseancyber.cases import catalogue, embargo, measures, participants, service, views, workflow
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.advisories.schemas import AdvisoryCreate, AdvisoryPage, AdvisoryRead
 from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import ProductStatus
 from aseancyber.cases.schemas import (
-    AdvisoryCreate,
-    AdvisoryPage,
-    AdvisoryRead,
     CaseCreate,
     CasePage,
     CaseRead,

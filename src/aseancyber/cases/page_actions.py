@@ -18,11 +18,10 @@ from aseancyber.access.policy import Actor
 from aseancyber.cases import catalogue, participants, service, state, workflow
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.advisories.schemas import AdvisoryCreate, AdvisoryRevise
 from aseancyber.cases.messages import service as messages
 from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import (
-    AdvisoryCreate,
-    AdvisoryRevise,
     CaseUpdate,
     EmbargoAction,
     EmbargoAnswer,

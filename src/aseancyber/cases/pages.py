@@ -44,9 +44,7 @@ from aseancyber.cases.models import (
 )
 from aseancyber.cases.page_actions import FailedAction
 from aseancyber.cases.provider import publication
-from aseancyber.cases.schemas import (
-    CaseCreate,
-)
+from aseancyber.cases.schemas import CaseCreate
 from aseancyber.cases.scoring.service import TABLES
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid, ServiceError

@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from aseancyber.access.policy import Tlp
-from aseancyber.cases.advisories.models import AdvisoryCategory, AdvisoryStatus
 from aseancyber.cases.messages.models import MessageAudience
 from aseancyber.cases.models import (
     CaseKind,
@@ -35,11 +34,13 @@ WorldEvent = Literal["P", "X", "A"]
 VendorEvent = Literal["V", "F", "D"]
 
 
-class _Write(BaseModel):
+class WriteRequest(BaseModel):
+    """A request body of the cases domain: unknown fields are refused."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class CaseCreate(_Write):
+class CaseCreate(WriteRequest):
     title: Title
     kind: CaseKind
     tlp: Tlp = Tlp.AMBER
@@ -50,7 +51,7 @@ class CaseCreate(_Write):
     )
 
 
-class CaseUpdate(_Write):
+class CaseUpdate(WriteRequest):
     """A partial update; ``version`` is the one the editor loaded (optimistic concurrency)."""
 
     version: int = Field(ge=1)
@@ -62,7 +63,7 @@ class CaseUpdate(_Write):
     green_includes_external: bool | None = None
 
 
-class ParticipantAdd(_Write):
+class ParticipantAdd(WriteRequest):
     """Invite an organisation from the directory, or a person by e-mail.
 
     With ``email`` only: an existing user's organisation joins (or only that person, with
@@ -77,7 +78,7 @@ class ParticipantAdd(_Write):
     display_name: Short = ""
 
 
-class ParticipantUpdate(_Write):
+class ParticipantUpdate(WriteRequest):
     version: int = Field(ge=1)
     report_state: ReportState | None = None
     involvement: Involvement | None = None
@@ -85,27 +86,27 @@ class ParticipantUpdate(_Write):
     muted: bool | None = None
 
 
-class VendorEventRecord(_Write):
+class VendorEventRecord(WriteRequest):
     event: VendorEvent
 
 
-class WorldEventRecord(_Write):
+class WorldEventRecord(WriteRequest):
     event: WorldEvent
 
 
-class EmbargoAction(_Write):
+class EmbargoAction(WriteRequest):
     action: Literal["propose", "accept", "reject", "revise", "end"]
     ends_at: AwareDatetime | None = None
     # The coordinators' reason: needed to activate over objections or to end early.
     reason: Long = ""
 
 
-class EmbargoAnswer(_Write):
+class EmbargoAnswer(WriteRequest):
     response: Literal["accepted", "rejected"]
     reason: Long = ""  # required when rejecting: the coordinators need to know why
 
 
-class ProductCreate(_Write):
+class ProductCreate(WriteRequest):
     vendor_name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
     ]
@@ -118,12 +119,12 @@ class ProductCreate(_Write):
     vendor_participant_id: RecordId | None = None
 
 
-class SsvcInput(_Write):
+class SsvcInput(WriteRequest):
     table: Literal["coordinator_triage", "coordinator_publish", "deployer", "supplier"]
     inputs: dict[str, str]
 
 
-class VulnerabilityCreate(_Write):
+class VulnerabilityCreate(WriteRequest):
     title: Title
     cve: Cve = ""
     cwe: Cwe = ""
@@ -140,24 +141,17 @@ class VulnerabilityUpdate(VulnerabilityCreate):
     version: int = Field(ge=1)
 
 
-class StatusSet(_Write):
+class StatusSet(WriteRequest):
     product_id: RecordId
     status: ProductStatus
 
 
-class MessageCreate(_Write):
+class MessageCreate(WriteRequest):
     body: Body
     thread_id: RecordId | None = None
     product_id: RecordId | None = None
     audience: MessageAudience = MessageAudience.ALL
     audience_participant_id: RecordId | None = None
-
-
-class AdvisoryCreate(_Write):
-    category: AdvisoryCategory = AdvisoryCategory.SECURITY_ADVISORY
-    title: Title | None = None
-    summary: Text = ""
-    publish_tlp: Tlp = Tlp.CLEAR
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -332,48 +326,6 @@ class MessageRead(BaseModel):
 class MessagePage(BaseModel):
     items: list[MessageRead]
     next_cursor: str | None
-
-
-class AdvisoryRead(BaseModel):
-    id: str
-    case_id: str
-    tracking_id: str
-    category: AdvisoryCategory
-    status: AdvisoryStatus
-    title: str
-    summary: str
-    tlp: Tlp
-    publish_tlp: Tlp
-    revision: int
-    approved_at: datetime | None
-    published_at: datetime | None
-    stix_collection_id: str | None = None
-    version: int
-
-
-class AdvisoryPage(BaseModel):
-    items: list[AdvisoryRead]
-    next_cursor: str | None
-
-
-class AdvisoryRevise(_Write):
-    summary: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
-    ]
-
-
-class ApprovalRead(BaseModel):
-    participant_id: str
-    name: str
-    approved_by: str = ""
-    approved_at: datetime | None = None
-
-
-class ApprovalsRead(BaseModel):
-    revision: int
-    complete: bool
-    approved: list[ApprovalRead]
-    pending: list[ApprovalRead]
 
 
 class EpssRead(BaseModel):

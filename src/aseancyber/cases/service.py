@@ -34,10 +34,7 @@ from aseancyber.cases.models import (
     ParticipantRole,
     Sector,
 )
-from aseancyber.cases.schemas import (
-    CaseCreate,
-    CaseUpdate,
-)
+from aseancyber.cases.schemas import CaseCreate, CaseUpdate
 from aseancyber.community.service import has_nul, like_pattern
 from aseancyber.errors import FieldProblem, Forbidden, Invalid, NotFound
 from aseancyber.notify.models import NotificationKind

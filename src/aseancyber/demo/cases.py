@@ -17,6 +17,7 @@ from aseancyber.access.policy import Tlp
 from aseancyber.access.service import actor_for
 from aseancyber.cases import catalogue, participants, service, workflow
 from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.advisories.schemas import AdvisoryCreate
 from aseancyber.cases.messages import service as messages
 from aseancyber.cases.messages.models import MessageAudience
 from aseancyber.cases.models import (
@@ -31,7 +32,6 @@ from aseancyber.cases.models import (
 )
 from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import (
-    AdvisoryCreate,
     CaseCreate,
     EmbargoAction,
     EmbargoAnswer,

@@ -19,10 +19,10 @@ from aseancyber.cases import catalogue, participants, workflow
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.advisories.models import AdvisoryCategory
+from aseancyber.cases.advisories.schemas import AdvisoryCreate
 from aseancyber.cases.models import ParticipantRole, ProductStatus
 from aseancyber.cases.provider import publication
 from aseancyber.cases.schemas import (
-    AdvisoryCreate,
     EmbargoAction,
     ParticipantAdd,
     ProductCreate,

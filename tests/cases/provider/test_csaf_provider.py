@@ -27,8 +27,8 @@ from aseancyber.access.policy import Tlp
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.advisories.models import Advisory
+from aseancyber.cases.advisories.schemas import AdvisoryCreate, AdvisoryRevise
 from aseancyber.cases.provider import publication, signing
-from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise
 from aseancyber.db import set_clock
 from aseancyber.errors import NotFound
 from aseancyber.settings import Settings, use_settings

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Tlp
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories.models import Advisory
+from aseancyber.cases.advisories.schemas import AdvisoryRevise
 from aseancyber.cases.provider import publication, signing
 from aseancyber.cases.provider.models import CsafSignature
-from aseancyber.cases.schemas import AdvisoryRevise
 from aseancyber.settings import Settings, get_settings, use_settings
 from tests.cases.advisories.test_csaf import populate
 from tests.cases.conftest import Scenario, approve_by_both

@@ -17,8 +17,9 @@ from aseancyber.access.policy import Tlp
 from aseancyber.cases import workflow
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.advisories.models import Advisory, AdvisoryStatus
+from aseancyber.cases.advisories.schemas import AdvisoryCreate, AdvisoryRevise
 from aseancyber.cases.provider import publication
-from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRevise, EmbargoAction
+from aseancyber.cases.schemas import EmbargoAction
 from aseancyber.db import set_clock, utcnow
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.sharing import publishing, stix

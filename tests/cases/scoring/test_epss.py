@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Tlp
 from aseancyber.cases import catalogue
 from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.advisories.schemas import AdvisoryCreate
 from aseancyber.cases.models import Vulnerability
 from aseancyber.cases.provider import publication
-from aseancyber.cases.schemas import AdvisoryCreate, VulnerabilityCreate
+from aseancyber.cases.schemas import VulnerabilityCreate
 from aseancyber.cases.scoring import epss
 from aseancyber.cases.scoring.models import EpssScore
 from aseancyber.errors import Invalid

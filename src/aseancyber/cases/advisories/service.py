@@ -17,8 +17,8 @@ from aseancyber.access.policy import Actor, Reader, audience_of, set_audience, v
 from aseancyber.cases import catalogue, service
 from aseancyber.cases.advisories import csaf, csaf_import
 from aseancyber.cases.advisories.models import Advisory, AdvisoryStatus
+from aseancyber.cases.advisories.schemas import AdvisoryCreate, AdvisoryRead
 from aseancyber.cases.models import Case, Product, ProductStatusEntry, Vulnerability
-from aseancyber.cases.schemas import AdvisoryCreate, AdvisoryRead
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid, NotFound

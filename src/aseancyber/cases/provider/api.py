@@ -11,15 +11,11 @@ from fastapi import APIRouter, Request
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
 from aseancyber.cases import service, views
 from aseancyber.cases.advisories import service as advisories
+from aseancyber.cases.advisories.schemas import AdvisoryRead, AdvisoryRevise, ApprovalsRead
 from aseancyber.cases.messages import service as messages
 from aseancyber.cases.messages import upload
 from aseancyber.cases.provider import publication
-from aseancyber.cases.schemas import (
-    AdvisoryRead,
-    AdvisoryRevise,
-    ApprovalsRead,
-    MessageRead,
-)
+from aseancyber.cases.schemas import MessageRead
 from aseancyber.web.openapi import problems
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])

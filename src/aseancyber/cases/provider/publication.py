@@ -25,10 +25,10 @@ from aseancyber.cases import catalogue, service, state
 from aseancyber.cases.advisories import csaf, validation
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.advisories.models import Advisory, AdvisoryApproval, AdvisoryStatus
+from aseancyber.cases.advisories.schemas import AdvisoryRevise, ApprovalRead, ApprovalsRead
 from aseancyber.cases.models import Case, EmbargoState, Participant, ParticipantRole
 from aseancyber.cases.provider import service as provider
 from aseancyber.cases.provider import signatures
-from aseancyber.cases.schemas import AdvisoryRevise, ApprovalRead, ApprovalsRead
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 from aseancyber.notify.models import NotificationKind
