@@ -1,5 +1,5 @@
-"""REST routes for coordination cases under /api/v1/cases, and published advisories under
-/api/v1/advisories.
+"""REST routes for coordination cases under /api/v1/cases (a case's messages are in
+:mod:`aseancyber.cases.messages.api`, its advisories in :mod:`aseancyber.cases.advisories.api`).
 
 Every route reads through the policy: a case the caller may not see is 404 everywhere.
 Inside a case, messages are filtered by their audience on every route.
@@ -7,17 +7,12 @@ Inside a case, messages are filtered by their audience on every route.
 
 from typing import Annotated, Any
 
-import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.cases import catalogue, embargo, measures, participants, service, views, workflow
-from aseancyber.cases.advisories import csaf
-from aseancyber.cases.advisories import service as advisories
-from aseancyber.cases.advisories.schemas import AdvisoryCreate, AdvisoryPage, AdvisoryRead
-from aseancyber.cases.messages import service as messages
 from aseancyber.cases.models import ProductStatus
 from aseancyber.cases.schemas import (
     CaseCreate,
@@ -27,9 +22,6 @@ from aseancyber.cases.schemas import (
     EmbargoAction,
     EmbargoAnswer,
     EmbargoRead,
-    MessageCreate,
-    MessagePage,
-    MessageRead,
     ParticipantAdd,
     ParticipantPage,
     ParticipantRead,
@@ -38,8 +30,6 @@ from aseancyber.cases.schemas import (
     ProductPage,
     ProductRead,
     StatusSet,
-    ThreadPage,
-    ThreadRead,
     VendorEventRecord,
     VulnerabilityCreate,
     VulnerabilityUpdate,
@@ -49,7 +39,6 @@ from aseancyber.exports import download
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
-advisory_router = APIRouter(prefix="/api/v1/advisories", tags=["advisories"])
 Writer = Annotated[Actor, Depends(require(Permission.RECORD_CREATE))]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -294,183 +283,3 @@ def set_status(
         db, actor=actor, case_id=case_id, vulnerability_id=vulnerability_id, data=body
     )
     return Response(status_code=204)
-
-
-@router.get("/{case_id}/threads")
-def list_threads(
-    case_id: str,
-    db: DbSession,
-    reader: OptionalActor,
-    cursor: Cursor = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = DEFAULT_LIMIT,
-) -> ThreadPage:
-    """Every thread of the case, a page at a time, with the messages you may read (capped)."""
-    case = service.get_or_404(db, reader=reader, case_id=case_id)
-    seat = service.seat_of(db, reader=reader, case=case)
-    page = messages.threads_page(db, case=case, cursor=cursor, limit=limit)
-    summaries = messages.summarise_threads(db, reader=reader, seat=seat, threads=page.items)
-    return ThreadPage(
-        items=[
-            ThreadRead(
-                id=s.thread.id,
-                title=s.thread.title,
-                product_id=s.thread.product_id,
-                message_count=s.message_count,
-                more_messages=s.more,
-            )
-            for s in summaries
-        ],
-        next_cursor=page.next_cursor,
-    )
-
-
-@router.get("/{case_id}/messages")
-def list_messages(
-    *,
-    case_id: str,
-    db: DbSession,
-    reader: OptionalActor,
-    thread_id: Annotated[str | None, Query(max_length=36)] = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    cursor: Cursor = None,
-    limit: Limit = DEFAULT_LIMIT,
-) -> MessagePage:
-    """The messages the caller may read in the case, newest first."""
-    case = service.get_or_404(db, reader=reader, case_id=case_id)
-    seat = service.seat_of(db, reader=reader, case=case)
-    if thread_id is not None:
-        messages.get_thread_or_404(db, case=case, thread_id=thread_id)
-    page = messages.list_messages(
-        db,
-        reader=reader,
-        case=case,
-        seat=seat,
-        thread_id=thread_id,
-        q=q,
-        cursor=cursor,
-        limit=limit,
-    )
-    attachments = messages.attachments_of(db, page.items)
-    return MessagePage(
-        items=[views.message_read(m, attachments.get(m.id, [])) for m in page.items],
-        next_cursor=page.next_cursor,
-    )
-
-
-@router.get("/{case_id}/messages/export", response_class=Response)
-def export_messages(case_id: str, db: DbSession, reader: OptionalActor) -> Response:
-    """Every message the caller may read in the case, as JSON (audited)."""
-    case = service.get_or_404(db, reader=reader, case_id=case_id)
-    exported = views.export_messages(db, reader=reader, case=case)
-    return download(exported)
-
-
-@router.post("/{case_id}/messages", status_code=201)
-def post_message(
-    case_id: str, body: MessageCreate, db: DbSession, actor: CurrentActor
-) -> MessageRead:
-    """Post a message with its audience inside the case (attachments: the case page form)."""
-    message = messages.post(db, actor=actor, case_id=case_id, data=body)
-    return views.message_read(message, [])
-
-
-@router.get("/{case_id}/attachments/{attachment_id}", response_class=Response)
-def download_attachment(
-    case_id: str, attachment_id: str, db: DbSession, reader: OptionalActor
-) -> Response:
-    """An attachment, as a download, if the caller may read its message."""
-    found = messages.download(db, reader=reader, case_id=case_id, attachment_id=attachment_id)
-    return attachment_response(found)
-
-
-def attachment_response(found: messages.Download) -> Response:
-    return Response(
-        found.content,
-        media_type=found.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{found.filename}"',
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox",
-        },
-    )
-
-
-@router.get("/{case_id}/advisories")
-def case_advisories(case_id: str, db: DbSession, reader: OptionalActor) -> list[AdvisoryRead]:
-    """The advisories of a case."""
-    case = service.get_or_404(db, reader=reader, case_id=case_id)
-    return [advisories.read(a) for a in advisories.of_case(db, reader=reader, case=case)]
-
-
-@router.post("/{case_id}/advisories", status_code=201)
-def draft_advisory(
-    case_id: str, body: AdvisoryCreate, db: DbSession, actor: CurrentActor
-) -> AdvisoryRead:
-    """Draft a CSAF advisory (security advisory or VEX) for the case (coordinators)."""
-    return advisories.read(advisories.draft(db, actor=actor, case_id=case_id, data=body))
-
-
-@router.post(
-    "/{case_id}/csaf-import",
-    openapi_extra={"requestBody": {"content": {"application/json": {}}, "required": True}},
-)
-async def import_csaf(
-    case_id: str, request: Request, db: DbSession, actor: CurrentActor
-) -> dict[str, int]:
-    """Create or update products and vulnerabilities from a CSAF 2.0 document (the body)."""
-    content = await request.body()
-    result = advisories.import_document(db, actor=actor, case_id=case_id, content=content)
-    return {
-        "products_created": result.products_created,
-        "vulnerabilities_created": result.vulnerabilities_created,
-        "vulnerabilities_updated": result.vulnerabilities_updated,
-        "statuses_set": result.statuses_set,
-    }
-
-
-# --- advisories --------------------------------------------------------------------------------
-
-
-@advisory_router.get("")
-def list_advisories(
-    db: DbSession,
-    reader: OptionalActor,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    cursor: Cursor = None,
-    limit: Limit = DEFAULT_LIMIT,
-) -> AdvisoryPage:
-    """Advisories the caller may see (anonymous callers: published TLP:CLEAR ones)."""
-    page = advisories.list_(db, reader=reader, q=q, cursor=cursor, limit=limit)
-    return AdvisoryPage(
-        items=[advisories.read(a) for a in page.items], next_cursor=page.next_cursor
-    )
-
-
-@advisory_router.get("/export")
-def export_advisories(
-    db: DbSession, reader: OptionalActor, q: Annotated[str | None, Query(max_length=200)] = None
-) -> dict[str, Any]:
-    """Every visible advisory as JSON."""
-    items = advisories.all_visible(db, reader=reader, q=q, limit=views.MAX_EXPORT)
-    return {"items": [advisories.read(a).model_dump(mode="json") for a in items]}
-
-
-@advisory_router.get("/{advisory_id}")
-def get_advisory(advisory_id: str, db: DbSession, reader: OptionalActor) -> AdvisoryRead:
-    """One advisory, if the caller may see it."""
-    return advisories.read(advisories.get_or_404(db, reader=reader, advisory_id=advisory_id))
-
-
-@advisory_router.get("/{advisory_id}/csaf")
-def advisory_document(advisory_id: str, db: DbSession, reader: OptionalActor) -> Response:
-    """The advisory's CSAF 2.0 document (a draft shows the case as it stands)."""
-    advisory = advisories.get_or_404(db, reader=reader, advisory_id=advisory_id)
-    return csaf_response(advisories.document_of(db, reader=reader, advisory=advisory))
-
-
-def csaf_response(built: csaf.Built) -> Response:
-    return Response(
-        orjson.dumps(built.document, option=orjson.OPT_INDENT_2),
-        media_type="application/json",
-        headers={"Content-Disposition": f'inline; filename="{built.filename}"'},
-    )

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 from aseancyber.cases import api, models, pages, panels, report, workflow
+from aseancyber.cases.advisories import api as advisory_api
 from aseancyber.cases.advisories import models as advisory_models
 from aseancyber.cases.advisories import pages as advisory_pages
+from aseancyber.cases.messages import api as message_api
 from aseancyber.cases.messages import models as message_models
 from aseancyber.cases.provider import api as publication_api
 from aseancyber.cases.provider import models as provider_models
@@ -19,7 +21,9 @@ MANIFEST = Manifest(
     name="cases",
     routers=[
         api.router,
-        api.advisory_router,
+        message_api.router,
+        advisory_api.case_router,
+        advisory_api.router,
         pages.router,
         advisory_pages.router,
         publication_api.router,

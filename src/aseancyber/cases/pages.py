@@ -29,8 +29,8 @@ from aseancyber.cases import (
 )
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.advisories.models import AdvisoryCategory
-from aseancyber.cases.api import attachment_response
 from aseancyber.cases.messages import service as messages
+from aseancyber.cases.messages.api import attachment_response
 from aseancyber.cases.messages.models import MessageAudience
 from aseancyber.cases.models import (
     Case,

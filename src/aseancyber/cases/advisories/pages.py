@@ -18,7 +18,7 @@ from aseancyber.access.policy import Reader
 from aseancyber.cases.advisories import csaf
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.advisories import view as advisory_view
-from aseancyber.cases.api import csaf_response
+from aseancyber.cases.advisories.api import csaf_response
 from aseancyber.cases.provider import service as provider
 from aseancyber.cases.provider import signing
 from aseancyber.cases.scoring import epss
