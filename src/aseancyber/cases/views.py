@@ -119,16 +119,21 @@ def read(db: Session, *, reader: Reader, case: Case) -> CaseRead:
             for v in view.vulnerabilities
         ],
         threads=[
-            ThreadRead(
-                id=summary.thread.id,
-                title=summary.thread.title,
-                product_id=summary.thread.product_id,
-                message_count=summary.message_count,
-                more_messages=summary.more,
-            )
+            thread_read(summary)
             for summary in messages.threads_of(db, reader=reader, case=case, seat=view.seat)
         ],
         threads_total=messages.count_threads(db, case=case),
+    )
+
+
+def thread_read(summary: messages.ThreadSummary) -> ThreadRead:
+    """A thread with the count of the messages the reader may read in it (capped)."""
+    return ThreadRead(
+        id=summary.thread.id,
+        title=summary.thread.title,
+        product_id=summary.thread.product_id,
+        message_count=summary.message_count,
+        more_messages=summary.more,
     )
 
 

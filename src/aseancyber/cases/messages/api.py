@@ -17,7 +17,6 @@ from aseancyber.cases.schemas import (
     MessagePage,
     MessageRead,
     ThreadPage,
-    ThreadRead,
 )
 from aseancyber.exports import download
 from aseancyber.web.pagination import DEFAULT_LIMIT
@@ -38,19 +37,7 @@ def list_threads(
     seat = service.seat_of(db, reader=reader, case=case)
     page = messages.threads_page(db, case=case, cursor=cursor, limit=limit)
     summaries = messages.summarise_threads(db, reader=reader, seat=seat, threads=page.items)
-    return ThreadPage(
-        items=[
-            ThreadRead(
-                id=s.thread.id,
-                title=s.thread.title,
-                product_id=s.thread.product_id,
-                message_count=s.message_count,
-                more_messages=s.more,
-            )
-            for s in summaries
-        ],
-        next_cursor=page.next_cursor,
-    )
+    return ThreadPage(items=[views.thread_read(s) for s in summaries], next_cursor=page.next_cursor)
 
 
 @router.get("/{case_id}/messages")
