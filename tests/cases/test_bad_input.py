@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.service import actor_for
-from aseancyber.cases import measures
+from aseancyber.cases.measures import service as measures
 from aseancyber.cases.models import Case, Participant
 from tests.cases.conftest import Scenario
 from tests.readers import TokenFor

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.cases import catalogue, embargo, measures, participants, service, views, workflow
+from aseancyber.cases import catalogue, embargo, participants, service, views, workflow
+from aseancyber.cases.measures import service as measures
 from aseancyber.cases.models import ProductStatus
 from aseancyber.cases.schemas import (
     CaseCreate,

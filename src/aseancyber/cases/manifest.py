@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
-from aseancyber.cases import api, models, pages, panels, report, workflow
+from aseancyber.cases import api, models, pages, report, workflow
 from aseancyber.cases.advisories import api as advisory_api
 from aseancyber.cases.advisories import models as advisory_models
 from aseancyber.cases.advisories import pages as advisory_pages
+from aseancyber.cases.measures import panels
 from aseancyber.cases.messages import api as message_api
 from aseancyber.cases.messages import models as message_models
 from aseancyber.cases.provider import api as publication_api

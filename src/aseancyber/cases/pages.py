@@ -17,18 +17,10 @@ from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
-from aseancyber.cases import (
-    catalogue,
-    embargo,
-    measures,
-    page_actions,
-    participants,
-    service,
-    state,
-    views,
-)
+from aseancyber.cases import catalogue, embargo, page_actions, participants, service, state, views
 from aseancyber.cases.advisories import service as advisories
 from aseancyber.cases.advisories.models import AdvisoryCategory
+from aseancyber.cases.measures import service as measures
 from aseancyber.cases.messages import service as messages
 from aseancyber.cases.messages.api import attachment_response
 from aseancyber.cases.messages.models import MessageAudience

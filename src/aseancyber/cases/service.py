@@ -24,7 +24,7 @@ from aseancyber.access.policy import (
 )
 from aseancyber.access.rules import Action, Scope, may
 from aseancyber.access.shareable import check_relabel, get_visible, require_version
-from aseancyber.cases.measures import evidence_for_state
+from aseancyber.cases.measures.service import evidence_for_state
 from aseancyber.cases.models import (
     Case,
     CaseKind,

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Reader, shared_aggregates_reader, visible_to
-from aseancyber.cases import measures as case_measures
+from aseancyber.cases.measures import service as case_measures
 from aseancyber.community.documents import Document, DocumentKind
 from aseancyber.contacts import service as contacts_service
 from aseancyber.norms.evidence_sharing import scope_of

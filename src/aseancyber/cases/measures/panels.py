@@ -3,7 +3,7 @@
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor
-from aseancyber.cases import measures
+from aseancyber.cases.measures import service as measures
 from aseancyber.plugins import Panel
 
 
