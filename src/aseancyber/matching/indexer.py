@@ -240,7 +240,9 @@ def _bulk_insert(
         if dialect.name == "sqlite":
             # What sqlite3 would do to each row's datetime (its adapter), once per value.
             done = {
-                value: sqlite3.adapt(bound) if isinstance(bound, datetime) else bound
+                value: sqlite3.adapt(bound, sqlite3.PrepareProtocol)
+                if isinstance(bound, datetime)
+                else bound
                 for value, bound in done.items()
             }
         values[at] = [None if value is None else done[value] for value in values[at]]
