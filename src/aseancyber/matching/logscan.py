@@ -251,7 +251,7 @@ class LogScanner:
         if by_line is None:  # defanged somewhere: refanging moves offsets, read it as text
             yield from self.scan(data.decode("ascii"))
             return
-        ip_lines = self._ip_lines(lowered.decode("ascii"))
+        ip_lines = self._ip_lines(lowered.decode("ascii")) if self.ip_versions else {}
         whole = dict.fromkeys(ip_lines, True)
         starts = {number: start for number, start, _ in by_line}
         spans: dict[int, list[tuple[int, int]]] = {}
