@@ -13,8 +13,14 @@ second against 100,000 indicators, side by side with ``grep -F -w -f`` on the sa
   per-line exact matcher it replaced is timed on a slice for the "before" figure.
 - grep: ``grep -F -w -c -f values.txt log.txt`` with ``LC_ALL=C`` in a subprocess, CPU
   time of the child (best of three), and the same on an empty log: the time grep spends
-  reading its 100,000 patterns, which ours spends building the automaton (shown apart).
-  Our figure excludes the automaton build; both are also shown with and without setup.
+  reading its 100,000 patterns.
+- Like for like, the headline counts our setup as grep's is counted: each of three runs
+  builds the scanner from the in-memory index (keys folded and sorted, automaton built,
+  the process's automaton cache emptied first) and then scans the file; the best total
+  is compared with grep's best total. Loading the index from the database is not counted
+  (grep is handed its values in a file; the catch-up table shows that load). Also shown:
+  the scan alone, which a process that scans again with the same visible indicators pays
+  (the automaton is cached in the process).
 """
 
 import os
@@ -31,6 +37,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from aseancyber.matching import logscan
 from aseancyber.matching.compiler import compile_pattern
 from aseancyber.matching.index import MatchIndex
 from aseancyber.matching.logscan import LogScanner, raw_blocks, scan_exactly
@@ -161,24 +168,36 @@ def grep(log: Path, values: Path) -> tuple[int, float]:
     return count, best
 
 
-def timed_scan(scanner: LogScanner, log: Path) -> tuple[tuple[int, int], float]:
-    best = float("inf")
-    result = (0, 0)
-    for _ in range(2):
+@dataclass
+class Timed:
+    lines_hit: int
+    hits: int
+    build: float  # best CPU seconds building the scanner
+    scan: float  # best CPU seconds scanning with it
+    total: float  # best CPU seconds of one run, building and scanning
+
+
+def timed_scan(index: MatchIndex, log: Path, runs: int = 3) -> Timed:
+    """Build the scanner (from an empty automaton cache) and scan ``log``, ``runs`` times."""
+    best = Timed(0, 0, float("inf"), float("inf"), float("inf"))
+    for _ in range(runs):
+        logscan._CACHE.clear()
         started = time.process_time()
-        result = ours(scanner, log)
-        best = min(best, time.process_time() - started)
-    return result, best
+        scanner = LogScanner(index, AT)
+        built = time.process_time()
+        best.lines_hit, best.hits = ours(scanner, log)
+        done = time.process_time()
+        best.build = min(best.build, built - started)
+        best.scan = min(best.scan, done - built)
+        best.total = min(best.total, done - started)
+    return best
 
 
 def main() -> None:
     made, index = _indicators()
-    started = time.process_time()
-    scanner = LogScanner(index, AT)
-    build = time.process_time() - started
     with tempfile.TemporaryDirectory() as tmp:
         log, values = make_files(Path(tmp), made)
-        (lines_hit, hits), seconds = timed_scan(scanner, log)
+        plain = timed_scan(index, log)
         grep_lines, grep_seconds = grep(log, values)
         empty = Path(tmp) / "empty.log"
         empty.write_text("")
@@ -190,19 +209,19 @@ def main() -> None:
             if i % 33 == 0:
                 network = f"{first}.{(i * 37) & 255}.0.0/16"
             index.add(f"cidr{i}", compile_pattern(f"[ipv4-addr:value ISSUBSET '{network}']"))
-        cidr_scanner = LogScanner(index, AT)
-        (cidr_lines, cidr_hits), cidr_seconds = timed_scan(cidr_scanner, log)
-    ours_rate, grep_rate = LINES / seconds, LINES / grep_seconds
+        cidr = timed_scan(index, log)
+    load = os.getloadavg()[0]
+    ours_rate, grep_rate = LINES / plain.total, LINES / grep_seconds
     table = Table(title=f"Log matching: {LINES:,} lines against {INDICATORS:,} indicators")
     table.add_column("what")
     table.add_column("lines/s (CPU)", justify="right")
     table.add_column("lines with a hit", justify="right")
     table.add_column("note")
     table.add_row(
-        "aseancyber LogScanner (Aho-Corasick + exact)",
+        "aseancyber LogScanner: build + scan (like for like)",
         f"{ours_rate:,.0f}",
-        f"{lines_hit:,}",
-        f"{hits:,} hits; automaton built in {build:.2f} s",
+        f"{plain.lines_hit:,}",
+        f"{plain.hits:,} hits; build {plain.build:.2f} s + scan {plain.scan:.2f} s",
     )
     table.add_row(
         "grep -F -w -c -f (LC_ALL=C)",
@@ -211,22 +230,26 @@ def main() -> None:
         f"of which {grep_setup:.2f} s reading its patterns",
     )
     table.add_row(
-        "  both without setup (automaton build / grep's patterns)",
-        f"{LINES / seconds:,.0f} vs {LINES / max(grep_seconds - grep_setup, 1e-9):,.0f}",
+        "  scan alone (automaton cached in the process) / grep without its patterns",
+        f"{LINES / plain.scan:,.0f} vs {LINES / max(grep_seconds - grep_setup, 1e-9):,.0f}",
         "",
-        f"with setup: {LINES / (seconds + build):,.0f} vs {grep_rate:,.0f}",
+        "",
     )
     table.add_row(
-        "aseancyber + 1,000 CIDR indicators",
-        f"{LINES / cidr_seconds:,.0f}",
-        f"{cidr_lines:,}",
-        f"{cidr_hits:,} hits; networks evaluated exactly",
+        "aseancyber + 1,000 CIDR indicators: build + scan",
+        f"{LINES / cidr.total:,.0f}",
+        f"{cidr.lines_hit:,}",
+        f"{cidr.hits:,} hits, networks evaluated exactly; "
+        f"build {cidr.build:.2f} s + scan {cidr.scan:.2f} s",
     )
     table.add_row("before: exact matcher on every line", f"{before:,.0f}", "", "on a 10% slice")
     console.print(table)
     verdict = "[green]met[/]" if ours_rate >= grep_rate else "[red]not met[/]"
     console.print(
-        f"Ratio aseancyber / grep: [bold]{ours_rate / grep_rate:.2f}x[/] (target >= 1): {verdict}."
+        f"Ratio aseancyber / grep, setup counted on both sides: [bold]"
+        f"{ours_rate / grep_rate:.2f}x[/] (target >= 1): {verdict}; with 1,000 CIDRs "
+        f"{LINES / cidr.total / grep_rate:.2f}x; scan alone {LINES / plain.scan / grep_rate:.2f}x. "
+        f"Load average {load:.1f} on {os.cpu_count()} CPUs."
     )
     databases = [("SQLite", "")]
     if os.environ.get("ASEANCYBER_BENCH_POSTGRES_URL"):
@@ -252,7 +275,8 @@ def main() -> None:
         )
     console.print(catch_up)
     console.print(
-        "Target: <= 2 s of catch-up per 100,000 new indicators (contended machine: see CPU)."
+        "Target: <= 2 s of catch-up per 100,000 new indicators (contended machine: see CPU); "
+        f"load average {os.getloadavg()[0]:.1f}."
     )
 
 

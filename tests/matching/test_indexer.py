@@ -1,6 +1,7 @@
 """The stored index written at driver speed (COPY / executemany) holds what the compiler
 says, batch after batch, on SQLite and PostgreSQL alike."""
 
+import gc
 from datetime import UTC, datetime
 
 import pytest
@@ -70,3 +71,26 @@ def test_a_bulk_catch_up_stores_what_the_compiler_says(
     assert entries == expected_entries
     assert stored[ids[-1]].kind is PatternKind.MULTI_OBSERVATION
     assert ("eq", "url", "http://dl.example/A'b") in {e[1:4] for e in entries}
+
+
+def test_the_collector_pause_ends_with_the_collector_as_found() -> None:
+    assert gc.isenabled()
+    try:
+        with indexer.collector_paused():
+            assert not gc.isenabled()
+            with indexer.collector_paused():  # nested: the inner one leaves it off
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        gc.disable()  # someone else turned it off: a pause does not turn it on
+        with indexer.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_failing_batch_still_ends_the_pause() -> None:
+    with pytest.raises(ValueError, match="batch failed"), indexer.collector_paused():
+        raise ValueError("batch failed")
+    assert gc.isenabled()

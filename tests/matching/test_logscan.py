@@ -42,6 +42,15 @@ NETWORKS = [
     "[ipv4-addr:value = '192.0.2.128/25']",
     "[ipv4-addr:value ISSUBSET '10.0.0.1/32']",
 ]
+# Networks the automaton finds by their leading octets (no ISSUPERSET): a /24, a /20 (sixteen
+# third octets), a /9 (128 second octets), a CIDR-valued equality and a host route.
+SUBNETS = [
+    "[ipv4-addr:value ISSUBSET '203.0.113.0/24']",
+    "[ipv4-addr:value ISSUBSET '198.18.16.0/20']",
+    "[ipv4-addr:value ISSUBSET '10.128.0.0/9']",
+    "[ipv4-addr:value = '192.0.2.128/25']",
+    "[ipv4-addr:value ISSUBSET '10.0.0.1/32']",
+]
 IPV6 = [
     "[ipv6-addr:value = '2001:DB8:0:0::1']",
     "[ipv6-addr:value ISSUBSET '2001:db8:ff::/48']",
@@ -73,6 +82,9 @@ HOSTILE = [
     "NUL\x00evil.example\x00 tab\tevil.example\r\n",
     "\n",
     "203.0.113.5\n",
+    "in 198.18.31.255 198.18.16.0/21 out 198.18.32.1 198.18.15.255 10.200.3.4 10.127.255.255\n",
+    "wide 10.128.0.0/9 10.0.0.0/8 192.0.2.200 192.0.2.127 x10.200.3.4 10.200.3.4x\n",
+    "fake md5 0000000000000000e9800998ecf8427e and e9800998ecf8427e\n",
     "evil[.]example",
 ]
 
@@ -118,6 +130,7 @@ def _generated_log(rng: random.Random, lines: int) -> str:
 CONFIGURATIONS = {
     "equality": (EQUALITY,),
     "networks": (EQUALITY, NETWORKS),
+    "subnets": (EQUALITY, SUBNETS),
     "ipv6": (EQUALITY, IPV6),
     "everything": (EQUALITY, NETWORKS, IPV6),
     "expressions": (EQUALITY, NETWORKS, EXPRESSIONS),

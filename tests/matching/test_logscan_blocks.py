@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from ahocorasick_rs import Implementation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from aseancyber.access.policy import Tlp
 from aseancyber.matching import logscan, service
 from aseancyber.matching.compiler import compile_pattern
 from aseancyber.matching.logscan import LogScanner, scan_exactly
+from aseancyber.matching.observables import parse_network
 from tests.factories import actor
 from tests.matching.conftest import indicator, store
 from tests.matching.test_logscan import (
@@ -23,6 +25,7 @@ from tests.matching.test_logscan import (
     HOSTILE,
     IPV6,
     NETWORKS,
+    SUBNETS,
     _generated_log,
     _hits,
     _index,
@@ -56,7 +59,7 @@ def test_a_block_hits_what_the_line_matcher_hits(name: str) -> None:
         assert expected
 
 
-@pytest.mark.parametrize("name", ["equality", "networks", "ipv6", "everything"])
+@pytest.mark.parametrize("name", ["equality", "networks", "subnets", "ipv6", "everything"])
 def test_plain_ascii_is_read_in_place(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     scanner = LogScanner(_index(*CONFIGURATIONS[name]), AT)
     text = "".join(PLAIN) * 3
@@ -130,6 +133,80 @@ def test_networks_are_evaluated_exactly_at_their_edges(monkeypatch: pytest.Monke
     assert _hits(scanner.scan_block(text.encode())) == _hits(scan_exactly(scanner.index, text, AT))
 
 
+def test_subnets_are_found_by_their_leading_octets(monkeypatch: pytest.MonkeyPatch) -> None:
+    scanner = LogScanner(_index(SUBNETS), AT)
+    assert scanner.ip_versions == []  # no regular-expression scan of every address
+    _in_place_only(scanner, monkeypatch)
+    lines = [
+        "src=203.0.113.0 dst=203.0.113.255 out=203.0.112.255\n",
+        "a=198.18.16.0 b=198.18.31.255 c=198.18.32.0 d=198.18.15.255\n",
+        "e=10.128.0.1 f=10.255.255.255 g=10.127.255.255 h=110.128.0.1\n",
+        "net=192.0.2.128/26 other=192.0.2.0/25 host=192.0.2.128/25\n",
+        "one=10.0.0.1 two=10.0.0.2\n",
+    ]
+    text = "".join(lines)
+    found = {(h.line, h.observable.value) for h in scanner.scan_block(text.encode())}
+    assert found == {
+        (0, "203.0.113.0"),
+        (0, "203.0.113.255"),
+        (1, "198.18.16.0"),
+        (1, "198.18.31.255"),
+        (2, "10.128.0.1"),
+        (2, "10.255.255.255"),
+        (3, "192.0.2.128/25"),
+        (4, "10.0.0.1"),
+    }
+    assert _hits(scanner.scan_block(text.encode())) == _hits(scan_exactly(scanner.index, text, AT))
+
+
+@pytest.mark.parametrize(
+    ("network", "expected"),
+    [
+        ("203.0.113.0/24", [b"203.0.113."]),
+        ("203.0.113.77/32", [b"203.0.113."]),
+        ("198.18.0.0/16", [b"198.18."]),
+        ("198.18.16.0/20", [f"198.18.{n}.".encode() for n in range(16, 32)]),
+        ("10.128.0.0/9", [f"10.{n}.".encode() for n in range(128, 256)]),
+        ("0.0.0.0/0", [f"{n}.".encode() for n in range(256)]),
+    ],
+)
+def test_an_ipv4_network_is_named_by_its_leading_octets(
+    network: str, expected: list[bytes]
+) -> None:
+    parsed = parse_network(network)
+    assert parsed is not None
+    assert logscan._ipv4_prefixes(parsed[2], parsed[1]) == expected
+
+
+def test_the_whole_ipv4_space_is_still_matched_exactly() -> None:
+    scanner = LogScanner(_index(["[ipv4-addr:value ISSUBSET '0.0.0.0/0']"]), AT)
+    text = "a 1.2.3.4 b 255.255.255.255/32 c 1.2.3 d 2001:db8::1\n"
+    found = {h.observable.value for h in scanner.scan_block(text.encode())}
+    assert found == {"1.2.3.4", "255.255.255.255"}
+
+
+def test_a_hash_is_found_by_its_last_digits_and_matched_whole() -> None:
+    scanner = LogScanner(_index(EQUALITY), AT)
+    md5 = "d41d8cd98f00b204e9800998ecf8427e"
+    text = f"x {'0' * 16}{md5[16:]} y {md5[16:]} z {md5.upper()}\n"
+    assert {h.observable.value for h in scanner.scan_block(text.encode())} == {md5}
+
+
+def test_the_automaton_becomes_a_dfa_once_it_has_read_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    logscan._CACHE.clear()
+    monkeypatch.setattr(logscan, "DFA_AFTER", 1000)
+    scanner = LogScanner(_index(EQUALITY, SUBNETS), AT)
+    text = "".join(PLAIN) * 5
+    expected = _hits(scan_exactly(scanner.index, text, AT))
+    first = _hits(scanner.scan_block(text.encode()))
+    assert scanner.automaton.implementation is Implementation.ContiguousNFA
+    assert _hits(scanner.scan_block(text.encode())) == first == expected
+    assert scanner.automaton.implementation is Implementation.DFA
+    logscan._CACHE.clear()
+
+
 ASCII_PARTS = [
     "198.51.100.23",
     "10.0.0.1",
@@ -180,6 +257,7 @@ def test_any_ascii_block_scans_as_the_line_matcher_reads_it(parts: list[str]) ->
 
 BLOCK_SCANNERS = [
     LogScanner(_index(EQUALITY), AT),
+    LogScanner(_index(EQUALITY, SUBNETS), AT),
     LogScanner(_index(EQUALITY, NETWORKS, IPV6), AT),
 ]
 

@@ -20,7 +20,6 @@ class IndexedIndicator(Base):
     """One indicator version as the matcher sees it: how its pattern compiled, and when valid."""
 
     __tablename__ = "matching_indicator"
-    __table_args__ = (Index("ix_matching_indicator_kind", "kind", "stix_object_id"),)
 
     stix_object_id: Mapped[str] = mapped_column(
         ForeignKey("stix_object.id", ondelete="CASCADE"), primary_key=True

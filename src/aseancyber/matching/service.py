@@ -401,34 +401,36 @@ def visible_index(db: Session, *, actor: Actor, at: datetime | None = None) -> V
         .where(StixObject.type == "indicator", latest_visible(actor), _alive(moment))
         .execution_options(yield_per=5000)
     )
-    for (
-        record_id,
-        stix_id,
-        name,
-        body,
-        tlp,
-        owner_id,
-        owner,
-        collection_id,
-        start,
-        end,
-    ) in db.execute(statement).tuples():
-        parsed = orjson.loads(body)
-        pattern = str(parsed.get("pattern", ""))
-        validity = Validity(start, end)
-        compiled = compile_pattern(pattern, parsed.get("pattern_type", "stix"))
-        if index.add(record_id, compiled, validity) is not None:
-            hits[record_id] = Hit(
-                record_id=record_id,
-                stix_id=stix_id,
-                name=name,
-                pattern=pattern,
-                tlp=tlp.value,
-                owner_organisation_id=owner_id,
-                owner_name=owner or "",
-                collection_id=collection_id,
-                valid_from=start,
-                valid_until=end,
-            )
-    _add_tail(db, index, hits, actor=actor, at=moment)
+    # As in the catch-up: many small objects and no cycles, so no collection walks them.
+    with indexer.collector_paused():
+        for (
+            record_id,
+            stix_id,
+            name,
+            body,
+            tlp,
+            owner_id,
+            owner,
+            collection_id,
+            start,
+            end,
+        ) in db.execute(statement).tuples():
+            parsed = orjson.loads(body)
+            pattern = str(parsed.get("pattern", ""))
+            validity = Validity(start, end)
+            compiled = compile_pattern(pattern, parsed.get("pattern_type", "stix"))
+            if index.add(record_id, compiled, validity) is not None:
+                hits[record_id] = Hit(
+                    record_id=record_id,
+                    stix_id=stix_id,
+                    name=name,
+                    pattern=pattern,
+                    tlp=tlp.value,
+                    owner_organisation_id=owner_id,
+                    owner_name=owner or "",
+                    collection_id=collection_id,
+                    valid_from=start,
+                    valid_until=end,
+                )
+        _add_tail(db, index, hits, actor=actor, at=moment)
     return VisibleIndex(index, hits)
