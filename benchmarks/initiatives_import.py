@@ -42,7 +42,14 @@ from aseancyber.access.models import (
 from aseancyber.access.policy import Actor
 from aseancyber.access.service import actor_for
 from aseancyber.db import make_engine
-from aseancyber.initiatives import importing, overlaps, registry_names, service, transfer
+from aseancyber.initiatives import (
+    detection_runs,
+    importing,
+    overlaps,
+    registry_names,
+    service,
+    transfer,
+)
 from aseancyber.initiatives.models import Initiative, Overlap
 from aseancyber.initiatives.schemas import InitiativeCreate
 from aseancyber.norms.reference import load_norms
@@ -177,14 +184,22 @@ def _actor(db: Session, user_id: str) -> Actor:
 
 
 def import_once(factory: sessionmaker[Session], user_id: str, path: Path) -> dict[str, float]:
-    """One import as the CLI runs it: streamed, one transaction, committed."""
+    """One import as the CLI runs it: streamed, the rows in one transaction, committed; then
+    the overlaps found with no transaction open and written in short ones (issue 14)."""
     began = time.perf_counter()
+    cpu_began = time.process_time()
     with factory.begin() as db, transfer.open_text(path) as stream:
+        actor = _actor(db, user_id)
         result = importing.import_initiatives(
-            db, actor=_actor(db, user_id), source=stream, format="csv"
+            db, actor=actor, source=stream, format="csv", detect=False
         )
         assert not result.problems, result.problems[:3]
+    longest_write = time.perf_counter() - began
+    outcome = detection_runs.detect_committed_import(factory, actor=actor, result=result)
+    if outcome is not None:
+        longest_write = max(longest_write, outcome.longest_write_seconds)
     total = time.perf_counter() - began
+    cpu = time.process_time() - cpu_began
     with factory() as db:
         stored = db.scalar(select(func.count()).select_from(Initiative)) or 0
         pairs = db.scalar(select(func.count()).select_from(Overlap)) or 0
@@ -193,6 +208,8 @@ def import_once(factory: sessionmaker[Session], user_id: str, path: Path) -> dic
         "detect": result.seconds_detecting,
         "finding": result.seconds_finding_pairs,
         "total": total,
+        "cpu": cpu,
+        "longest_write": longest_write,
         "rows": float(result.rows),
         "stored": float(stored),
         "pairs": float(pairs),
@@ -206,7 +223,7 @@ def row_by_row(factory: sessionmaker[Session], user_id: str, path: Path, rows: i
     with factory.begin() as db, transfer.open_text(path) as stream:
         actor = _actor(db, user_id)
         names = registry_names.load(db)
-        ids = []
+        ids: list[str] = []
         for number, raw in transfer.iter_rows(stream, "csv"):
             if len(ids) >= rows:
                 break
@@ -248,8 +265,9 @@ def _run(
     table.add_row(
         name,
         f"{figures['import']:.1f} s",
-        f"{figures['detect']:.1f} s (index + all_pairs {figures['finding']:.1f} s)",
-        f"{figures['total']:.1f} s",
+        f"{figures['detect']:.1f} s (scoring, no transaction open: {figures['finding']:.1f} s)",
+        f"{figures['total']:.1f} s (CPU {figures['cpu']:.1f} s)",
+        f"{figures['longest_write']:.1f} s",
         f"{int(figures['stored']):,} / {int(figures['pairs']):,}",
         f"{extrapolated:,.0f} s (measured {peer:.1f} s on {sample:,})",
     )
@@ -266,7 +284,13 @@ def main() -> None:
         "duplicates (wall seconds; target <= 60 s together; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start)"
     )
-    for column in ("database", "import (check + store)", "detection", "together, committed"):
+    for column in (
+        "database",
+        "import (check + store)",
+        "detection",
+        "together, committed",
+        "longest write transaction (rows, or a scoring phase's chunk)",
+    ):
         table.add_column(column, justify="right")
     table.add_column("initiatives / pairs stored", justify="right")
     table.add_column("row by row (before), extrapolated", justify="right")

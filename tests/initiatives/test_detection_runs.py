@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from benchmarks.initiatives_import import _prepare, write_registry
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.models import User
@@ -60,7 +60,8 @@ def _import(registry: Registry, *, detect: bool) -> importing.ImportResult:
         result = importing.import_initiatives(
             db, actor=registry.actor, source=stream, format="csv", detect=detect
         )
-    assert result.imported_ids and not result.problems
+    assert result.imported_ids
+    assert not result.problems
     return result
 
 
@@ -130,7 +131,8 @@ def test_a_whole_registry_run_lets_writers_in_and_publishes_at_once(registry: Re
     assert _visible(registry) == set()
     pause.resume.set()
     thread.join(WAIT)
-    assert not thread.is_alive() and not errors, errors
+    assert not thread.is_alive()
+    assert not errors, errors
     assert _hidden(registry) == 0
     published = _visible(registry)
     assert len(published) > 1
@@ -192,7 +194,8 @@ def test_a_large_import_finds_its_overlaps_without_blocking_writers(
     assert _visible(registry) == set()
     pause.resume.set()
     thread.join(WAIT)
-    assert not thread.is_alive() and not errors, errors
+    assert not thread.is_alive()
+    assert not errors, errors
     assert result.overlaps_found == len(_visible(registry)) > 1
     assert result.overlaps_flagged == result.overlaps_found  # the importer sees both sides
 
@@ -205,7 +208,7 @@ def test_a_committed_import_finds_the_same_overlaps_as_one_transaction(
     found_inline = _visible(registry)
     assert inline.overlaps_found == len(found_inline) > 1
     with registry.factory.begin() as db:
-        db.execute(Overlap.__table__.delete())
+        db.execute(delete(Overlap))
         for initiative in db.scalars(select(Initiative)).unique():
             db.delete(initiative)
     later = _import(registry, detect=False)

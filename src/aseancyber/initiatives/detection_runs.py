@@ -63,6 +63,9 @@ class Outcome:
     chunks: int = 0
     new_ids: list[str] = field(default_factory=list)  # overlaps inserted by the run
     withdrawn: int = 0
+    visible: int = 0  # of the new pairs, those the importer may see (after an import)
+    seconds_scoring: float = 0.0  # with no transaction open
+    longest_write_seconds: float = 0.0  # the longest write transaction: a chunk or the publish
 
 
 def _chunks(items: list[Candidate], size: int) -> list[list[Candidate]]:
@@ -145,10 +148,14 @@ def write(
     outcome = Outcome()
     chunks = _chunks(plan.candidates, chunk_size)
     for number, chunk in enumerate(chunks, start=1):
+        began = time.perf_counter()
         with session_factory() as db:
             begin_writing(db)
             flagged, inserted = _write_chunk(db, chunk, plan, audit_as=audit_as)
             db.commit()
+        outcome.longest_write_seconds = max(
+            outcome.longest_write_seconds, time.perf_counter() - began
+        )
         outcome.flagged += flagged
         outcome.written += len(chunk)
         outcome.new_ids.extend(inserted)
@@ -198,7 +205,9 @@ def detect_whole_registry(
     ``initiatives detect``); reviewed pairs keep their review. Returns what was written."""
     if progress is not None:
         progress(0, 3, "scoring the registry (no transaction open)")
+    began = time.perf_counter()
     plan = plan_whole_registry(session_factory)
+    scoring = time.perf_counter() - began
 
     def chunk_written(number: int, total: int) -> None:
         if progress is not None:
@@ -207,10 +216,13 @@ def detect_whole_registry(
             after_chunk(number, total)
 
     outcome = write(session_factory, plan, chunk_size=chunk_size, after_chunk=chunk_written)
+    outcome.seconds_scoring = scoring
+    began = time.perf_counter()
     with session_factory() as db:
         begin_writing(db)
         publish(db, plan, outcome, action="initiative_overlap.detect_all")
         db.commit()
+    outcome.longest_write_seconds = max(outcome.longest_write_seconds, time.perf_counter() - began)
     if progress is not None:
         progress(3, 3, "published the overlaps")
     return outcome
@@ -235,11 +247,12 @@ def detect_after_import(
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
     after_chunk: AfterChunk | None = None,
-) -> tuple[int, int]:
+) -> Outcome:
     """Find the overlaps of a large committed import in short transactions, publish them at
-    once and tell the owners of the other side. Returns (pairs found, pairs the importer
-    may see)."""
+    once and tell the owners of the other side."""
+    began = time.perf_counter()
     plan = plan_for_new(session_factory, imported_ids)
+    scoring = time.perf_counter() - began
 
     def chunk_written(number: int, total: int) -> None:
         if progress is not None:
@@ -250,7 +263,9 @@ def detect_after_import(
     outcome = write(
         session_factory, plan, chunk_size=chunk_size, audit_as=actor, after_chunk=chunk_written
     )
+    outcome.seconds_scoring = scoring
     imported = set(imported_ids)
+    began = time.perf_counter()
     with session_factory() as db:
         begin_writing(db)
         publish(db, plan, outcome, action="initiative_overlap.detect_import")
@@ -263,11 +278,12 @@ def detect_after_import(
                 )
             ).unique()
         ]
-        visible = overlaps.count_visible(db, reader=actor, overlaps=flagged)
+        outcome.visible = overlaps.count_visible(db, reader=actor, overlaps=flagged)
         others = [o for o in flagged if not (o.first_id in imported and o.second_id in imported)]
         overlap_notices.notify_owners(db, flagged=others, changed_ids=imported)
         db.commit()
-    return len(flagged), visible
+    outcome.longest_write_seconds = max(outcome.longest_write_seconds, time.perf_counter() - began)
+    return outcome
 
 
 def detect_committed_import(
@@ -278,20 +294,22 @@ def detect_committed_import(
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
     after_chunk: AfterChunk | None = None,
-) -> None:
+) -> Outcome | None:
     """Flag the overlaps of an import committed without detection (``detect=False``): a small
     one in one short transaction through the live index, as a save does; a large one with
-    :func:`detect_after_import`. Fills the result's overlap counts and timing."""
+    :func:`detect_after_import` (whose outcome is returned). Fills the result's overlap
+    counts and timing."""
     if not result.imported_ids:
-        return
+        return None
     started = time.perf_counter()
+    outcome = None
     if len(result.imported_ids) <= live_index.OVERLAY_LIMIT:
         with session_factory() as db:
             begin_writing(db)
             detect_imported(db, actor=actor, ids=result.imported_ids, result=result)
             db.commit()
     else:
-        result.overlaps_found, result.overlaps_flagged = detect_after_import(
+        outcome = detect_after_import(
             session_factory,
             actor=actor,
             imported_ids=result.imported_ids,
@@ -299,4 +317,7 @@ def detect_committed_import(
             chunk_size=chunk_size,
             after_chunk=after_chunk,
         )
+        result.overlaps_found, result.overlaps_flagged = len(outcome.new_ids), outcome.visible
+        result.seconds_finding_pairs = outcome.seconds_scoring
     result.seconds_detecting = time.perf_counter() - started
+    return outcome
