@@ -29,7 +29,7 @@ from aseancyber.cli.common import (
 )
 from aseancyber.db import get_session_factory
 from aseancyber.errors import ServiceError
-from aseancyber.initiatives import detection_runs, importing, report, transfer
+from aseancyber.initiatives import chunked_import, detection_runs, importing, report, transfer
 from aseancyber.manifests import REPORT_SOURCES
 
 app = typer.Typer(
@@ -69,15 +69,26 @@ def import_file(
     tlp: Annotated[
         str, typer.Option(help="Label for rows without a TLP column.")
     ] = Tlp.GREEN.value,
+    start_row: Annotated[
+        int,
+        typer.Option(
+            "--start-row",
+            metavar="ROW",
+            help="Resume an import that stopped midway: rows before ROW are checked, not "
+            "stored again (the error of the stopped import names ROW).",
+        ),
+    ] = 0,
 ) -> None:
     """Import initiatives from CSV or JSON (Cybil-compatible columns, registry wording),
     then flag overlaps.
 
-    The rows are stored in one transaction: all or nothing, or with --skip-bad-rows all the
-    good rows, the bad ones reported (20,000 rows take a few seconds). Overlaps are then
-    found with no transaction open and written in short transactions, shown together at
-    the end; if that step is interrupted, the rows stay imported and `aseancyber
-    initiatives detect` finds their overlaps."""
+    Every row is checked first, with nothing written: one bad row and nothing is stored
+    (unless --skip-bad-rows: the good rows are stored, the bad ones reported). The good rows
+    are then stored 1,000 per transaction, each committed on its own, so the site stays
+    writable during a large import; if the import stops midway, the rows already stored are
+    kept and the error names the --start-row to resume from. Overlaps are then found with
+    no transaction open and written in short transactions, shown together at the end; if
+    that step is interrupted, `aseancyber initiatives detect` finds them."""
     try:
         label = Tlp(tlp.upper() if tlp.upper().startswith("TLP:") else f"TLP:{tlp.upper()}")
     except ValueError:
@@ -85,19 +96,27 @@ def import_file(
     format = "json" if file.suffix.lower() == ".json" else "csv"
     with file.open("rb") as counted:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: counted.read(1 << 20), b""))
-    with unit_of_work() as db, progress_bar() as bar, transfer.open_text(file) as stream:
+    with unit_of_work() as db:
         actor = actor_for(_user(db, as_user))
-        result = importing.import_initiatives(
-            db,
-            actor=actor,
-            source=stream,
-            format=format,
-            skip_bad_rows=skip_bad_rows,
-            default_tlp=label,
-            progress=step_reporter(bar, f"Importing {file.name}"),
-            expected_rows=lines if format == "csv" else None,
-            detect=False,
-        )
+    try:
+        with progress_bar() as bar, transfer.open_text(file) as stream:
+            result = chunked_import.import_in_chunks(
+                get_session_factory(),
+                actor=actor,
+                source=stream,
+                format=format,
+                skip_bad_rows=skip_bad_rows,
+                default_tlp=label,
+                start_row=start_row,
+                progress=step_reporter(bar, f"Importing {file.name}"),
+                expected_rows=lines if format == "csv" else None,
+            )
+    except ServiceError as error:
+        fail(error.detail)
+    except chunked_import.StoppedMidway as error:
+        fail(str(error))
+    except SQLAlchemyError as error:
+        fail(f"the database refused the import, nothing stored: {first_line(error)}")
     if result.problems:
         table = Table(title="Validation report", title_justify="left")
         table.add_column("Row", justify="right")

@@ -90,7 +90,7 @@ class _Catalogue:
     bodies: dict[str, tuple[str, str | None]]  # code (upper case) -> (id, its pillar id)
 
 
-def _catalogue(db: Session) -> _Catalogue:
+def catalogue_of(db: Session) -> _Catalogue:
     pillars: dict[str, str] = {}
     pillar_ids: dict[str, str] = {}
     for pillar_id, code, name in db.execute(select(Pillar.id, Pillar.code, Pillar.name)):
@@ -116,7 +116,7 @@ def _catalogue(db: Session) -> _Catalogue:
     )
 
 
-def _validate(
+def validate(
     db: Session, row: Row, default_tlp: Tlp, catalogue: _Catalogue
 ) -> InitiativeCreate | None:
     """The row as InitiativeCreate when every check passes (problems go to the row)."""
@@ -159,7 +159,7 @@ def _validate(
     return None if row.problems else parsed
 
 
-class _Writer:
+class Writer:
     """Writes checked rows as multi-row INSERTs and audits each initiative."""
 
     def __init__(self, db: Session, actor: Actor, catalogue: _Catalogue) -> None:
@@ -286,8 +286,8 @@ def import_initiatives(  # noqa: PLR0912, PLR0915 - one pass over the file, then
         raise Forbidden("importing initiatives needs the contributor or coordinator role")
     started = time.perf_counter()
     names = registry_names.load(db)
-    catalogue = _catalogue(db)
-    writer = _Writer(db, actor, catalogue)
+    catalogue = catalogue_of(db)
+    writer = Writer(db, actor, catalogue)
     result = ImportResult()
     pending: list[InitiativeCreate] = []
 
@@ -303,7 +303,7 @@ def import_initiatives(  # noqa: PLR0912, PLR0915 - one pass over the file, then
             if result.rows > MAX_ROWS:
                 raise Invalid(f"has more than {MAX_ROWS:,} rows; split it into smaller files")
             row = normalise(number, raw, names, catalogue.pillars)
-            parsed = _validate(db, row, default_tlp, catalogue)
+            parsed = validate(db, row, default_tlp, catalogue)
             if row.problems:
                 result.bad_rows += 1
                 result.problems_total += len(row.problems)
