@@ -61,7 +61,7 @@ class Outcome:
     flagged: int = 0  # pairs flagged for the first time (new or reopened)
     written: int = 0
     chunks: int = 0
-    new_ids: list[str] = field(default_factory=list)  # overlaps inserted by the run
+    new_rows: list[tuple[str, str, str]] = field(default_factory=list)  # inserted: id, sides
     withdrawn: int = 0
     visible: int = 0  # of the new pairs, those the importer may see (after an import)
     seconds_scoring: float = 0.0  # with no transaction open
@@ -97,9 +97,9 @@ def plan_whole_registry(session_factory: sessionmaker[Session]) -> Plan:
 
 def _write_chunk(
     db: Session, chunk: list[Candidate], plan: Plan, *, audit_as: Actor | None
-) -> tuple[int, list[str]]:
+) -> tuple[int, list[tuple[str, str, str]]]:
     """One chunk: stored pairs refreshed in place, new ones inserted hidden. Returns how
-    many were flagged and the ids of the inserted rows."""
+    many were flagged and the inserted rows (id and sides)."""
     stored = overlaps.existing_pairs(db, [candidate.pair for candidate in chunk])
     known = [candidate for candidate in chunk if candidate.pair in stored]
     flagged = len(overlaps.store(db, known, plan.reopened))
@@ -122,7 +122,7 @@ def _write_chunk(
                 after=row,
                 actor=audit_as,
             )
-    return flagged + len(rows), [row["id"] for row in rows]
+    return flagged + len(rows), [(row["id"], row["first_id"], row["second_id"]) for row in rows]
 
 
 def discard_unpublished(session_factory: sessionmaker[Session]) -> int:
@@ -158,7 +158,7 @@ def write(
         )
         outcome.flagged += flagged
         outcome.written += len(chunk)
-        outcome.new_ids.extend(inserted)
+        outcome.new_rows.extend(inserted)
         outcome.chunks = number
         if after_chunk is not None:
             after_chunk(number, len(chunks))
@@ -269,18 +269,22 @@ def detect_after_import(
     with session_factory() as db:
         begin_writing(db)
         publish(db, plan, outcome, action="initiative_overlap.detect_import")
+        # Counted from ids and sides: loading every new pair would make this transaction long.
         flagged = [
-            overlap
-            for start in range(0, len(outcome.new_ids), overlaps.ID_CHUNK)
-            for overlap in db.scalars(
-                select(Overlap).where(
-                    Overlap.id.in_(outcome.new_ids[start : start + overlaps.ID_CHUNK])
-                )
-            ).unique()
+            Overlap(id=i, first_id=first, second_id=second) for i, first, second in outcome.new_rows
         ]
         outcome.visible = overlaps.count_visible(db, reader=actor, overlaps=flagged)
-        others = [o for o in flagged if not (o.first_id in imported and o.second_id in imported)]
-        overlap_notices.notify_owners(db, flagged=others, changed_ids=imported)
+        # A pair of two imported initiatives tells no other owner anything: only the others
+        # are loaded, for the notices.
+        others = [i for i, first, second in outcome.new_rows if not {first, second} <= imported]
+        notified = [
+            overlap
+            for start in range(0, len(others), overlaps.ID_CHUNK)
+            for overlap in db.scalars(
+                select(Overlap).where(Overlap.id.in_(others[start : start + overlaps.ID_CHUNK]))
+            ).unique()
+        ]
+        overlap_notices.notify_owners(db, flagged=notified, changed_ids=imported)
         db.commit()
     outcome.longest_write_seconds = max(outcome.longest_write_seconds, time.perf_counter() - began)
     return outcome
@@ -317,7 +321,7 @@ def detect_committed_import(
             chunk_size=chunk_size,
             after_chunk=after_chunk,
         )
-        result.overlaps_found, result.overlaps_flagged = len(outcome.new_ids), outcome.visible
+        result.overlaps_found, result.overlaps_flagged = len(outcome.new_rows), outcome.visible
         result.seconds_finding_pairs = outcome.seconds_scoring
     result.seconds_detecting = time.perf_counter() - started
     return outcome
