@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber import audit
@@ -100,7 +100,14 @@ def _write_chunk(
 ) -> tuple[int, list[tuple[str, str, str]]]:
     """One chunk: stored pairs refreshed in place, new ones inserted hidden. Returns how
     many were flagged and the inserted rows (id and sides)."""
-    stored = overlaps.existing_pairs(db, [candidate.pair for candidate in chunk])
+    # Only the keys first: the ORM rows (with their initiatives) are loaded for known pairs.
+    stored = set(
+        db.execute(
+            select(Overlap.first_id, Overlap.second_id).where(
+                tuple_(Overlap.first_id, Overlap.second_id).in_([c.pair for c in chunk])
+            )
+        ).tuples()
+    )
     known = [candidate for candidate in chunk if candidate.pair in stored]
     flagged = len(overlaps.store(db, known, plan.reopened))
     now = utcnow()
