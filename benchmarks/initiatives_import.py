@@ -42,7 +42,14 @@ from aseancyber.access.models import (
 from aseancyber.access.policy import Actor
 from aseancyber.access.service import actor_for
 from aseancyber.db import make_engine
-from aseancyber.initiatives import importing, overlaps, registry_names, service, transfer
+from aseancyber.initiatives import (
+    chunked_import,
+    detection_runs,
+    overlaps,
+    registry_names,
+    service,
+    transfer,
+)
 from aseancyber.initiatives.models import Initiative, Overlap
 from aseancyber.initiatives.schemas import InitiativeCreate
 from aseancyber.norms.reference import load_norms
@@ -177,14 +184,35 @@ def _actor(db: Session, user_id: str) -> Actor:
 
 
 def import_once(factory: sessionmaker[Session], user_id: str, path: Path) -> dict[str, float]:
-    """One import as the CLI runs it: streamed, one transaction, committed."""
+    """One import as the CLI runs it (issue 14): rows checked with nothing written, stored
+    1,000 per committed transaction, then the overlaps found with no transaction open and
+    written in short transactions."""
     began = time.perf_counter()
-    with factory.begin() as db, transfer.open_text(path) as stream:
-        result = importing.import_initiatives(
-            db, actor=_actor(db, user_id), source=stream, format="csv"
+    cpu_began = time.process_time()
+    with factory() as db:
+        actor = _actor(db, user_id)
+    longest_write = 0.0
+    chunk_began = time.perf_counter()
+
+    def chunk_stored(number: int, total: int) -> None:
+        nonlocal longest_write, chunk_began
+        now = time.perf_counter()
+        if number > 1:  # the first interval also holds the checking of every row
+            longest_write = max(longest_write, now - chunk_began)
+        chunk_began = now
+
+    with transfer.open_text(path) as stream:
+        result = chunked_import.import_in_chunks(
+            factory, actor=actor, source=stream, format="csv", after_chunk=chunk_stored
         )
-        assert not result.problems, result.problems[:3]
+    assert not result.problems, result.problems[:3]
+    outcome = detection_runs.detect_committed_import(factory, actor=actor, result=result)
+    publish = 0.0
+    if outcome is not None:
+        longest_write = max(longest_write, outcome.longest_write_seconds)
+        publish = outcome.publish_seconds
     total = time.perf_counter() - began
+    cpu = time.process_time() - cpu_began
     with factory() as db:
         stored = db.scalar(select(func.count()).select_from(Initiative)) or 0
         pairs = db.scalar(select(func.count()).select_from(Overlap)) or 0
@@ -193,6 +221,9 @@ def import_once(factory: sessionmaker[Session], user_id: str, path: Path) -> dic
         "detect": result.seconds_detecting,
         "finding": result.seconds_finding_pairs,
         "total": total,
+        "cpu": cpu,
+        "longest_write": longest_write,
+        "publish": publish,
         "rows": float(result.rows),
         "stored": float(stored),
         "pairs": float(pairs),
@@ -206,7 +237,7 @@ def row_by_row(factory: sessionmaker[Session], user_id: str, path: Path, rows: i
     with factory.begin() as db, transfer.open_text(path) as stream:
         actor = _actor(db, user_id)
         names = registry_names.load(db)
-        ids = []
+        ids: list[str] = []
         for number, raw in transfer.iter_rows(stream, "csv"):
             if len(ids) >= rows:
                 break
@@ -248,8 +279,9 @@ def _run(
     table.add_row(
         name,
         f"{figures['import']:.1f} s",
-        f"{figures['detect']:.1f} s (index + all_pairs {figures['finding']:.1f} s)",
-        f"{figures['total']:.1f} s",
+        f"{figures['detect']:.1f} s (scoring, no transaction open: {figures['finding']:.1f} s)",
+        f"{figures['total']:.1f} s (CPU {figures['cpu']:.1f} s)",
+        f"{figures['longest_write']:.1f} s (publish {figures['publish']:.1f} s)",
         f"{int(figures['stored']):,} / {int(figures['pairs']):,}",
         f"{extrapolated:,.0f} s (measured {peer:.1f} s on {sample:,})",
     )
@@ -266,7 +298,13 @@ def main() -> None:
         "duplicates (wall seconds; target <= 60 s together; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start)"
     )
-    for column in ("database", "import (check + store)", "detection", "together, committed"):
+    for column in (
+        "database",
+        "import (check + store)",
+        "detection",
+        "together, committed",
+        "longest write transaction (a chunk of rows or of pairs)",
+    ):
         table.add_column(column, justify="right")
     table.add_column("initiatives / pairs stored", justify="right")
     table.add_column("row by row (before), extrapolated", justify="right")

@@ -282,4 +282,4 @@ def test_decisions_on_a_whole_registry_of_pairs_are_found_in_one_read(
     stored = {(o.first_id, o.second_id) for o in db.scalars(select(Overlap))}
     assert pair in stored  # the first two overlap
     not_stored = (min(first.id, third.id), max(first.id, third.id))
-    assert set(overlaps._existing(db, sorted({*asked, *stored, not_stored}))) == stored
+    assert set(overlaps.existing_pairs(db, sorted({*asked, *stored, not_stored}))) == stored

@@ -9,10 +9,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.initiatives import report, report_runs
 from aseancyber.initiatives.models import ReportRun, ReportRunStatus
+from aseancyber.jobs.service import InUnits
 from aseancyber.jobs.worker import run_pending
 from aseancyber.manifests import JOB_HANDLERS, REPORT_SOURCES
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register
+from tests.initiatives.test_detection_runs import (  # noqa: F401 - the fixture, reused
+    WAIT,
+    Pause,
+    Registry,
+    _import,
+    _in_thread,
+    _write_elsewhere,
+    registry,
+)
 from tests.readers import BrowserFor, TokenFor, World
 
 
@@ -129,3 +139,40 @@ def test_the_rest_api_queues_and_serves_the_report(
     assert done["percent"] == 100
     file = client.get(done["download"], headers=headers)
     assert file.content.startswith(b"%PDF-")
+
+
+def test_the_job_holds_no_write_transaction_while_it_renders(
+    registry: Registry,  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _import(registry, detect=False)
+    first, last = report.parse_period("2020-01-01", "2030-12-31")
+    with registry.factory.begin() as db:
+        run_id = report_runs.request(
+            db, actor=registry.actor, start=first, end=last, format="html"
+        ).id
+    pause = Pause()
+    render = report.render
+
+    def paused_render(*args: object, **kwargs: object) -> tuple[bytes, str, str]:
+        pause(1, 2)  # the build is done, the rendering starts: let the test write
+        return render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report, "render", paused_render)
+    handler = report_runs.report_builder(REPORT_SOURCES)
+    assert isinstance(handler, InUnits)
+    thread, errors = _in_thread(lambda: handler.run(registry.factory, {"run_id": run_id}))
+    assert pause.paused.wait(WAIT)
+    _write_elsewhere(registry, "no such title")  # within the busy timeout, or it raises
+    with registry.factory.begin() as db:  # another user asks for a report meanwhile
+        report_runs.request(db, actor=registry.actor, start=first, end=last, format="pdf")
+    pause.resume.set()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    assert not errors, errors
+    with registry.factory() as db:
+        run = db.get(ReportRun, run_id)
+        assert run is not None
+        assert run.status is ReportRunStatus.DONE
+        assert run.content is not None
+        assert run.size == len(run.content) > 0

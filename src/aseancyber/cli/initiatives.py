@@ -1,5 +1,10 @@
 """``aseancyber initiatives``: import a spreadsheet, re-run duplicate detection, write the
-ministers' report, each with a progress bar and in one transaction."""
+ministers' report, each with a progress bar.
+
+Duplicate detection never runs inside a long write transaction (issue 14): it scores with
+no transaction open and writes its pairs in short ones, published at once
+(:mod:`aseancyber.initiatives.detection_runs`), so the site's other writers go on.
+"""
 
 from pathlib import Path
 from typing import Annotated
@@ -7,13 +12,24 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import User
-from aseancyber.access.policy import Tlp
+from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.service import actor_for
-from aseancyber.cli.common import console, fail, progress_bar, step_reporter, unit_of_work
-from aseancyber.initiatives import importing, overlaps, report, transfer
+from aseancyber.cli.common import (
+    console,
+    fail,
+    first_line,
+    progress_bar,
+    require_migrated,
+    step_reporter,
+    unit_of_work,
+)
+from aseancyber.db import get_session_factory
+from aseancyber.errors import ServiceError
+from aseancyber.initiatives import chunked_import, detection_runs, importing, report, transfer
 from aseancyber.manifests import REPORT_SOURCES
 
 app = typer.Typer(
@@ -53,9 +69,26 @@ def import_file(
     tlp: Annotated[
         str, typer.Option(help="Label for rows without a TLP column.")
     ] = Tlp.GREEN.value,
+    start_row: Annotated[
+        int,
+        typer.Option(
+            "--start-row",
+            metavar="ROW",
+            help="Resume an import that stopped midway: rows before ROW are checked, not "
+            "stored again (the error of the stopped import names ROW).",
+        ),
+    ] = 0,
 ) -> None:
     """Import initiatives from CSV or JSON (Cybil-compatible columns, registry wording),
-    then flag overlaps; the file is read as a stream, in one transaction."""
+    then flag overlaps.
+
+    Every row is checked first, with nothing written: one bad row and nothing is stored
+    (unless --skip-bad-rows: the good rows are stored, the bad ones reported). The good rows
+    are then stored 1,000 per transaction, each committed on its own, so the site stays
+    writable during a large import; if the import stops midway, the rows already stored are
+    kept and the error names the --start-row to resume from. Overlaps are then found with
+    no transaction open and written in short transactions, shown together at the end; if
+    that step is interrupted, `aseancyber initiatives detect` finds them."""
     try:
         label = Tlp(tlp.upper() if tlp.upper().startswith("TLP:") else f"TLP:{tlp.upper()}")
     except ValueError:
@@ -63,18 +96,27 @@ def import_file(
     format = "json" if file.suffix.lower() == ".json" else "csv"
     with file.open("rb") as counted:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: counted.read(1 << 20), b""))
-    with unit_of_work() as db, progress_bar() as bar, transfer.open_text(file) as stream:
+    with unit_of_work() as db:
         actor = actor_for(_user(db, as_user))
-        result = importing.import_initiatives(
-            db,
-            actor=actor,
-            source=stream,
-            format=format,
-            skip_bad_rows=skip_bad_rows,
-            default_tlp=label,
-            progress=step_reporter(bar, f"Importing {file.name}"),
-            expected_rows=lines if format == "csv" else None,
-        )
+    try:
+        with progress_bar() as bar, transfer.open_text(file) as stream:
+            result = chunked_import.import_in_chunks(
+                get_session_factory(),
+                actor=actor,
+                source=stream,
+                format=format,
+                skip_bad_rows=skip_bad_rows,
+                default_tlp=label,
+                start_row=start_row,
+                progress=step_reporter(bar, f"Importing {file.name}"),
+                expected_rows=lines if format == "csv" else None,
+            )
+    except ServiceError as error:
+        fail(error.detail)
+    except chunked_import.StoppedMidway as error:
+        fail(str(error))
+    except SQLAlchemyError as error:
+        fail(f"the database refused the import, nothing stored: {first_line(error)}")
     if result.problems:
         table = Table(title="Validation report", title_justify="left")
         table.add_column("Row", justify="right")
@@ -94,6 +136,7 @@ def import_file(
             f"{result.bad_rows} of {result.rows} rows (use --skip-bad-rows "
             f"to import the {result.valid_rows} good rows)"
         )
+    _detect_imported(actor, result)
     skipped = f", {result.bad_rows} bad rows skipped" if result.bad_rows else ""
     console.print(
         f"[green]{len(result.imported_ids)} initiatives imported[/] of {result.rows} rows"
@@ -103,12 +146,42 @@ def import_file(
     )
 
 
+def _detect_imported(actor: Actor, result: importing.ImportResult) -> None:
+    """The overlaps of the committed import, in short transactions."""
+    try:
+        with progress_bar() as bar:
+            detection_runs.detect_committed_import(
+                get_session_factory(),
+                actor=actor,
+                result=result,
+                progress=step_reporter(bar, "Looking for overlaps"),
+            )
+    except (ServiceError, SQLAlchemyError) as error:
+        fail(
+            f"{len(result.imported_ids)} initiatives were imported, but looking for their "
+            f"overlaps failed ({first_line(error)}): run `aseancyber initiatives detect`"
+        )
+
+
 @app.command()
 def detect() -> None:
-    """Re-run duplicate detection over the whole registry (reviewed pairs keep their review)."""
-    with unit_of_work() as db, progress_bar() as bar:
-        flagged = overlaps.detect_all(db, progress=step_reporter(bar, "Detecting overlaps"))
-    console.print(f"[green]Done[/]: {flagged} new possible overlaps flagged.")
+    """Re-run duplicate detection over the whole registry (reviewed pairs keep their review).
+
+    Scores with no transaction open, then writes the pairs in short transactions and shows
+    them all at once at the end: the site stays writable meanwhile, and an interrupted run
+    leaves the previous pairs in place (the next run clears what it had written)."""
+    require_migrated()
+    try:
+        with progress_bar() as bar:
+            outcome = detection_runs.detect_whole_registry(
+                get_session_factory(), progress=step_reporter(bar, "Detecting overlaps")
+            )
+    except (ServiceError, SQLAlchemyError) as error:
+        fail(f"detection stopped, the previous overlaps stand: {first_line(error)}")
+    console.print(
+        f"[green]Done[/]: {outcome.flagged} new possible overlaps flagged, "
+        f"{outcome.withdrawn} withdrawn."
+    )
 
 
 @app.command("report")

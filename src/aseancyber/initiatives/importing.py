@@ -1,5 +1,7 @@
 """Importing a registry file of initiatives: every row checked, the good ones stored in
-batches, one duplicate-detection pass at the end, all inside the caller's transaction.
+batches, one duplicate-detection pass at the end, all inside the caller's transaction (or,
+for the command line, the detection after the commit, in short transactions of its own:
+:mod:`aseancyber.initiatives.detection_runs`).
 
 Two modes. All or nothing (the default): one bad row and nothing is stored, and every
 problem of every row is listed. Skip bad rows: the good rows are stored, together or not
@@ -88,7 +90,7 @@ class _Catalogue:
     bodies: dict[str, tuple[str, str | None]]  # code (upper case) -> (id, its pillar id)
 
 
-def _catalogue(db: Session) -> _Catalogue:
+def catalogue_of(db: Session) -> _Catalogue:
     pillars: dict[str, str] = {}
     pillar_ids: dict[str, str] = {}
     for pillar_id, code, name in db.execute(select(Pillar.id, Pillar.code, Pillar.name)):
@@ -114,7 +116,7 @@ def _catalogue(db: Session) -> _Catalogue:
     )
 
 
-def _validate(
+def validate(
     db: Session, row: Row, default_tlp: Tlp, catalogue: _Catalogue
 ) -> InitiativeCreate | None:
     """The row as InitiativeCreate when every check passes (problems go to the row)."""
@@ -157,7 +159,7 @@ def _validate(
     return None if row.problems else parsed
 
 
-class _Writer:
+class Writer:
     """Writes checked rows as multi-row INSERTs and audits each initiative."""
 
     def __init__(self, db: Session, actor: Actor, catalogue: _Catalogue) -> None:
@@ -264,7 +266,7 @@ class _Writer:
         return values, tags, links
 
 
-def import_initiatives(  # noqa: PLR0915 - one pass over the file, then detection
+def import_initiatives(  # noqa: PLR0912, PLR0915 - one pass over the file, then detection
     db: Session,
     *,
     actor: Actor,
@@ -274,15 +276,18 @@ def import_initiatives(  # noqa: PLR0915 - one pass over the file, then detectio
     default_tlp: Tlp = Tlp.GREEN,
     progress: Progress | None = None,
     expected_rows: int | None = None,
+    detect: bool = True,
 ) -> ImportResult:
     """Check every row of ``source`` (CSV or JSON), store the good ones (all of them, or
-    none when a row is bad and ``skip_bad_rows`` is not set), then flag likely duplicates."""
+    none when a row is bad and ``skip_bad_rows`` is not set), then flag likely duplicates
+    (unless ``detect`` is off: the caller then runs
+    :func:`aseancyber.initiatives.detection_runs.detect_after_import` once this committed)."""
     if not may(actor, Action.CREATE, Initiative):
         raise Forbidden("importing initiatives needs the contributor or coordinator role")
     started = time.perf_counter()
     names = registry_names.load(db)
-    catalogue = _catalogue(db)
-    writer = _Writer(db, actor, catalogue)
+    catalogue = catalogue_of(db)
+    writer = Writer(db, actor, catalogue)
     result = ImportResult()
     pending: list[InitiativeCreate] = []
 
@@ -298,7 +303,7 @@ def import_initiatives(  # noqa: PLR0915 - one pass over the file, then detectio
             if result.rows > MAX_ROWS:
                 raise Invalid(f"has more than {MAX_ROWS:,} rows; split it into smaller files")
             row = normalise(number, raw, names, catalogue.pillars)
-            parsed = _validate(db, row, default_tlp, catalogue)
+            parsed = validate(db, row, default_tlp, catalogue)
             if row.problems:
                 result.bad_rows += 1
                 result.problems_total += len(row.problems)
@@ -327,10 +332,12 @@ def import_initiatives(  # noqa: PLR0915 - one pass over the file, then detectio
     result.seconds_storing = time.perf_counter() - started
     if not writer.ids:
         return result
-    report(f"{len(writer.ids):,} stored; looking for overlaps")
-    started = time.perf_counter()
-    _detect(db, actor=actor, ids=writer.ids, bulk_ids=writer.bulk_ids, result=result)
-    result.seconds_detecting = time.perf_counter() - started
+    live_index.record_change(db, initiative_ids=writer.bulk_ids)
+    if detect:
+        report(f"{len(writer.ids):,} stored; looking for overlaps")
+        started = time.perf_counter()
+        detect_imported(db, actor=actor, ids=writer.ids, result=result)
+        result.seconds_detecting = time.perf_counter() - started
     audit.record(
         db,
         action="initiative.import",
@@ -349,13 +356,15 @@ def import_initiatives(  # noqa: PLR0915 - one pass over the file, then detectio
             "imported": len(writer.ids),
             "bad_rows_skipped": result.bad_rows,
             "overlaps_flagged": result.overlaps_found,
-        },
+        }
+        # Found after the commit: the detection run audits its pairs itself.
+        | ({} if detect else {"overlaps_found_after_commit": 1}),
     )
     report("done")
     return result
 
 
-def _best_pairs(candidates: list[Candidate], new_ids: set[str]) -> list[Candidate]:
+def best_pairs(candidates: list[Candidate], new_ids: set[str]) -> list[Candidate]:
     """For each new initiative its best pairs (``candidates`` come best first), as
     :func:`overlaps.detect_for` keeps them; each pair once."""
     kept: dict[str, int] = defaultdict(int)
@@ -377,7 +386,7 @@ def _detect_in_bulk(
     index = DuplicateIndex(load_profiles(db))
     found_pairs = index.all_pairs(threshold=THRESHOLD)
     result.seconds_finding_pairs = time.perf_counter() - started
-    chosen = _best_pairs(found_pairs, new_ids)
+    chosen = best_pairs(found_pairs, new_ids)
     now = utcnow()
     rows = []
     # Explained in the order of their first initiative, whose words are then read once.
@@ -408,11 +417,8 @@ def _overlaps(db: Session, ids: list[str]) -> list[Overlap]:
     return found
 
 
-def _detect(
-    db: Session, *, actor: Actor, ids: list[str], bulk_ids: list[str], result: ImportResult
-) -> None:
+def detect_imported(db: Session, *, actor: Actor, ids: list[str], result: ImportResult) -> None:
     """One detection pass for the new initiatives; owners of the other side are told."""
-    live_index.record_change(db, initiative_ids=bulk_ids)
     imported = set(ids)
     flagged: list[Overlap] = []
     if len(imported) > live_index.OVERLAY_LIMIT:

@@ -331,6 +331,9 @@ class Overlap(Base):
     reviewed_at: Mapped[datetime | None]
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # Set while a detection run writes its new pairs in chunks: readers do not see the row
+    # until the run publishes them all at once (see :mod:`.detection_runs`).
+    pending_run_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
     first: Mapped[Initiative] = relationship(foreign_keys=[first_id], lazy="joined")
     second: Mapped[Initiative] = relationship(foreign_keys=[second_id], lazy="joined")

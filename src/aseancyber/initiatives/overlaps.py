@@ -46,7 +46,7 @@ CANDIDATES_PER_INITIATIVE = 10
 ID_CHUNK = 500  # ids per IN list, well under every database's bound-parameter limit
 
 
-def _existing(db: Session, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Overlap]:
+def existing_pairs(db: Session, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Overlap]:
     found: dict[tuple[str, str], Overlap] = {}
     if len(pairs) > ID_CHUNK:
         # Detection over a whole registry asks about more pairs than are stored: one read of
@@ -66,17 +66,17 @@ def _existing(db: Session, pairs: list[tuple[str, str]]) -> dict[tuple[str, str]
     return found
 
 
-def _store(
+def store(
     db: Session, candidates: Iterable[Candidate], reopened: Set[tuple[str, str]] = frozenset()
 ) -> list[Overlap]:
     """Insert new candidate pairs, refresh open ones; reviewed pairs keep their review, but
     a dismissed pair in ``reopened`` (materially changed since) is proposed again.
     Returns the pairs flagged for the first time."""
     found = list(candidates)
-    existing_pairs = _existing(db, sorted(candidate.pair for candidate in found))
+    stored = existing_pairs(db, sorted(candidate.pair for candidate in found))
     added: list[Overlap] = []
     for candidate in found:
-        existing = existing_pairs.get(candidate.pair)
+        existing = stored.get(candidate.pair)
         reasons = orjson.dumps(candidate.reasons.as_dict()).decode()
         if existing is None:
             overlap = Overlap(
@@ -123,13 +123,13 @@ def new_row(candidate: Candidate, now: datetime) -> dict[str, Any]:
 
 
 def _store_many(db: Session, candidates: list[Candidate], reopened: Set[tuple[str, str]]) -> int:
-    """:func:`_store` for a whole registry: pairs already stored go through the ORM (each
+    """:func:`store` for a whole registry: pairs already stored go through the ORM (each
     change audited), new ones are inserted in bulk and audited as one entry with their
     count (the audit log's form for an entry standing for many rows). Returns how many
     pairs were flagged for the first time."""
-    existing = set(_existing(db, sorted(candidate.pair for candidate in candidates)))
+    existing = set(existing_pairs(db, sorted(candidate.pair for candidate in candidates)))
     known = [candidate for candidate in candidates if candidate.pair in existing]
-    added = len(_store(db, known, reopened))
+    added = len(store(db, known, reopened))
     now = utcnow()
     rows = [new_row(candidate, now) for candidate in candidates if candidate.pair not in existing]
     # Core inserts of plain rows: the ORM's bulk path would only add per-row bookkeeping.
@@ -179,7 +179,7 @@ def detect_for(
         if (overlap.first_id, overlap.second_id) not in found_or_kept:
             db.delete(overlap)
     db.flush()
-    added = _store(db, found.values(), reopened)
+    added = store(db, found.values(), reopened)
     if flagged is not None:
         flagged.extend(added)
     return len(added)
@@ -228,9 +228,14 @@ def visible_statement(
     status: OverlapStatus | None = None,
     initiative_id: str | None = None,
 ) -> Select[tuple[Overlap]]:
-    """The overlaps whose two initiatives ``reader`` may both see."""
+    """The overlaps whose two initiatives ``reader`` may both see (and that no detection
+    run is still writing: see :mod:`.detection_runs`)."""
     visible = visible_ids(reader)
-    statement = select(Overlap).where(Overlap.first_id.in_(visible), Overlap.second_id.in_(visible))
+    statement = select(Overlap).where(
+        Overlap.pending_run_id.is_(None),
+        Overlap.first_id.in_(visible),
+        Overlap.second_id.in_(visible),
+    )
     if status is not None:
         statement = statement.where(Overlap.status == status)
     if initiative_id is not None:

@@ -18,18 +18,18 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.models import User
 from aseancyber.access.policy import Actor, Reader
 from aseancyber.access.service import actor_for
 from aseancyber.audit.service import record
 from aseancyber.community.service import has_nul
-from aseancyber.db import utcnow
+from aseancyber.db import begin_writing, utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
 from aseancyber.initiatives import report
 from aseancyber.initiatives.models import ReportRun, ReportRunStatus
-from aseancyber.jobs.service import Handler, enqueue
+from aseancyber.jobs.service import Handler, InUnits, enqueue
 from aseancyber.reporting import ReportSource
 
 JOB_KIND = "initiatives.build_report"
@@ -195,28 +195,35 @@ def _progress_writer(db: Session, run_id: str) -> report.Progress:
 
 def report_builder(sources: Sequence[ReportSource]) -> Handler:
     """The job handler that builds requested reports with ``sources`` (every manifest's
-    report sections, bound by the app layer)."""
+    report sections, bound by the app layer). It holds no write transaction while it builds
+    and renders (seconds): the registry is read in a read-only transaction, the file is
+    stored in a short write transaction at the end (issue 14)."""
 
-    def handler(db: Session, payload: dict[str, Any]) -> None:
-        build_report(db, payload, sources=sources)
+    def handler(factory: sessionmaker[Session], payload: dict[str, Any]) -> None:
+        build_report_in_units(factory, payload, sources=sources)
 
-    return handler
+    return InUnits(handler)
 
 
-def build_report(db: Session, payload: dict[str, Any], *, sources: Sequence[ReportSource]) -> None:
-    """Build and render one requested report, as its requester sees things."""
-    run = db.get(ReportRun, str(payload.get("run_id", "")))
-    if run is None or run.status is not ReportRunStatus.QUEUED:
-        return  # withdrawn (requester deleted) or already handled
+@dataclass(frozen=True)
+class _Produced:
+    content: bytes = b""
+    media_type: str = ""
+    filename: str = ""
+    error: str = ""
+
+
+def _produce(
+    db: Session, run: ReportRun, *, sources: Sequence[ReportSource], progress: report.Progress
+) -> _Produced:
+    """Build and render the run's report as its requester sees things; reads only."""
     user = db.get(User, run.requested_by_id)
-    progress = _progress_writer(db, run.id)
     try:
         if user is None or not user.is_active:
             raise PermissionError("the requester's account is no longer active")
-        reader = actor_for(user)
         built = report.build(
             db,
-            reader=reader,
+            reader=actor_for(user),
             start=run.period_start,
             end=run.period_end,
             sources=sources,
@@ -225,15 +232,54 @@ def build_report(db: Session, payload: dict[str, Any], *, sources: Sequence[Repo
         progress(6, STEPS, f"rendering {run.format.upper()}")
         content, media_type, filename = report.render(built, format=run.format)
         progress(7, STEPS, "storing the file")
-        run.content, run.media_type, run.filename = content, media_type, filename
-        run.size = len(content)
-        run.status, run.step, run.message = ReportRunStatus.DONE, STEPS, "ready"
     except Exception as error:  # any failure is shown to the requester, not retried
-        run.status = ReportRunStatus.FAILED
-        run.error = f"{type(error).__name__}: {error}"[:1000]
-        run.message = "failed"
+        return _Produced(error=f"{type(error).__name__}: {error}"[:1000])
+    return _Produced(content=content, media_type=media_type, filename=filename)
+
+
+def _store(run: ReportRun, produced: _Produced) -> None:
+    if produced.error:
+        run.status, run.error, run.message = ReportRunStatus.FAILED, produced.error, "failed"
+    else:
+        run.content, run.media_type = produced.content, produced.media_type
+        run.filename, run.size = produced.filename, len(produced.content)
+        run.status, run.step, run.message = ReportRunStatus.DONE, STEPS, "ready"
+    run.finished_at = utcnow()
+
+
+def build_report(db: Session, payload: dict[str, Any], *, sources: Sequence[ReportSource]) -> None:
+    """Build and render one requested report, as its requester sees things, in ``db``."""
+    run = db.get(ReportRun, str(payload.get("run_id", "")))
+    if run is None or run.status is not ReportRunStatus.QUEUED:
+        return  # withdrawn (requester deleted) or already handled
+    try:
+        produced = _produce(db, run, sources=sources, progress=_progress_writer(db, run.id))
     finally:
         with _live_lock:
             _live.pop(run.id, None)
-    run.finished_at = utcnow()
+    _store(run, produced)
     db.flush()
+
+
+def build_report_in_units(
+    factory: sessionmaker[Session], payload: dict[str, Any], *, sources: Sequence[ReportSource]
+) -> None:
+    """:func:`build_report` with no write transaction open while building and rendering:
+    the store at the end is the only write (progress aside, see :func:`_progress_writer`)."""
+    run_id = str(payload.get("run_id", ""))
+    try:
+        with factory() as db:
+            run = db.get(ReportRun, run_id)
+            if run is None or run.status is not ReportRunStatus.QUEUED:
+                return  # withdrawn (requester deleted) or already handled
+            produced = _produce(db, run, sources=sources, progress=_progress_writer(db, run_id))
+        with factory() as db:
+            begin_writing(db)
+            run = db.get(ReportRun, run_id)
+            if run is None:
+                return  # the requester was deleted meanwhile
+            _store(run, produced)
+            db.commit()
+    finally:
+        with _live_lock:
+            _live.pop(run_id, None)
