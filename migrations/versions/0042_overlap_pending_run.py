@@ -1,7 +1,7 @@
 """overlap_pending_run
 
 Revision ID: 0042
-Revises: 0036
+Revises: 0039
 Create Date: 2026-12-07 00:00:00
 
 Issue 14: whole-registry duplicate detection writes its new pairs in short transactions;
