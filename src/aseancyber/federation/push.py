@@ -44,6 +44,18 @@ def withheld_rule(label: Tlp, organisation_name: str) -> str:
     }[label]
 
 
+def withheld(mapping: Mapping, row: Any, organisation_name: str) -> dict[str, Any]:
+    """The outcome of a candidate ``row`` the policy keeps from the peer's organisation."""
+    return outcome_row(
+        mapping,
+        Direction.PUSH,
+        row.stix_id,
+        stix.format_timestamp(row.version_at),
+        outcome=OutcomeKind.WITHHELD,
+        reason=withheld_rule(row.tlp, organisation_name),
+    )
+
+
 def outgoing_body(body: str, label: Tlp) -> str:
     """The stored JSON with its label: a label can only become stricter on re-share, so the
     stored label wins over a weaker (or missing) marking in the body."""
@@ -129,16 +141,7 @@ def push_mapping(
             if (row.owner_organisation_id, row.created_by_id) == pulled_signature:
                 continue  # pulled from this peer: sending it back would only echo
             if not row.shared:
-                outcomes.append(
-                    outcome_row(
-                        mapping,
-                        Direction.PUSH,
-                        row.stix_id,
-                        stix.format_timestamp(row.version_at),
-                        outcome=OutcomeKind.WITHHELD,
-                        reason=withheld_rule(row.tlp, organisation_name),
-                    )
-                )
+                outcomes.append(withheld(mapping, row, organisation_name))
                 continue
             sending.append(row)
         status: dict[str, Any] = {}
@@ -269,16 +272,7 @@ def push_one(
         if row.shared:
             sending.append(row)
         else:
-            outcomes.append(
-                outcome_row(
-                    mapping,
-                    Direction.PUSH,
-                    row.stix_id,
-                    stix.format_timestamp(row.version_at),
-                    outcome=OutcomeKind.WITHHELD,
-                    reason=withheld_rule(row.tlp, organisation_name),
-                )
-            )
+            outcomes.append(withheld(mapping, row, organisation_name))
     status = (
         client.add_objects(remote, [outgoing_body(r.body, r.tlp) for r in sending])
         if sending
