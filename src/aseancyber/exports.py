@@ -6,7 +6,7 @@ cell made safe for spreadsheet programs.
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,10 +103,17 @@ def audit_export(
     )
 
 
-def download(exported: Export) -> Response:
-    """``exported`` as an attachment, under its own file name."""
+def download(
+    exported: Export, *, inline: bool = False, headers: Mapping[str, str] | None = None
+) -> Response:
+    """``exported`` under its own file name: an attachment, or ``inline`` for a document the
+    browser shows (with ``headers`` such as its content security policy)."""
+    disposition = "inline" if inline else "attachment"
     return Response(
         exported.content,
         media_type=exported.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{exported.filename}"',
+            **(headers or {}),
+        },
     )

@@ -15,15 +15,20 @@ from aseancyber.access.policy import (
     visible_with_hint,
 )
 from aseancyber.access.shareable import (
+    NamedAudience,
     audience_for_update,
     check_relabel,
     get_visible,
+    named_audience,
     readers_of,
     readers_of_any,
     require_named,
     require_version,
     resolve_audience,
 )
+from aseancyber.community import documents_service
+from aseancyber.community.documents import DocumentKind
+from aseancyber.community.documents_schemas import DocumentCreate
 from aseancyber.errors import Conflict, Invalid, NotFound
 from tests.factories import actor
 from tests.matrix import EXPECTED, LABELS, MATRIX
@@ -135,6 +140,18 @@ def test_an_update_keeps_the_audience_parts_it_does_not_give(db: Session, world:
         organisation_ids=frozenset({world.recipient_org.id}),
         user_ids=frozenset({world.named_user.id}),
     )
+
+
+def test_named_audience_gives_the_rows_a_record_names(db: Session, world: World) -> None:
+    model = SHAREABLE_MODELS["document"]
+    red = db.get(model, MATRIX["document"].make(db, world, Tlp.RED, False, "named"))
+    assert red is not None
+    named = named_audience(db, red)
+    assert named.organisations == [world.recipient_org]
+    assert named.users == [world.named_user]
+    data = DocumentCreate(title="Nobody named", kind=DocumentKind.OTHER, tlp=Tlp.AMBER)
+    unnamed = documents_service.create(db, actor=actor(world.author), data=data)
+    assert named_audience(db, unnamed) == NamedAudience(organisations=[], users=[])
 
 
 def test_shared_aggregates_count_every_record_of_the_state_on_large_views_too(

@@ -125,17 +125,26 @@ def authenticate(db: Session, *, email: str, password: str, address: str) -> Use
 
 
 def note_sign_in(db: Session, user: User) -> None:
-    """Record when ``user`` signed in, without making it a new version of the account.
+    """Record when ``user`` signed in, without making it a new version of the account, and
+    write the ``user.login`` audit entry.
 
     The account's version guards edits of its fields (an administrator changing roles, the
     user their time zone); a sign-in is not one. Two sign-ins at once (two tabs, a script
     and a browser) must neither conflict with each other nor with such an edit, so this is
-    a plain UPDATE of the one column; the ``user.login`` audit entry records it.
+    a plain UPDATE of the one column.
     """
     at = utcnow()
     table = cast(Table, User.__table__)  # the table, not the mapper: no version bump
     db.execute(update(table).where(table.c.id == user.id).values(last_login_at=at))
     set_committed_value(user, "last_login_at", at)
+    audit.record(
+        db,
+        action="user.login",
+        record_kind="app_user",
+        record_id=user.id,
+        record_organisation_id=user.organisation_id,
+        actor=actor_for(user),
+    )
 
 
 @dataclass(frozen=True)
@@ -159,14 +168,6 @@ def start_session(db: Session, *, user: User, address: str) -> NewSession:
     db.add(session)
     if session.second_factor_done:
         note_sign_in(db, user)
-        audit.record(
-            db,
-            action="user.login",
-            record_kind="app_user",
-            record_id=user.id,
-            record_organisation_id=user.organisation_id,
-            actor=actor_for(user),
-        )
     db.flush()
     return NewSession(raw, session)
 
@@ -289,14 +290,6 @@ def complete_second_factor(db: Session, *, session: LoginSession, code: str, add
         recovery.used_at = utcnow()
     session.second_factor_done = True
     note_sign_in(db, user)
-    audit.record(
-        db,
-        action="user.login",
-        record_kind="app_user",
-        record_id=user.id,
-        record_organisation_id=user.organisation_id,
-        actor=actor_for(user),
-    )
     db.flush()
 
 

@@ -9,6 +9,7 @@ way everywhere, so a domain's service says *what* it does with a record and neve
 """
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -112,6 +113,26 @@ def members_of(db: Session, organisation_ids: Iterable[str]) -> list[str]:
         return []
     statement = select(User.id).where(User.organisation_id.in_(wanted), User.is_active.is_(True))
     return sorted(db.scalars(statement))
+
+
+@dataclass(frozen=True)
+class NamedAudience:
+    """The organisations and people a record names, to show them (each sorted by id)."""
+
+    organisations: list[Organisation]
+    users: list[User]
+
+
+def named_audience(db: Session, record: Shareable) -> NamedAudience:
+    """Who ``record``'s audience names, as rows; names that no longer exist are left out."""
+    audience = audience_of(db, record)
+    organisations = db.scalars(
+        select(Organisation)
+        .where(Organisation.id.in_(sorted(audience.organisation_ids)))
+        .order_by(Organisation.id)
+    )
+    users = db.scalars(select(User).where(User.id.in_(sorted(audience.user_ids))).order_by(User.id))
+    return NamedAudience(list(organisations), list(users))
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Pages behind the e-mailed links: forgotten password, password reset, accepting an invitation."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from aseancyber.access import service
 from aseancyber.access.dependencies import CsrfChecked, DbSession, client_address
@@ -23,6 +25,8 @@ from aseancyber.web import forms, templating
 from aseancyber.web.security import SESSION_COOKIE
 
 router = APIRouter(include_in_schema=False)
+RESET_FORM = "access/password_reset.html"
+INVITATION_FORM = "access/invitation.html"
 
 
 # --- password reset ------------------------------------------------------------------------
@@ -68,17 +72,34 @@ def _password_form(
     return templating.render(request, template, context, status_code=status_code)
 
 
-def _new_password_refused(
+def _link_form(
+    request: Request, db: Session, template: str, link_user: Callable[..., User], *, token: str
+) -> HTMLResponse:
+    """The form a link opens, for the user it is for; or why the link is refused (400)."""
+    try:
+        user = link_user(db, token=token)
+    except Invalid as error:
+        return _link_refused(request, error)
+    return _password_form(request, template, token=token, user=user)
+
+
+def _link_user_with_password(
     request: Request,
+    db: Session,
     template: str,
+    link_user: Callable[..., User],
     *,
     token: str,
-    user: User,
     password: str,
     password_confirm: str,
-) -> HTMLResponse | None:
-    """The link's form again (422), the message by the field, when the new password is
-    refused; ``None`` when it may be set."""
+) -> User | HTMLResponse:
+    """The user the link is for (``link_user`` refuses a forged, expired or spent one) once
+    the new password may be set; otherwise the page that says why not: the link refused
+    (400), or the link's form again with the message by the field (422)."""
+    try:
+        user = link_user(db, token=token)
+    except Invalid as error:
+        return _link_refused(request, error)
     try:
         service.check_new_password(password, password_confirm)
     except Invalid as error:
@@ -86,16 +107,12 @@ def _new_password_refused(
         return _password_form(
             request, template, token=token, user=user, errors=errors, status_code=422
         )
-    return None
+    return user
 
 
 @router.get("/password/reset")
 def reset_page(request: Request, db: DbSession, token: Token = "") -> HTMLResponse:
-    try:
-        user = accounts.reset_link_user(db, token=token)
-    except Invalid as error:
-        return _link_refused(request, error)
-    return _password_form(request, "access/password_reset.html", token=token, user=user)
+    return _link_form(request, db, RESET_FORM, accounts.reset_link_user, token=token)
 
 
 @router.post("/password/reset", dependencies=[CsrfChecked])
@@ -106,20 +123,17 @@ def reset(
     password: PasswordField = "",
     password_confirm: PasswordField = "",
 ) -> Response:
-    try:
-        user = accounts.reset_link_user(db, token=token)
-    except Invalid as error:
-        return _link_refused(request, error)
-    refused = _new_password_refused(
+    user = _link_user_with_password(
         request,
-        "access/password_reset.html",
+        db,
+        RESET_FORM,
+        accounts.reset_link_user,
         token=token,
-        user=user,
         password=password,
         password_confirm=password_confirm,
     )
-    if refused is not None:
-        return refused
+    if isinstance(user, HTMLResponse):
+        return user
     try:
         accounts.reset_password(db, token=token, new_password=password)
     except Invalid as error:  # spent by a concurrent request a moment ago: nothing was written
@@ -136,11 +150,7 @@ def reset(
 
 @router.get("/invitation")
 def invitation_page(request: Request, db: DbSession, token: Token = "") -> HTMLResponse:
-    try:
-        user = accounts.invitation_user(db, token=token)
-    except Invalid as error:
-        return _link_refused(request, error)
-    return _password_form(request, "access/invitation.html", token=token, user=user)
+    return _link_form(request, db, INVITATION_FORM, accounts.invitation_user, token=token)
 
 
 @router.post("/invitation", dependencies=[CsrfChecked])
@@ -153,20 +163,17 @@ def accept_invitation(
     password: PasswordField = "",
     password_confirm: PasswordField = "",
 ) -> Response:
-    try:
-        user = accounts.invitation_user(db, token=token)
-    except Invalid as error:
-        return _link_refused(request, error)
-    refused = _new_password_refused(
+    user = _link_user_with_password(
         request,
-        "access/invitation.html",
+        db,
+        INVITATION_FORM,
+        accounts.invitation_user,
         token=token,
-        user=user,
         password=password,
         password_confirm=password_confirm,
     )
-    if refused is not None:
-        return refused
+    if isinstance(user, HTMLResponse):
+        return user
     try:
         new = accounts.accept_invitation(
             db, token=token, password=password, address=client_address(request)

@@ -22,10 +22,10 @@ from aseancyber.access.dependencies import (
     OptionalActor,
 )
 from aseancyber.access.guards import check_permission, login_redirect
-from aseancyber.access.models import Organisation, User
 from aseancyber.access.permissions import Permission
-from aseancyber.access.policy import Actor, Tlp, audience_of
+from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
+from aseancyber.access.shareable import named_audience
 from aseancyber.community import documents_service as service
 from aseancyber.community.documents import DOCUMENT_KIND_LABELS, Document
 from aseancyber.community.documents_schemas import DocumentCreate, DocumentUpdate
@@ -184,16 +184,14 @@ def show_document(
 ) -> Response:
     """One document, if the reader may see it."""
     document = service.get_or_404(db, reader=reader, document_id=document_id)
-    audience = audience_of(db, document)
-    organisations = [db.get(Organisation, org_id) for org_id in sorted(audience.organisation_ids)]
-    users = [db.get(User, user_id) for user_id in sorted(audience.user_ids)]
+    audience = named_audience(db, document)
     return templating.render(
         request,
         "community/documents/detail.html",
         {
             "document": document,
-            "audience_organisations": [o for o in organisations if o is not None],
-            "audience_users": [u for u in users if u is not None],
+            "audience_organisations": audience.organisations,
+            "audience_users": audience.users,
             "kind_label": DOCUMENT_KIND_LABELS[document.kind],
             "can_edit": may(reader, Action.EDIT, document),
             "can_relabel": may(reader, Action.RELABEL, document),
@@ -202,12 +200,7 @@ def show_document(
 
 
 def _loaded_values(db: Session, document: Document) -> dict[str, Any]:
-    audience = audience_of(db, document)
-    emails = [
-        user.email
-        for user in (db.get(User, user_id) for user_id in sorted(audience.user_ids))
-        if user is not None
-    ]
+    audience = named_audience(db, document)
     return {
         "title": document.title,
         "kind": document.kind.value,
@@ -218,8 +211,8 @@ def _loaded_values(db: Session, document: Document) -> dict[str, Any]:
         "published_on": document.published_on.isoformat() if document.published_on else "",
         "link": document.link,
         "green_includes_external": document.green_includes_external,
-        "audience_organisation_ids": sorted(audience.organisation_ids),
-        "audience_user_emails": emails,
+        "audience_organisation_ids": [o.id for o in audience.organisations],
+        "audience_user_emails": [user.email for user in audience.users],
         "version": document.version,
     }
 

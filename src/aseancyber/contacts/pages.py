@@ -13,9 +13,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession, OptionalActor
-from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, Proposed, may, require
+from aseancyber.access.shareable import named_audience
 from aseancyber.community.service import all_organisations, list_member_states
 from aseancyber.contacts import exports, service
 from aseancyber.contacts.models import CONTACT_KIND_LABELS, Contact
@@ -177,14 +177,12 @@ def show_contact(
 ) -> Response:
     """One point of contact, if the reader may see it."""
     contact = service.get_or_404(db, reader=reader, contact_id=contact_id)
-    audience = audience_of(db, contact)
-    organisations = [db.get(Organisation, org_id) for org_id in sorted(audience.organisation_ids)]
     return templating.render(
         request,
         "contacts/detail.html",
         {
             "contact": contact,
-            "audience_organisations": [o for o in organisations if o is not None],
+            "audience_organisations": named_audience(db, contact).organisations,
             "can_edit": may(reader, Action.EDIT, contact),
             "needs_verification": service.needs_verification(contact),
         },

@@ -65,10 +65,6 @@ def peer_read(db: Session, actor: Actor, peer: Peer) -> PeerRead:
     )
 
 
-def run_read(run: service.RunView) -> RunRead:
-    return RunRead.model_validate(run, from_attributes=True)
-
-
 def outcome_read(outcome: SyncOutcome) -> OutcomeRead:
     return OutcomeRead.model_validate(outcome, from_attributes=True)
 
@@ -149,7 +145,7 @@ def list_runs(
 ) -> list[RunRead]:
     """The peer's history, newest first."""
     peer = service.get_peer_or_404(db, actor=actor, peer_ref=peer_ref)
-    return [run_read(run) for run in service.list_runs(db, reader=actor, peer=peer, limit=limit)]
+    return service.list_runs(db, reader=actor, peer=peer, limit=limit)
 
 
 @router.get("/runs/{run_id}/outcomes")

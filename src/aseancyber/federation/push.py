@@ -19,9 +19,9 @@ from aseancyber.federation.models import Direction, Mapping, OutcomeKind, Peer
 from aseancyber.federation.records import (
     Progress,
     SyncReport,
-    dead_letter,
     organisation_reader,
     outcome_row,
+    refused,
     resolve,
     unit,
     write_outcomes,
@@ -42,6 +42,18 @@ def withheld_rule(label: Tlp, organisation_name: str) -> str:
         "and the object is not shared with external parties",
         Tlp.CLEAR: "TLP:CLEAR: never withheld",
     }[label]
+
+
+def withheld(mapping: Mapping, row: Any, organisation_name: str) -> dict[str, Any]:
+    """The outcome of a candidate ``row`` the policy keeps from the peer's organisation."""
+    return outcome_row(
+        mapping,
+        Direction.PUSH,
+        row.stix_id,
+        stix.format_timestamp(row.version_at),
+        outcome=OutcomeKind.WITHHELD,
+        reason=withheld_rule(row.tlp, organisation_name),
+    )
 
 
 def outgoing_body(body: str, label: Tlp) -> str:
@@ -129,16 +141,7 @@ def push_mapping(
             if (row.owner_organisation_id, row.created_by_id) == pulled_signature:
                 continue  # pulled from this peer: sending it back would only echo
             if not row.shared:
-                outcomes.append(
-                    outcome_row(
-                        mapping,
-                        Direction.PUSH,
-                        row.stix_id,
-                        stix.format_timestamp(row.version_at),
-                        outcome=OutcomeKind.WITHHELD,
-                        reason=withheld_rule(row.tlp, organisation_name),
-                    )
-                )
+                outcomes.append(withheld(mapping, row, organisation_name))
                 continue
             sending.append(row)
         status: dict[str, Any] = {}
@@ -204,51 +207,33 @@ def _commit_push(
             version = stix.format_timestamp(row.version_at)
             failed = _lookup(failures, row.stix_id, version) if failures else None
             waiting = _lookup(pendings, row.stix_id, version) if pendings else None
-            if failed is not None:
-                reason = failed or "the peer refused it without a reason"
-                outcomes.append(
-                    outcome_row(
-                        mapping,
-                        Direction.PUSH,
-                        row.stix_id,
-                        version,
-                        outcome=OutcomeKind.REJECTED,
-                        reason=reason,
-                    )
-                )
-                dead_letter(
-                    db,
-                    mapping=mapping,
-                    direction=Direction.PUSH,
-                    stix_id=row.stix_id,
-                    version=version,
-                    reason=reason,
-                )
-                report.rejected += 1
-            elif waiting is not None:
-                reason = "the peer's status resource still lists it as pending"
-                outcomes.append(
-                    outcome_row(
-                        mapping,
-                        Direction.PUSH,
-                        row.stix_id,
-                        version,
-                        outcome=OutcomeKind.PENDING,
-                        reason=reason,
-                    )
-                )
-                dead_letter(
-                    db,
-                    mapping=mapping,
-                    direction=Direction.PUSH,
-                    stix_id=row.stix_id,
-                    version=version,
-                    reason=reason,
-                )
-            else:
+            if failed is None and waiting is None:
                 outcomes.append(outcome_row(mapping, Direction.PUSH, row.stix_id, version))
                 accepted.append((row.stix_id, version))
                 report.pushed += 1
+                continue
+            if failed is not None:
+                reason, outcome = (
+                    failed or "the peer refused it without a reason",
+                    OutcomeKind.REJECTED,
+                )
+                report.rejected += 1
+            else:
+                reason, outcome = (
+                    "the peer's status resource still lists it as pending",
+                    OutcomeKind.PENDING,
+                )
+            outcomes.append(
+                refused(
+                    db,
+                    mapping=mapping,
+                    direction=Direction.PUSH,
+                    stix_id=row.stix_id,
+                    version=version,
+                    reason=reason,
+                    outcome=outcome,
+                )
+            )
         resolve(db, mapping, Direction.PUSH, accepted)
         report.withheld += sum(1 for o in outcomes if o["outcome"] is OutcomeKind.WITHHELD)
         write_outcomes(db, report.run_id, outcomes)
@@ -287,16 +272,7 @@ def push_one(
         if row.shared:
             sending.append(row)
         else:
-            outcomes.append(
-                outcome_row(
-                    mapping,
-                    Direction.PUSH,
-                    row.stix_id,
-                    stix.format_timestamp(row.version_at),
-                    outcome=OutcomeKind.WITHHELD,
-                    reason=withheld_rule(row.tlp, organisation_name),
-                )
-            )
+            outcomes.append(withheld(mapping, row, organisation_name))
     status = (
         client.add_objects(remote, [outgoing_body(r.body, r.tlp) for r in sending])
         if sending

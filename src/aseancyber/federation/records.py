@@ -129,6 +129,24 @@ def dead_letter(
     return found
 
 
+def refused(
+    db: Session,
+    *,
+    mapping: Mapping,
+    direction: Direction,
+    stix_id: str,
+    version: str,
+    reason: str,
+    outcome: OutcomeKind = OutcomeKind.REJECTED,
+) -> dict[str, Any]:
+    """An object the peer or this node did not take: kept as a dead letter for a retry, and
+    its outcome row (rejected, or still pending at the peer) returned for the run."""
+    dead_letter(
+        db, mapping=mapping, direction=direction, stix_id=stix_id, version=version, reason=reason
+    )
+    return outcome_row(mapping, direction, stix_id, version, outcome=outcome, reason=reason)
+
+
 def resolve(
     db: Session, mapping: Mapping, direction: Direction, keys: list[tuple[str, str]]
 ) -> None:

@@ -5,8 +5,7 @@ organisations get NotFound for it (never Forbidden), platform admins see every p
 Credentials are encrypted before they reach the database and never leave it in clear.
 """
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, func, select, true
@@ -25,10 +24,10 @@ from aseancyber.federation.models import (
     OutcomeKind,
     Peer,
     PeerAuth,
-    RunState,
     SyncOutcome,
     SyncRun,
 )
+from aseancyber.federation.schemas import RunRead
 from aseancyber.sharing import service as sharing_service
 
 MAX_LISTED = 500
@@ -227,22 +226,6 @@ def delete_mapping(db: Session, *, actor: Actor, peer: Peer, mapping_id: str) ->
     db.flush()
 
 
-@dataclass(frozen=True)
-class RunView:
-    """A run as one reader sees it: its counts are of the outcomes they may see."""
-
-    id: str
-    trigger: str
-    state: RunState
-    started_at: datetime
-    finished_at: datetime | None
-    pulled: int
-    pushed: int
-    rejected: int
-    withheld: int
-    error: str
-
-
 def outcome_shown(reader: Actor) -> ColumnElement[bool]:
     """The outcomes ``reader`` may see (see :mod:`aseancyber.federation.visibility`)."""
     return visibility.shown(
@@ -254,7 +237,7 @@ def outcome_shown(reader: Actor) -> ColumnElement[bool]:
     )
 
 
-def list_runs(db: Session, *, reader: Actor, peer: Peer, limit: int = 50) -> list[RunView]:
+def list_runs(db: Session, *, reader: Actor, peer: Peer, limit: int = 50) -> list[RunRead]:
     """The peer's latest runs, newest first, counting only the objects ``reader`` may see."""
     runs = list(
         db.scalars(
@@ -278,7 +261,7 @@ def list_runs(db: Session, *, reader: Actor, peer: Peer, limit: int = 50) -> lis
 
     both = (Direction.PULL, Direction.PUSH)
     return [
-        RunView(
+        RunRead(
             id=run.id,
             trigger=run.trigger,
             state=run.state,

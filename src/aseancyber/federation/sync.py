@@ -7,50 +7,24 @@ the same id and version as a no-op). HTTP never runs inside a database transacti
 This is why, unlike the services, this module takes a session factory and commits.
 """
 
-import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber import audit
-from aseancyber.access.policy import Actor
 from aseancyber.db import utcnow
 from aseancyber.errors import ServiceError
 from aseancyber.federation import health
 from aseancyber.federation.client import Credentials, TaxiiClient, TaxiiError
-from aseancyber.federation.models import (
-    DeadLetter,
-    Direction,
-    Mapping,
-    OutcomeKind,
-    Peer,
-    RunState,
-    SyncRun,
-)
+from aseancyber.federation.models import DeadLetter, Direction, Mapping, Peer, RunState, SyncRun
+from aseancyber.federation.pull import PAGE, pull_mapping, store_pulled
 from aseancyber.federation.push import push_mapping, push_one
-from aseancyber.federation.records import (
-    Progress,
-    SyncReport,
-    dead_letter,
-    organisation_reader,
-    outcome_row,
-    resolve,
-    unit,
-    write_outcomes,
-)
+from aseancyber.federation.records import Progress, SyncReport, unit
 from aseancyber.federation.secrets import decrypt
-from aseancyber.sharing import ingest as ingest_service
-from aseancyber.sharing import stix
-from aseancyber.sharing.models import Collection
 
-log = logging.getLogger(__name__)
-PAGE = 1000
-# Resuming re-reads this much before the last committed page: peers such as medallion give
-# many objects one date_added, and re-reading a few is a no-op while skipping any is loss.
-RESUME_OVERLAP = timedelta(milliseconds=1)
 ClientFactory = Callable[[Peer], TaxiiClient]
 
 
@@ -96,7 +70,7 @@ def sync_peer(
             client = client_factory(peer)
         for mapping_id in mapping_ids:
             try:
-                _pull(
+                pull_mapping(
                     factory,
                     client=client,
                     peer_id=peer_id,
@@ -143,16 +117,10 @@ def _joined(first: str | None, second: str) -> str:
 
 def _finish(factory: sessionmaker[Session], peer_id: str, report: SyncReport) -> None:
     with unit(factory) as db:
-        run = db.get(SyncRun, report.run_id)
-        peer = db.get(Peer, peer_id)
-        assert run is not None
-        assert peer is not None
         now = utcnow()
-        run.finished_at = now
-        run.state = RunState.SUCCEEDED if report.ok else RunState.FAILED
-        run.error = report.error
-        run.pulled, run.pushed = report.pulled, report.pushed
-        run.rejected, run.withheld = report.rejected, report.withheld
+        run = _close_run(db, report, now=now)
+        peer = db.get(Peer, peer_id)
+        assert peer is not None
         if report.ok:
             health.record_success(db, peer=peer, now=now)
         else:
@@ -172,199 +140,6 @@ def _finish(factory: sessionmaker[Session], peer_id: str, report: SyncReport) ->
             ],
             after={"run_id": run.id, "error": report.error},
         )
-
-
-# --- pull --------------------------------------------------------------------------------------
-
-
-def ingest_actor(db: Session, *, peer: Peer) -> Actor:
-    """Who stores what is pulled: the peer's organisation (the owner of what arrives),
-    recorded as written by the administrator who registered the peer."""
-    if peer.created_by_id is None:
-        raise TaxiiError("the peer's administrator account is gone: save the peer again")
-    reader = organisation_reader(db, peer=peer, organisation_id=peer.organisation_id)
-    return Actor(
-        user_id=peer.created_by_id,
-        organisation_id=reader.organisation_id,
-        member_state_id=reader.member_state_id,
-        is_community=reader.is_community,
-        roles=reader.roles,
-        display_name=reader.display_name,
-    )
-
-
-def _pull(
-    factory: sessionmaker[Session],
-    *,
-    client: TaxiiClient,
-    peer_id: str,
-    mapping_id: str,
-    report: SyncReport,
-    progress: Progress | None,
-) -> None:
-    with factory() as db:
-        mapping = db.get(Mapping, mapping_id)
-        if mapping is None or not mapping.pull:
-            return
-        remote = mapping.remote_collection_id
-        cursor = mapping.pull_added_after
-    added_after = stix.format_timestamp(cursor - RESUME_OVERLAP) if cursor else None
-    next_token: str | None = None
-    done = 0
-    while True:
-        page = client.get_objects(
-            remote, added_after=added_after, next_token=next_token, limit=PAGE
-        )
-        if page.objects:
-            store_pulled(
-                factory,
-                peer_id=peer_id,
-                mapping_id=mapping_id,
-                page_objects=page.objects,
-                date_added_last=page.date_added_last,
-                report=report,
-            )
-        done += len(page.objects)
-        if progress is not None:
-            progress(f"pull {remote}", done, None)
-        if not page.more or not page.objects:
-            return
-        if page.next:
-            next_token = page.next
-        elif page.date_added_last:
-            added_after, next_token = page.date_added_last, None
-        else:
-            raise TaxiiError("the peer says there is more but gives neither next nor a date")
-
-
-def store_pulled(
-    factory: sessionmaker[Session],
-    *,
-    peer_id: str,
-    mapping_id: str,
-    page_objects: list[Any],
-    date_added_last: str | None,
-    report: SyncReport,
-    run_id: str | None = None,
-) -> None:
-    """Ingest one page and commit it with its outcomes and the pull cursor, all or nothing."""
-    with unit(factory) as db:
-        peer = db.get(Peer, peer_id)
-        mapping = db.get(Mapping, mapping_id)
-        assert peer is not None
-        assert mapping is not None
-        collection = db.get(Collection, mapping.local_collection_id)
-        assert collection is not None
-        actor = ingest_actor(db, peer=peer)
-        outcomes: list[dict[str, Any]] = []
-        for start in range(0, len(page_objects), ingest_service.BATCH):
-            chunk = page_objects[start : start + ingest_service.BATCH]
-            for result in _ingest_isolated(
-                db, actor=actor, collection=collection, peer=peer, mapping=mapping, chunk=chunk
-            ):
-                _record_pulled(db, mapping=mapping, result=result, outcomes=outcomes, report=report)
-        write_outcomes(db, run_id or report.run_id, outcomes)
-        if date_added_last:
-            try:
-                moment = stix.parse_timestamp(date_added_last, "X-TAXII-Date-Added-Last")
-            except stix.StixProblem:
-                moment = None
-            if moment is not None and (
-                mapping.pull_added_after is None or moment > mapping.pull_added_after
-            ):
-                mapping.pull_added_after = moment
-
-
-def _ingest_isolated(
-    db: Session,
-    *,
-    actor: Actor,
-    collection: Collection,
-    peer: Peer,
-    mapping: Mapping,
-    chunk: list[Any],
-) -> list[ingest_service.IngestReport]:
-    """Ingest a chunk in a savepoint; if something in it raises (an object no check
-    foresaw), undo the chunk and ingest its objects one by one, so only the object that
-    raises is refused (and becomes a dead letter) and the rest of the page is stored."""
-
-    def attempt(objects: list[Any]) -> ingest_service.IngestReport:
-        with db.begin_nested():
-            return ingest_service.ingest(
-                db,
-                actor=actor,
-                collection=collection,
-                objects=objects,
-                # Our credentials received it there, so our organisation may read it here.
-                audience_organisation_ids=[peer.owner_organisation_id],
-                minimum_label=mapping.minimum_label,
-                # The peer's organisation owns what arrives; a created_by_ref naming someone
-                # else is kept as the claim of an unverified author, not refused.
-                keep_claimed_authors=True,
-            )
-
-    try:
-        return [attempt(chunk)]
-    except (ServiceError, TaxiiError):
-        raise
-    except Exception:  # narrowed to the object below, then recorded
-        log.exception("pulling from peer %s: a chunk failed; storing it object by object", peer.id)
-    results = []
-    for obj in chunk:
-        try:
-            results.append(attempt([obj]))
-        except (ServiceError, TaxiiError):
-            raise
-        except Exception as error:  # this object is refused, not the page
-            failed = ingest_service.IngestReport(status_id="", total=1, failures=1)
-            failed.failed.append(
-                ingest_service.Outcome(
-                    _text_of(obj, "id", 300),
-                    _text_of(obj, "modified", 40) or _text_of(obj, "created", 40),
-                    f"could not be stored ({type(error).__name__})",
-                )
-            )
-            results.append(failed)
-    return results
-
-
-def _text_of(obj: Any, name: str, limit: int) -> str:
-    value = obj.get(name) if isinstance(obj, dict) else None
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def _record_pulled(
-    db: Session,
-    *,
-    mapping: Mapping,
-    result: ingest_service.IngestReport,
-    outcomes: list[dict[str, Any]],
-    report: SyncReport,
-) -> None:
-    for item in result.succeeded:
-        outcomes.append(outcome_row(mapping, Direction.PULL, item.object_id, item.version))
-    resolve(db, mapping, Direction.PULL, [(i.object_id, i.version) for i in result.succeeded])
-    for item in result.failed:
-        outcomes.append(
-            outcome_row(
-                mapping,
-                Direction.PULL,
-                item.object_id,
-                item.version,
-                outcome=OutcomeKind.REJECTED,
-                reason=item.message,
-            )
-        )
-        dead_letter(
-            db,
-            mapping=mapping,
-            direction=Direction.PULL,
-            stix_id=item.object_id,
-            version=item.version,
-            reason=item.message,
-        )
-    report.pulled += result.successes
-    report.rejected += result.failures
 
 
 # --- dead letters and the schedule ------------------------------------------------------------
@@ -433,19 +208,21 @@ def retry_dead_letter(
     finally:
         if client is not None:
             client.close()
-    _close_run(factory, report)
+    with unit(factory) as db:
+        _close_run(db, report, now=utcnow())
     return report
 
 
-def _close_run(factory: sessionmaker[Session], report: SyncReport) -> None:
-    with unit(factory) as db:
-        run = db.get(SyncRun, report.run_id)
-        assert run is not None
-        run.finished_at = utcnow()
-        run.state = RunState.SUCCEEDED if report.ok else RunState.FAILED
-        run.error = report.error
-        run.pulled, run.pushed = report.pulled, report.pushed
-        run.rejected, run.withheld = report.rejected, report.withheld
+def _close_run(db: Session, report: SyncReport, *, now: datetime) -> SyncRun:
+    """Write what ``report`` says into its run, finished ``now``."""
+    run = db.get(SyncRun, report.run_id)
+    assert run is not None
+    run.finished_at = now
+    run.state = RunState.SUCCEEDED if report.ok else RunState.FAILED
+    run.error = report.error
+    run.pulled, run.pushed = report.pulled, report.pushed
+    run.rejected, run.withheld = report.rejected, report.withheld
+    return run
 
 
 MAX_AUTOMATIC_RETRIES = 5

@@ -134,8 +134,24 @@ class NormAction(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class AssessedContent:
+    """What a state says of one action: an assessment holds it now, each of its versions
+    as it was saved."""
+
+    status: Mapped[AssessmentStatus] = mapped_column(
+        db_enum(AssessmentStatus, "norm_assessment_status")
+    )
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    responsible_agency: Mapped[str] = mapped_column(String(200), default="")
+    assessed_on: Mapped[date]
+    visibility: Mapped[Visibility] = mapped_column(
+        db_enum(Visibility, "norm_assessment_visibility")
+    )
+
+
 @register_shareable
-class NormAssessment(Shareable, Base):
+class NormAssessment(AssessedContent, Shareable, Base):
     """One state's self-assessment of one practical action: status, evidence, agency."""
 
     __tablename__ = "norm_assessment"
@@ -161,16 +177,6 @@ class NormAssessment(Shareable, Base):
     id: Mapped[str] = id_column()
     member_state_id: Mapped[str] = mapped_column(ForeignKey("member_state.id"), index=True)
     action_id: Mapped[str] = mapped_column(ForeignKey("norm_action.id"), index=True)
-    status: Mapped[AssessmentStatus] = mapped_column(
-        db_enum(AssessmentStatus, "norm_assessment_status")
-    )
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    links: Mapped[list[str]] = mapped_column(JSON, default=list)
-    responsible_agency: Mapped[str] = mapped_column(String(200), default="")
-    assessed_on: Mapped[date]
-    visibility: Mapped[Visibility] = mapped_column(
-        db_enum(Visibility, "norm_assessment_visibility")
-    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -186,7 +192,7 @@ class NormAssessment(Shareable, Base):
 CHANGED_LEVEL = text("(level_delta != 0 OR counted_delta != 0)")
 
 
-class NormAssessmentVersion(Base):
+class NormAssessmentVersion(AssessedContent, Base):
     """One saved state of an assessment; the rows of one assessment are never changed."""
 
     __tablename__ = "norm_assessment_version"
@@ -212,16 +218,6 @@ class NormAssessmentVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     assessment_id: Mapped[str] = mapped_column(ForeignKey("norm_assessment.id", ondelete="CASCADE"))
     version: Mapped[int]
-    status: Mapped[AssessmentStatus] = mapped_column(
-        db_enum(AssessmentStatus, "norm_assessment_status")
-    )
-    evidence: Mapped[str] = mapped_column(Text, default="")
-    links: Mapped[list[str]] = mapped_column(JSON, default=list)
-    responsible_agency: Mapped[str] = mapped_column(String(200), default="")
-    assessed_on: Mapped[date]
-    visibility: Mapped[Visibility] = mapped_column(
-        db_enum(Visibility, "norm_assessment_visibility")
-    )
     tlp: Mapped[Tlp] = mapped_column(db_enum(Tlp, "tlp"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     recorded_by_id: Mapped[str | None] = mapped_column(

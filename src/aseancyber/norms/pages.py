@@ -325,6 +325,14 @@ def _loaded(assessment: NormAssessment) -> dict[str, Any]:
     }
 
 
+def _editable(db: Session, actor: Actor, assessment_id: str) -> NormAssessment:
+    """The assessment ``actor`` opens to change: one of their own state's."""
+    assessment = service.get_or_404(db, reader=actor, assessment_id=assessment_id)
+    if not may(actor, Action.EDIT, assessment):
+        raise Forbidden("only the assessed state's own government organisations may change it")
+    return assessment
+
+
 @router.get("/norms/assessments/{assessment_id}/edit")
 def edit_assessment(
     assessment_id: str, request: Request, db: DbSession, actor: OptionalActor
@@ -332,9 +340,7 @@ def edit_assessment(
     """The form to change your state's assessment."""
     if actor is None:
         return login_redirect(request)
-    assessment = service.get_or_404(db, reader=actor, assessment_id=assessment_id)
-    if not may(actor, Action.EDIT, assessment):
-        raise Forbidden("only the assessed state's own government organisations may change it")
+    assessment = _editable(db, actor, assessment_id)
     return _form(
         request, action=assessment.action, values=_loaded(assessment), assessment=assessment
     )
@@ -347,9 +353,7 @@ async def update_assessment(
     """Save a change; a stale version shows a conflict message (409)."""
     if actor is None:
         return login_redirect(request)
-    assessment = service.get_or_404(db, reader=actor, assessment_id=assessment_id)
-    if not may(actor, Action.EDIT, assessment):
-        raise Forbidden("only the assessed state's own government organisations may change it")
+    assessment = _editable(db, actor, assessment_id)
     form = await request.form()
     values = {**await _posted(request), "version": forms.text(form, "version")}
     if values["visibility"] == "" and assessment.visibility is Visibility.CUSTOM:

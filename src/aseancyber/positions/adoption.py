@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Actor
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict
-from aseancyber.notify.models import NotificationKind
 from aseancyber.positions import readers
 from aseancyber.positions.models import (
     AdoptionBasis,
@@ -87,14 +86,12 @@ def break_silence(db: Session, *, position: Position, objection: PositionRespons
         },
     ):
         return False
-    readers.tell(
+    readers.tell_everyone(
         db,
-        record=position,
-        user_ids=[*readers.endorser_ids(db), position.created_by_id],
-        kind=NotificationKind.POSITION,
+        position=position,
         title=f"Silence broken: {objection.member_state.name} objects to {position.title}",
         body=objection.text[:500],
-        link=f"/positions/{position.id}#silence",
+        anchor="#silence",
         skip=objection.user_id,
     )
     return True
@@ -159,14 +156,11 @@ def adopt(
         if basis is AdoptionBasis.AD_REFERENDUM
         else f"Consensus reached: {position.title}"
     )
-    readers.tell(
+    readers.tell_everyone(
         db,
-        record=position,
-        user_ids=[*readers.endorser_ids(db), position.created_by_id],
-        kind=NotificationKind.POSITION,
+        position=position,
         title=title,
         body=f"The position is adopted: {because}.",
-        link=f"/positions/{position.id}",
         skip=actor.user_id if actor else None,
     )
 

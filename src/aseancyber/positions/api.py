@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor
+from aseancyber.exports import download
 from aseancyber.positions import comments_service, consensus, reading, referendum, service, silence
 from aseancyber.positions.schemas import (
     AdReferendumCreate,
@@ -68,13 +69,8 @@ def export_positions(
     db: DbSession, reader: OptionalActor, status: Status = None, q: Search = None
 ) -> Response:
     """Every visible position matching the filters, with its current text, as JSON (audited)."""
-    content = reading.export_json(
-        db, reader=reader, filters=service.parse_filters(status=status, q=q)
-    )
-    return Response(
-        content,
-        media_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="positions.json"'},
+    return download(
+        reading.export(db, reader=reader, filters=service.parse_filters(status=status, q=q))
     )
 
 
@@ -289,11 +285,5 @@ def adopted_text(
     """The adopted text with the endorsements and the date of consensus (HTML or PDF)."""
     position = service.get_or_404(db, reader=reader, position_id=position_id)
     adopted = reading.adopted_text(db, reader=reader, position=position, format=format)
-    return Response(
-        adopted.content,
-        media_type=adopted.media_type,
-        headers={
-            "Content-Disposition": f'inline; filename="{adopted.filename}"',
-            "Content-Security-Policy": DOCUMENT_SECURITY_POLICY,
-        },
-    )
+    security = {"Content-Security-Policy": DOCUMENT_SECURITY_POLICY}
+    return download(adopted, inline=True, headers=security)

@@ -36,15 +36,23 @@ def _paragraph(version: PositionVersion, key: str) -> PositionParagraph | None:
     return next((p for p in version.paragraphs if p.key == key), None)
 
 
+def _open_for(
+    db: Session, *, actor: Actor, position_id: str, doing: str
+) -> tuple[Position, PositionVersion]:
+    """The position a contributor comments on or proposes edits to (still being drafted),
+    and its current text."""
+    position = get_or_404(db, reader=actor, position_id=position_id)
+    if not may(actor, Action.CONTRIBUTE, position):
+        raise Forbidden(f"{doing} needs a contributor role in a member-state body")
+    require_drafting(position)
+    return position, current_text(db, position=position)
+
+
 def add_comment(
     db: Session, *, actor: Actor, position_id: str, data: CommentCreate
 ) -> PositionComment:
     """Comment on the current text or on one of its paragraphs."""
-    position = get_or_404(db, reader=actor, position_id=position_id)
-    if not may(actor, Action.CONTRIBUTE, position):
-        raise Forbidden("commenting needs a contributor role in a member-state body")
-    require_drafting(position)
-    version = current_text(db, position=position)
+    position, version = _open_for(db, actor=actor, position_id=position_id, doing="commenting")
     if data.paragraph_key is not None and _paragraph(version, data.paragraph_key) is None:
         raise Invalid("is not a paragraph of the current version", "paragraph_key")
     comment = PositionComment(
@@ -58,14 +66,12 @@ def add_comment(
     )
     db.add(comment)
     db.flush()
-    readers.tell(
+    readers.tell_drafter(
         db,
-        record=position,
-        user_ids=[position.created_by_id],
-        kind=NotificationKind.POSITION,
+        position=position,
         title=f"New comment on {position.title}",
         body=data.text[:500],
-        link=f"/positions/{position.id}#comments",
+        anchor="#comments",
         skip=actor.user_id,
     )
     return comment
@@ -84,11 +90,7 @@ def comments(db: Session, *, position: Position) -> list[PositionComment]:
 
 def propose(db: Session, *, actor: Actor, position_id: str, data: ProposalCreate) -> EditProposal:
     """Propose replacing, deleting, or inserting a paragraph after one of the current text."""
-    position = get_or_404(db, reader=actor, position_id=position_id)
-    if not may(actor, Action.CONTRIBUTE, position):
-        raise Forbidden("proposing edits needs a contributor role in a member-state body")
-    require_drafting(position)
-    version = current_text(db, position=position)
+    position, version = _open_for(db, actor=actor, position_id=position_id, doing="proposing edits")
     paragraph = _paragraph(version, data.paragraph_key)
     if paragraph is None:
         raise Invalid("is not a paragraph of the current version", "paragraph_key")
@@ -112,14 +114,12 @@ def propose(db: Session, *, actor: Actor, position_id: str, data: ProposalCreate
     )
     db.add(proposal)
     db.flush()
-    readers.tell(
+    readers.tell_drafter(
         db,
-        record=position,
-        user_ids=[position.created_by_id],
-        kind=NotificationKind.POSITION,
+        position=position,
         title=f"Proposed edit to paragraph {paragraph.ordinal} of {position.title}",
         body=data.rationale[:500],
-        link=f"/positions/{position.id}#proposals",
+        anchor="#proposals",
         skip=actor.user_id,
     )
     return proposal

@@ -198,14 +198,12 @@ def respond(
     if data.kind is not ResponseKind.OBJECTION and board(db, position=position).consensus:
         adoption.adopt(db, position=position, basis=AdoptionBasis.ENDORSEMENT, actor=actor)
     elif data.kind is not ResponseKind.ENDORSE:
-        readers.tell(
+        readers.tell_drafter(
             db,
-            record=position,
-            user_ids=[position.created_by_id],
-            kind=NotificationKind.POSITION,
+            position=position,
             title=f"{state.name} recorded a {data.kind.value} on {position.title}",
             body=data.text[:500],
-            link=f"/positions/{position.id}#board",
+            anchor="#board",
             skip=actor.user_id,
         )
     return response

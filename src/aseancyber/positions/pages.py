@@ -20,6 +20,7 @@ from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, may
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.exports import download
 from aseancyber.positions import (
     adoption_pages,
     comments_pages,
@@ -127,13 +128,8 @@ def export_positions(
     status: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """Download the visible positions as JSON."""
-    content = reading.export_json(
-        db, reader=reader, filters=service.parse_filters(status=status, q=q)
-    )
-    return Response(
-        content,
-        media_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="positions.json"'},
+    return download(
+        reading.export(db, reader=reader, filters=service.parse_filters(status=status, q=q))
     )
 
 
@@ -460,15 +456,8 @@ def adopted(
     """The adopted text with endorsements and the date of consensus, as HTML or PDF."""
     position = service.get_or_404(db, reader=reader, position_id=position_id)
     found = reading.adopted_text(db, reader=reader, position=position, format=format)
-    disposition = "attachment" if format == "pdf" else "inline"
-    return Response(
-        found.content,
-        media_type=found.media_type,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{found.filename}"',
-            "Content-Security-Policy": DOCUMENT_SECURITY_POLICY,
-        },
-    )
+    security = {"Content-Security-Policy": DOCUMENT_SECURITY_POLICY}
+    return download(found, inline=format != "pdf", headers=security)
 
 
 router.include_router(comments_pages.router)

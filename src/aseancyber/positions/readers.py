@@ -11,6 +11,7 @@ from aseancyber.access.policy import Shareable
 from aseancyber.access.shareable import readers_of
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
+from aseancyber.positions.models import Position
 
 ENDORSING_KINDS = frozenset(
     {OrganisationKind.FOREIGN_MINISTRY, OrganisationKind.NATIONAL_CYBER_AGENCY}
@@ -70,3 +71,43 @@ def tell(
     allowed = readers_of(db, record, user_ids, skip=skip)
     notify(db, user_ids=allowed, kind=kind, title=title, body=body, link=link)
     return allowed
+
+
+def tell_drafter(
+    db: Session, *, position: Position, title: str, body: str, anchor: str, skip: str | None
+) -> list[str]:
+    """Notify the user who started ``position`` of something on it, linked at ``anchor``."""
+    return tell(
+        db,
+        record=position,
+        user_ids=[position.created_by_id],
+        kind=NotificationKind.POSITION,
+        title=title,
+        body=body,
+        link=f"/positions/{position.id}{anchor}",
+        skip=skip,
+    )
+
+
+def tell_everyone(
+    db: Session,
+    *,
+    position: Position,
+    title: str,
+    body: str,
+    anchor: str = "",
+    kind: NotificationKind = NotificationKind.POSITION,
+    skip: str | None = None,
+) -> list[str]:
+    """Notify every member state's endorsers and the drafter of a step in the life of
+    ``position`` (those who may see it), linked at ``anchor``."""
+    return tell(
+        db,
+        record=position,
+        user_ids=[*endorser_ids(db), position.created_by_id],
+        kind=kind,
+        title=title,
+        body=body,
+        link=f"/positions/{position.id}{anchor}",
+        skip=skip,
+    )

@@ -1,13 +1,11 @@
 """Response shapes for positions, the JSON export and the adopted text (HTML and PDF)."""
 
-from dataclasses import dataclass
-
-import orjson
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.policy import Reader, audience_of
 from aseancyber.errors import Conflict, Invalid
+from aseancyber.exports import Export, audit_export, json_export
 from aseancyber.positions import consensus, referendum, service, silence
 from aseancyber.positions.models import EditProposal, Position, PositionComment, PositionVersion
 from aseancyber.positions.schemas import (
@@ -81,28 +79,19 @@ def proposal_read(proposal: EditProposal) -> ProposalRead:
     )
 
 
-def export_json(db: Session, *, reader: Reader, filters: service.PositionFilters) -> bytes:
+def export(db: Session, *, reader: Reader, filters: service.PositionFilters) -> Export:
     """The visible, filtered positions with their current text, as JSON (audited)."""
     positions = service.all_visible(db, reader=reader, filters=filters, limit=MAX_EXPORT)
     rows = [read(db, position=p).model_dump(mode="json") for p in positions]
-    audit.record(
+    audit_export(
         db,
+        reader=reader,
         action="position.export",
         record_kind="position",
-        record_id="*",
-        record_organisation_id=reader.organisation_id if reader else None,
-        changed_fields=[f"count={len(rows)}", "format=json"],
-        after={"ids": [p.id for p in positions]},
-        actor=reader,
+        ids=[p.id for p in positions],
+        format="json",
     )
-    return orjson.dumps({"items": rows, "count": len(rows)}, option=orjson.OPT_INDENT_2)
-
-
-@dataclass(frozen=True)
-class Adopted:
-    content: bytes
-    media_type: str
-    filename: str
+    return json_export(rows, "positions")
 
 
 PDF_STYLE = """
@@ -114,7 +103,7 @@ body { font-family: "DejaVu Serif", serif; font-size: 11pt; line-height: 1.45; }
 """
 
 
-def adopted_text(db: Session, *, reader: Reader, position: Position, format: str) -> Adopted:
+def adopted_text(db: Session, *, reader: Reader, position: Position, format: str) -> Export:
     """The adopted text with the endorsements and the date of consensus, as HTML or PDF."""
     if format not in {"html", "pdf"}:
         raise Invalid("must be html or pdf", "format")
@@ -141,5 +130,5 @@ def adopted_text(db: Session, *, reader: Reader, position: Position, format: str
     )
     slug = "".join(c if c.isalnum() else "-" for c in position.title.lower())[:60].strip("-")
     if format == "pdf":
-        return Adopted(render_pdf(html, stylesheet=PDF_STYLE), "application/pdf", f"{slug}.pdf")
-    return Adopted(html.encode(), "text/html; charset=utf-8", f"{slug}.html")
+        return Export(render_pdf(html, stylesheet=PDF_STYLE), "application/pdf", f"{slug}.pdf")
+    return Export(html.encode(), "text/html; charset=utf-8", f"{slug}.html")

@@ -16,7 +16,6 @@ from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Actor
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid
-from aseancyber.notify.models import NotificationKind
 from aseancyber.positions import adoption, readers
 from aseancyber.positions.consensus import answering_state, coordinated_step
 from aseancyber.positions.models import (
@@ -103,14 +102,12 @@ def _settle(db: Session, position: Position, status: ReferendumStatus, at: datet
         ),
         ReferendumStatus.PENDING: "is pending",
     }[status]
-    readers.tell(
+    readers.tell_everyone(
         db,
-        record=position,
-        user_ids=[*readers.endorser_ids(db), position.created_by_id],
-        kind=NotificationKind.POSITION,
+        position=position,
         title=f"Adoption ad referendum of {position.title} {said.split(':')[0]}",
         body=f"The adoption ad referendum {said}.",
-        link=f"/positions/{position.id}#referendum",
+        anchor="#referendum",
     )
 
 

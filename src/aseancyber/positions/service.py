@@ -280,18 +280,15 @@ def next_version(
     )
     position.current_version = number
     db.flush()
-    readers.tell(
+    readers.tell_everyone(
         db,
-        record=position,
-        user_ids=[*readers.endorser_ids(db), position.created_by_id],
-        kind=NotificationKind.POSITION,
+        position=position,
         title=f"Version {number} of {position.title}",
         body=(
             f"The text changed ({note or 'revised by the drafter'}). Answers given on earlier "
             f"versions apply to those versions only: only endorsements of version {number} "
             "count toward consensus."
         ),
-        link=f"/positions/{position.id}",
         skip=actor.user_id,
     )
     return version

@@ -65,11 +65,9 @@ def open_procedure(
     )
     db.add(silence)
     db.flush()
-    readers.tell(
+    readers.tell_everyone(
         db,
-        record=position,
-        user_ids=[*readers.endorser_ids(db), position.created_by_id],
-        kind=NotificationKind.POSITION_DEADLINE,
+        position=position,
         title=f"Silence procedure on {position.title} (version {position.current_version})",
         body=(
             "Member states that have not objected by "
@@ -77,7 +75,8 @@ def open_procedure(
             "objecting, and the position will be adopted. An objection before then breaks "
             "the silence."
         ),
-        link=f"/positions/{position.id}#silence",
+        anchor="#silence",
+        kind=NotificationKind.POSITION_DEADLINE,
         skip=actor.user_id,
     )
     return silence
