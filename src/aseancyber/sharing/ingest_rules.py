@@ -280,7 +280,11 @@ def derived_floors(
     would tell the poster a hidden id exists (they read their own relationship back).
     """
     pairs = list(batch)
-    pointers = {str(obj.get("id")): pointed_at(obj) for obj, _ in pairs if pointed_at(obj)}
+    pointers = {
+        str(obj.get("id")): refs
+        for obj, _ in pairs
+        if obj.get("type") in _POINTERS and (refs := pointed_at(obj))
+    }
     if not pointers:
         return {}
     labels: dict[str, Tlp] = {}
