@@ -15,7 +15,7 @@ from stix2patterns.validator import run_validator
 
 from aseancyber.sharing import ingest as ingest_service
 from aseancyber.sharing import stix, stix_types
-from aseancyber.sharing.envelope_stream import EnvelopeError, iter_objects
+from aseancyber.sharing.envelope_stream import WHOLE_BODY_BYTES, EnvelopeError, iter_objects
 from aseancyber.sharing.models import Collection, StixObject
 from tests.factories import actor
 from tests.readers import TokenFor, World
@@ -46,7 +46,36 @@ def test_any_envelope_cut_anywhere_gives_the_same_objects(
 ) -> None:
     document = {**extra, "objects": objects}
     raw = json.dumps(document, indent=2 if indent else None, ensure_ascii=False).encode()
-    assert list(iter_objects(_chunks(raw, size))) == json.loads(raw)["objects"]
+    expected = json.loads(raw)
+    for whole_body_bytes in (0, WHOLE_BODY_BYTES):  # object by object, then decoded whole
+        others: dict[str, Any] = {}
+        read = iter_objects(_chunks(raw, size), others=others, whole_body_bytes=whole_body_bytes)
+        assert list(read) == expected.pop("objects")
+        assert others == expected
+        expected["objects"] = objects
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # Integers past any machine integer, exactly (a double would pass STIX's checks).
+        b'{"objects": [{"a": 18446744073709551616, "b": -9223372036854775809}]}',
+        # Two objects keys: the members of both; a string saying "objects": read as usual.
+        b'{"objects": [{"a": 1}], "more": false, "objects": [{"b": 2}]}',
+        b'{"objects": [{"labels": ["objects"]}]}',
+        # What the whole-body decoder refuses, the object-by-object reader decodes.
+        b'{"objects": [{"a": NaN, "b": 1e400, "c": "\\ud800"}]}',
+        b'{"objects": [' + b"[" * 2000 + b"]" * 2000 + b', {"id": "kept"}]}',
+    ],
+)
+def test_a_small_body_decoded_whole_gives_what_the_reader_gives(raw: bytes) -> None:
+    def read(whole_body_bytes: int) -> list[Any]:
+        return list(iter_objects(_chunks(raw, 7), whole_body_bytes=whole_body_bytes))
+
+    whole = read(WHOLE_BODY_BYTES)
+    assert repr(whole) == repr(read(0))  # repr: NaN is not equal to itself
+    if b'"more"' in raw:
+        assert whole == [{"a": 1}, {"b": 2}]
 
 
 @pytest.mark.parametrize(

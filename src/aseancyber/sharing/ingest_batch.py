@@ -245,9 +245,8 @@ class Batch:
         version = obj.get("modified") or obj.get("created")  # both checked timestamps
         version_at = stix.parse_timestamp(version, "version") if version else None
         default = self.context.collection.default_tlp
-        return Candidate(
-            obj, position, obj["id"], default, None, version_at, refs, version_text(obj), opencti
-        )
+        listed = version[:40] if version else ""  # as version_text(obj): both are checked
+        return Candidate(obj, position, obj["id"], default, None, version_at, refs, listed, opencti)
 
     def label(self, candidate: Candidate, previous: "rules.Existing | None") -> None:
         """Set the candidate's label from its markings (resolved definitions included).
