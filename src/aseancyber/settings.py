@@ -1,6 +1,5 @@
 """One typed settings object, read from ``ASEANCYBER_*`` environment variables and ``.env``."""
 
-import os
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -29,23 +28,10 @@ class SmtpSecurity(StrEnum):
     TLS = "tls"
 
 
-# How many requests per processor core the server processes admit together by default.
-REQUESTS_PER_CORE = 4
-# One process runs Python one thread at a time: past a few admitted requests, more only
-# slows each down, whatever the cores.
-MIN_ADMITTED, MAX_ADMITTED = 2, 8
 # Threads beyond the admitted requests: the SQLite writer at the head of its queue (it skips
 # admission), bookkeeping after answers (a token's last-used time) and a margin.
 THREADS_BESIDE_ADMITTED = 4
 ANYIO_DEFAULT_THREADS = 40
-
-
-def processor_cores() -> int:
-    """The processor cores this process may run on (its CPU affinity, where known)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class Settings(BaseSettings):
@@ -71,9 +57,8 @@ class Settings(BaseSettings):
     database_max_overflow: int | None = Field(default=None, ge=0)
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     # Requests of one server process that work at once (``web.admission``); the others wait
-    # their turn in arrival order. 0 admits every request at once; unset, it is derived
-    # from the processor cores and ``web_workers`` (:meth:`admitted_requests`).
-    request_concurrency: int | None = Field(default=None, ge=0, le=1000)
+    # their turn in arrival order. 0 admits every request at once.
+    request_concurrency: int = Field(default=8, ge=0, le=1000)
     # How long an idle keep-alive connection stays open. Longer than a proxy's idle timeout
     # (60 s is common), so the server never closes a connection the client is reusing at
     # that moment (the client's request would fail on a connection closed under it).
@@ -258,18 +243,8 @@ class Settings(BaseSettings):
         return size, overflow
 
     def admitted_requests(self) -> int:
-        """Requests one server process lets work at once (0: all): as set, or the process's
-        share of ``REQUESTS_PER_CORE`` per processor core, from ``MIN_ADMITTED`` to
-        ``MAX_ADMITTED``.
-
-        The processor is what requests share: with more at work than cores can run, each
-        only gets slower, and the costliest kinds make the tail. One process on two cores
-        admits 8 (its database waits overlap others' work); four processes on two cores
-        admit 2 each, the same 8 in all, rather than 32."""
-        if self.request_concurrency is not None:
-            return self.request_concurrency
-        share = REQUESTS_PER_CORE * processor_cores() // self.web_workers
-        return min(MAX_ADMITTED, max(MIN_ADMITTED, share))
+        """Requests one server process lets work at once (0: all)."""
+        return self.request_concurrency
 
     def request_threads(self) -> int:
         """Worker threads one server process may use at once for requests (anyio's limit):
