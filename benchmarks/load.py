@@ -28,7 +28,9 @@ Bounded: every client stops at its deadline and after a fixed number of requests
 slow upload and the peer sync have timeouts; loopback only. Environment:
 ``ASEANCYBER_BENCH_LOAD_CLIENTS`` (50), ``ASEANCYBER_BENCH_LOAD_SECONDS`` (60),
 ``ASEANCYBER_BENCH_LOAD_WORKERS`` (4, PostgreSQL), ``ASEANCYBER_BENCH_LOAD_DATABASES``
-(``sqlite,postgresql``). The machine's other load shows in the figures: run it idle.
+(``sqlite,postgresql``; one of them alone, e.g. for SQLite's memory figures),
+``ASEANCYBER_BENCH_LOAD_PG_DATABASE`` (``bench_load``: dropped and made again). The
+machine's other load shows in the figures: run it idle.
 
 Run: ``.venv/bin/python -m benchmarks load``.
 """
@@ -68,7 +70,7 @@ MAX_REQUESTS_PER_CLIENT = 20_000  # a bound even if the server answered instantl
 REQUEST_TIMEOUT = 30.0
 SLOW_UPLOAD_SECONDS = 40.0
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-PG_DATABASE = "bench_load"
+PG_DATABASE = os.environ.get("ASEANCYBER_BENCH_LOAD_PG_DATABASE", "bench_load")
 PASSWORD = "asean-demo-2026"  # noqa: S105 - the documented demo password
 TAXII = "application/taxii+json;version=2.1"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -229,6 +231,8 @@ def _postgres_available() -> bool:
 
 
 def _fresh_postgres() -> str:
+    if not PG_DATABASE.isidentifier():
+        raise SystemExit(f"ASEANCYBER_BENCH_LOAD_PG_DATABASE: {PG_DATABASE!r} is not a plain name")
     admin = make_engine(PG_SERVER + "postgres").execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))

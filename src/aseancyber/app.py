@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -311,10 +312,14 @@ class Platform(FastAPI):
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start-up and shut-down of a server: settle what start-up built, run the job worker
     in a thread on SQLite (``settings.jobs_in_process``)."""
+    settings: Settings = app.state.settings
+    # Sync routes and dependencies run in anyio's worker threads: as many as the requests
+    # admitted can use (``Settings.request_threads``), not anyio's default forty.
+    to_thread.current_default_thread_limiter().total_tokens = settings.request_threads()
     # What start-up built (modules, mappers, compiled queries) lives as long as the server.
     # Frozen, the garbage collector stops walking it on every full collection: that walk
     # was about a third of the server's CPU time per object in a TAXII ingest.
-    freeze = app.state.settings.freeze_heap_on_start
+    freeze = settings.freeze_heap_on_start
     if freeze:
         gc.collect()
         gc.freeze()
@@ -362,10 +367,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
-    if settings.request_concurrency:
+    admitted = settings.admitted_requests()
+    if admitted:
         app.add_middleware(
             Admission,
-            limit=settings.request_concurrency,
+            limit=admitted,
             exempt=_queued_writer if settings.is_sqlite else None,
         )
     if settings.is_sqlite:

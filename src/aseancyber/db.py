@@ -104,12 +104,6 @@ def set_clock(clock: Callable[[], datetime] | None) -> None:
 WAL_CHECKPOINT_PAGES = 16384
 
 
-# The worker threads that may each hold a connection at once: anyio's default thread limit
-# (sync routes) plus the in-process job worker and a margin. A request never waits for a
-# pooled SQLite connection, only (briefly) for the write lock.
-SQLITE_POOL_SIZE = 48
-
-
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -212,7 +206,9 @@ def make_engine(url: str, *, settings: Settings | None = None) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": busy},
-            pool_size=SQLITE_POOL_SIZE,
+            # As many as the requests admitted can hold at once (``Settings.sqlite_pool_size``):
+            # a request never waits for a pooled connection, only (briefly) for the write lock.
+            pool_size=settings.sqlite_pool_size(),
             max_overflow=0,
             pool_timeout=settings.database_pool_timeout_seconds,
         )

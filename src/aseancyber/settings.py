@@ -28,6 +28,12 @@ class SmtpSecurity(StrEnum):
     TLS = "tls"
 
 
+# Threads beyond the admitted requests: the SQLite writer at the head of its queue (it skips
+# admission), bookkeeping after answers (a token's last-used time) and a margin.
+THREADS_BESIDE_ADMITTED = 4
+ANYIO_DEFAULT_THREADS = 40
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASEANCYBER_", env_file=".env", extra="ignore")
 
@@ -235,6 +241,27 @@ class Settings(BaseSettings):
             else max(0, share - size)
         )
         return size, overflow
+
+    def admitted_requests(self) -> int:
+        """Requests one server process lets work at once (0: all)."""
+        return self.request_concurrency
+
+    def request_threads(self) -> int:
+        """Worker threads one server process may use at once for requests (anyio's limit):
+        the admitted requests, the SQLite writer that skips admission, and the short
+        bookkeeping after answers. Unbounded admission keeps anyio's default."""
+        admitted = self.admitted_requests()
+        return admitted + THREADS_BESIDE_ADMITTED if admitted else ANYIO_DEFAULT_THREADS
+
+    def sqlite_pool_size(self) -> int:
+        """SQLite connections one process may hold: one per admitted request and the writer
+        (a request keeps its connection between the threads it runs in), one per request
+        thread (bookkeeping after an answer), one for the in-process job worker. Each holds
+        its own page and statement caches: the pool follows the work admitted."""
+        admitted = self.admitted_requests()
+        if not admitted:
+            return ANYIO_DEFAULT_THREADS + THREADS_BESIDE_ADMITTED
+        return admitted + 1 + self.request_threads() + 1
 
     @property
     def jobs_in_process(self) -> bool:

@@ -1,12 +1,16 @@
 """The shareable toolkit: who may be told about a record is exactly who may read it, for
 every shareable kind, label and reader; the write helpers refuse what the policy refuses."""
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aseancyber.access.models import Role
 from aseancyber.access.policy import (
     SHAREABLE_MODELS,
+    Actor,
     AggregateScope,
     Audience,
     Tlp,
@@ -171,3 +175,18 @@ def test_shared_aggregates_count_every_record_of_the_state_on_large_views_too(
     for condition in (visible_to(reader, model), visible_with_hint(reader, model)):
         seen = set(db.scalars(select(model.id).where(model.id.in_(made), condition)))
         assert seen == made  # every label: the figures are about the state's own records
+
+
+def test_a_readers_condition_is_built_once_and_names_that_reader_only() -> None:
+    sg = Actor(user_id="u-sg", organisation_id="o-sg", member_state_id="sg", is_community=True)
+    # Another request of the same person: what the rules read of a reader is the same.
+    again = replace(sg, display_name="Analyst", roles=frozenset({Role.COORDINATOR}))
+    other = Actor(user_id="u-jp", organisation_id="o-jp", member_state_id=None, is_community=False)
+    for model in SHAREABLE_MODELS.values():
+        assert visible_to(sg, model) is visible_to(again, model)
+        assert visible_to(None, model) is visible_to(None, model)
+        condition = visible_to(other, model)
+        assert condition is not visible_to(sg, model)
+        values = {v for v in condition.compile().params.values() if isinstance(v, str)}
+        assert {"o-jp", "u-jp"} <= values
+        assert not {"o-sg", "u-sg"} & values

@@ -6,11 +6,13 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from aseancyber.app import create_app
-from aseancyber.settings import Settings
+from aseancyber.settings import ANYIO_DEFAULT_THREADS, THREADS_BESIDE_ADMITTED, Settings
 from aseancyber.web.admission import Admission
+from tests.conftest import NO_DATABASE_URL, make_settings
 
 WAIT = 10.0  # the most any step may take before the test fails
 
@@ -150,3 +152,15 @@ def _layers(outermost: object) -> list[object]:
         layers.append(layer)
         layer = getattr(layer, "app", None)
     return layers
+
+
+@pytest.mark.parametrize("admitted", [2, 8])
+def test_threads_and_sqlite_connections_follow_what_is_admitted(admitted: int) -> None:
+    derived = make_settings(NO_DATABASE_URL, request_concurrency=admitted)
+    assert derived.admitted_requests() == admitted
+    assert derived.request_threads() == admitted + THREADS_BESIDE_ADMITTED
+    assert derived.sqlite_pool_size() == 2 * admitted + THREADS_BESIDE_ADMITTED + 2
+    # 0 admits everyone at once: anyio's own thread limit.
+    unbounded = make_settings(NO_DATABASE_URL, request_concurrency=0)
+    assert unbounded.admitted_requests() == 0
+    assert unbounded.request_threads() == ANYIO_DEFAULT_THREADS

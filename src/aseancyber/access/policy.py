@@ -245,6 +245,41 @@ def visible_to(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
                 Organisation.member_state_id == reader.aggregated_member_state_id
             )
         )
+    # What the rules read of a reader, and nothing else, names the condition.
+    facts = (
+        None
+        if reader is None
+        else _ReaderFacts(reader.user_id, reader.organisation_id, reader.is_community)
+    )
+    key = (facts, model)
+    condition = _CONDITIONS.get(key)
+    if condition is None:
+        condition = _build_condition(reader, model)
+        if len(_CONDITIONS) >= CONDITIONS_KEPT:
+            _CONDITIONS.clear()  # readers active a while ago: built again when they return
+        _CONDITIONS[key] = condition
+    return condition
+
+
+@dataclass(frozen=True)
+class _ReaderFacts:
+    """The facts about a reader the visibility rules depend on."""
+
+    user_id: str
+    organisation_id: str
+    is_community: bool
+
+
+# Building a condition (ORM comparisons through an alias, correlated EXISTS) cost more
+# processor time than running its query on the matching page, and a request built the
+# same one several times. SQL expressions are immutable: the one built for the same reader
+# facts and model serves every query after, in any thread. Bounded: a few conditions per
+# model for each reader active at the moment.
+CONDITIONS_KEPT = 512
+_CONDITIONS: dict[tuple[_ReaderFacts | None, type[Shareable]], ColumnElement[bool]] = {}
+
+
+def _build_condition(reader: Reader, model: type[Shareable]) -> ColumnElement[bool]:
     rule = _label_rule(reader, model)
     owner_only = _owner_only(model)
     if owner_only is None:
