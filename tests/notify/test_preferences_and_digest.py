@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.models import User
@@ -11,7 +11,7 @@ from aseancyber.db import set_clock
 from aseancyber.errors import Invalid
 from aseancyber.jobs.worker import run_pending
 from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
-from aseancyber.notify import service
+from aseancyber.notify import delivery, service
 from aseancyber.notify.models import (
     DeliveryMode,
     Notification,
@@ -171,3 +171,34 @@ def test_turning_a_kind_off_before_the_digest_drops_it(
 
     db.expire_all()
     assert _emails_to(db, user.email) == []
+
+
+def test_a_digest_of_more_notifications_than_one_statement_binds(db: Session) -> None:
+    """66,000 waiting notifications, more than one statement may bind on PostgreSQL (65,535)
+    or on SQLite as built by default (32,766), over users taken a batch at a time: one
+    e-mail each, every notification sent once."""
+    readers = [_user(db) for _ in range(3)]
+    per_reader = 22_000
+    db.execute(
+        insert(Notification),
+        [
+            {
+                "user_id": reader.id,
+                "kind": NotificationKind.SYSTEM,
+                "title": f"News {n}",
+                "digest_pending": True,
+            }
+            for reader in readers
+            for n in range(per_reader)
+        ],
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(delivery, "DIGEST_BATCH", 2)  # two batches of users: 2, then 1
+        delivery.send_daily_digests(db, {})
+    for reader in readers:
+        [digest] = _emails_to(db, reader.email)
+        assert digest.subject == f"Daily summary: {per_reader} new notification(s)"
+    pending = db.scalar(
+        select(func.count()).select_from(Notification).where(Notification.digest_pending)
+    )
+    assert pending == 0

@@ -280,17 +280,35 @@ def _digest_body(notifications: list[Notification]) -> str:
     return email_body(title=title, body="\n".join(lines), link="/inbox")
 
 
+# Users (and then notification ids) named in one statement of the digest job: far below
+# the parameters one statement may bind (65,535 with psycopg; 32,766 in SQLite's default
+# build), which a busy day's pending notifications of every user at once went over.
+DIGEST_BATCH = 1_000
+
+
 def send_daily_digests(db: Session, payload: dict[str, Any]) -> None:
-    """Job handler: queue one e-mail per user with the notifications waiting for a digest."""
+    """Job handler: queue one e-mail per user with the notifications waiting for a digest,
+    a batch of users at a time."""
+    user_ids = list(
+        db.scalars(
+            select(Notification.user_id)
+            .where(Notification.digest_pending.is_(True))
+            .distinct()
+            .order_by(Notification.user_id)
+        )
+    )
+    for start in range(0, len(user_ids), DIGEST_BATCH):
+        _send_digests_to(db, user_ids[start : start + DIGEST_BATCH])
+
+
+def _send_digests_to(db: Session, user_ids: list[str]) -> None:
     pending = list(
         db.scalars(
             select(Notification)
-            .where(Notification.digest_pending.is_(True))
+            .where(Notification.digest_pending.is_(True), Notification.user_id.in_(user_ids))
             .order_by(Notification.user_id, Notification.created_at, Notification.id)
         )
     )
-    if not pending:
-        return
     by_user: dict[str, list[Notification]] = defaultdict(list)
     for notification in pending:
         by_user[notification.user_id].append(notification)
@@ -319,9 +337,11 @@ def send_daily_digests(db: Session, payload: dict[str, Any]) -> None:
                 body=_digest_body(wanted),
                 priority=EmailPriority.BULK,
             )
-    db.execute(
-        update(Notification)
-        .where(Notification.id.in_([n.id for n in pending]))
-        .values(digest_pending=False),
-        execution_options={"synchronize_session": False},
-    )
+    sent = [n.id for n in pending]  # exactly these: one arriving meanwhile waits for the next
+    for start in range(0, len(sent), DIGEST_BATCH):
+        db.execute(
+            update(Notification)
+            .where(Notification.id.in_(sent[start : start + DIGEST_BATCH]))
+            .values(digest_pending=False),
+            execution_options={"synchronize_session": False},
+        )
