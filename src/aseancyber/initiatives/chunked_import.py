@@ -24,7 +24,6 @@ from typing import IO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from aseancyber import audit
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
 from aseancyber.db import begin_writing
@@ -37,6 +36,7 @@ from aseancyber.initiatives.importing import (
     ImportResult,
     Progress,
     Writer,
+    audit_import,
     catalogue_of,
     validate,
 )
@@ -167,37 +167,17 @@ def import_in_chunks(
     if result.imported_ids:
         with session_factory() as db:
             begin_writing(db)
-            _audit_import(
-                db, actor=actor, format=format, result=result, mode=skip_bad_rows, chunk=chunk_size
+            audit_import(
+                db,
+                actor=actor,
+                format=format,
+                result=result,
+                skip_bad_rows=skip_bad_rows,
+                detected=False,
+                chunks_of=chunk_size,
             )
             db.commit()
     return result
-
-
-def _audit_import(
-    db: Session, *, actor: Actor, format: str, result: ImportResult, mode: bool, chunk: int
-) -> None:
-    audit.record(
-        db,
-        action="initiative.import",
-        record_kind="initiative",
-        record_id="*",
-        record_organisation_id=actor.organisation_id,
-        changed_fields=[
-            f"count={len(result.imported_ids)}",
-            f"format={format}",
-            f"mode={'skip_bad_rows' if mode else 'all_or_nothing'}",
-            f"chunks_of={chunk}",
-        ],
-        after={"ids": result.imported_ids},
-        actor=actor,
-        detail={
-            "rows": result.rows,
-            "imported": len(result.imported_ids),
-            "bad_rows_skipped": result.bad_rows,
-            "overlaps_found_after_commit": 1,
-        },
-    )
 
 
 __all__ = ["AfterChunk", "StoppedMidway", "import_in_chunks"]

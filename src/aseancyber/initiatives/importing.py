@@ -338,30 +338,53 @@ def import_initiatives(  # noqa: PLR0912, PLR0915 - one pass over the file, then
         started = time.perf_counter()
         detect_imported(db, actor=actor, ids=writer.ids, result=result)
         result.seconds_detecting = time.perf_counter() - started
+    audit_import(
+        db, actor=actor, format=format, result=result, skip_bad_rows=skip_bad_rows, detected=detect
+    )
+    report("done")
+    return result
+
+
+def audit_import(
+    db: Session,
+    *,
+    actor: Actor,
+    format: str,
+    result: ImportResult,
+    skip_bad_rows: bool,
+    detected: bool,
+    chunks_of: int | None = None,
+) -> None:
+    """The one audit entry of an import (``initiative.import``). Overlaps not ``detected``
+    with it are found after the commit, by a detection run that audits its pairs itself;
+    a chunked import (``chunks_of``) reports none of its own."""
+    changed = [
+        f"count={len(result.imported_ids)}",
+        f"format={format}",
+        f"mode={'skip_bad_rows' if skip_bad_rows else 'all_or_nothing'}",
+    ]
+    detail: dict[str, Any] = {
+        "rows": result.rows,
+        "imported": len(result.imported_ids),
+        "bad_rows_skipped": result.bad_rows,
+    }
+    if chunks_of is None:
+        detail["overlaps_flagged"] = result.overlaps_found
+    else:
+        changed.append(f"chunks_of={chunks_of}")
+    if not detected:
+        detail["overlaps_found_after_commit"] = 1
     audit.record(
         db,
         action="initiative.import",
         record_kind="initiative",
         record_id="*",
         record_organisation_id=actor.organisation_id,
-        changed_fields=[
-            f"count={len(writer.ids)}",
-            f"format={format}",
-            f"mode={'skip_bad_rows' if skip_bad_rows else 'all_or_nothing'}",
-        ],
-        after={"ids": writer.ids},
+        changed_fields=changed,
+        after={"ids": result.imported_ids},
         actor=actor,
-        detail={
-            "rows": result.rows,
-            "imported": len(writer.ids),
-            "bad_rows_skipped": result.bad_rows,
-            "overlaps_flagged": result.overlaps_found,
-        }
-        # Found after the commit: the detection run audits its pairs itself.
-        | ({} if detect else {"overlaps_found_after_commit": 1}),
+        detail=detail,
     )
-    report("done")
-    return result
 
 
 def best_pairs(candidates: list[Candidate], new_ids: set[str]) -> list[Candidate]:
