@@ -44,6 +44,7 @@ from aseancyber.web import openapi as web_openapi
 from aseancyber.web import templating
 from aseancyber.web.admission import Admission
 from aseancyber.web.field_messages import plain_message, readable
+from aseancyber.web.processes import Rebalance
 from aseancyber.web.security import SecurityHeaders
 from aseancyber.web.spool import SAFE_METHODS, SpoolBody, WriterQueue
 
@@ -391,6 +392,7 @@ def create_app(
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RefuseNul)
+    app.add_middleware(Rebalance)  # spreads connections over `serve --workers` processes
     app.add_middleware(ops_metrics.Observe)  # outermost: counts and logs every answer
     return app
 

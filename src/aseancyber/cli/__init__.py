@@ -6,7 +6,7 @@ one-line message for expected errors, and shows a progress bar for long work.
 
 import ctypes
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -42,6 +42,7 @@ from aseancyber.jobs.worker import run_worker
 from aseancyber.manifests import JOB_HANDLERS, PERIODIC_JOBS
 from aseancyber.ops import logs
 from aseancyber.settings import get_settings, use_settings
+from aseancyber.web import processes
 
 app = typer.Typer(
     name="aseancyber",
@@ -157,6 +158,9 @@ def limit_malloc_arenas() -> None:
         return
 
 
+APP = "aseancyber.app:create_app"
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -191,16 +195,28 @@ def serve(
         "analyst.sg@example.org, password asean-demo-2026) or one made with "
         "`aseancyber user create`."
     )
-    uvicorn.run(
-        "aseancyber.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers if workers > 1 else None,
-        timeout_keep_alive=settings.keep_alive_seconds,
-        log_config=logs.logging_config(settings),  # every server process logs alike
-        access_log=False,  # the platform writes its own access line (ops.metrics.Observe)
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "timeout_keep_alive": settings.keep_alive_seconds,
+        "log_config": logs.logging_config(settings),  # every server process logs alike
+        "access_log": False,  # the platform writes its own access line (ops.metrics.Observe)
+    }
+    if workers == 1:
+        uvicorn.run(APP, **options)
+        return
+    # Not uvicorn's own --workers: its processes share one socket, and the connections
+    # ended up spread 28/15/7/0 over four (web/processes.py).
+    config = uvicorn.Config(APP, workers=workers, **options)
+    try:
+        sockets = processes.listening_sockets(host, port, workers, backlog=config.backlog)
+    except OSError as error:
+        fail(f"Cannot listen on {host}:{port}: {error.strerror}.")
+    supervisor = processes.Supervisor(config, sockets)
+    supervisor.run()
+    if supervisor.failed:
+        fail("A server process failed to start: see the log above.")
 
 
 @app.command()
