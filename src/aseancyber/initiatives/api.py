@@ -14,17 +14,9 @@ from pydantic import BaseModel
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.initiatives import (
-    decisions,
-    gaps,
-    importing,
-    merging,
-    overlaps,
-    report,
-    report_runs,
-    service,
-    transfer,
-)
+from aseancyber.initiatives import gaps, importing, report, report_runs, service, transfer
+from aseancyber.initiatives.overlaps import decisions, merging
+from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.schemas import (
     BodyPairRead,
     ImportProblemRead,

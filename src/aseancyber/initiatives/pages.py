@@ -19,16 +19,7 @@ from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, may
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Invalid
-from aseancyber.initiatives import (
-    decision_pages,
-    merging,
-    norm_links,
-    overlap_pages,
-    overlaps,
-    report_pages,
-    service,
-    transfer_pages,
-)
+from aseancyber.initiatives import norm_links, report_pages, service, transfer_pages
 from aseancyber.initiatives.models import (
     AUDIENCE_LABELS,
     CLAUSE_LABELS,
@@ -37,6 +28,9 @@ from aseancyber.initiatives.models import (
     Overlap,
     PairDecision,
 )
+from aseancyber.initiatives.overlaps import decision_pages, merging
+from aseancyber.initiatives.overlaps import pages as overlap_pages
+from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.page_options import FILTER_NAMES, choices
 from aseancyber.initiatives.schemas import InitiativeCreate, InitiativeUpdate
 from aseancyber.web import forms, templating

@@ -12,8 +12,8 @@ from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
-from aseancyber.initiatives import decisions
 from aseancyber.initiatives.models import Initiative, PairDecision, PairVerdict
+from aseancyber.initiatives.overlaps import decisions
 from aseancyber.initiatives.schemas import PairDecisionCreate
 from aseancyber.web import forms, templating
 

@@ -13,8 +13,9 @@ from aseancyber.access.policy import Actor, Reader
 from aseancyber.access.rules import Action, require
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import feedback, live_index, overlaps, service
+from aseancyber.initiatives import feedback, live_index, service
 from aseancyber.initiatives.models import Overlap, OverlapStatus, PairDecision, PairVerdict
+from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.schemas import PairDecisionCreate, PairDecisionRead
 
