@@ -14,9 +14,12 @@ from pydantic import BaseModel
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.initiatives import gaps, importing, report, report_runs, service, transfer
+from aseancyber.initiatives import importing, service, transfer
 from aseancyber.initiatives.overlaps import decisions, merging
 from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.reports import gaps
+from aseancyber.initiatives.reports import runs as report_runs
+from aseancyber.initiatives.reports import service as report
 from aseancyber.initiatives.schemas import (
     BodyPairRead,
     ImportProblemRead,

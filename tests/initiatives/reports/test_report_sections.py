@@ -13,7 +13,7 @@ from aseancyber.access.service import actor_for
 from aseancyber.cases.models import Case
 from aseancyber.db import utcnow
 from aseancyber.demo import load_demo
-from aseancyber.initiatives import report
+from aseancyber.initiatives.reports import service as report
 from aseancyber.manifests import REPORT_SOURCES
 from aseancyber.reference import load_reference
 from aseancyber.reporting import (

@@ -8,9 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import MemberState
-from aseancyber.initiatives import gaps, report
 from aseancyber.initiatives.models import OverlapDecision
 from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.reports import gaps
+from aseancyber.initiatives.reports import service as report
 from aseancyber.initiatives.schemas import OverlapReview
 from aseancyber.manifests import REPORT_SOURCES
 from tests.factories import actor
