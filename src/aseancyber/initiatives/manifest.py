@@ -1,6 +1,7 @@
 """The initiatives registry, overlap detection and the ministers' report."""
 
-from aseancyber.initiatives import api, models, pages, survey_programmes
+from aseancyber.initiatives import api, models, pages
+from aseancyber.initiatives.norm_links import survey_programmes
 from aseancyber.initiatives.overlaps import notices as overlap_notices
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
 

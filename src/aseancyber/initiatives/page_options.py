@@ -10,7 +10,6 @@ from aseancyber.community.service import (
     list_pillars,
     list_sectoral_bodies,
 )
-from aseancyber.initiatives import norm_links
 from aseancyber.initiatives.models import (
     AUDIENCE_LABELS,
     CLAUSE_LABELS,
@@ -18,6 +17,7 @@ from aseancyber.initiatives.models import (
     InitiativeStatus,
     OverlapDecision,
 )
+from aseancyber.initiatives.norm_links import service as norm_links
 
 TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
 STATUS_OPTIONS = [(status.value, status.label) for status in InitiativeStatus]

@@ -19,7 +19,7 @@ from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, may
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Invalid
-from aseancyber.initiatives import norm_links, service, transfer_pages
+from aseancyber.initiatives import service, transfer_pages
 from aseancyber.initiatives.models import (
     AUDIENCE_LABELS,
     CLAUSE_LABELS,
@@ -28,6 +28,7 @@ from aseancyber.initiatives.models import (
     Overlap,
     PairDecision,
 )
+from aseancyber.initiatives.norm_links import service as norm_links
 from aseancyber.initiatives.overlaps import decision_pages, merging
 from aseancyber.initiatives.overlaps import pages as overlap_pages
 from aseancyber.initiatives.overlaps import service as overlaps

@@ -33,7 +33,7 @@ from aseancyber.access.shareable import (
 from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.community.service import contains_text
 from aseancyber.errors import Forbidden, Invalid, NotFound
-from aseancyber.initiatives import live_index, norm_links
+from aseancyber.initiatives import live_index
 from aseancyber.initiatives.checks import check_consistency, check_row, resolve_codes
 from aseancyber.initiatives.filters import InitiativeFilters, parse_filters
 from aseancyber.initiatives.models import (
@@ -42,6 +42,7 @@ from aseancyber.initiatives.models import (
     Overlap,
     TagKind,
 )
+from aseancyber.initiatives.norm_links import service as norm_links
 from aseancyber.initiatives.overlaps import notices as overlap_notices
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.schemas import (
