@@ -25,8 +25,8 @@ from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.db import make_engine
 from aseancyber.initiatives import live_index
 from aseancyber.initiatives.detection import Profile
-from aseancyber.initiatives.models import Overlap
 from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
 from benchmarks.initiatives import ROOT, insert_profiles, synthetic_corpus
 
 TARGET_SECONDS = 60

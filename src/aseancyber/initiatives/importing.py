@@ -44,14 +44,10 @@ from aseancyber.errors import Forbidden, Invalid
 from aseancyber.initiatives import live_index, registry_names, service
 from aseancyber.initiatives.checks import check_audience, check_consistency
 from aseancyber.initiatives.detection import THRESHOLD, Candidate, DuplicateIndex
-from aseancyber.initiatives.models import (
-    Initiative,
-    InitiativeNorm,
-    InitiativeTag,
-    Overlap,
-)
+from aseancyber.initiatives.models import Initiative, InitiativeNorm, InitiativeTag
 from aseancyber.initiatives.overlaps import notices as overlap_notices
 from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
 from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.registry_names import name_key
 from aseancyber.initiatives.schemas import InitiativeCreate

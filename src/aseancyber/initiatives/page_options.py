@@ -15,9 +15,9 @@ from aseancyber.initiatives.models import (
     CLAUSE_LABELS,
     THEME_LABELS,
     InitiativeStatus,
-    OverlapDecision,
 )
 from aseancyber.initiatives.norm_links import service as norm_links
+from aseancyber.initiatives.overlaps.models import OverlapDecision
 
 TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
 STATUS_OPTIONS = [(status.value, status.label) for status in InitiativeStatus]

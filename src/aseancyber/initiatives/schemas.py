@@ -15,15 +15,8 @@ from pydantic import (
 
 from aseancyber.access.policy import Tlp
 from aseancyber.community.schemas import Iso2, NoNul, RecordId, WebAddress
-from aseancyber.initiatives.models import (
-    AudienceKind,
-    InitiativeStatus,
-    OverlapDecision,
-    OverlapStatus,
-    PairVerdict,
-    StatementClause,
-    Theme,
-)
+from aseancyber.initiatives.models import AudienceKind, InitiativeStatus, StatementClause, Theme
+from aseancyber.initiatives.overlaps.models import OverlapDecision, OverlapStatus, PairVerdict
 
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul

@@ -36,15 +36,11 @@ from aseancyber.errors import Forbidden, Invalid, NotFound
 from aseancyber.initiatives import live_index
 from aseancyber.initiatives.checks import check_consistency, check_row, resolve_codes
 from aseancyber.initiatives.filters import InitiativeFilters, parse_filters
-from aseancyber.initiatives.models import (
-    Initiative,
-    InitiativeTag,
-    Overlap,
-    TagKind,
-)
+from aseancyber.initiatives.models import Initiative, InitiativeTag, TagKind
 from aseancyber.initiatives.norm_links import service as norm_links
 from aseancyber.initiatives.overlaps import notices as overlap_notices
 from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
 from aseancyber.initiatives.schemas import (
     InitiativeCreate,
     InitiativeListItem,

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import MemberState
-from aseancyber.initiatives.models import OverlapDecision
 from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import OverlapDecision
 from aseancyber.initiatives.reports import gaps
 from aseancyber.initiatives.reports import service as report
 from aseancyber.initiatives.schemas import OverlapReview

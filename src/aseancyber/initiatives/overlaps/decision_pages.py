@@ -12,8 +12,9 @@ from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
-from aseancyber.initiatives.models import Initiative, PairDecision, PairVerdict
+from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.overlaps import decisions
+from aseancyber.initiatives.overlaps.models import PairDecision, PairVerdict
 from aseancyber.initiatives.schemas import PairDecisionCreate
 from aseancyber.web import forms, templating
 

@@ -14,8 +14,8 @@ from aseancyber.access.rules import Action, require
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 from aseancyber.initiatives import feedback, live_index, service
-from aseancyber.initiatives.models import Overlap, OverlapStatus, PairDecision, PairVerdict
 from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus, PairDecision, PairVerdict
 from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.schemas import PairDecisionCreate, PairDecisionRead
 

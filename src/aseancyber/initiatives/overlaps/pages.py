@@ -14,8 +14,8 @@ from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
 from aseancyber.errors import Conflict, Invalid
-from aseancyber.initiatives.models import Overlap
 from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
 from aseancyber.initiatives.page_options import (
     DECISION_OPTIONS,
 )

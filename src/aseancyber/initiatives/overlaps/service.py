@@ -28,16 +28,14 @@ from aseancyber.initiatives.detection import (
     DuplicateIndex,
     Reasons,
 )
-from aseancyber.initiatives.models import (
-    AUDIENCE_LABELS,
-    THEME_LABELS,
-    Initiative,
+from aseancyber.initiatives.models import AUDIENCE_LABELS, THEME_LABELS, Initiative
+from aseancyber.initiatives.overlaps import merging
+from aseancyber.initiatives.overlaps.models import (
     Overlap,
     OverlapDecision,
     OverlapStatus,
     PairVerdict,
 )
-from aseancyber.initiatives.overlaps import merging
 from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.schemas import OverlapRead, OverlapReview, ReasonsRead
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate

@@ -25,9 +25,10 @@ from aseancyber.access.policy import Reader
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
 from aseancyber.initiatives.detection import Reasons
-from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
+from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.norm_links import implementation as norms_implementation
 from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus
 from aseancyber.initiatives.reports import charts, gaps
 from aseancyber.initiatives.reports.recommendations import Recommendation, derive, level_text
 from aseancyber.reporting import ReportSection
