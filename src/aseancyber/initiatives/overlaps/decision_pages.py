@@ -15,7 +15,7 @@ from aseancyber.access.rules import Action, may
 from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.overlaps import decisions
 from aseancyber.initiatives.overlaps.models import PairDecision, PairVerdict
-from aseancyber.initiatives.schemas import PairDecisionCreate
+from aseancyber.initiatives.overlaps.schemas import PairDecisionCreate
 from aseancyber.web import forms, templating
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

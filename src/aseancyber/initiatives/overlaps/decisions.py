@@ -16,8 +16,8 @@ from aseancyber.errors import Invalid
 from aseancyber.initiatives import feedback, live_index, service
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus, PairDecision, PairVerdict
+from aseancyber.initiatives.overlaps.schemas import PairDecisionCreate, PairDecisionRead
 from aseancyber.initiatives.profiles import load_profiles
-from aseancyber.initiatives.schemas import PairDecisionCreate, PairDecisionRead
 
 
 def decide(db: Session, *, actor: Actor, data: PairDecisionCreate) -> PairDecision:

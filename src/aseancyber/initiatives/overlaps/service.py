@@ -36,8 +36,8 @@ from aseancyber.initiatives.overlaps.models import (
     OverlapStatus,
     PairVerdict,
 )
+from aseancyber.initiatives.overlaps.schemas import OverlapRead, OverlapReview, ReasonsRead
 from aseancyber.initiatives.profiles import load_profiles
-from aseancyber.initiatives.schemas import OverlapRead, OverlapReview, ReasonsRead
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 Progress = Callable[[int, int, str], None]
