@@ -5,7 +5,7 @@ Run: ``python -m benchmarks initiatives_end_to_end`` (``ASEANCYBER_BENCH_SIZE`` 
 the size, ``ASEANCYBER_BENCH_DATABASE_URL`` for PostgreSQL; default a fresh SQLite file).
 The rows are written in bulk as the benchmark of the import path does (the row-by-row
 validation of a spreadsheet import is the import's own benchmark); the detection and the
-storing are the production code (:func:`aseancyber.initiatives.overlaps.detect_all`).
+storing are the production code (:func:`aseancyber.initiatives.overlaps.service.detect_all`).
 Wall-clock seconds, with CPU seconds of this process beside them.
 """
 
@@ -23,9 +23,10 @@ from sqlalchemy.orm import sessionmaker
 
 from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.db import make_engine
-from aseancyber.initiatives import live_index, overlaps
+from aseancyber.initiatives import live_index
 from aseancyber.initiatives.detection import Profile
-from aseancyber.initiatives.models import Overlap
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
 from benchmarks.initiatives import ROOT, insert_profiles, synthetic_corpus
 
 TARGET_SECONDS = 60

@@ -42,15 +42,10 @@ from aseancyber.access.models import (
 from aseancyber.access.policy import Actor
 from aseancyber.access.service import actor_for
 from aseancyber.db import make_engine
-from aseancyber.initiatives import (
-    chunked_import,
-    detection_runs,
-    overlaps,
-    registry_names,
-    service,
-    transfer,
-)
-from aseancyber.initiatives.models import Initiative, Overlap
+from aseancyber.initiatives import chunked_import, detection_runs, registry_names, service, transfer
+from aseancyber.initiatives.models import Initiative
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
 from aseancyber.initiatives.schemas import InitiativeCreate
 from aseancyber.norms.reference import load_norms
 from aseancyber.reference import load_reference

@@ -131,8 +131,8 @@ NO_DERIVED: dict[str, str] = {
     "contact": NOT_YET,
     "norm_assessment": NOT_YET,
     "request": NOT_YET,
-    "initiative": "overlaps (derived from two initiatives): tests/initiatives/test_overlaps.py "
-    "and test_attacks_derived.py",
+    "initiative": "overlaps (derived from two initiatives): "
+    "tests/initiatives/overlaps/test_overlaps.py and test_attacks_derived.py",
     "position": NOT_YET,
     "engagement": NOT_YET,
 }

@@ -21,8 +21,8 @@ from aseancyber.cases.manifest import MANIFEST as CASES
 from aseancyber.community.manifest import MANIFEST as COMMUNITY
 from aseancyber.contacts.manifest import MANIFEST as CONTACTS
 from aseancyber.federation.manifest import MANIFEST as FEDERATION
-from aseancyber.initiatives import report_runs
 from aseancyber.initiatives.manifest import MANIFEST as INITIATIVES
+from aseancyber.initiatives.reports import runs as report_runs
 from aseancyber.interop.manifest import MANIFEST as INTEROP
 from aseancyber.jobs import models as jobs_models
 from aseancyber.jobs.service import DailyAt, Every, Handler, Periodic

@@ -26,7 +26,7 @@ from aseancyber.cases import service as cases_service
 from aseancyber.cases.models import Case
 from aseancyber.contacts.models import Contact, ContactCheck
 from aseancyber.errors import Forbidden, NotFound
-from aseancyber.initiatives.models import Overlap, PairDecision
+from aseancyber.initiatives.overlaps.models import Overlap, PairDecision
 from aseancyber.norms.models import EvidenceSharing, NormAction, NormAssessment
 from aseancyber.positions.models import FollowUpAction
 from aseancyber.routing.models import ConstituencyEntry, RoutingInbox

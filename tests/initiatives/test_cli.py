@@ -5,7 +5,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from aseancyber.initiatives.models import Initiative, Overlap
+from aseancyber.initiatives.models import Initiative
+from aseancyber.initiatives.overlaps.models import Overlap
 from tests.cli.conftest import (  # noqa: F401 - the CLI's fixtures, reused here
     RunCli,
     cli_engine,

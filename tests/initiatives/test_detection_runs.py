@@ -22,8 +22,10 @@ from aseancyber.access.models import User
 from aseancyber.access.policy import Actor
 from aseancyber.access.service import actor_for
 from aseancyber.db import make_engine
-from aseancyber.initiatives import detection_runs, importing, live_index, overlaps, transfer
-from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
+from aseancyber.initiatives import detection_runs, importing, live_index, transfer
+from aseancyber.initiatives.models import Initiative
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus
 from tests.conftest import make_settings
 
 WAIT = 20.0  # the most any step may take before the test fails

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import SectoralBody
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import importing, live_index, overlaps
-from aseancyber.initiatives.models import Initiative, Overlap
+from aseancyber.initiatives import importing, live_index
+from aseancyber.initiatives.models import Initiative
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
 from aseancyber.reference import load_reference
 from tests.factories import actor
 from tests.readers import BrowserFor, TokenFor, World

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from aseancyber.initiatives.charts import shade_class, shade_stylesheet
+from aseancyber.initiatives.reports.charts import shade_class, shade_stylesheet
 from aseancyber.settings import Environment, Settings
 from aseancyber.web.security import CONTENT_SECURITY_POLICY, DOCUMENT_SECURITY_POLICY
 from tests.factories import PASSWORD
@@ -18,7 +18,10 @@ from tests.readers import ClientsFor, TokenFor, World
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "aseancyber"
 # Standalone documents (a file, a PDF): own inline styles, served with DOCUMENT_SECURITY_POLICY.
-STANDALONE = {"initiatives/templates/report_document.html", "positions/templates/adopted.html"}
+STANDALONE = {
+    "initiatives/reports/templates/report_document.html",
+    "positions/templates/adopted.html",
+}
 TAXII_TYPE = "application/taxii+json;version=2.1"
 
 SAMPLES = [

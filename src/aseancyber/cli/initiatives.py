@@ -29,7 +29,8 @@ from aseancyber.cli.common import (
 )
 from aseancyber.db import get_session_factory
 from aseancyber.errors import ServiceError
-from aseancyber.initiatives import chunked_import, detection_runs, importing, report, transfer
+from aseancyber.initiatives import chunked_import, detection_runs, importing, transfer
+from aseancyber.initiatives.reports import service as report
 from aseancyber.manifests import REPORT_SOURCES
 
 app = typer.Typer(

@@ -20,8 +20,9 @@ from aseancyber.access.models import MemberState, User
 from aseancyber.access.policy import Tlp
 from aseancyber.access.service import actor_for
 from aseancyber.community.models import SectoralBody
-from aseancyber.initiatives import overlaps, service
+from aseancyber.initiatives import service
 from aseancyber.initiatives.models import Initiative
+from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.schemas import InitiativeCreate
 
 ALL = "ALL"

@@ -14,19 +14,22 @@ from pydantic import BaseModel
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.initiatives import (
-    decisions,
-    gaps,
-    importing,
-    merging,
-    overlaps,
-    report,
-    report_runs,
-    service,
-    transfer,
-)
-from aseancyber.initiatives.schemas import (
+from aseancyber.initiatives import importing, service, transfer
+from aseancyber.initiatives.overlaps import decisions, merging
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.schemas import (
     BodyPairRead,
+    OverlapPage,
+    OverlapRead,
+    OverlapReview,
+    PairDecisionCreate,
+    PairDecisionRead,
+)
+from aseancyber.initiatives.reports import gaps
+from aseancyber.initiatives.reports import runs as report_runs
+from aseancyber.initiatives.reports import service as report
+from aseancyber.initiatives.reports.schemas import ReportRunRead, ReportRunRequest
+from aseancyber.initiatives.schemas import (
     ImportProblemRead,
     ImportRequest,
     ImportResultRead,
@@ -35,13 +38,6 @@ from aseancyber.initiatives.schemas import (
     InitiativePage,
     InitiativeRead,
     InitiativeUpdate,
-    OverlapPage,
-    OverlapRead,
-    OverlapReview,
-    PairDecisionCreate,
-    PairDecisionRead,
-    ReportRunRead,
-    ReportRunRequest,
 )
 from aseancyber.reporting import InstalledSources
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT

@@ -13,7 +13,7 @@ from aseancyber.access.policy import Tlp
 from aseancyber.access.shareable import require_named, resolve_audience
 from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.errors import FieldProblem, Invalid
-from aseancyber.initiatives import norm_links
+from aseancyber.initiatives.norm_links import service as norm_links
 from aseancyber.initiatives.schemas import InitiativeCreate
 
 

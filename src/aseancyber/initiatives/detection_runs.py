@@ -32,10 +32,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from aseancyber import audit
 from aseancyber.access.policy import Actor
 from aseancyber.db import begin_writing, new_id, utcnow
-from aseancyber.initiatives import feedback, live_index, overlap_notices, overlaps
+from aseancyber.initiatives import feedback, live_index
 from aseancyber.initiatives.detection import THRESHOLD, Candidate, DuplicateIndex
 from aseancyber.initiatives.importing import ImportResult, best_pairs, detect_imported
-from aseancyber.initiatives.models import Overlap, OverlapStatus
+from aseancyber.initiatives.overlaps import notices as overlap_notices
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus
 from aseancyber.initiatives.profiles import load_profiles
 
 CHUNK = 500

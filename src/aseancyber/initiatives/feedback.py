@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from aseancyber.db import utcnow
 from aseancyber.initiatives.detection import Candidate, Profile
-from aseancyber.initiatives.models import PairDecision, PairVerdict
+from aseancyber.initiatives.overlaps.models import PairDecision, PairVerdict
 from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.scoring import profile_terms
 

@@ -41,15 +41,13 @@ from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.db import new_id, utcnow
 from aseancyber.errors import Forbidden, Invalid
-from aseancyber.initiatives import live_index, overlap_notices, overlaps, registry_names, service
+from aseancyber.initiatives import live_index, registry_names, service
 from aseancyber.initiatives.checks import check_audience, check_consistency
 from aseancyber.initiatives.detection import THRESHOLD, Candidate, DuplicateIndex
-from aseancyber.initiatives.models import (
-    Initiative,
-    InitiativeNorm,
-    InitiativeTag,
-    Overlap,
-)
+from aseancyber.initiatives.models import Initiative, InitiativeNorm, InitiativeTag
+from aseancyber.initiatives.overlaps import notices as overlap_notices
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
 from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.registry_names import name_key
 from aseancyber.initiatives.schemas import InitiativeCreate

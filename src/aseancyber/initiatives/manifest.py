@@ -1,6 +1,10 @@
 """The initiatives registry, overlap detection and the ministers' report."""
 
-from aseancyber.initiatives import api, models, overlap_notices, pages, survey_programmes
+from aseancyber.initiatives import api, models, pages
+from aseancyber.initiatives.norm_links import survey_programmes
+from aseancyber.initiatives.overlaps import models as overlap_models
+from aseancyber.initiatives.overlaps import notices as overlap_notices
+from aseancyber.initiatives.reports import models as report_models
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
 
 MANIFEST = Manifest(
@@ -9,7 +13,7 @@ MANIFEST = Manifest(
         api.router,
         pages.router,
     ],
-    models=[models],
+    models=[models, overlap_models, report_models],
     panels=[
         DashboardPanel(overlap_notices.overlaps_to_review, position=90),
     ],

@@ -10,14 +10,14 @@ from aseancyber.community.service import (
     list_pillars,
     list_sectoral_bodies,
 )
-from aseancyber.initiatives import norm_links
 from aseancyber.initiatives.models import (
     AUDIENCE_LABELS,
     CLAUSE_LABELS,
     THEME_LABELS,
     InitiativeStatus,
-    OverlapDecision,
 )
+from aseancyber.initiatives.norm_links import service as norm_links
+from aseancyber.initiatives.overlaps.models import OverlapDecision
 
 TLP_OPTIONS = [(label.value, label.value) for label in Tlp]
 STATUS_OPTIONS = [(status.value, status.label) for status in InitiativeStatus]

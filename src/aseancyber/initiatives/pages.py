@@ -19,25 +19,15 @@ from aseancyber.access.policy import Actor, Tlp, audience_of
 from aseancyber.access.rules import Action, may
 from aseancyber.community.service import all_organisations
 from aseancyber.errors import Conflict, Invalid
-from aseancyber.initiatives import (
-    decision_pages,
-    merging,
-    norm_links,
-    overlap_pages,
-    overlaps,
-    report_pages,
-    service,
-    transfer_pages,
-)
-from aseancyber.initiatives.models import (
-    AUDIENCE_LABELS,
-    CLAUSE_LABELS,
-    THEME_LABELS,
-    Initiative,
-    Overlap,
-    PairDecision,
-)
+from aseancyber.initiatives import service, transfer_pages
+from aseancyber.initiatives.models import AUDIENCE_LABELS, CLAUSE_LABELS, THEME_LABELS, Initiative
+from aseancyber.initiatives.norm_links import service as norm_links
+from aseancyber.initiatives.overlaps import decision_pages, merging
+from aseancyber.initiatives.overlaps import pages as overlap_pages
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap, PairDecision
 from aseancyber.initiatives.page_options import FILTER_NAMES, choices
+from aseancyber.initiatives.reports import pages as report_pages
 from aseancyber.initiatives.schemas import InitiativeCreate, InitiativeUpdate
 from aseancyber.web import forms, templating
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT

@@ -1,4 +1,4 @@
-"""Request and response shapes for initiatives, overlaps, imports, gaps and the report."""
+"""Request and response shapes for initiatives and their imports."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,20 +10,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    model_validator,
 )
 
 from aseancyber.access.policy import Tlp
 from aseancyber.community.schemas import Iso2, NoNul, RecordId, WebAddress
-from aseancyber.initiatives.models import (
-    AudienceKind,
-    InitiativeStatus,
-    OverlapDecision,
-    OverlapStatus,
-    PairVerdict,
-    StatementClause,
-    Theme,
-)
+from aseancyber.initiatives.models import AudienceKind, InitiativeStatus, StatementClause, Theme
 
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
@@ -51,11 +42,11 @@ MAX_LIST = 50
 MAX_AUDIENCE = 500
 
 
-class _Write(BaseModel):
+class WriteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class _Content(_Write):
+class _Content(WriteRequest):
     summary: LongText = ""
     aims: LongText = ""
     activities: LongText = ""
@@ -97,7 +88,7 @@ class InitiativeCreate(_Content):
     tlp: Tlp = Tlp.GREEN
 
 
-class InitiativeUpdate(_Write):
+class InitiativeUpdate(WriteRequest):
     """A partial update; ``version`` is the one the editor loaded. Lists replace whole lists."""
 
     version: int = Field(ge=1)
@@ -173,20 +164,6 @@ class InitiativePage(BaseModel):
     next_cursor: str | None
 
 
-class ReasonsRead(BaseModel):
-    shared_terms: list[str]
-    shared_states: list[str]
-    shared_themes: list[str]
-    shared_audience: list[str]
-    overlap_from: str
-    overlap_to: str
-    overlap_months: int
-    bodies: list[str]
-    different_bodies: bool
-    same_programme: bool
-    sentences: list[str]
-
-
 class InitiativeDetailRead(InitiativeRead):
     """One initiative as its own REST resource: also whether it was merged into another."""
 
@@ -194,88 +171,7 @@ class InitiativeDetailRead(InitiativeRead):
     merged_into_id: str | None = None  # that initiative, when the reader may see it
 
 
-class OverlapRead(BaseModel):
-    id: str
-    first_id: str
-    first_title: str
-    second_id: str
-    second_title: str
-    score: float
-    text_similarity: float
-    reasons: ReasonsRead
-    status: OverlapStatus
-    decision: OverlapDecision | None
-    decision_reason: str
-    reviewed_at: datetime | None
-    detected_at: datetime
-    version: int
-
-
-class OverlapPage(BaseModel):
-    items: list[OverlapRead]
-    next_cursor: str | None
-
-
-class OverlapReview(_Write):
-    """Confirm (with a decision) or dismiss a detected overlap."""
-
-    version: int = Field(ge=1)
-    status: Literal["confirmed", "dismissed"]
-    decision: OverlapDecision | None = None
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), NoNul] = ""
-    keep_id: RecordId | None = None  # with "merge": the initiative kept (default: the older)
-
-    @model_validator(mode="after")
-    def _decided(self) -> "OverlapReview":
-        if self.keep_id is not None and self.decision is not OverlapDecision.MERGE:
-            raise ValueError("keep_id: only a merge keeps one initiative")
-        if self.status == "confirmed" and self.decision is None:
-            raise ValueError("decision: confirming needs merge, coordinate or keep_separate")
-        if self.status == "dismissed" and self.decision is not None:
-            raise ValueError("decision: a dismissed overlap takes no decision")
-        if self.decision is OverlapDecision.KEEP_SEPARATE and not self.reason:
-            raise ValueError("reason: say why the two are kept separate")
-        return self
-
-
-class PairDecisionCreate(_Write):
-    """A coordinator's word on a pair: a duplicate detection missed, or not a duplicate."""
-
-    first_id: RecordId
-    second_id: RecordId
-    verdict: PairVerdict
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), NoNul] = ""
-
-    @model_validator(mode="after")
-    def _two(self) -> "PairDecisionCreate":
-        if self.first_id == self.second_id:
-            raise ValueError("second_id: a pair needs two different initiatives")
-        if self.verdict is PairVerdict.NOT_DUPLICATE and not self.reason:
-            raise ValueError("reason: say why the two are not duplicates")
-        return self
-
-
-class PairDecisionRead(BaseModel):
-    id: str
-    first_id: str
-    second_id: str
-    verdict: PairVerdict
-    text_similarity: float
-    reason: str
-    decided_at: datetime
-    overlap_id: str | None  # the overlap the decision made or closed, if any
-
-
-class BodyPairRead(BaseModel):
-    first_body: str
-    second_body: str
-    confirmed: int
-    merge: int
-    coordinate: int
-    keep_separate: int
-
-
-class ImportRequest(_Write):
+class ImportRequest(WriteRequest):
     format: Literal["csv", "json"]
     content: Annotated[str, StringConstraints(max_length=20_000_000), NoNul]
     skip_bad_rows: bool = Field(
@@ -305,30 +201,3 @@ class ImportResultRead(BaseModel):
     problems: list[ImportProblemRead]
     problems_total: int = Field(description="Every problem found (the list may be cut short).")
     overlaps_flagged: int
-
-
-class ReportRunRequest(BaseModel):
-    """Queue the ministers' report for a period (default: this calendar year)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    start: date | None = None
-    end: date | None = None
-    format: Literal["pdf", "html"] = "pdf"
-
-
-class ReportRunRead(BaseModel):
-    """A queued report: its progress and, once done, where to download it."""
-
-    id: str
-    status: str
-    step: int
-    steps: int
-    percent: int
-    message: str
-    error: str
-    start: date
-    end: date
-    format: str
-    size: int
-    download: str | None

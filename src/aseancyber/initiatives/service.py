@@ -3,7 +3,7 @@
 Every query starts from :func:`visible_statement`, which adds ``visible_to(reader,
 Initiative)``; an initiative the reader may not see is NotFound on every path and is never
 counted. Registering or changing one re-runs duplicate detection for it
-(:mod:`aseancyber.initiatives.overlaps`).
+(:mod:`aseancyber.initiatives.overlaps.service`).
 """
 
 from collections.abc import Sequence
@@ -33,15 +33,14 @@ from aseancyber.access.shareable import (
 from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.community.service import contains_text
 from aseancyber.errors import Forbidden, Invalid, NotFound
-from aseancyber.initiatives import live_index, norm_links, overlap_notices, overlaps
+from aseancyber.initiatives import live_index
 from aseancyber.initiatives.checks import check_consistency, check_row, resolve_codes
 from aseancyber.initiatives.filters import InitiativeFilters, parse_filters
-from aseancyber.initiatives.models import (
-    Initiative,
-    InitiativeTag,
-    Overlap,
-    TagKind,
-)
+from aseancyber.initiatives.models import Initiative, InitiativeTag, TagKind
+from aseancyber.initiatives.norm_links import service as norm_links
+from aseancyber.initiatives.overlaps import notices as overlap_notices
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
 from aseancyber.initiatives.schemas import (
     InitiativeCreate,
     InitiativeListItem,

@@ -21,24 +21,23 @@ from aseancyber.access.rules import Action, may
 from aseancyber.community.service import has_nul
 from aseancyber.db import new_id, utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
-from aseancyber.initiatives import feedback, live_index, merging
+from aseancyber.initiatives import feedback, live_index
 from aseancyber.initiatives.detection import (
     THRESHOLD,
     Candidate,
     DuplicateIndex,
     Reasons,
 )
-from aseancyber.initiatives.models import (
-    AUDIENCE_LABELS,
-    THEME_LABELS,
-    Initiative,
+from aseancyber.initiatives.models import AUDIENCE_LABELS, THEME_LABELS, Initiative
+from aseancyber.initiatives.overlaps import merging
+from aseancyber.initiatives.overlaps.models import (
     Overlap,
     OverlapDecision,
     OverlapStatus,
     PairVerdict,
 )
+from aseancyber.initiatives.overlaps.schemas import OverlapRead, OverlapReview, ReasonsRead
 from aseancyber.initiatives.profiles import load_profiles
-from aseancyber.initiatives.schemas import OverlapRead, OverlapReview, ReasonsRead
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 Progress = Callable[[int, int, str], None]

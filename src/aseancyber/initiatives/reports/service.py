@@ -3,10 +3,10 @@
 Every figure in the report is numbered and reproduced as a table in the data appendix;
 every count is computed from what the reader may see. Sections on norms implementation,
 confidence-building health and cross-border activity come from the other domains when this
-node has them: a domain contributes by providing ``aseancyber.<domain>.report`` with a
-function ``report_section(db, *, reader, start, end) -> ReportSection`` that returns
-aggregates only (never content) computed through the visibility policy (see
-:mod:`aseancyber.reporting`). A domain that is not there is shown as "not
+node has them: :data:`OTHER_SECTIONS` declares them in the report's order, and a domain
+fills its section through the :class:`~aseancyber.reporting.ReportSource` its manifest
+declares, which returns aggregates only (never content) computed through the visibility
+policy (see :mod:`aseancyber.reporting`). A domain that is not there is shown as "not
 yet available on this node"; no figure is ever invented.
 """
 
@@ -24,10 +24,13 @@ from aseancyber import reporting
 from aseancyber.access.policy import Reader
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import charts, gaps, norms_implementation, overlaps
 from aseancyber.initiatives.detection import Reasons
-from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
-from aseancyber.initiatives.recommendations import Recommendation, derive, level_text
+from aseancyber.initiatives.models import Initiative
+from aseancyber.initiatives.norm_links import implementation as norms_implementation
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus
+from aseancyber.initiatives.reports import charts, gaps
+from aseancyber.initiatives.reports.recommendations import Recommendation, derive, level_text
 from aseancyber.reporting import ReportSection
 from aseancyber.web.pdf import render_pdf
 from aseancyber.web.templating import templates
@@ -37,12 +40,30 @@ MAX_OVERLAPS_SHOWN = 25
 MERGE_SIMILARITY = 0.5  # text this alike under one body reads as one piece of work
 
 
-OTHER_DOMAINS = (
-    ("norms", "Norms implementation", "what states share with the Secretariat about each norm"),
-    ("contacts", "Confidence-building health", "communication-check results"),
-    ("requests", "Cross-border requests for assistance", "requests and response times"),
-    ("cases", "Cross-border vulnerability and incident coordination", "cases by month"),
-    ("sharing", "Threat-information sharing volume", "objects shared by month"),
+@dataclass(frozen=True)
+class OtherCapability:
+    """A section after the report's own four that another capability fills: the domain
+    whose :class:`~aseancyber.reporting.ReportSource` provides it, its title, and what it
+    would show (said instead when this node cannot provide it)."""
+
+    domain: str
+    title: str
+    what: str
+
+
+# The report's sections from other capabilities, numbered 5, 6... in this order.
+OTHER_SECTIONS: tuple[OtherCapability, ...] = (
+    OtherCapability(
+        "norms", "Norms implementation", "what states share with the Secretariat about each norm"
+    ),
+    OtherCapability("contacts", "Confidence-building health", "communication-check results"),
+    OtherCapability(
+        "requests", "Cross-border requests for assistance", "requests and response times"
+    ),
+    OtherCapability(
+        "cases", "Cross-border vulnerability and incident coordination", "cases by month"
+    ),
+    OtherCapability("sharing", "Threat-information sharing volume", "objects shared by month"),
 )
 
 
@@ -161,12 +182,14 @@ def _other_sections(
 ) -> list[OtherSection]:
     return [
         OtherSection(
-            domain,
-            title,
-            what,
-            reporting.section_for(sources, domain, db, reader=reader, start=start, end=end),
+            expected.domain,
+            expected.title,
+            expected.what,
+            reporting.section_for(
+                sources, expected.domain, db, reader=reader, start=start, end=end
+            ),
         )
-        for domain, title, what in OTHER_DOMAINS
+        for expected in OTHER_SECTIONS
     ]
 
 

@@ -4,7 +4,7 @@ initiative (inbox and e-mail), only about what they may see; and the dashboard p
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.initiatives.overlap_notices import overlaps_to_review
+from aseancyber.initiatives.overlaps.notices import overlaps_to_review
 from aseancyber.notify.models import (
     DeliveryMode,
     Notification,

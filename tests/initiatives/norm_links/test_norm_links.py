@@ -6,8 +6,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import gaps, service
+from aseancyber.initiatives import service
 from aseancyber.initiatives.models import InitiativeNorm
+from aseancyber.initiatives.reports import gaps
 from aseancyber.initiatives.schemas import InitiativeCreate, InitiativeUpdate
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register

@@ -13,7 +13,7 @@ from aseancyber.access.service import actor_for
 from aseancyber.cases.models import Case
 from aseancyber.db import utcnow
 from aseancyber.demo import load_demo
-from aseancyber.initiatives import report
+from aseancyber.initiatives.reports import service as report
 from aseancyber.manifests import REPORT_SOURCES
 from aseancyber.reference import load_reference
 from aseancyber.reporting import (
@@ -125,3 +125,11 @@ def test_each_reader_sees_figures_of_only_what_they_may_see(db: Session) -> None
         totals.add(figures["requests"]["Requests sent in the period"])
     assert len(totals) > 1  # readers of different organisations see different figures
     assert NONE_VISIBLE in totals  # the Secretariat is no party to AMBER+STRICT requests
+
+
+def test_every_section_a_manifest_declares_has_its_place_in_the_report() -> None:
+    # A domain's section that the report does not declare would be computed by no one and
+    # silently left out; one declared twice would be shown twice.
+    declared = [expected.domain for expected in report.OTHER_SECTIONS]
+    assert len(declared) == len(set(declared))
+    assert sorted(source.domain for source in REPORT_SOURCES) == sorted(declared)

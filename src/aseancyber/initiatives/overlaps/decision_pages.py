@@ -12,9 +12,10 @@ from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
-from aseancyber.initiatives import decisions
-from aseancyber.initiatives.models import Initiative, PairDecision, PairVerdict
-from aseancyber.initiatives.schemas import PairDecisionCreate
+from aseancyber.initiatives.models import Initiative
+from aseancyber.initiatives.overlaps import decisions
+from aseancyber.initiatives.overlaps.models import PairDecision, PairVerdict
+from aseancyber.initiatives.overlaps.schemas import PairDecisionCreate
 from aseancyber.web import forms, templating
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -13,10 +13,11 @@ from aseancyber.access.policy import Actor, Reader
 from aseancyber.access.rules import Action, require
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import feedback, live_index, overlaps, service
-from aseancyber.initiatives.models import Overlap, OverlapStatus, PairDecision, PairVerdict
+from aseancyber.initiatives import feedback, live_index, service
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus, PairDecision, PairVerdict
+from aseancyber.initiatives.overlaps.schemas import PairDecisionCreate, PairDecisionRead
 from aseancyber.initiatives.profiles import load_profiles
-from aseancyber.initiatives.schemas import PairDecisionCreate, PairDecisionRead
 
 
 def decide(db: Session, *, actor: Actor, data: PairDecisionCreate) -> PairDecision:

@@ -14,12 +14,12 @@ from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
 from aseancyber.errors import Conflict, Invalid
-from aseancyber.initiatives import overlaps
-from aseancyber.initiatives.models import Overlap
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap
+from aseancyber.initiatives.overlaps.schemas import OverlapReview
 from aseancyber.initiatives.page_options import (
     DECISION_OPTIONS,
 )
-from aseancyber.initiatives.schemas import OverlapReview
 from aseancyber.web import forms, templating
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

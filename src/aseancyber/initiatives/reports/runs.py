@@ -27,8 +27,8 @@ from aseancyber.audit.service import record
 from aseancyber.community.service import has_nul
 from aseancyber.db import begin_writing, utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
-from aseancyber.initiatives import report
-from aseancyber.initiatives.models import ReportRun, ReportRunStatus
+from aseancyber.initiatives.reports import service as report
+from aseancyber.initiatives.reports.models import ReportRun, ReportRunStatus
 from aseancyber.jobs.service import Handler, InUnits, enqueue
 from aseancyber.reporting import ReportSource
 

@@ -21,8 +21,9 @@ from aseancyber.access.models import MemberState
 from aseancyber.access.policy import Reader
 from aseancyber.community.models import SectoralBody
 from aseancyber.db import utcnow
-from aseancyber.initiatives import norm_links, service
+from aseancyber.initiatives import service
 from aseancyber.initiatives.models import THEME_LABELS, Initiative, Theme
+from aseancyber.initiatives.norm_links import service as norm_links
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import MemberState
-from aseancyber.initiatives import gaps, report
+from aseancyber.initiatives.reports import gaps
+from aseancyber.initiatives.reports import service as report
 from aseancyber.manifests import REPORT_SOURCES
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register

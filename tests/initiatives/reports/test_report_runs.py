@@ -7,8 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from aseancyber.initiatives import report, report_runs
-from aseancyber.initiatives.models import ReportRun, ReportRunStatus
+from aseancyber.initiatives.reports import runs as report_runs
+from aseancyber.initiatives.reports import service as report
+from aseancyber.initiatives.reports.models import ReportRun, ReportRunStatus
 from aseancyber.jobs.service import InUnits
 from aseancyber.jobs.worker import run_pending
 from aseancyber.manifests import JOB_HANDLERS, REPORT_SOURCES

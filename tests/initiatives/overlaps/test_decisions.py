@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.audit.models import AuditEntry
-from aseancyber.initiatives import feedback, live_index, overlaps
+from aseancyber.initiatives import feedback, live_index
 from aseancyber.initiatives.detection import Profile
 from aseancyber.initiatives.feedback import Verdict, learn_term_weights
-from aseancyber.initiatives.models import Overlap, OverlapStatus, PairDecision, PairVerdict
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus, PairDecision, PairVerdict
 from tests.initiatives.conftest import SAME_TRAINING_OTHER_BODY, TRAINING, Register
 from tests.readers import BrowserFor, TokenFor, World
 

@@ -8,8 +8,10 @@ from fastapi.responses import Response
 
 from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.guards import login_redirect
-from aseancyber.initiatives import gaps, report, report_runs
-from aseancyber.initiatives.charts import column_chart, shade_class
+from aseancyber.initiatives.reports import gaps
+from aseancyber.initiatives.reports import runs as report_runs
+from aseancyber.initiatives.reports import service as report
+from aseancyber.initiatives.reports.charts import column_chart, shade_class
 from aseancyber.web import forms, templating
 from aseancyber.web.security import DOCUMENT_SECURITY_POLICY
 

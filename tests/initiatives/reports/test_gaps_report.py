@@ -8,9 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import MemberState
-from aseancyber.initiatives import gaps, overlaps, report
-from aseancyber.initiatives.models import OverlapDecision
-from aseancyber.initiatives.schemas import OverlapReview
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import OverlapDecision
+from aseancyber.initiatives.overlaps.schemas import OverlapReview
+from aseancyber.initiatives.reports import gaps
+from aseancyber.initiatives.reports import service as report
 from aseancyber.manifests import REPORT_SOURCES
 from tests.factories import actor
 from tests.initiatives.conftest import SAME_TRAINING_OTHER_BODY, TRAINING, Register

@@ -19,8 +19,9 @@ from aseancyber.access.permissions import Permission, permissions_of
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
 from aseancyber.access.shareable import readers_of
-from aseancyber.initiatives import overlaps
-from aseancyber.initiatives.models import Initiative, Overlap, OverlapStatus
+from aseancyber.initiatives.models import Initiative
+from aseancyber.initiatives.overlaps import service as overlaps
+from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus
 from aseancyber.notify.models import NotificationKind
 from aseancyber.notify.service import notify
 from aseancyber.plugins import Panel

@@ -16,8 +16,8 @@ judged). The rules, in order of priority:
 from collections import Counter
 from dataclasses import dataclass
 
-from aseancyber.initiatives.gaps import FOCUS_LIMIT, Coverage
-from aseancyber.initiatives.norms_implementation import Implementation
+from aseancyber.initiatives.norm_links.implementation import Implementation
+from aseancyber.initiatives.reports.gaps import FOCUS_LIMIT, Coverage
 
 LOW_IMPLEMENTATION = 0.5
 
