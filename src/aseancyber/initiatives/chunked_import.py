@@ -21,6 +21,7 @@ checked again but not stored twice). Overlaps are looked for afterwards, with
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import IO
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -71,7 +72,7 @@ class _Checked:
     data: InitiativeCreate
 
 
-def _check(
+def check_rows(
     db: Session,
     *,
     source: str | IO[str],
@@ -144,7 +145,7 @@ def import_in_chunks(
             progress(result.rows, total + 1, what)
 
     with session_factory() as db:
-        good = _check(
+        good = check_rows(
             db,
             source=source,
             format=format,
@@ -160,11 +161,7 @@ def import_in_chunks(
     chunks = [wanted[start : start + chunk_size] for start in range(0, len(wanted), chunk_size)]
     for number, chunk in enumerate(chunks, start=1):
         try:
-            stored_ids = unit(
-                lambda db, chunk=chunk: _store_chunk(
-                    db, actor=actor, catalogue=catalogue, chunk=chunk
-                )
-            )
+            stored_ids = unit(partial(_store_chunk, actor=actor, catalogue=catalogue, chunk=chunk))
         except Exception as error:
             if not result.imported_ids:
                 raise
@@ -191,4 +188,4 @@ def import_in_chunks(
     return result
 
 
-__all__ = ["AfterChunk", "StoppedMidway", "import_in_chunks"]
+__all__ = ["AfterChunk", "StoppedMidway", "check_rows", "import_in_chunks"]

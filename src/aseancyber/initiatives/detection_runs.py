@@ -25,6 +25,7 @@ once are still safe for readers, the later publish being the one that counts.
 import time
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
+from functools import partial
 from typing import cast
 
 from sqlalchemy import Table, delete, insert, select, tuple_, update
@@ -160,9 +161,7 @@ def write(
     chunks = _chunks(plan.candidates, chunk_size)
     for number, chunk in enumerate(chunks, start=1):
         began = time.perf_counter()
-        flagged, inserted = unit(
-            lambda db, chunk=chunk: _write_chunk(db, chunk, plan, audit_as=audit_as)
-        )
+        flagged, inserted = unit(partial(_write_chunk, chunk=chunk, plan=plan, audit_as=audit_as))
         outcome.longest_write_seconds = max(
             outcome.longest_write_seconds, time.perf_counter() - began
         )

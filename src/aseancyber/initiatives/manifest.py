@@ -1,6 +1,13 @@
 """The initiatives registry, overlap detection and the ministers' report."""
 
-from aseancyber.initiatives import api, models, overlap_notices, pages, survey_programmes
+from aseancyber.initiatives import (
+    api,
+    import_runs,
+    models,
+    overlap_notices,
+    pages,
+    survey_programmes,
+)
 from aseancyber.plugins import DashboardPanel, Manifest, NavItem
 
 MANIFEST = Manifest(
@@ -17,4 +24,5 @@ MANIFEST = Manifest(
         NavItem("Initiatives", "/initiatives", position=40),
     ],
     survey_programmes=survey_programmes.capacity_building,
+    handlers={import_runs.JOB_KIND: import_runs.import_runner()},
 )

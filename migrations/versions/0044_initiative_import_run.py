@@ -1,0 +1,75 @@
+"""initiative_import_run
+
+Revision ID: 0044
+Revises: 0042
+Create Date: 2026-12-07 03:30:00
+
+Issue 14: a large web or REST upload of initiatives is imported by a background job in
+short transactions; the run records the upload (until stored), who asked, and progress.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import aseancyber.db
+
+revision: str = "0044"
+down_revision: str | None = "0042"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "initiative_import_run",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("requested_by_id", sa.String(length=36), nullable=False),
+        sa.Column("format", sa.String(length=4), nullable=False),
+        sa.Column("tlp", sa.String(length=20), nullable=False),
+        sa.Column("skip_bad_rows", sa.Boolean(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "queued",
+                "running",
+                "done",
+                "failed",
+                name="initiative_import_run_status",
+                native_enum=False,
+                create_constraint=True,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("bad_rows", sa.Integer(), nullable=False),
+        sa.Column("to_store", sa.Integer(), nullable=False),
+        sa.Column("stored", sa.Integer(), nullable=False),
+        sa.Column("overlaps_flagged", sa.Integer(), nullable=False),
+        sa.Column("message", sa.String(length=200), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("resume_row", sa.Integer(), nullable=True),
+        sa.Column("problems", sa.JSON(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=True),
+        sa.Column("created_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", aseancyber.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["app_user.id"],
+            name=op.f("fk_initiative_import_run_requested_by_id_app_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_initiative_import_run")),
+    )
+    with op.batch_alter_table("initiative_import_run", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_initiative_import_run_requester", ["requested_by_id", "created_at"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("initiative_import_run", schema=None) as batch_op:
+        batch_op.drop_index("ix_initiative_import_run_requester")
+    op.drop_table("initiative_import_run")
