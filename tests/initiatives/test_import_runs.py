@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from aseancyber.access.policy import Tlp
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import SectoralBody
 from aseancyber.initiatives import import_runs, live_index
@@ -218,7 +219,7 @@ def test_another_connection_writes_while_the_job_is_between_chunks(
             content=content,
             format="csv",
             skip_bad_rows=False,
-            default_tlp=import_runs.Tlp.GREEN,
+            default_tlp=Tlp.GREEN,
         )
         assert started.run is not None
         run_id = started.run.id
