@@ -4,8 +4,11 @@ Revision ID: 0044
 Revises: 0042
 Create Date: 2026-12-07 03:30:00
 
-Issue 14: a large web or REST upload of initiatives is imported by a background job in
-short transactions; the run records the upload (until stored), who asked, and progress.
+Issue 14, no long write transaction left:
+- a large web or REST upload of initiatives is imported by a background job in short
+  transactions; the run records the upload (until stored), who asked, and progress;
+- the IP-to-ASN table is loaded in chunks under a load id, hidden until one short
+  transaction switches the families to it (``routing_asn_table.ipv4_load_id``/``ipv6_load_id``).
 """
 
 from collections.abc import Sequence
@@ -68,8 +71,35 @@ def upgrade() -> None:
             "ix_initiative_import_run_requester", ["requested_by_id", "created_at"], unique=False
         )
 
+    with op.batch_alter_table("routing_asn_range", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("load_id", sa.String(length=36), server_default="", nullable=False)
+        )
+        batch_op.drop_index("ix_routing_asn_range_start")
+        batch_op.create_index(
+            "ix_routing_asn_range_start", ["load_id", "family", "range_start"], unique=True
+        )
+    with op.batch_alter_table("routing_asn_table", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("ipv4_load_id", sa.String(length=36), server_default="", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("ipv6_load_id", sa.String(length=36), server_default="", nullable=False)
+        )
+
 
 def downgrade() -> None:
+    op.execute(
+        "DELETE FROM routing_asn_range WHERE load_id NOT IN "
+        "(SELECT ipv4_load_id FROM routing_asn_table UNION SELECT ipv6_load_id FROM routing_asn_table)"
+    )
+    with op.batch_alter_table("routing_asn_table", schema=None) as batch_op:
+        batch_op.drop_column("ipv6_load_id")
+        batch_op.drop_column("ipv4_load_id")
+    with op.batch_alter_table("routing_asn_range", schema=None) as batch_op:
+        batch_op.drop_index("ix_routing_asn_range_start")
+        batch_op.create_index("ix_routing_asn_range_start", ["family", "range_start"], unique=True)
+        batch_op.drop_column("load_id")
     with op.batch_alter_table("initiative_import_run", schema=None) as batch_op:
         batch_op.drop_index("ix_initiative_import_run_requester")
     op.drop_table("initiative_import_run")
