@@ -47,6 +47,7 @@ from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap
 from aseancyber.initiatives.schemas import InitiativeCreate
+from aseancyber.jobs.units import committed_units
 from aseancyber.norms.reference import load_norms
 from aseancyber.reference import load_reference
 from aseancyber.settings import Environment, Settings, use_settings
@@ -198,10 +199,17 @@ def import_once(factory: sessionmaker[Session], user_id: str, path: Path) -> dic
 
     with transfer.open_text(path) as stream:
         result = chunked_import.import_in_chunks(
-            factory, actor=actor, source=stream, format="csv", after_chunk=chunk_stored
+            factory,
+            unit=committed_units(factory),
+            actor=actor,
+            source=stream,
+            format="csv",
+            after_chunk=chunk_stored,
         )
     assert not result.problems, result.problems[:3]
-    outcome = detection_runs.detect_committed_import(factory, actor=actor, result=result)
+    outcome = detection_runs.detect_committed_import(
+        factory, unit=committed_units(factory), actor=actor, result=result
+    )
     publish = 0.0
     if outcome is not None:
         longest_write = max(longest_write, outcome.longest_write_seconds)

@@ -12,6 +12,7 @@ from aseancyber.audit.models import AuditEntry
 from aseancyber.initiatives import chunked_import, live_index, transfer
 from aseancyber.initiatives.importing import ImportResult
 from aseancyber.initiatives.models import Initiative
+from aseancyber.jobs.units import committed_units
 from tests.initiatives.test_detection_runs import (  # noqa: F401 - the fixture, reused
     ROWS,
     WAIT,
@@ -31,7 +32,12 @@ def _stored(registry: Registry) -> int:  # noqa: F811 - the fixture's name
 def _run(registry: Registry, **options: Any) -> ImportResult:  # noqa: F811
     with transfer.open_text(registry.csv) as stream:
         return chunked_import.import_in_chunks(
-            registry.factory, actor=registry.actor, source=stream, format="csv", **options
+            registry.factory,
+            unit=committed_units(registry.factory),
+            actor=registry.actor,
+            source=stream,
+            format="csv",
+            **options,
         )
 
 

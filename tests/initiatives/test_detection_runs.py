@@ -26,6 +26,7 @@ from aseancyber.initiatives import detection_runs, importing, live_index, transf
 from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus
+from aseancyber.jobs.units import committed_units
 from tests.conftest import make_settings
 
 WAIT = 20.0  # the most any step may take before the test fails
@@ -123,7 +124,10 @@ def test_a_whole_registry_run_lets_writers_in_and_publishes_at_once(registry: Re
     pause = Pause()
     thread, errors = _in_thread(
         lambda: detection_runs.detect_whole_registry(
-            registry.factory, chunk_size=1, after_chunk=pause
+            registry.factory,
+            unit=committed_units(registry.factory),
+            chunk_size=1,
+            after_chunk=pause,
         )
     )
     assert pause.paused.wait(WAIT)
@@ -157,11 +161,18 @@ def test_a_run_stopped_midway_shows_nothing_and_the_next_replaces_it(registry: R
         raise RuntimeError("the worker was killed")
 
     with pytest.raises(RuntimeError):
-        detection_runs.detect_whole_registry(registry.factory, chunk_size=1, after_chunk=crash)
+        detection_runs.detect_whole_registry(
+            registry.factory,
+            unit=committed_units(registry.factory),
+            chunk_size=1,
+            after_chunk=crash,
+        )
     assert _hidden(registry) >= 1
     assert _visible(registry) == before  # the stale pair stays until a run publishes
 
-    outcome = detection_runs.detect_whole_registry(registry.factory, chunk_size=2)
+    outcome = detection_runs.detect_whole_registry(
+        registry.factory, unit=committed_units(registry.factory), chunk_size=2
+    )
     assert _hidden(registry) == 0
     after = _visible(registry)
     assert (ids[0], ids[1]) not in after
@@ -179,6 +190,7 @@ def test_a_large_import_finds_its_overlaps_without_blocking_writers(
     thread, errors = _in_thread(
         lambda: detection_runs.detect_committed_import(
             registry.factory,
+            unit=committed_units(registry.factory),
             actor=registry.actor,
             result=result,
             chunk_size=1,
@@ -214,6 +226,8 @@ def test_a_committed_import_finds_the_same_overlaps_as_one_transaction(
         for initiative in db.scalars(select(Initiative)).unique():
             db.delete(initiative)
     later = _import(registry, detect=False)
-    detection_runs.detect_committed_import(registry.factory, actor=registry.actor, result=later)
+    detection_runs.detect_committed_import(
+        registry.factory, unit=committed_units(registry.factory), actor=registry.actor, result=later
+    )
     assert later.overlaps_found == inline.overlaps_found
     assert len(_visible(registry)) == len(found_inline)

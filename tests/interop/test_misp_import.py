@@ -10,13 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 from pymisp import MISPEvent, MISPObject
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.policy import Tlp
 from aseancyber.audit.models import AuditEntry
 from aseancyber.interop import misp_import
+from aseancyber.jobs.units import committed_units
 from aseancyber.sharing import stix
 from aseancyber.sharing.models import Collection, StixObject
+from tests.factories import actor
 from tests.readers import BrowserFor, ClientsFor, World
 
 EVENT_UUID = "5f0a3b6e-7c44-4d8f-9a6b-2f1e0c9d8a71"
@@ -306,3 +308,49 @@ def test_the_import_page(
     assert "is not valid JSON" in refused.text
     no_csrf = browser.client.post("/sharing/misp-import", data={"collection_id": shared.id})
     assert no_csrf.status_code in (400, 403)
+
+
+def test_in_units_each_event_is_committed_on_its_own_and_a_failure_keeps_the_earlier(
+    *,
+    db: Session,
+    world: World,
+    shared: Collection,
+    circl_event: Any,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    second = MISPEvent()
+    second.info = "Second event"
+    second.add_tag("tlp:clear")
+    second.add_attribute("domain", "second.example.org", to_ids=True)
+    content = orjson.dumps([circl_event, orjson.loads(second.to_json())])
+    units: list[int] = []
+    committed = committed_units(session_factory)
+
+    def counted(work: Any) -> Any:
+        units.append(1)
+        if len(units) == 2:
+            raise RuntimeError("the database went away")
+        return committed(work)
+
+    with pytest.raises(misp_import.StoppedMidway) as stopped:
+        misp_import.import_events_in_units(
+            session_factory,
+            unit=counted,
+            actor=actor(world.author),
+            collection_id=shared.id,
+            content=content,
+        )
+    assert [event.info for event in stopped.value.imported] == [circl_event["Event"]["info"]]
+    rows = _rows(db, shared)
+    assert f"report--{circl_event['Event']['uuid']}" in rows  # the first event is kept
+    assert f"indicator--{second.attributes[0].uuid}" not in rows
+    done = misp_import.import_events_in_units(
+        session_factory,
+        unit=committed,
+        actor=actor(world.author),
+        collection_id=shared.id,
+        content=orjson.dumps(orjson.loads(second.to_json())),
+    )
+    assert [event.info for event in done] == ["Second event"]
+    assert f"indicator--{second.attributes[0].uuid}" in _rows(db, shared)

@@ -1,6 +1,8 @@
 """The matching page (paste or upload a log) and ``aseancyber match FILE``."""
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ from sqlalchemy.orm import Session
 from aseancyber.access.models import Organisation, Role, User, UserRole
 from aseancyber.access.policy import Tlp
 from aseancyber.audit.models import AuditEntry
+from aseancyber.cli import matching as cli_matching
+from aseancyber.cli.common import unit_of_work
 from aseancyber.errors import Invalid
 from aseancyber.matching.service import MAX_BATCH, observables_in
 from aseancyber.sharing.models import Collection, CollectionKind, StixObject
@@ -155,3 +159,31 @@ def test_a_log_with_more_than_a_batch_is_sent_to_the_cli() -> None:
     assert len(observables_in(lines)) == MAX_BATCH
     with pytest.raises(Invalid, match="aseancyber match FILE"):
         observables_in([*lines, "one more: 10.200.0.1"])
+
+
+def test_sightings_are_recorded_a_chunk_per_transaction(
+    initialised: RunCli, cli_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(cli_engine)
+    log = tmp_path / "access.log"
+    log.write_text(
+        LOG_LINE.format(s=1, ip="10.0.0.7", n=1) + LOG_LINE.format(s=2, ip="10.9.9.9", n=9)
+    )
+    units: list[str] = []
+    opened = unit_of_work
+
+    @contextmanager
+    def counted(**options: bool) -> Iterator[Session]:
+        with opened(**options) as db:
+            yield db
+            units.append("committed")
+
+    monkeypatch.setattr(cli_matching, "SIGHTINGS_PER_TRANSACTION", 1)
+    monkeypatch.setattr(cli_matching, "unit_of_work", counted)
+    result = initialised("match", str(log), "--as", "match@example.org", "--record-sightings")
+    assert result.exit_code == 0, result.output
+    assert "2 sightings recorded" in result.output
+    # The match (a read), its audit entry, then one transaction per sighting.
+    assert len(units) == 2 + 2
+    with Session(cli_engine) as db:
+        assert len(db.scalars(select(StixObject).where(StixObject.type == "sighting")).all()) == 2

@@ -31,6 +31,7 @@ from aseancyber.db import get_session_factory
 from aseancyber.errors import ServiceError
 from aseancyber.initiatives import chunked_import, detection_runs, importing, transfer
 from aseancyber.initiatives.reports import service as report
+from aseancyber.jobs.units import committed_units
 from aseancyber.manifests import REPORT_SOURCES
 
 app = typer.Typer(
@@ -103,6 +104,7 @@ def import_file(
         with progress_bar() as bar, transfer.open_text(file) as stream:
             result = chunked_import.import_in_chunks(
                 get_session_factory(),
+                unit=committed_units(get_session_factory()),
                 actor=actor,
                 source=stream,
                 format=format,
@@ -153,6 +155,7 @@ def _detect_imported(actor: Actor, result: importing.ImportResult) -> None:
         with progress_bar() as bar:
             detection_runs.detect_committed_import(
                 get_session_factory(),
+                unit=committed_units(get_session_factory()),
                 actor=actor,
                 result=result,
                 progress=step_reporter(bar, "Looking for overlaps"),
@@ -175,7 +178,9 @@ def detect() -> None:
     try:
         with progress_bar() as bar:
             outcome = detection_runs.detect_whole_registry(
-                get_session_factory(), progress=step_reporter(bar, "Detecting overlaps")
+                get_session_factory(),
+                unit=committed_units(get_session_factory()),
+                progress=step_reporter(bar, "Detecting overlaps"),
             )
     except (ServiceError, SQLAlchemyError) as error:
         fail(f"detection stopped, the previous overlaps stand: {first_line(error)}")

@@ -28,6 +28,8 @@ from aseancyber.matching import indexer, service
 from aseancyber.matching.compiler import PatternKind
 from aseancyber.matching.logscan import LogScanner, raw_blocks
 
+SIGHTINGS_PER_TRANSACTION = 500
+"""Sightings recorded per committed transaction by ``--record-sightings``."""
 CSV_COLUMNS = (
     "line",
     "observable_type",
@@ -129,14 +131,30 @@ def match(
             unit="lines",
         )
     if record_sightings and hits_per_indicator:
-        with unit_of_work() as db:
-            recorded = service.record_sightings_for(
-                db, actor=_actor(db, as_user), counts=hits_per_indicator
-            )
+        recorded = _record_sightings(as_user, hits_per_indicator)
         done = sum(1 for s in recorded if s.sighting_id)
         console.print(f"[green]{done} sightings recorded[/]; {len(recorded) - done} refused.")
         for refused in (s for s in recorded if not s.sighting_id):
             console.print(f"  {refused.record_id}: {refused.problem}")
+
+
+def _record_sightings(as_user: str, counts: Counter[str]) -> list[service.Sighted]:
+    """A sighting per hit indicator, :data:`SIGHTINGS_PER_TRANSACTION` per committed
+    transaction (issue 14): thousands of hit indicators never hold the write lock for long.
+    A failure keeps the chunks already committed (running the command again adds
+    sightings anew for every hit indicator)."""
+    items = sorted(counts.items())
+    recorded: list[service.Sighted] = []
+    with progress_bar() as bar:
+        task = bar.add_task("Recording sightings", total=len(items))
+        for start in range(0, len(items), SIGHTINGS_PER_TRANSACTION):
+            chunk = Counter(dict(items[start : start + SIGHTINGS_PER_TRANSACTION]))
+            with unit_of_work() as db:
+                recorded.extend(
+                    service.record_sightings_for(db, actor=_actor(db, as_user), counts=chunk)
+                )
+            bar.update(task, completed=len(recorded))
+    return recorded
 
 
 def _describe(counts: dict[PatternKind, int]) -> None:

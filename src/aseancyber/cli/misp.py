@@ -2,7 +2,10 @@
 
 The same path as the REST import (``interop.misp_import``): converted to STIX 2.1 with
 misp-stix, stored through the bundle upload path, labels mapped from MISP tags and
-distribution failing closed. One transaction: a refused event leaves nothing written.
+distribution failing closed. Every event is checked and converted first, with no
+transaction open, so a refused event leaves nothing written; then each event is stored and
+committed on its own (issue 14: an 8 MiB file never holds the write lock for its whole
+import).
 """
 
 from pathlib import Path
@@ -10,12 +13,16 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from aseancyber.access.service import actor_for
 from aseancyber.cli.accounts import find_user
-from aseancyber.cli.common import console, fail, unit_of_work
+from aseancyber.cli.common import console, fail, first_line, unit_of_work
 from aseancyber.community.documents_service import parse_tlp
+from aseancyber.db import get_session_factory
+from aseancyber.errors import ServiceError
 from aseancyber.interop import misp_import
+from aseancyber.jobs.units import committed_units
 
 app = typer.Typer(help="MISP interop: import MISP event JSON.", no_args_is_help=True)
 
@@ -56,13 +63,25 @@ def import_events(
         user = find_user(db, as_user)
         if not user.is_active:
             fail(f"the user {as_user} is deactivated")
-        imported = misp_import.import_events(
-            db,
-            actor=actor_for(user),
+        actor = actor_for(user)
+        minimum = parse_tlp(tlp) if tlp else None
+    factory = get_session_factory()
+    try:
+        imported = misp_import.import_events_in_units(
+            factory,
+            unit=committed_units(factory),
+            actor=actor,
             collection_id=collection.strip(),
             content=content,
-            minimum_label=parse_tlp(tlp) if tlp else None,
+            minimum_label=minimum,
         )
+    except misp_import.StoppedMidway as stopped:
+        done = ", ".join(event.uuid for event in stopped.imported)
+        fail(f"{stopped} ({done}); the later events were not stored: {first_line(stopped.cause)}")
+    except ServiceError as error:
+        fail(error.detail)
+    except SQLAlchemyError as error:
+        fail(f"the database refused the import, nothing stored: {first_line(error)}")
     table = Table("event", "info", "TLP", "stored", "refused")
     for event in imported:
         table.add_row(

@@ -1,5 +1,6 @@
 """``aseancyber routing``: load the operator's IP-to-ASN table, and route a file of findings,
-each with a progress bar and in one transaction."""
+each with a progress bar. The table is loaded in short committed chunks, hidden from readers
+until one short transaction switches to it (issue 14); routing a file is one transaction."""
 
 from collections import Counter
 from pathlib import Path
@@ -7,8 +8,19 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
-from aseancyber.cli.common import console, fail, progress_bar, step_reporter, unit_of_work
+from aseancyber.cli.common import (
+    console,
+    fail,
+    first_line,
+    progress_bar,
+    require_migrated,
+    step_reporter,
+    unit_of_work,
+)
+from aseancyber.db import get_session_factory
+from aseancyber.jobs.units import committed_units
 from aseancyber.routing import asn_files, service, table
 
 app = typer.Typer(
@@ -55,10 +67,11 @@ def load_asn(
         fail("--format must be auto, pfx2as or iptoasn")
     with file.open("rb") as raw:
         line_count = sum(1 for _ in raw)  # cheap, and gives the progress bar its total
-    with unit_of_work() as db, progress_bar() as bar, file.open(encoding="utf-8-sig") as lines:
+    require_migrated()
+    with progress_bar() as bar, file.open(encoding="utf-8-sig") as lines:
         try:
-            summary = table.store(
-                db,
+            summary = table.store_in_chunks(
+                unit=committed_units(get_session_factory()),
                 actor=None,
                 lines=lines,
                 file_format=chosen,
@@ -69,6 +82,11 @@ def load_asn(
             )
         except asn_files.AsnFileProblem as problem:
             fail(f"{file.name}: {problem}")
+        except SQLAlchemyError as error:
+            fail(
+                f"the database refused the load ({first_line(error)}); readers still use the "
+                "previous table, and the next load removes what this one wrote"
+            )
     console.print(
         f"[green]IP-to-ASN table generation {summary.generation}[/] ({chosen}): "
         f"{summary.ipv4_ranges:,} IPv4 and {summary.ipv6_ranges:,} IPv6 ranges, "

@@ -14,7 +14,9 @@ from pydantic import BaseModel
 from aseancyber.access.dependencies import CurrentActor, DbSession, OptionalActor, require
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Actor
-from aseancyber.initiatives import importing, service, transfer
+from aseancyber.initiatives import import_runs, service, transfer
+from aseancyber.initiatives.importing import ImportResult
+from aseancyber.initiatives.models import ImportRun
 from aseancyber.initiatives.overlaps import decisions, merging
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.schemas import (
@@ -33,6 +35,7 @@ from aseancyber.initiatives.schemas import (
     ImportProblemRead,
     ImportRequest,
     ImportResultRead,
+    ImportRunRead,
     InitiativeCreate,
     InitiativeDetailRead,
     InitiativePage,
@@ -121,22 +124,7 @@ def export_initiatives(
     )
 
 
-@router.post("/import")
-def import_initiatives(
-    body: ImportRequest,
-    db: DbSession,
-    actor: Annotated[Actor, Depends(require(Permission.RECORD_CREATE))],
-) -> ImportResultRead:
-    """Import CSV or JSON rows; nothing is imported unless every row is good or
-    ``skip_bad_rows`` is set. The answer lists each problem by row, column and value."""
-    result = importing.import_initiatives(
-        db,
-        actor=actor,
-        source=body.content,
-        format=body.format,
-        skip_bad_rows=body.skip_bad_rows or body.import_valid_rows,
-        default_tlp=body.tlp,
-    )
+def _import_result(result: ImportResult) -> ImportResultRead:
     return ImportResultRead(
         rows=result.rows,
         valid_rows=result.valid_rows,
@@ -151,6 +139,67 @@ def import_initiatives(
         problems_total=result.problems_total,
         overlaps_flagged=result.overlaps_flagged,
     )
+
+
+def _import_run_read(run: ImportRun) -> ImportRunRead:
+    url = f"/api/v1/initiatives/import/runs/{run.id}"
+    return ImportRunRead(
+        id=run.id,
+        status=run.status.value,
+        rows=run.rows,
+        bad_rows=run.bad_rows,
+        to_store=run.to_store,
+        stored=run.stored,
+        percent=import_runs.percent(run),
+        message=run.message,
+        error=run.error,
+        resume_row=run.resume_row,
+        overlaps_flagged=run.overlaps_flagged,
+        problems=[ImportProblemRead.model_validate(p) for p in run.problems],
+        status_url=url,
+        resume_url=f"{url}/resume" if run.resume_row is not None else None,
+    )
+
+
+@router.post("/import", responses={202: {"model": ImportRunRead}})
+def import_initiatives(
+    body: ImportRequest,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(require(Permission.RECORD_CREATE))],
+    response: Response,
+) -> ImportResultRead | ImportRunRead:
+    """Import CSV or JSON rows; nothing is imported unless every row is good or
+    ``skip_bad_rows`` is set. The answer lists each problem by row, column and value.
+    A file of more than 300 rows is checked, then imported by a background job: the
+    answer is 202 with the run, to follow at its ``status_url``."""
+    started = import_runs.start(
+        db,
+        actor=actor,
+        content=body.content,
+        format=body.format,
+        skip_bad_rows=body.skip_bad_rows or body.import_valid_rows,
+        default_tlp=body.tlp,
+    )
+    if started.run is None:
+        return _import_result(started.result)
+    response.status_code = 202
+    return _import_run_read(started.run)
+
+
+@router.get("/import/runs/{run_id}")
+def get_import_run(run_id: str, db: DbSession, actor: CurrentActor) -> ImportRunRead:
+    """A queued import's progress (only its uploader and platform admins see it)."""
+    return _import_run_read(import_runs.get_or_404(db, reader=actor, run_id=run_id))
+
+
+@router.post("/import/runs/{run_id}/resume", status_code=202)
+def resume_import_run(
+    run_id: str,
+    db: DbSession,
+    actor: Annotated[Actor, Depends(require(Permission.RECORD_CREATE))],
+) -> ImportRunRead:
+    """Queue an import that stopped midway again, from its first row not stored."""
+    return _import_run_read(import_runs.resume(db, actor=actor, run_id=run_id))
 
 
 @router.get("/overlaps")

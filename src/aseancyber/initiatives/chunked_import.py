@@ -6,8 +6,9 @@ Here the same checks and the same writer run in two phases:
 
 1. **check** every row with no write transaction open (reads only). A bad row and no
    ``skip_bad_rows``: nothing is stored, every problem is listed (all or nothing, as before);
-2. **store** the good rows :data:`CHUNK` per write transaction, each committed on its own,
-   then audit the import as a whole.
+2. **store** the good rows :data:`CHUNK` per write transaction, each one a unit of work
+   the caller (the command line, a background job) commits, then audit the import as a
+   whole in one more unit.
 
 What a reader sees meanwhile is whole rows: an initiative is committed with its facets,
 norm links and audit entry, or not at all. An import stopped midway (killed, the database
@@ -20,19 +21,20 @@ checked again but not stored twice). Overlaps are looked for afterwards, with
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import IO
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
-from aseancyber.db import begin_writing
 from aseancyber.errors import Forbidden, Invalid
 from aseancyber.initiatives import live_index, registry_names
 from aseancyber.initiatives.importing import (
     MAX_PROBLEMS,
     MAX_ROWS,
     PROGRESS_EVERY,
+    Catalogue,
     ImportResult,
     Progress,
     Writer,
@@ -43,6 +45,7 @@ from aseancyber.initiatives.importing import (
 from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.schemas import InitiativeCreate
 from aseancyber.initiatives.transfer import iter_rows, normalise
+from aseancyber.jobs.units import UnitOfWork
 
 CHUNK = 1_000
 """Rows stored per write transaction (a fraction of a second on SQLite)."""
@@ -69,7 +72,7 @@ class _Checked:
     data: InitiativeCreate
 
 
-def _check(
+def check_rows(
     db: Session,
     *,
     source: str | IO[str],
@@ -103,9 +106,19 @@ def _check(
     return good
 
 
+def _store_chunk(
+    db: Session, *, actor: Actor, catalogue: Catalogue, chunk: list[_Checked]
+) -> list[str]:
+    writer = Writer(db, actor, catalogue)
+    writer.write([row.data for row in chunk])
+    live_index.record_change(db, initiative_ids=writer.bulk_ids)
+    return writer.ids
+
+
 def import_in_chunks(
     session_factory: sessionmaker[Session],
     *,
+    unit: UnitOfWork,
     actor: Actor,
     source: str | IO[str],
     format: str,
@@ -119,7 +132,8 @@ def import_in_chunks(
 ) -> ImportResult:
     """Check every row of ``source``, then store the good ones (all of them, or none when a
     row is bad and ``skip_bad_rows`` is not set) in short committed transactions; rows
-    numbered below ``start_row`` are checked but not stored (resuming a stopped import)."""
+    numbered below ``start_row`` are checked but not stored (resuming a stopped import).
+    Rows are read in sessions of ``session_factory``; every write is a ``unit`` of work."""
     if not may(actor, Action.CREATE, Initiative):
         raise Forbidden("importing initiatives needs the contributor or coordinator role")
     started = time.perf_counter()
@@ -131,7 +145,7 @@ def import_in_chunks(
             progress(result.rows, total + 1, what)
 
     with session_factory() as db:
-        good = _check(
+        good = check_rows(
             db,
             source=source,
             format=format,
@@ -147,17 +161,12 @@ def import_in_chunks(
     chunks = [wanted[start : start + chunk_size] for start in range(0, len(wanted), chunk_size)]
     for number, chunk in enumerate(chunks, start=1):
         try:
-            with session_factory() as db:
-                begin_writing(db)
-                writer = Writer(db, actor, catalogue)
-                writer.write([row.data for row in chunk])
-                live_index.record_change(db, initiative_ids=writer.bulk_ids)
-                db.commit()
+            stored_ids = unit(partial(_store_chunk, actor=actor, catalogue=catalogue, chunk=chunk))
         except Exception as error:
             if not result.imported_ids:
                 raise
             raise StoppedMidway(len(result.imported_ids), chunk[0].number, error) from error
-        result.imported_ids.extend(writer.ids)
+        result.imported_ids.extend(stored_ids)
         stored = len(result.imported_ids)
         if progress is not None:
             progress(stored, len(wanted), f"{stored:,} of {len(wanted):,} rows stored")
@@ -165,9 +174,8 @@ def import_in_chunks(
             after_chunk(number, len(chunks))
     result.seconds_storing = time.perf_counter() - started
     if result.imported_ids:
-        with session_factory() as db:
-            begin_writing(db)
-            audit_import(
+        unit(
+            lambda db: audit_import(
                 db,
                 actor=actor,
                 format=format,
@@ -176,8 +184,8 @@ def import_in_chunks(
                 detected=False,
                 chunks_of=chunk_size,
             )
-            db.commit()
+        )
     return result
 
 
-__all__ = ["AfterChunk", "StoppedMidway", "import_in_chunks"]
+__all__ = ["AfterChunk", "StoppedMidway", "check_rows", "import_in_chunks"]

@@ -7,7 +7,8 @@ writer at a time). A run here is done in phases, none of them long under a write
 1. **read**: the profiles and the coordinators' feedback, in read-only transactions that are
    closed before scoring (a reader blocks no writer);
 2. **score**: pure Python, no transaction open;
-3. **write**, :data:`CHUNK` pairs per short write transaction: a pair already stored is
+3. **write**, :data:`CHUNK` pairs per short write transaction (a unit of work the caller,
+   command line or job, commits): a pair already stored is
    refreshed (or reopened) in place, as a save's detection does; a new pair is inserted
    with the run's id in ``pending_run_id``, which hides it from every reader
    (:func:`~aseancyber.initiatives.overlaps.visible_statement`);
@@ -24,6 +25,7 @@ once are still safe for readers, the later publish being the one that counts.
 import time
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
+from functools import partial
 from typing import cast
 
 from sqlalchemy import Table, delete, insert, select, tuple_, update
@@ -31,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber import audit
 from aseancyber.access.policy import Actor
-from aseancyber.db import begin_writing, new_id, utcnow
+from aseancyber.db import new_id, utcnow
 from aseancyber.initiatives import feedback, live_index
 from aseancyber.initiatives.detection import THRESHOLD, Candidate, DuplicateIndex
 from aseancyber.initiatives.importing import ImportResult, best_pairs, detect_imported
@@ -39,6 +41,7 @@ from aseancyber.initiatives.overlaps import notices as overlap_notices
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus
 from aseancyber.initiatives.profiles import load_profiles
+from aseancyber.jobs.units import UnitOfWork
 
 CHUNK = 500
 """Pairs written per write transaction (a few tens of milliseconds on SQLite)."""
@@ -135,34 +138,32 @@ def _write_chunk(
     return flagged + len(rows), [(row["id"], row["first_id"], row["second_id"]) for row in rows]
 
 
-def discard_unpublished(session_factory: sessionmaker[Session]) -> int:
-    """Remove the hidden rows of runs that never published (they stopped midway)."""
-    with session_factory() as db:
-        begin_writing(db)
-        # Never shown, never reviewed: nothing of them is audited, so a plain DELETE.
-        removed = db.execute(delete(Overlap).where(Overlap.pending_run_id.is_not(None)))
-        db.commit()
+def _discard(db: Session) -> int:
+    # Never shown, never reviewed: nothing of them is audited, so a plain DELETE.
+    removed = db.execute(delete(Overlap).where(Overlap.pending_run_id.is_not(None)))
     return int(getattr(removed, "rowcount", 0) or 0)
 
 
+def discard_unpublished(unit: UnitOfWork) -> int:
+    """Remove the hidden rows of runs that never published (they stopped midway)."""
+    return unit(_discard)
+
+
 def write(
-    session_factory: sessionmaker[Session],
+    unit: UnitOfWork,
     plan: Plan,
     *,
     chunk_size: int = CHUNK,
     audit_as: Actor | None = None,
     after_chunk: AfterChunk | None = None,
 ) -> Outcome:
-    """Write the plan's pairs in short transactions, hidden until :func:`publish`."""
-    discard_unpublished(session_factory)
+    """Write the plan's pairs a ``unit`` per chunk, hidden until :func:`publish`."""
+    discard_unpublished(unit)
     outcome = Outcome()
     chunks = _chunks(plan.candidates, chunk_size)
     for number, chunk in enumerate(chunks, start=1):
         began = time.perf_counter()
-        with session_factory() as db:
-            begin_writing(db)
-            flagged, inserted = _write_chunk(db, chunk, plan, audit_as=audit_as)
-            db.commit()
+        flagged, inserted = unit(partial(_write_chunk, chunk=chunk, plan=plan, audit_as=audit_as))
         outcome.longest_write_seconds = max(
             outcome.longest_write_seconds, time.perf_counter() - began
         )
@@ -207,12 +208,14 @@ def publish(db: Session, plan: Plan, outcome: Outcome, *, action: str) -> None:
 def detect_whole_registry(
     session_factory: sessionmaker[Session],
     *,
+    unit: UnitOfWork,
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
     after_chunk: AfterChunk | None = None,
 ) -> Outcome:
     """Re-run detection over the whole registry in short transactions (the command line's
-    ``initiatives detect``); reviewed pairs keep their review. Returns what was written."""
+    ``initiatives detect``); reviewed pairs keep their review. Reads use sessions of
+    ``session_factory``, each write is a ``unit`` of work. Returns what was written."""
     if progress is not None:
         progress(0, 3, "scoring the registry (no transaction open)")
     began = time.perf_counter()
@@ -225,13 +228,10 @@ def detect_whole_registry(
         if after_chunk is not None:
             after_chunk(number, total)
 
-    outcome = write(session_factory, plan, chunk_size=chunk_size, after_chunk=chunk_written)
+    outcome = write(unit, plan, chunk_size=chunk_size, after_chunk=chunk_written)
     outcome.seconds_scoring = scoring
     began = time.perf_counter()
-    with session_factory() as db:
-        begin_writing(db)
-        publish(db, plan, outcome, action="initiative_overlap.detect_all")
-        db.commit()
+    unit(lambda db: publish(db, plan, outcome, action="initiative_overlap.detect_all"))
     outcome.publish_seconds = time.perf_counter() - began
     outcome.longest_write_seconds = max(outcome.longest_write_seconds, outcome.publish_seconds)
     if progress is not None:
@@ -253,6 +253,7 @@ def plan_for_new(session_factory: sessionmaker[Session], new_ids: Iterable[str])
 def detect_after_import(
     session_factory: sessionmaker[Session],
     *,
+    unit: UnitOfWork,
     actor: Actor,
     imported_ids: list[str],
     progress: Progress | None = None,
@@ -271,14 +272,11 @@ def detect_after_import(
         if after_chunk is not None:
             after_chunk(number, total)
 
-    outcome = write(
-        session_factory, plan, chunk_size=chunk_size, audit_as=actor, after_chunk=chunk_written
-    )
+    outcome = write(unit, plan, chunk_size=chunk_size, audit_as=actor, after_chunk=chunk_written)
     outcome.seconds_scoring = scoring
     imported = set(imported_ids)
-    began = time.perf_counter()
-    with session_factory() as db:
-        begin_writing(db)
+
+    def publish_and_notify(db: Session) -> None:
         publish(db, plan, outcome, action="initiative_overlap.detect_import")
         # A pair of two imported initiatives tells no other owner anything: only the others
         # are loaded, for the notices.
@@ -291,7 +289,9 @@ def detect_after_import(
             ).unique()
         ]
         overlap_notices.notify_owners(db, flagged=notified, changed_ids=imported)
-        db.commit()
+
+    began = time.perf_counter()
+    unit(publish_and_notify)
     outcome.publish_seconds = time.perf_counter() - began
     outcome.longest_write_seconds = max(outcome.longest_write_seconds, outcome.publish_seconds)
     with session_factory() as db:  # a read, after the commit
@@ -306,6 +306,7 @@ def detect_after_import(
 def detect_committed_import(
     session_factory: sessionmaker[Session],
     *,
+    unit: UnitOfWork,
     actor: Actor,
     result: ImportResult,
     progress: Progress | None = None,
@@ -321,13 +322,11 @@ def detect_committed_import(
     started = time.perf_counter()
     outcome = None
     if len(result.imported_ids) <= live_index.OVERLAY_LIMIT:
-        with session_factory() as db:
-            begin_writing(db)
-            detect_imported(db, actor=actor, ids=result.imported_ids, result=result)
-            db.commit()
+        unit(lambda db: detect_imported(db, actor=actor, ids=result.imported_ids, result=result))
     else:
         outcome = detect_after_import(
             session_factory,
+            unit=unit,
             actor=actor,
             imported_ids=result.imported_ids,
             progress=progress,

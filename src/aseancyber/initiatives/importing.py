@@ -78,7 +78,7 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
-class _Catalogue:
+class Catalogue:
     """What rows are checked against, read once per import."""
 
     norms: dict[str, str]  # letter -> norm id
@@ -88,14 +88,14 @@ class _Catalogue:
     bodies: dict[str, tuple[str, str | None]]  # code (upper case) -> (id, its pillar id)
 
 
-def catalogue_of(db: Session) -> _Catalogue:
+def catalogue_of(db: Session) -> Catalogue:
     pillars: dict[str, str] = {}
     pillar_ids: dict[str, str] = {}
     for pillar_id, code, name in db.execute(select(Pillar.id, Pillar.code, Pillar.name)):
         pillar_ids[code] = pillar_id
         pillars[name_key(code)] = code
         pillars[name_key(name)] = code
-    return _Catalogue(
+    return Catalogue(
         norms=dict(db.execute(select(Norm.letter, Norm.id)).tuples().all()),
         actions={
             code: (norm_id, action_id)
@@ -115,7 +115,7 @@ def catalogue_of(db: Session) -> _Catalogue:
 
 
 def validate(
-    db: Session, row: Row, default_tlp: Tlp, catalogue: _Catalogue
+    db: Session, row: Row, default_tlp: Tlp, catalogue: Catalogue
 ) -> InitiativeCreate | None:
     """The row as InitiativeCreate when every check passes (problems go to the row)."""
     row.data.setdefault("tlp", default_tlp.value)
@@ -160,7 +160,7 @@ def validate(
 class Writer:
     """Writes checked rows as multi-row INSERTs and audits each initiative."""
 
-    def __init__(self, db: Session, actor: Actor, catalogue: _Catalogue) -> None:
+    def __init__(self, db: Session, actor: Actor, catalogue: Catalogue) -> None:
         self.db, self.actor, self.catalogue = db, actor, catalogue
         self.bulk_ids: list[str] = []
         self.ids: list[str] = []

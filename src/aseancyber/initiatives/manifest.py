@@ -1,6 +1,6 @@
 """The initiatives registry, overlap detection and the ministers' report."""
 
-from aseancyber.initiatives import api, models, pages
+from aseancyber.initiatives import api, import_runs, models, pages
 from aseancyber.initiatives.norm_links import survey_programmes
 from aseancyber.initiatives.overlaps import models as overlap_models
 from aseancyber.initiatives.overlaps import notices as overlap_notices
@@ -21,4 +21,5 @@ MANIFEST = Manifest(
         NavItem("Initiatives", "/initiatives", position=40),
     ],
     survey_programmes=survey_programmes.capacity_building,
+    handlers={import_runs.JOB_KIND: import_runs.import_runner()},
 )

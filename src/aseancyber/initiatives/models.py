@@ -11,8 +11,10 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -24,6 +26,7 @@ from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Shareable, register_shareable
 from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.db import Base, db_enum, id_column, utcnow
+from aseancyber.initiatives.reports.models import ReportRunStatus
 from aseancyber.norms.models import Norm, NormAction
 
 
@@ -302,3 +305,34 @@ class DetectionIndexChange(Base):
     initiative_id: Mapped[str] = mapped_column(String(36))
     token: Mapped[str] = mapped_column(String(36))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportRun(Base):
+    """One large upload of initiatives, imported by a background job in short transactions
+    (issue 14); only its uploader (and platform admins) may follow it. The upload is kept
+    until the job has stored it."""
+
+    __tablename__ = "initiative_import_run"
+    __audited__ = False  # the request and the import itself are audited explicitly
+    __table_args__ = (Index("ix_initiative_import_run_requester", "requested_by_id", "created_at"),)
+
+    id: Mapped[str] = id_column()
+    requested_by_id: Mapped[str] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(String(4))
+    tlp: Mapped[str] = mapped_column(String(20))
+    skip_bad_rows: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[ReportRunStatus] = mapped_column(
+        db_enum(ReportRunStatus, "initiative_import_run_status"), default=ReportRunStatus.QUEUED
+    )
+    rows: Mapped[int] = mapped_column(default=0)  # in the file
+    bad_rows: Mapped[int] = mapped_column(default=0)  # skipped
+    to_store: Mapped[int] = mapped_column(default=0)  # good rows, as checked on upload
+    stored: Mapped[int] = mapped_column(default=0)
+    overlaps_flagged: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    resume_row: Mapped[int | None]  # after a failure midway: the first row not stored
+    problems: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

@@ -201,3 +201,24 @@ class ImportResultRead(BaseModel):
     problems: list[ImportProblemRead]
     problems_total: int = Field(description="Every problem found (the list may be cut short).")
     overlaps_flagged: int
+
+
+class ImportRunRead(BaseModel):
+    """A large import queued as a background job, and how far it is."""
+
+    id: str
+    status: str = Field(description="queued, running, done or failed.")
+    rows: int = Field(description="Rows in the file.")
+    bad_rows: int = Field(description="Bad rows skipped (listed in problems).")
+    to_store: int = Field(description="Good rows to store.")
+    stored: int = Field(description="Rows stored so far.")
+    percent: int
+    message: str
+    error: str
+    resume_row: int | None = Field(
+        description="After a failure midway: the first row not stored; POST to resume_url."
+    )
+    overlaps_flagged: int
+    problems: list[ImportProblemRead]
+    status_url: str
+    resume_url: str | None

@@ -12,7 +12,7 @@ from aseancyber.access.guards import check_permission, login_redirect
 from aseancyber.access.permissions import Permission
 from aseancyber.access.policy import Tlp
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import importing, service, transfer
+from aseancyber.initiatives import import_runs, service, transfer
 from aseancyber.initiatives.page_options import (
     FILTER_NAMES,
     MAX_UPLOAD,
@@ -109,10 +109,10 @@ async def import_file(request: Request, db: DbSession, actor: OptionalActor) -> 
         context["errors"] = {"file": problem}
         return templating.render(request, "initiatives/import.html", context, status_code=422)
     try:
-        result = importing.import_initiatives(
+        started = import_runs.start(
             db,
             actor=actor,
-            source=content,
+            content=content,
             format=format,
             skip_bad_rows=bool(values["skip_bad_rows"]),
             default_tlp=tlp,
@@ -120,6 +120,13 @@ async def import_file(request: Request, db: DbSession, actor: OptionalActor) -> 
     except Invalid as error:
         context["errors"] = {"file": error.detail}
         return templating.render(request, "initiatives/import.html", context, status_code=422)
+    result = started.result
+    if started.run is not None:
+        return templating.redirect(
+            f"/initiatives/import/runs/{started.run.id}",
+            f"{result.valid_rows:,} rows checked; they are being imported.",
+            "success",
+        )
     if result.problems and not result.imported_ids:
         context["result"] = result
         return templating.render(request, "initiatives/import.html", context, status_code=422)
@@ -132,4 +139,35 @@ async def import_file(request: Request, db: DbSession, actor: OptionalActor) -> 
         f"{len(result.imported_ids)} initiatives imported; "
         f"{result.overlaps_flagged} possible overlaps flagged.",
         "success",
+    )
+
+
+@router.get("/initiatives/import/runs/{run_id}")
+def show_import_run(run_id: str, request: Request, db: DbSession, actor: OptionalActor) -> Response:
+    """A large import's progress: rows stored of rows to store (the page refreshes itself
+    until the import is finished)."""
+    if actor is None:
+        return login_redirect(request)
+    run = import_runs.get_or_404(db, reader=actor, run_id=run_id)
+    page = templating.render(
+        request,
+        "initiatives/import_run.html",
+        {"run": run, "percent": import_runs.percent(run)},
+    )
+    if not import_runs.finished(run):
+        page.headers["Refresh"] = "2"  # polls without script: the browser reloads the page
+    return page
+
+
+@router.post("/initiatives/import/runs/{run_id}/resume", dependencies=[CsrfChecked])
+def resume_import_run(
+    run_id: str, request: Request, db: DbSession, actor: OptionalActor
+) -> Response:
+    """Queue an import that stopped midway again, from its first row not stored."""
+    if actor is None:
+        return login_redirect(request)
+    check_permission(actor, Permission.RECORD_CREATE)
+    run = import_runs.resume(db, actor=actor, run_id=run_id)
+    return templating.redirect(
+        f"/initiatives/import/runs/{run.id}", "The import goes on from where it stopped.", "success"
     )

@@ -18,17 +18,19 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import orjson
 from misp_stix_converter import MISPtoSTIX21Parser
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber import audit
 from aseancyber.access.models import Organisation
 from aseancyber.access.policy import Actor, Tlp, stricter
 from aseancyber.errors import Invalid, TooLarge
 from aseancyber.interop import misp_labels as labels
+from aseancyber.jobs.units import UnitOfWork
 from aseancyber.sharing import service as sharing_service
 from aseancyber.sharing import share_service
 from aseancyber.sharing.ingest import IngestReport
@@ -204,6 +206,70 @@ def import_events(
 ) -> list[ImportedEvent]:
     """Store the events of a MISP JSON file in a collection the actor may write to, each
     through the bundle upload path with its label as the minimum of its objects."""
+    collection_id, events = _prepare_for(
+        db, actor=actor, collection_id=collection_id, content=content
+    )
+    return [
+        _store_event(
+            db, actor=actor, collection_id=collection_id, event=event, minimum_label=minimum_label
+        )
+        for event in events
+    ]
+
+
+class StoppedMidway(Exception):
+    """Storing stopped after some events were committed; they are kept."""
+
+    def __init__(self, imported: list[ImportedEvent], cause: BaseException) -> None:
+        super().__init__(
+            f"the import stopped after {len(imported)} event(s) ({cause}); those are kept"
+        )
+        self.imported = imported
+        self.cause = cause
+
+
+def import_events_in_units(
+    session_factory: sessionmaker[Session],
+    *,
+    unit: UnitOfWork,
+    actor: Actor,
+    collection_id: str,
+    content: bytes,
+    minimum_label: Tlp | None = None,
+) -> list[ImportedEvent]:
+    """:func:`import_events` with no long write transaction (issue 14): every event is
+    checked and converted with no transaction open (a refused one stores nothing), then
+    each is stored in a ``unit`` of work of its own. A failure while storing keeps the
+    events already committed (:class:`StoppedMidway`)."""
+    with session_factory() as db:
+        collection_id, events = _prepare_for(
+            db, actor=actor, collection_id=collection_id, content=content
+        )
+    imported: list[ImportedEvent] = []
+    for event in events:
+        try:
+            imported.append(
+                unit(
+                    partial(
+                        _store_event,
+                        actor=actor,
+                        collection_id=collection_id,
+                        event=event,
+                        minimum_label=minimum_label,
+                    )
+                )
+            )
+        except Exception as error:
+            if not imported:
+                raise
+            raise StoppedMidway(imported, error) from error
+    return imported
+
+
+def _prepare_for(
+    db: Session, *, actor: Actor, collection_id: str, content: bytes
+) -> tuple[str, list[PreparedEvent]]:
+    """The collection (as the actor sees it) and the file's events, converted (reads only)."""
     collection = sharing_service.get_collection_or_404(
         db, reader=actor, collection_id=collection_id
     )
@@ -212,34 +278,43 @@ def import_events(
         "name": organisation.name if organisation is not None else actor.organisation_id,
         "uuid": identity_id_for(actor.organisation_id).partition("--")[2],
     }
-    events = prepare(content, collection_default=collection.default_tlp, importer=importer)
-    imported = []
-    for event in events:
-        label = event.label if minimum_label is None else stricter(event.label, minimum_label)
-        bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": event.objects}
-        report = share_service.upload_bundle(
-            db,
-            actor=actor,
-            collection_id=collection.id,
-            content=orjson.dumps(bundle),
-            minimum_label=label,
-        )
-        audit.record(
-            db,
-            action="misp.import",
-            record_kind="taxii_status",
-            record_id=report.status_id,
-            record_organisation_id=actor.organisation_id,
-            changed_fields=[f"event={event.uuid}", f"label={label.value}"],
-            after={
-                "collection_id": collection.id,
-                "event_uuid": event.uuid,
-                "info": event.info[:300],
-                "label": label.value,
-                "stored": report.successes,
-                "refused": report.failures,
-            },
-            actor=actor,
-        )
-        imported.append(ImportedEvent(event.uuid, event.info, label, report))
-    return imported
+    return collection.id, prepare(
+        content, collection_default=collection.default_tlp, importer=importer
+    )
+
+
+def _store_event(
+    db: Session,
+    *,
+    actor: Actor,
+    collection_id: str,
+    event: PreparedEvent,
+    minimum_label: Tlp | None,
+) -> ImportedEvent:
+    label = event.label if minimum_label is None else stricter(event.label, minimum_label)
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": event.objects}
+    report = share_service.upload_bundle(
+        db,
+        actor=actor,
+        collection_id=collection_id,
+        content=orjson.dumps(bundle),
+        minimum_label=label,
+    )
+    audit.record(
+        db,
+        action="misp.import",
+        record_kind="taxii_status",
+        record_id=report.status_id,
+        record_organisation_id=actor.organisation_id,
+        changed_fields=[f"event={event.uuid}", f"label={label.value}"],
+        after={
+            "collection_id": collection_id,
+            "event_uuid": event.uuid,
+            "info": event.info[:300],
+            "label": label.value,
+            "stored": report.successes,
+            "refused": report.failures,
+        },
+        actor=actor,
+    )
+    return ImportedEvent(event.uuid, event.info, label, report)

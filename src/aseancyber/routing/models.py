@@ -18,12 +18,20 @@ from aseancyber.db import Base, db_enum, id_column, utcnow
 
 
 class AsnRange(Base):
-    """One disjoint range of addresses announced by one origin AS."""
+    """One disjoint range of addresses announced by one origin AS, in one load.
+
+    A load writes its ranges in chunks under its own ``load_id`` while readers go on using
+    the previous load's (:class:`AsnTable` names the load each family reads); the switch
+    is one short transaction, and the previous ranges are removed afterwards.
+    """
 
     __tablename__ = "routing_asn_range"
-    __table_args__ = (Index("ix_routing_asn_range_start", "family", "range_start", unique=True),)
+    __table_args__ = (
+        Index("ix_routing_asn_range_start", "load_id", "family", "range_start", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    load_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
     family: Mapped[int]  # 4 or 6
     range_start: Mapped[str] = mapped_column(String(32))
     range_end: Mapped[str] = mapped_column(String(32))
@@ -54,6 +62,9 @@ class AsnTable(Base):
     ipv4_ranges: Mapped[int] = mapped_column(default=0)
     ipv6_ranges: Mapped[int] = mapped_column(default=0)
     loaded_at: Mapped[datetime | None]
+    # The load whose ranges readers use, per family ("" before the first chunked load).
+    ipv4_load_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
+    ipv6_load_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
 
 
 class ConstituencyKind(StrEnum):

@@ -16,25 +16,29 @@ from __future__ import annotations  # array[int] is not subscriptable at run tim
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
+from functools import partial
+from itertools import chain, repeat
 from operator import rshift
 from socket import AF_INET, inet_pton
 from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from aseancyber import audit
 from aseancyber.access.policy import Actor
-from aseancyber.db import begin_writing, utcnow
+from aseancyber.db import begin_writing, new_id, utcnow
+from aseancyber.jobs.units import UnitOfWork
 from aseancyber.routing import asn_files
 from aseancyber.routing.models import AsName, AsnRange, AsnTable
 
 TABLE_ROW = 1
 BATCH = 5_000
+CHUNK = 10_000
+"""Ranges written per committed unit by :func:`store_in_chunks`."""
 READ_STEP = 50_000
 V4_BUCKET_SHIFT = 16
 # The C function itself, for map(); typeshed types it as a classmethod map() cannot take.
@@ -159,19 +163,24 @@ def current_table(db: Session) -> LookupTable:
 
 
 def _load(db: Session, version: tuple[int, datetime | None]) -> LookupTable:
-    rows = db.execute(
-        select(AsnRange.family, AsnRange.range_start, AsnRange.range_end, AsnRange.asn).order_by(
-            AsnRange.family, AsnRange.range_start
-        )
-    ).tuples()
-    ranges = ((family, int(start, 16), int(end, 16), asn) for family, start, end, asn in rows)
+    state = db.get(AsnTable, TABLE_ROW)
+    loads = {4: state.ipv4_load_id, 6: state.ipv6_load_id} if state is not None else {4: "", 6: ""}
+
+    def ranges_of(family: int) -> Iterator[tuple[int, int, int, int]]:
+        rows = db.execute(
+            select(AsnRange.range_start, AsnRange.range_end, AsnRange.asn)
+            .where(AsnRange.load_id == loads[family], AsnRange.family == family)
+            .order_by(AsnRange.range_start)
+        ).tuples()
+        return ((family, int(start, 16), int(end, 16), asn) for start, end, asn in rows)
+
     names = {
         asn: (name, country)
         for asn, name, country in db.execute(
             select(AsName.asn, AsName.name, AsName.country)
         ).tuples()
     }
-    return build(version, ranges, names)
+    return build(version, chain(ranges_of(4), ranges_of(6)), names)
 
 
 @dataclass(frozen=True)
@@ -183,57 +192,89 @@ class LoadSummary:
     ranges: int
 
 
-def store(
-    db: Session,
-    *,
-    actor: Actor | None,
-    lines: Iterable[str],
-    file_format: str,
-    source: str,
-    replace: bool = True,
-    progress: Progress | None = None,
-    line_count: int = 0,
-) -> LoadSummary:
-    """Read an operator's pfx2as or iptoasn file and store it as the table (a new generation).
+@dataclass(frozen=True)
+class _Prepared:
+    """A file read and flattened, with no transaction open."""
 
-    With ``replace`` the previous table of every family goes; without it, the families the
-    file covers are replaced and the others kept (an IPv4 and an IPv6 iptoasn file are loaded
-    one after the other). Raises :class:`asn_files.AsnFileProblem` naming the bad line.
-    """
-    begin_writing(db)
-    report = progress or (lambda done, total, what: None)
+    ranges: list[asn_files.RawRange]
+    names: dict[int, tuple[str, str]]
+    load_id: str = field(default_factory=new_id)
+
+    @property
+    def families(self) -> set[int]:
+        return {r.family for r in self.ranges}
+
+
+def _prepare(
+    lines: Iterable[str], file_format: str, report: Progress, line_count: int
+) -> _Prepared:
     parsed = asn_files.read(_counted(lines, report, line_count), file_format)
     report(0, 0, "flattening nested prefixes")
-    ranges = asn_files.flatten(parsed.ranges)
-    families = {r.family for r in ranges}
+    return _Prepared(asn_files.flatten(parsed.ranges), parsed.names)
+
+
+def _insert(db: Session, load_id: str, ranges: Sequence[asn_files.RawRange]) -> None:
+    db.execute(
+        insert(AsnRange),
+        [
+            {
+                "load_id": load_id,
+                "family": r.family,
+                "range_start": _hex(r.start),
+                "range_end": _hex(r.end),
+                "asn": r.asn,
+                "origins": r.origins,
+            }
+            for r in ranges
+        ],
+    )
+
+
+def _stale(state: AsnTable | None) -> ColumnElement[bool]:
+    """Ranges of no load readers use: an earlier load's, or a stopped load's."""
+    if state is None:
+        return true()
+    return or_(
+        and_(AsnRange.family == 4, AsnRange.load_id != state.ipv4_load_id),
+        and_(AsnRange.family == 6, AsnRange.load_id != state.ipv6_load_id),
+    )
+
+
+def _purge(db: Session, *, limit: int | None = None) -> int:
+    """Remove up to ``limit`` (None: all) ranges no reader uses; returns how many."""
+    condition = _stale(db.get(AsnTable, TABLE_ROW))
+    if limit is not None:
+        condition = AsnRange.id.in_(select(AsnRange.id).where(condition).limit(limit))
+    removed = db.execute(delete(AsnRange).where(condition))
+    return int(getattr(removed, "rowcount", 0) or 0)
+
+
+def _switch(
+    db: Session,
+    prepared: _Prepared,
+    *,
+    actor: Actor | None,
+    file_format: str,
+    source: str,
+    replace: bool,
+) -> LoadSummary:
+    """Readers move to the prepared load's ranges (for every family with ``replace``, else
+    for those the file covers), with its AS names: a new generation, audited."""
     state = db.get(AsnTable, TABLE_ROW, with_for_update=True)
     if state is None:
         state = AsnTable(id=TABLE_ROW, generation=0)
         db.add(state)
         db.flush()
-    dropped = {4, 6} if replace else families
-    db.execute(delete(AsnRange).where(AsnRange.family.in_(dropped)))
+    families = prepared.families
+    switched = {4, 6} if replace else families
+    if 4 in switched:
+        state.ipv4_load_id = prepared.load_id
+    if 6 in switched:
+        state.ipv6_load_id = prepared.load_id
     if replace:
         db.execute(delete(AsName))
-    total = len(ranges)
-    for done in range(0, total, BATCH):
-        chunk = ranges[done : done + BATCH]
-        db.execute(
-            insert(AsnRange),
-            [
-                {
-                    "family": r.family,
-                    "range_start": _hex(r.start),
-                    "range_end": _hex(r.end),
-                    "asn": r.asn,
-                    "origins": r.origins,
-                }
-                for r in chunk
-            ],
-        )
-        report(done + len(chunk), total, "storing ranges")
-    _store_names(db, parsed.names)
-    counts = {family: len([r for r in ranges if r.family == family]) for family in (4, 6)}
+    _store_names(db, prepared.names)
+    counts = {family: len([r for r in prepared.ranges if r.family == family]) for family in (4, 6)}
     if not replace:
         for family in {4, 6} - families:
             counts[family] = state.ipv4_ranges if family == 4 else state.ipv6_ranges
@@ -253,7 +294,93 @@ def store(
         after={"generation": state.generation, "source": state.source, "format": file_format},
         actor=actor,
     )
-    return LoadSummary(state.generation, counts[4], counts[6], len(parsed.names), total)
+    return LoadSummary(
+        state.generation, counts[4], counts[6], len(prepared.names), len(prepared.ranges)
+    )
+
+
+def store(
+    db: Session,
+    *,
+    actor: Actor | None,
+    lines: Iterable[str],
+    file_format: str,
+    source: str,
+    replace: bool = True,
+    progress: Progress | None = None,
+    line_count: int = 0,
+) -> LoadSummary:
+    """Read an operator's pfx2as or iptoasn file and store it as the table (a new generation),
+    in the caller's one transaction (small files; the command line uses :func:`store_in_chunks`).
+
+    With ``replace`` the previous table of every family goes; without it, the families the
+    file covers are replaced and the others kept (an IPv4 and an IPv6 iptoasn file are loaded
+    one after the other). Raises :class:`asn_files.AsnFileProblem` naming the bad line.
+    """
+    begin_writing(db)
+    report = progress or (lambda done, total, what: None)
+    prepared = _prepare(lines, file_format, report, line_count)
+    _purge(db)
+    total = len(prepared.ranges)
+    for done in range(0, total, BATCH):
+        _insert(db, prepared.load_id, prepared.ranges[done : done + BATCH])
+        report(done + min(BATCH, total - done), total, "storing ranges")
+    summary = _switch(
+        db, prepared, actor=actor, file_format=file_format, source=source, replace=replace
+    )
+    _purge(db)
+    return summary
+
+
+def store_in_chunks(
+    *,
+    unit: UnitOfWork,
+    actor: Actor | None,
+    lines: Iterable[str],
+    file_format: str,
+    source: str,
+    replace: bool = True,
+    progress: Progress | None = None,
+    line_count: int = 0,
+    chunk_size: int = CHUNK,
+    after_chunk: Callable[[int, int], None] | None = None,
+) -> LoadSummary:
+    """:func:`store` with no long write transaction (issue 14): the file is read and
+    flattened with none open, its ranges written ``chunk_size`` per ``unit`` of work under
+    a new load id that no reader uses, then one short unit switches readers to them (the
+    replace stays atomic for readers), and the previous ranges are removed in chunks.
+    A load that stops midway leaves only unused rows, removed by the next load. One load
+    at a time is expected (the command line starts them)."""
+    report = progress or (lambda done, total, what: None)
+    prepared = _prepare(lines, file_format, report, line_count)
+    while unit(partial(_purge, limit=chunk_size)) == chunk_size:
+        report(0, 0, "removing the rows of a load that stopped midway")
+    total = len(prepared.ranges)
+    chunks = range(0, total, chunk_size)
+    for number, done in enumerate(chunks, start=1):
+        unit(
+            partial(
+                _insert, load_id=prepared.load_id, ranges=prepared.ranges[done : done + chunk_size]
+            )
+        )
+        report(done + min(chunk_size, total - done), total, "storing ranges (hidden until the end)")
+        if after_chunk is not None:
+            after_chunk(number, len(chunks))
+    summary = unit(
+        partial(
+            _switch,
+            prepared=prepared,
+            actor=actor,
+            file_format=file_format,
+            source=source,
+            replace=replace,
+        )
+    )
+    removed = 0
+    while (count := unit(partial(_purge, limit=chunk_size))) > 0:
+        removed += count
+        report(removed, removed, "removing the previous ranges")
+    return summary
 
 
 def _counted(lines: Iterable[str], report: Progress, total: int) -> Iterator[str]:
