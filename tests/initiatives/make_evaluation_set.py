@@ -1,7 +1,7 @@
 """Writes tests/initiatives/data/evaluation.json: a labelled set of initiatives for measuring
 duplicate detection (run: ``python -m tests.initiatives.make_evaluation_set``).
 
-Two parts, each deterministic and with its own seed, topics, languages and frames:
+The parts, each deterministic and with its own seed, topics, languages and frames:
 
 - ``tuning`` (seed 2018): the even topics of :mod:`evaluation_topics`, cross-language
   copies in Bahasa Indonesia, Vietnamese and Thai; body names in full. Thresholds and
@@ -12,6 +12,9 @@ Two parts, each deterministic and with its own seed, topics, languages and frame
 - ``development`` (seed 2026): the tuning topics again, cross-language copies in the
   languages the tuning part lacks (Malay, Filipino, Khmer, Lao, Burmese), in words and
   frames of :mod:`evaluation_development` written for it alone. Tuned on like ``tuning``.
+- ``held_out_2`` (seed 9090): a fresh blind part, written without reading the detector once
+  ``held_out`` had informed a ship decision: its own topics, wording, languages (Bahasa
+  Indonesia, Malay, Filipino, Vietnamese, Thai) and generator, :mod:`evaluation_fresh`.
 
 In each part, base initiatives of one topic never share a beneficiary state *and* a month.
 Labelled duplicates of a base: ``paraphrase`` (another wording, same body), ``two_bodies``
@@ -29,7 +32,7 @@ import json
 import random
 from pathlib import Path
 
-from tests.initiatives import evaluation_development
+from tests.initiatives import evaluation_development, evaluation_fresh
 from tests.initiatives.evaluation_languages import (
     ABBREVIATIONS,
     AUDIENCES,
@@ -53,6 +56,8 @@ OUT = Path(__file__).resolve().parent / "data" / "evaluation.json"
 PARTS = {"tuning": (2018, 0), "held_out": (4242, 1), "development": (2026, 0)}
 """part -> (seed, topic parity); each part is built by its own generator, so adding a part
 leaves the others as they were."""
+FRESH_PARTS = {evaluation_fresh.PART: evaluation_fresh.SEED}
+"""part -> seed of the parts built by :class:`evaluation_fresh.FreshBuilder` (own topics)."""
 BASES_PER_PART = 330
 DUPLICATE_KINDS = ["paraphrase", "two_bodies", "renamed", "abbreviated", "cross_language"]
 NEGATIVE_KINDS = ["another_audience", "another_region", "another_time", "next_edition", "sibling"]
@@ -294,11 +299,21 @@ def build() -> dict[str, object]:
         items += builder.items
         duplicates += [{**pair, "part": part} for pair in builder.duplicates]
         negatives += [{**pair, "part": part} for pair in builder.hard_negatives]
+    for part, seed in FRESH_PARTS.items():
+        fresh = evaluation_fresh.FreshBuilder(seed)
+        fresh.build()
+        items += fresh.items
+        duplicates += [{**pair, "part": part} for pair in fresh.duplicates]
+        negatives += [{**pair, "part": part} for pair in fresh.hard_negatives]
+    parts: dict[str, dict[str, object]] = {
+        part: {"seed": seed, "topic_parity": parity} for part, (seed, parity) in PARTS.items()
+    }
+    parts |= {
+        part: {"seed": seed, "topics": "evaluation_fresh"} for part, seed in FRESH_PARTS.items()
+    }
     return {
         "about": __doc__,
-        "parts": {
-            part: {"seed": seed, "topic_parity": parity} for part, (seed, parity) in PARTS.items()
-        },
+        "parts": parts,
         "initiatives": items,
         "duplicates": duplicates,
         "hard_negatives": negatives,
