@@ -1,6 +1,9 @@
 """The shipped glossary: abbreviations, full names and member states' languages meet as one
 concept; accents and tone marks do not matter; an ambiguous glossary is refused."""
 
+import json
+from importlib.resources import files
+
 import pytest
 
 from aseancyber.initiatives.glossary import Glossary, concepts, glossary, is_english, normalise
@@ -138,3 +141,20 @@ def test_former_body_names_meet_and_bodies_stay_apart() -> None:
     assert concepts("TELSOM") == concepts("ADGSOM") == concepts("ASEAN Digital Ministers' Meeting")
     assert concepts("ASEANAPOL") == concepts("ASEAN Chiefs of Police")
     assert len({*concepts("ASEANAPOL"), *concepts("AMMTC"), *concepts("SOMTC")}) == 3
+
+
+def test_every_body_name_the_registry_accepts_is_a_concept_of_that_body_alone() -> None:
+    """The names import accepts for a body (registry_names.json) all reach a body concept,
+    and no body concept is reached from two bodies' names (grouping bodies made unrelated
+    work under neighbouring bodies look alike)."""
+    names = json.loads(
+        (files("aseancyber.initiatives") / "data" / "registry_names.json").read_text()
+    )["sectoral_bodies"]
+    generic = {"SUMMIT"}  # also an English word: a summit is a conference
+    owners: dict[str, str] = {}
+    for code, aliases in names.items():
+        for alias in aliases:
+            found = {c for c in concepts(alias) if c.startswith("body_")}
+            assert found or alias in generic, (code, alias)
+            for concept in found:
+                assert owners.setdefault(concept, code) == code, (code, alias, concept)
