@@ -1,6 +1,9 @@
 """The shipped glossary: abbreviations, full names and member states' languages meet as one
 concept; accents and tone marks do not matter; an ambiguous glossary is refused."""
 
+import json
+from importlib.resources import files
+
 import pytest
 
 from aseancyber.initiatives.glossary import Glossary, concepts, glossary, is_english, normalise
@@ -79,3 +82,81 @@ def test_english_is_told_from_the_member_states_languages() -> None:
     assert not is_english("Pelatihan penanganan insiden", "Program bagi tim tanggap insiden.")
     assert not is_english("Pagsasanay sa pagtugon", "Programa para sa mga analista at kawani.")
     assert not is_english("การฝึกอบรม", "โครงการเสริมสร้างขีดความสามารถ for CERTs")
+
+
+def test_an_unlisted_inflection_reaches_the_concept_of_the_word_listed() -> None:
+    # The glossary lists "seize", "regulator" and "audit"; English words are stemmed, so
+    # "seized", "seizing", "regulators'" and "audited" reach the same concepts.
+    assert concepts("seized devices, seizing laptops") == concepts("seize devices, seize laptops")
+    assert "seizure" in concepts("Phones seized by investigators")
+    assert "audit" in concepts("Systems audited yearly")
+    # A term two concepts claim is left as the stemmer made it.
+    two = Glossary.parse("alpha\tlatch\nbeta\tlatched\n")
+    assert two.concepts("latches") == ["latch"]
+    one = Glossary.parse("alpha\tlatch\n")
+    assert one.concepts("latches") == ["alpha"]
+
+
+@pytest.mark.parametrize(
+    ("concept", "texts"),
+    [
+        (
+            "penetration_testing",
+            [
+                "penetration testing",
+                "uji penetrasi",
+                "ujian penembusan",
+                "kiểm thử xâm nhập",
+                "pagsubok sa pagpasok",
+                "การทดสอบเจาะระบบ",
+            ],
+        ),
+        (
+            "ddos",
+            [
+                "DDoS",
+                "distributed denial of service",
+                "serangan penolakan layanan",
+                "tấn công từ chối dịch vụ",
+                "pagtanggi sa serbisyo",
+                "การโจมตีแบบปฏิเสธการให้บริการ",
+            ],
+        ),
+        (
+            "money_laundering",
+            ["AML", "money laundering", "pencucian uang", "rửa tiền", "การฟอกเงิน"],
+        ),
+        ("iot", ["IoT", "internet of things", "internet vạn vật", "อินเทอร์เน็ตของสรรพสิ่ง"]),
+        ("isac", ["ISAC", "information sharing and analysis centre"]),
+    ],
+)
+def test_the_fields_generic_vocabulary_meets_across_languages(
+    concept: str, texts: list[str]
+) -> None:
+    for text in texts:
+        assert concepts(text) == [concept], text
+
+
+def test_former_body_names_meet_and_bodies_stay_apart() -> None:
+    assert concepts("TELSOM") == concepts("ADGSOM") == concepts("ASEAN Digital Ministers' Meeting")
+    assert concepts("ASEANAPOL") == concepts("ASEAN Chiefs of Police")
+    assert len({*concepts("ASEANAPOL"), *concepts("AMMTC"), *concepts("SOMTC")}) == 3
+
+
+def test_every_body_name_the_registry_accepts_is_a_concept_of_that_body_alone() -> None:
+    """The names import accepts for a body (registry_names.json) all reach a body concept,
+    and no body concept is reached from two bodies' names (grouping bodies made unrelated
+    work under neighbouring bodies look alike)."""
+    names = json.loads(
+        (files("aseancyber.initiatives") / "data" / "registry_names.json").read_text()
+    )["sectoral_bodies"]
+    # Also words of their own: a summit is a conference; "som" is Vietnamese "sớm" (early)
+    # once its tone mark is removed.
+    generic = {"SUMMIT", "SOM"}
+    owners: dict[str, str] = {}
+    for code, aliases in names.items():
+        for alias in aliases:
+            found = {c for c in concepts(alias) if c.startswith("body_")}
+            assert found or alias in generic, (code, alias)
+            for concept in found:
+                assert owners.setdefault(concept, code) == code, (code, alias, concept)

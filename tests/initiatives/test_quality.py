@@ -154,7 +154,7 @@ def test_a_cross_language_duplicate_is_found() -> None:
     index = DuplicateIndex([ENGLISH_FORENSICS, KHMER_FORENSICS, ENGLISH_CLOUD])
     english, khmer = index.vectors["english"], index.vectors["khmer"]
     on_concepts = concept_cosine(english, khmer) * CROSS_LANGUAGE_WEIGHT
-    assert on_concepts > dot(english, khmer) + 0.1  # the English-only words weigh less
+    assert on_concepts > dot(english, khmer)  # the English-only words weigh less
     assert text_similarity(ENGLISH_FORENSICS, english, KHMER_FORENSICS, khmer) == on_concepts
     assert ("english", "khmer") in {c.pair for c in index.all_pairs()}
     found = index.candidates_for(KHMER_FORENSICS)

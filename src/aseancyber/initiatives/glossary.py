@@ -3,14 +3,16 @@
 Detection compares initiatives registered by ten-odd states and a dozen sectoral bodies:
 the same course is "incident response training for CERTs", "CSIRT incident handling
 course", "pelatihan penanganan insiden untuk tim tanggap insiden siber" or "đào tạo ứng cứu
-sự cố". A shipped domain glossary (``lexicon/terms.tsv``, a few hundred phrases in English,
-Bahasa Indonesia and Malay, Vietnamese, Filipino, Thai, Khmer, Lao and Burmese, plus the
+sự cố". A shipped domain glossary (``lexicon/terms.tsv``, some 1,700 phrases in English,
+Bahasa Indonesia and Malay, Vietnamese, Filipino, Thai, Khmer, Lao and Burmese: the field's
+generic vocabulary of threats, technologies, crimes, actors and activities, plus the
 abbreviations of the field and of the sectoral bodies) maps each phrase to one concept
 token, so that those texts meet; a text in another language than English is also compared
 with an English one on those concepts alone (:func:`is_english`, see :mod:`.scoring`).
 Nothing is downloaded and nothing is learnt at run time; a word the glossary does not know
 goes through the English stop list, thesaurus and stemmer of
-:mod:`aseancyber.initiatives.vocabulary`.
+:mod:`aseancyber.initiatives.vocabulary`, and reaches a concept when its stem is that of a
+one-word phrase ("seized" and "seize", "regulators" and "regulator").
 
 Normalisation first lower-cases and removes the accents and tone marks of Latin script
 (Vietnamese "ứng cứu sự cố" becomes "ung cuu su co", "đ" becomes "d"), so a text typed with
@@ -22,7 +24,7 @@ with its spaces removed, longest first.
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 
@@ -64,6 +66,7 @@ class Glossary:
     unspaced: dict[
         str, list[tuple[str, str]]
     ]  # first character -> (phrase, concept), longest first
+    stems: dict[str, str] = field(default_factory=dict)  # English term -> concept
 
     @classmethod
     def parse(cls, text: str) -> "Glossary":
@@ -103,7 +106,7 @@ class Glossary:
             longest[words[0]] = max(longest.get(words[0], 0), len(words))
         for bucket in unspaced.values():
             bucket.sort(key=lambda item: -len(item[0]))
-        return cls(phrases, longest, unspaced)
+        return cls(phrases, longest, unspaced, _stems(phrases))
 
     def concepts(self, text: str) -> list[str]:
         """The terms of ``text``: glossary concepts where a phrase matches (longest first),
@@ -132,7 +135,9 @@ class Glossary:
                     index += size
                     break
             else:
-                yield from _english(word)
+                stems = self.stems
+                for term in _english(word):
+                    yield stems.get(term, term)
                 index += 1
 
     def _unspaced(self, run: str) -> Iterator[str]:
@@ -146,6 +151,23 @@ class Glossary:
                     break
             else:
                 index += 1  # a word the glossary does not know: not compared
+
+
+def _stems(phrases: dict[tuple[str, ...], str]) -> dict[str, str]:
+    """The English term of each one-word phrase and its concept, so that the inflections the
+    glossary does not list ("seized", "audited", "regulators") reach the concept of the word
+    it lists ("seize", "audit", "regulator"); a term two concepts claim is left as it is."""
+    stems: dict[str, str] = {}
+    claimed: set[str] = set()
+    for words, concept in phrases.items():
+        if len(words) != 1 or concept == DROP:
+            continue
+        for term in _english(words[0]):
+            if stems.setdefault(term, concept) != concept:
+                claimed.add(term)
+    for term in claimed:
+        del stems[term]
+    return stems
 
 
 @lru_cache(maxsize=200_000)
