@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, inspect, or_, select
+from sqlalchemy import Select, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Actor, Reader, set_audience, visible_to
 from aseancyber.access.rules import Action, may
-from aseancyber.access.shareable import check_relabel, get_visible, require_version
+from aseancyber.access.shareable import check_relabel, count_rows, get_visible, require_version
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid, NotFound
@@ -105,8 +105,7 @@ def all_visible(
 
 
 def count(db: Session, *, reader: Reader, filters: EngagementFilters = EngagementFilters()) -> int:
-    subquery = _visible(reader, filters).subquery()
-    return db.scalar(select(func.count()).select_from(subquery)) or 0
+    return count_rows(db, _visible(reader, filters))
 
 
 def get_or_404(db: Session, *, reader: Reader, engagement_id: str) -> Engagement:
