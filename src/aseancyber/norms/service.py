@@ -422,14 +422,4 @@ def read(assessment: NormAssessment) -> AssessmentRead:
 
 def read_version(version: NormAssessmentVersion) -> VersionRead:
     """The REST view of one saved version."""
-    return VersionRead(
-        assessment_id=version.assessment_id,
-        version=version.version,
-        status=version.status,
-        evidence=version.evidence,
-        links=list(version.links),
-        responsible_agency=version.responsible_agency,
-        assessed_on=version.assessed_on,
-        visibility=version.visibility,
-        recorded_at=version.recorded_at,
-    )
+    return shaped(VersionRead, version, links=list(version.links))
