@@ -150,13 +150,11 @@ def post_message(
 ) -> MessageRead:
     """Add a message to the request's thread."""
     message = service.add_message(db, actor=actor, request_id=request_id, body=body.body)
-    return MessageRead(
-        id=message.id,
-        event=message.event,
-        body=message.body,
+    return shaped(
+        MessageRead,
+        message,
         author_name=actor.display_name,
         organisation_name=message.organisation.name,
-        created_at=message.created_at,
     )
 
 
