@@ -25,6 +25,8 @@ from typing import Protocol
 from urllib.parse import quote
 
 import httpx
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from aseancyber.errors import ServiceError
 from aseancyber.settings import Settings, get_settings
@@ -46,6 +48,18 @@ ALLOWED_TYPES = {
     ".zip": "application/zip",
     ".pcap": "application/vnd.tcpdump.pcap",
 }
+
+
+class StoredFileColumns:
+    """Mixin for a table whose rows each describe one stored file (case attachments, request
+    files, norm evidence): the cleaned display name, the media type served, the size and
+    SHA-256 of the bytes, and the name the store keeps them under."""
+
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
 
 
 class StoreError(ServiceError):

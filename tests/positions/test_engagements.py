@@ -165,3 +165,28 @@ def test_bad_engagement_input(client: TestClient, world: World, token_for: Token
     )  # sees (CLEAR), may not delete
     assert client.delete(f"{API}/{created['id']}", headers=author).status_code == 204
     assert date.fromisoformat(str(created["starts_on"])) == date(2026, 4, 20)
+
+
+def test_red_needs_a_participating_organisation_on_create_and_on_update(
+    client: TestClient, world: World, token_for: TokenFor
+) -> None:
+    author = token_for(world.author)
+    body = {"title": "x", "kind": "acid", "starts_on": "2026-01-01", "tlp": "TLP:RED"}
+    refused = client.post(API, json=body, headers=author)
+    created = _record(client, author)
+    raised = client.patch(
+        f"{API}/{created['id']}", json={"version": 1, "tlp": "TLP:RED"}, headers=author
+    )
+    for response in (refused, raised):
+        assert response.status_code == 422
+        answer = response.json()
+        assert (
+            answer["detail"]
+            == "participants: TLP:RED needs at least one participating organisation"
+        )
+        assert answer["errors"] == [
+            {
+                "field": "participants",
+                "message": "TLP:RED needs at least one participating organisation",
+            }
+        ], answer

@@ -190,12 +190,17 @@ def resolve_audience(
     return Audience(organisation_ids=frozenset(organisations), user_ids=frozenset(users))
 
 
-def require_named(label: Tlp, audience: Audience) -> None:
-    """TLP:RED is for named recipients: refuse it without any."""
+def require_named(
+    label: Tlp,
+    audience: Audience,
+    *,
+    field: str = ORGANISATIONS,
+    recipients: str = "at least one named recipient (an organisation or a user)",
+) -> None:
+    """TLP:RED is for named recipients: refuse it without any (``recipients`` says what a
+    record of the domain names, ``field`` where its form names them)."""
     if label.needs_audience and not audience.organisation_ids and not audience.user_ids:
-        raise Invalid(
-            "TLP:RED needs at least one named recipient (an organisation or a user)", ORGANISATIONS
-        )
+        raise Invalid(f"TLP:RED needs {recipients}", field)
 
 
 def audience_for_create(db: Session, data: Any) -> Audience:

@@ -25,6 +25,7 @@ from aseancyber.cases.models import (
 )
 from aseancyber.cases.schemas import EmbargoAnswerRead, EmbargoDecisionRead, EmbargoRead
 from aseancyber.errors import Invalid
+from aseancyber.shaping import shaped
 
 ASKING = frozenset({EmbargoState.PROPOSED, EmbargoState.REVISE})
 
@@ -202,14 +203,10 @@ def read(db: Session, *, reader: Reader, case: Case) -> EmbargoRead:
         not_answered=[answer(p) for p in found.not_answered],
         cannot_answer=[answer(p) for p in found.cannot_answer],
         decisions=[
-            EmbargoDecisionRead(
-                action=d.action,
-                reason=d.reason,
-                ends_at=d.ends_at,
-                objections=d.objections,
-                not_answered=d.not_answered,
+            shaped(
+                EmbargoDecisionRead,
+                d,
                 decided_by=d.decided_by.display_name if d.decided_by else "",
-                decided_at=d.decided_at,
             )
             for d in decisions_of(db, case_id=case.id)
         ],

@@ -8,7 +8,7 @@ the invited organisation sees the case from then on, and nothing of any other ca
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.models import Organisation, Role, User, UserRole
+from aseancyber.access.models import Organisation, Role, User
 from aseancyber.access.policy import Actor
 from aseancyber.cases import service, state
 from aseancyber.cases.models import Case, Involvement, Participant, ParticipantRole
@@ -87,19 +87,14 @@ def _new_account(db: Session, *, actor: Actor, data: ParticipantAdd, address: st
     if organisation is None:
         raise Invalid("is not an organisation in the directory", "organisation_id")
     name = data.display_name or address.split("@", maxsplit=1)[0]
-    user = User(
+    return accounts.invite(
+        db,
+        organisation=organisation,
         email=address,
         display_name=name,
-        organisation_id=organisation.id,
-        organisation=organisation,
-        password_hash=None,
-        time_zone=organisation.member_state.time_zone if organisation.member_state else "UTC",
+        roles=[Role.CONTRIBUTOR],
+        invited_by=actor.display_name or "A case coordinator",
     )
-    user.roles = [UserRole(role=Role.CONTRIBUTOR)]
-    db.add(user)
-    db.flush()
-    accounts.send_invitation(db, user=user, invited_by=actor.display_name or "A case coordinator")
-    return user
 
 
 def _send_invitation(

@@ -23,7 +23,7 @@ from aseancyber.access.policy import (
     visible_to,
 )
 from aseancyber.access.rules import Action, Scope, may
-from aseancyber.access.shareable import check_relabel, get_visible, require_version
+from aseancyber.access.shareable import check_relabel, count_rows, get_visible, require_version
 from aseancyber.cases.measures.service import evidence_for_state
 from aseancyber.cases.models import (
     Case,
@@ -130,8 +130,7 @@ def list_(
 
 def count(db: Session, *, reader: Reader, filters: CaseFilters = CaseFilters()) -> int:
     """How many cases ``reader`` may see that match ``filters``."""
-    subquery = _visible(reader, filters).subquery()
-    return db.scalar(select(func.count()).select_from(subquery)) or 0
+    return count_rows(db, _visible(reader, filters))
 
 
 def all_visible(db: Session, *, reader: Reader, filters: CaseFilters, limit: int) -> list[Case]:

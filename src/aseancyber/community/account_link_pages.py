@@ -1,9 +1,10 @@
 """Pages behind the e-mailed links: forgotten password, password reset, accepting an invitation."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -83,29 +84,38 @@ def _link_form(
     return _password_form(request, template, token=token, user=user)
 
 
+@dataclass(frozen=True)
+class PostedPassword:
+    """What a link's password form posts: the link's token and the new password, twice."""
+
+    token: TokenField = ""
+    password: PasswordField = ""
+    password_confirm: PasswordField = ""
+
+
+Posted = Annotated[PostedPassword, Depends()]
+
+
 def _link_user_with_password(
     request: Request,
     db: Session,
     template: str,
     link_user: Callable[..., User],
-    *,
-    token: str,
-    password: str,
-    password_confirm: str,
+    posted: PostedPassword,
 ) -> User | HTMLResponse:
     """The user the link is for (``link_user`` refuses a forged, expired or spent one) once
     the new password may be set; otherwise the page that says why not: the link refused
     (400), or the link's form again with the message by the field (422)."""
     try:
-        user = link_user(db, token=token)
+        user = link_user(db, token=posted.token)
     except Invalid as error:
         return _link_refused(request, error)
     try:
-        service.check_new_password(password, password_confirm)
+        service.check_new_password(posted.password, posted.password_confirm)
     except Invalid as error:
         errors = forms.invalid_errors(error)
         return _password_form(
-            request, template, token=token, user=user, errors=errors, status_code=422
+            request, template, token=posted.token, user=user, errors=errors, status_code=422
         )
     return user
 
@@ -116,26 +126,12 @@ def reset_page(request: Request, db: DbSession, token: Token = "") -> HTMLRespon
 
 
 @router.post("/password/reset", dependencies=[CsrfChecked])
-def reset(
-    request: Request,
-    db: DbSession,
-    token: TokenField = "",
-    password: PasswordField = "",
-    password_confirm: PasswordField = "",
-) -> Response:
-    user = _link_user_with_password(
-        request,
-        db,
-        RESET_FORM,
-        accounts.reset_link_user,
-        token=token,
-        password=password,
-        password_confirm=password_confirm,
-    )
+def reset(request: Request, db: DbSession, posted: Posted) -> Response:
+    user = _link_user_with_password(request, db, RESET_FORM, accounts.reset_link_user, posted)
     if isinstance(user, HTMLResponse):
         return user
     try:
-        accounts.reset_password(db, token=token, new_password=password)
+        accounts.reset_password(db, token=posted.token, new_password=posted.password)
     except Invalid as error:  # spent by a concurrent request a moment ago: nothing was written
         return _link_refused(request, error)
     response = templating.redirect(
@@ -159,24 +155,14 @@ def accept_invitation(
     request: Request,
     db: DbSession,
     login_session: LoginSessionDep,
-    token: TokenField = "",
-    password: PasswordField = "",
-    password_confirm: PasswordField = "",
+    posted: Posted,
 ) -> Response:
-    user = _link_user_with_password(
-        request,
-        db,
-        INVITATION_FORM,
-        accounts.invitation_user,
-        token=token,
-        password=password,
-        password_confirm=password_confirm,
-    )
+    user = _link_user_with_password(request, db, INVITATION_FORM, accounts.invitation_user, posted)
     if isinstance(user, HTMLResponse):
         return user
     try:
         new = accounts.accept_invitation(
-            db, token=token, password=password, address=client_address(request)
+            db, token=posted.token, password=posted.password, address=client_address(request)
         )
     except Invalid as error:
         return _link_refused(request, error)

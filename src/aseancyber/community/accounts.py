@@ -1,12 +1,13 @@
 """Account life cycle by e-mailed, signed, single-use links: password resets and invitations."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aseancyber.access.models import User
+from aseancyber.access.models import Organisation, Role, User, UserRole
 from aseancyber.access.service import (
     NewSession,
     change_password,
@@ -108,6 +109,32 @@ def accept_invitation(db: Session, *, token: str, password: str, address: str) -
     user.password_hash = hash_password(password)
     db.flush()
     return start_session(db, user=user, address=address)
+
+
+def invite(
+    db: Session,
+    *,
+    organisation: Organisation,
+    email: str,
+    display_name: str,
+    roles: Iterable[Role],
+    invited_by: str,
+) -> User:
+    """Add a user of ``organisation`` who has no password yet (in the time zone of its member
+    state, UTC without one) and e-mail them the invitation to choose one."""
+    user = User(
+        email=email,
+        display_name=display_name,
+        organisation_id=organisation.id,
+        organisation=organisation,
+        password_hash=None,
+        time_zone=organisation.member_state.time_zone if organisation.member_state else "UTC",
+    )
+    user.roles = [UserRole(role=role) for role in roles]
+    db.add(user)
+    db.flush()
+    send_invitation(db, user=user, invited_by=invited_by)
+    return user
 
 
 def send_invitation(db: Session, *, user: User, invited_by: str) -> None:

@@ -108,7 +108,6 @@ def _form_context(db: Session, actor: Actor) -> dict[str, Any]:
         "organisation_options": [
             (o.id, o.name) for o in all_organisations(db) if o.id != actor.organisation_id
         ],
-        "errors": {},
     }
 
 
@@ -137,21 +136,15 @@ def _form(
     values: dict[str, Any],
     *,
     document: Document | None = None,
-    errors: dict[str, str] | None = None,
-    conflict: str | None = None,
-    status_code: int = 200,
+    refused: forms.Refused | None = None,
 ) -> Response:
     context = {
         **_form_context(db, actor),
         "values": values,
         "document": document,
         "can_edit": document is None or may(actor, Action.EDIT, document),
-        "errors": errors or {},
-        "conflict": conflict,
     }
-    return templating.render(
-        request, "community/documents/form.html", context, status_code=status_code
-    )
+    return forms.form_page(request, "community/documents/form.html", context, refused)
 
 
 @router.get("/documents/new")
@@ -173,8 +166,7 @@ async def create_document(request: Request, db: DbSession, actor: OptionalActor)
         DocumentCreate, values, lambda data: service.create(db, actor=actor, data=data)
     )
     if isinstance(document, forms.Refused):
-        refused = {**document.context, "status_code": document.status_code}
-        return _form(request, db, actor, values, **refused)
+        return _form(request, db, actor, values, refused=document)
     return templating.redirect(f"/documents/{document.id}", "The document was shared.", "success")
 
 
@@ -250,8 +242,7 @@ async def update_document(
         lambda data: service.update(db, actor=actor, document_id=document_id, data=data),
     )
     if isinstance(saved, forms.Refused):
-        refused = {**saved.context, "status_code": saved.status_code}
-        return _form(request, db, actor, shown, document=document, **refused)
+        return _form(request, db, actor, shown, document=document, refused=saved)
     if not service.still_visible(db, reader=actor, document=document):
         return templating.redirect(
             "/documents", "The label was raised; the document is now out of your reach.", "success"

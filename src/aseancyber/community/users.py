@@ -142,19 +142,14 @@ def invite_user(
     _check_roles(actor, before=frozenset(), after=role_set)
     if db.scalar(select(User.id).where(User.email == address)) is not None:
         raise Conflict("a user with this e-mail address already exists")
-    user = User(
+    return accounts.invite(
+        db,
+        organisation=organisation,
         email=address,
         display_name=name,
-        organisation_id=organisation.id,
-        organisation=organisation,
-        password_hash=None,
-        time_zone=organisation.member_state.time_zone if organisation.member_state else "UTC",
+        roles=sorted(role_set),
+        invited_by=actor.display_name or "An administrator",
     )
-    user.roles = [UserRole(role=role) for role in sorted(role_set)]
-    db.add(user)
-    db.flush()
-    accounts.send_invitation(db, user=user, invited_by=actor.display_name or "An administrator")
-    return user
 
 
 def resend_invitation(db: Session, *, actor: Actor, user_id: str) -> User:

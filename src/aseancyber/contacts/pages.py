@@ -107,15 +107,11 @@ def _form(
     values: dict[str, Any],
     *,
     contact: Contact | None = None,
-    errors: dict[str, str] | None = None,
-    conflict: str | None = None,
-    status_code: int = 200,
+    refused: forms.Refused | None = None,
 ) -> Response:
     context = {
         "values": values,
         "contact": contact,
-        "errors": errors or {},
-        "conflict": conflict,
         "kind_options": KIND_OPTIONS,
         "tlp_options": TLP_OPTIONS,
         "tlp_hint": TLP_HINT,
@@ -123,7 +119,7 @@ def _form(
             (o.id, o.name) for o in all_organisations(db) if o.id != actor.organisation_id
         ],
     }
-    return templating.render(request, "contacts/form.html", context, status_code=status_code)
+    return forms.form_page(request, "contacts/form.html", context, refused)
 
 
 async def _posted(request: Request) -> dict[str, Any]:
@@ -166,8 +162,7 @@ async def create_contact(request: Request, db: DbSession, actor: CurrentActor) -
         ContactCreate, values, lambda data: service.create(db, actor=actor, data=data)
     )
     if isinstance(contact, forms.Refused):
-        refused = {**contact.context, "status_code": contact.status_code}
-        return _form(request, db, actor, values, **refused)
+        return _form(request, db, actor, values, refused=contact)
     return templating.redirect(f"/contacts/{contact.id}", "The contact was added.", "success")
 
 
@@ -237,8 +232,7 @@ async def update_contact(
         lambda data: service.update(db, actor=actor, contact_id=contact_id, data=data),
     )
     if isinstance(saved, forms.Refused):
-        refused = {**saved.context, "status_code": saved.status_code}
-        return _form(request, db, actor, values, contact=contact, **refused)
+        return _form(request, db, actor, values, contact=contact, refused=saved)
     return templating.redirect(f"/contacts/{contact_id}", "The contact was saved.", "success")
 
 

@@ -20,6 +20,7 @@ from aseancyber.access.shareable import (
     audience_for_create,
     audience_for_update,
     check_relabel,
+    count_rows,
     get_visible,
     readers_of,
     require_version,
@@ -138,8 +139,7 @@ def list_(
 
 def count(db: Session, *, reader: Reader, filters: ContactFilters = ContactFilters()) -> int:
     """How many contacts ``reader`` may see that match ``filters``."""
-    subquery = _visible(db, reader, filters).subquery()
-    return db.scalar(select(func.count()).select_from(subquery)) or 0
+    return count_rows(db, _visible(db, reader, filters))
 
 
 def all_visible(db: Session, *, reader: Reader, filters: ContactFilters) -> list[Contact]:

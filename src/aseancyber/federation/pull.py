@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aseancyber.access.policy import Actor
 from aseancyber.errors import ServiceError
-from aseancyber.federation.client import TaxiiClient, TaxiiError
+from aseancyber.federation.client import TaxiiError
 from aseancyber.federation.models import Direction, Mapping, Peer
 from aseancyber.federation.records import (
-    Progress,
+    MappingRun,
     SyncReport,
     organisation_reader,
     outcome_row,
+    peer_and_mapping,
     refused,
     resolve,
     unit,
@@ -53,18 +54,10 @@ def ingest_actor(db: Session, *, peer: Peer) -> Actor:
     )
 
 
-def pull_mapping(
-    factory: sessionmaker[Session],
-    *,
-    client: TaxiiClient,
-    peer_id: str,
-    mapping_id: str,
-    report: SyncReport,
-    progress: Progress | None,
-) -> None:
+def pull_mapping(run: MappingRun) -> None:
     """Pull every new page of one mapping's remote collection, from its cursor."""
-    with factory() as db:
-        mapping = db.get(Mapping, mapping_id)
+    with run.factory() as db:
+        mapping = db.get(Mapping, run.mapping_id)
         if mapping is None or not mapping.pull:
             return
         remote = mapping.remote_collection_id
@@ -73,21 +66,21 @@ def pull_mapping(
     next_token: str | None = None
     done = 0
     while True:
-        page = client.get_objects(
+        page = run.client.get_objects(
             remote, added_after=added_after, next_token=next_token, limit=PAGE
         )
         if page.objects:
             store_pulled(
-                factory,
-                peer_id=peer_id,
-                mapping_id=mapping_id,
+                run.factory,
+                peer_id=run.peer_id,
+                mapping_id=run.mapping_id,
                 page_objects=page.objects,
                 date_added_last=page.date_added_last,
-                report=report,
+                report=run.report,
             )
         done += len(page.objects)
-        if progress is not None:
-            progress(f"pull {remote}", done, None)
+        if run.progress is not None:
+            run.progress(f"pull {remote}", done, None)
         if not page.more or not page.objects:
             return
         if page.next:
@@ -110,10 +103,7 @@ def store_pulled(
 ) -> None:
     """Ingest one page and commit it with its outcomes and the pull cursor, all or nothing."""
     with unit(factory) as db:
-        peer = db.get(Peer, peer_id)
-        mapping = db.get(Mapping, mapping_id)
-        assert peer is not None
-        assert mapping is not None
+        peer, mapping = peer_and_mapping(db, peer_id, mapping_id)
         collection = db.get(Collection, mapping.local_collection_id)
         assert collection is not None
         actor = ingest_actor(db, peer=peer)

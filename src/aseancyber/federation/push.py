@@ -17,10 +17,11 @@ from aseancyber.federation import health
 from aseancyber.federation.client import TaxiiClient
 from aseancyber.federation.models import Direction, Mapping, OutcomeKind, Peer
 from aseancyber.federation.records import (
-    Progress,
+    MappingRun,
     SyncReport,
     organisation_reader,
     outcome_row,
+    peer_and_mapping,
     refused,
     resolve,
     unit,
@@ -108,27 +109,17 @@ def push_candidates(
     return list(db.execute(statement).all())
 
 
-def push_mapping(
-    factory: sessionmaker[Session],
-    *,
-    client: TaxiiClient,
-    peer_id: str,
-    mapping_id: str,
-    report: SyncReport,
-    progress: Progress | None,
-) -> None:
-    with factory() as db:
-        mapping = db.get(Mapping, mapping_id)
+def push_mapping(run: MappingRun) -> None:
+    """Send what is new in one mapping's local collection, a batch at a time, from its cursor."""
+    with run.factory() as db:
+        mapping = db.get(Mapping, run.mapping_id)
         if mapping is None or not mapping.push:
             return
         total = health.push_queue(db, mapping=mapping, reader=None)
     done = 0
     while True:
-        with factory() as db:
-            peer = db.get(Peer, peer_id)
-            mapping = db.get(Mapping, mapping_id)
-            assert peer is not None
-            assert mapping is not None
+        with run.factory() as db:
+            peer, mapping = peer_and_mapping(db, run.peer_id, run.mapping_id)
             rows = push_candidates(db, peer=peer, mapping=mapping, limit=PUSH_BATCH)
             remote = mapping.remote_collection_id
             organisation_name = peer.organisation.name
@@ -146,21 +137,21 @@ def push_mapping(
             sending.append(row)
         status: dict[str, Any] = {}
         if sending:
-            status = client.add_objects(
+            status = run.client.add_objects(
                 remote, [outgoing_body(row.body, row.tlp) for row in sending]
             )
         _commit_push(
-            factory,
-            mapping_id=mapping_id,
+            run.factory,
+            mapping_id=run.mapping_id,
             last=rows[-1],
             sending=sending,
             status=status,
             outcomes=outcomes,
-            report=report,
+            report=run.report,
         )
         done += len(rows)
-        if progress is not None:
-            progress(f"push {remote}", done, max(total, done))
+        if run.progress is not None:
+            run.progress(f"push {remote}", done, max(total, done))
 
 
 def _status_details(status: dict[str, Any], key: str) -> dict[tuple[str, str], str]:
@@ -254,10 +245,7 @@ def push_one(
 ) -> None:
     """Send one stored version again (a dead letter retried), asking the policy afresh."""
     with factory() as db:
-        peer = db.get(Peer, peer_id)
-        mapping = db.get(Mapping, mapping_id)
-        assert peer is not None
-        assert mapping is not None
+        peer, mapping = peer_and_mapping(db, peer_id, mapping_id)
         moment = stix.parse_timestamp(version, "version") if version else None
         rows = [
             row

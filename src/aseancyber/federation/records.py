@@ -15,7 +15,7 @@ from aseancyber.access.models import Organisation, Role
 from aseancyber.access.policy import Actor
 from aseancyber.db import begin_writing, utcnow
 from aseancyber.federation import health
-from aseancyber.federation.client import TaxiiError
+from aseancyber.federation.client import TaxiiClient, TaxiiError
 from aseancyber.federation.models import (
     DeadLetter,
     Direction,
@@ -54,6 +54,28 @@ def organisation_reader(db: Session, *, peer: Peer, organisation_id: str) -> Act
         roles=frozenset({Role.CONTRIBUTOR}),
         display_name=f"peer {peer.name}",
     )
+
+
+@dataclass(frozen=True)
+class MappingRun:
+    """One mapping's turn in a sync run: where its sessions come from, the peer's client,
+    and the report the run fills in."""
+
+    factory: sessionmaker[Session]
+    client: TaxiiClient
+    peer_id: str
+    mapping_id: str
+    report: SyncReport
+    progress: Progress | None = None
+
+
+def peer_and_mapping(db: Session, peer_id: str, mapping_id: str) -> tuple[Peer, Mapping]:
+    """The peer and the mapping a run works on (the run found both when it began)."""
+    peer = db.get(Peer, peer_id)
+    mapping = db.get(Mapping, mapping_id)
+    assert peer is not None
+    assert mapping is not None
+    return peer, mapping
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from aseancyber.federation.models import (
     SyncRun,
 )
 from aseancyber.federation.schemas import RunRead
+from aseancyber.shaping import shaped
 from aseancyber.sharing import service as sharing_service
 
 MAX_LISTED = 500
@@ -261,17 +262,13 @@ def list_runs(db: Session, *, reader: Actor, peer: Peer, limit: int = 50) -> lis
 
     both = (Direction.PULL, Direction.PUSH)
     return [
-        RunRead(
-            id=run.id,
-            trigger=run.trigger,
-            state=run.state,
-            started_at=run.started_at,
-            finished_at=run.finished_at,
+        shaped(
+            RunRead,
+            run,
             pulled=count(run.id, OutcomeKind.ACCEPTED, Direction.PULL),
             pushed=count(run.id, OutcomeKind.ACCEPTED, Direction.PUSH),
             rejected=count(run.id, OutcomeKind.REJECTED, *both),
             withheld=count(run.id, OutcomeKind.WITHHELD, *both),
-            error=run.error,
         )
         for run in runs
     ]

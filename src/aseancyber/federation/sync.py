@@ -22,7 +22,7 @@ from aseancyber.federation.client import Credentials, TaxiiClient, TaxiiError
 from aseancyber.federation.models import DeadLetter, Direction, Mapping, Peer, RunState, SyncRun
 from aseancyber.federation.pull import PAGE, pull_mapping, store_pulled
 from aseancyber.federation.push import push_mapping, push_one
-from aseancyber.federation.records import Progress, SyncReport, unit
+from aseancyber.federation.records import MappingRun, Progress, SyncReport, unit
 from aseancyber.federation.secrets import decrypt
 
 ClientFactory = Callable[[Peer], TaxiiClient]
@@ -64,28 +64,12 @@ def sync_peer(
         )
     client: TaxiiClient | None = None
     try:
-        with factory() as db:
-            peer = db.get(Peer, peer_id)
-            assert peer is not None
-            client = client_factory(peer)
+        client = _client(factory, client_factory, peer_id)
         for mapping_id in mapping_ids:
+            mapping_run = MappingRun(factory, client, peer_id, mapping_id, report, progress)
             try:
-                pull_mapping(
-                    factory,
-                    client=client,
-                    peer_id=peer_id,
-                    mapping_id=mapping_id,
-                    report=report,
-                    progress=progress,
-                )
-                push_mapping(
-                    factory,
-                    client=client,
-                    peer_id=peer_id,
-                    mapping_id=mapping_id,
-                    report=report,
-                    progress=progress,
-                )
+                pull_mapping(mapping_run)
+                push_mapping(mapping_run)
             except TaxiiError as error:
                 if error.unreachable:
                     raise  # the peer itself is down: the other mappings would fail alike
@@ -109,6 +93,16 @@ def sync_peer(
             client.close()
     _finish(factory, peer_id, report)
     return report
+
+
+def _client(
+    factory: sessionmaker[Session], client_factory: ClientFactory, peer_id: str
+) -> TaxiiClient:
+    """A client for the peer, made from its row read in a short session of its own."""
+    with factory() as db:
+        peer = db.get(Peer, peer_id)
+        assert peer is not None
+        return client_factory(peer)
 
 
 def _joined(first: str | None, second: str) -> str:
@@ -167,10 +161,7 @@ def retry_dead_letter(
         remote = mapping.remote_collection_id
     client: TaxiiClient | None = None
     try:
-        with factory() as db:
-            peer = db.get(Peer, peer_id)
-            assert peer is not None
-            client = client_factory(peer)
+        client = _client(factory, client_factory, peer_id)
         if direction is Direction.PULL:
             page = client.get_objects(
                 remote, match_id=stix_id, match_version=version or "all", limit=PAGE

@@ -41,6 +41,7 @@ from aseancyber.norms.schemas import (
 from aseancyber.reporting import InstalledProgrammes
 from aseancyber.requests import files
 from aseancyber.requests.schemas import AttachmentRead
+from aseancyber.shaping import shaped
 from aseancyber.web.listing import PageCursor, PageLimit
 from aseancyber.web.pagination import DEFAULT_LIMIT
 
@@ -217,15 +218,8 @@ def oewg_survey(
 
 def attachment_read(assessment_id: str, attachment: NormAssessmentAttachment) -> AttachmentRead:
     """The REST view of one evidence file of a (visible) assessment."""
-    return AttachmentRead(
-        id=attachment.id,
-        filename=attachment.filename,
-        media_type=attachment.media_type,
-        size=attachment.size,
-        sha256=attachment.sha256,
-        created_at=attachment.created_at,
-        download=f"/api/v1/norms/assessments/{assessment_id}/attachments/{attachment.id}",
-    )
+    download = f"/api/v1/norms/assessments/{assessment_id}/attachments/{attachment.id}"
+    return shaped(AttachmentRead, attachment, download=download)
 
 
 @router.get("/assessments/{assessment_id}/attachments")

@@ -6,7 +6,6 @@ Only those who may edit the assessment (its own state's contributors) add files.
 download is written to the audit log (uploads are audited by the ORM hook).
 """
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Reader
@@ -19,13 +18,8 @@ from aseancyber.requests import files
 
 def list_for(db: Session, *, assessment: NormAssessment) -> list[NormAssessmentAttachment]:
     """The evidence files of a (visible) assessment, oldest first."""
-    return list(
-        db.scalars(
-            select(NormAssessmentAttachment)
-            .where(NormAssessmentAttachment.assessment_id == assessment.id)
-            .order_by(NormAssessmentAttachment.created_at, NormAssessmentAttachment.id)
-        )
-    )
+    parent = NormAssessmentAttachment.assessment_id == assessment.id
+    return files.attachments_of(db, NormAssessmentAttachment, parent)
 
 
 def upload(

@@ -11,7 +11,7 @@ from aseancyber.access.dependencies import CsrfChecked, DbSession, OptionalActor
 from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, may
-from aseancyber.errors import Conflict, Forbidden, Invalid
+from aseancyber.errors import Forbidden
 from aseancyber.norms import catalogue
 from aseancyber.norms.models import ActionLevel, NormAction
 from aseancyber.norms.schemas import ActionCreate, ActionUpdate
@@ -27,24 +27,16 @@ def _action_form(
     values: dict[str, Any],
     *,
     action: NormAction | None = None,
-    errors: dict[str, str] | None = None,
-    conflict: str | None = None,
-    status_code: int = 200,
+    refused: forms.Refused | None = None,
     norms: list[tuple[str, str]],
 ) -> Response:
-    return templating.render(
-        request,
-        "norms/action_form.html",
-        {
-            "values": values,
-            "action": action,
-            "errors": errors or {},
-            "conflict": conflict,
-            "norm_options": norms,
-            "level_options": LEVEL_OPTIONS,
-        },
-        status_code=status_code,
-    )
+    context = {
+        "values": values,
+        "action": action,
+        "norm_options": norms,
+        "level_options": LEVEL_OPTIONS,
+    }
+    return forms.form_page(request, "norms/action_form.html", context, refused)
 
 
 def _norm_options(db: Session) -> list[tuple[str, str]]:
@@ -80,18 +72,11 @@ async def create_action(request: Request, db: DbSession, actor: OptionalActor) -
     form = await request.form()
     values = {name: forms.text(form, name) for name in ("norm_letter", "title", "description")}
     values["level"] = forms.text(form, "level")
-    parsed = forms.parse(ActionCreate, values)
-    if isinstance(parsed, dict):
-        return _action_form(
-            request, values, errors=parsed, status_code=422, norms=_norm_options(db)
-        )
-    try:
-        catalogue.create_action(db, actor=actor, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _action_form(
-            request, values, errors=errors, status_code=422, norms=_norm_options(db)
-        )
+    added = forms.submit(
+        ActionCreate, values, lambda data: catalogue.create_action(db, actor=actor, data=data)
+    )
+    if isinstance(added, forms.Refused):
+        return _action_form(request, values, refused=added, norms=_norm_options(db))
     return templating.redirect("/norms", "The practical action was added.", "success")
 
 
@@ -125,22 +110,12 @@ async def update_action(
     values: dict[str, Any] = {
         name: forms.text(form, name) for name in ("title", "description", "level", "version")
     }
-    options = _norm_options(db)
-    parsed = forms.parse(ActionUpdate, values)
     shown = {**values, "norm_letter": action.norm.letter}
-    if isinstance(parsed, dict):
-        return _action_form(
-            request, shown, action=action, errors=parsed, status_code=422, norms=options
-        )
-    try:
-        catalogue.update_action(db, actor=actor, action_id=action_id, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _action_form(
-            request, shown, action=action, errors=errors, status_code=422, norms=options
-        )
-    except Conflict as error:
-        return _action_form(
-            request, shown, action=action, conflict=error.detail, status_code=409, norms=options
-        )
+    saved = forms.submit(
+        ActionUpdate,
+        values,
+        lambda data: catalogue.update_action(db, actor=actor, action_id=action_id, data=data),
+    )
+    if isinstance(saved, forms.Refused):
+        return _action_form(request, shown, action=action, refused=saved, norms=_norm_options(db))
     return templating.redirect("/norms", "The practical action was saved.", "success")

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from aseancyber.access.models import MemberState
 from aseancyber.access.policy import AggregateScope, Shareable, Tlp, register_shareable
 from aseancyber.db import Base, db_enum, id_column, utcnow
+from aseancyber.storage import StoredFileColumns
 
 
 class ActionLevel(StrEnum):
@@ -240,7 +240,7 @@ class NormAssessmentVersion(AssessedContent, Base):
         }
 
 
-class NormAssessmentAttachment(Base):
+class NormAssessmentAttachment(StoredFileColumns, Base):
     """A file of evidence for an assessment, stored under a generated name (never the uploaded
     one); whoever may see the assessment may download it, nobody else."""
 
@@ -249,11 +249,6 @@ class NormAssessmentAttachment(Base):
 
     id: Mapped[str] = id_column()
     assessment_id: Mapped[str] = mapped_column(ForeignKey("norm_assessment.id", ondelete="CASCADE"))
-    filename: Mapped[str] = mapped_column(String(200))
-    media_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
     uploaded_by_id: Mapped[str | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL")
     )

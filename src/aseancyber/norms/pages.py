@@ -18,7 +18,7 @@ from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession,
 from aseancyber.access.guards import login_redirect
 from aseancyber.access.policy import Actor
 from aseancyber.access.rules import Action, Proposed, may
-from aseancyber.errors import Conflict, Forbidden, Invalid, TooLarge
+from aseancyber.errors import Forbidden, Invalid, TooLarge
 from aseancyber.norms import (
     attachments,
     catalogue,
@@ -231,24 +231,16 @@ def _form(
     action: NormAction,
     values: dict[str, Any],
     assessment: NormAssessment | None = None,
-    errors: dict[str, str] | None = None,
-    conflict: str | None = None,
-    status_code: int = 200,
+    refused: forms.Refused | None = None,
 ) -> Response:
-    return templating.render(
-        request,
-        "norms/form.html",
-        {
-            "action": action,
-            "assessment": assessment,
-            "values": values,
-            "errors": errors or {},
-            "conflict": conflict,
-            "status_options": STATUS_OPTIONS,
-            "visibility_options": VISIBILITY_OPTIONS,
-        },
-        status_code=status_code,
-    )
+    context = {
+        "action": action,
+        "assessment": assessment,
+        "values": values,
+        "status_options": STATUS_OPTIONS,
+        "visibility_options": VISIBILITY_OPTIONS,
+    }
+    return forms.form_page(request, "norms/form.html", context, refused)
 
 
 def _own_state(actor: Actor) -> str:
@@ -298,16 +290,11 @@ async def create_assessment(
     _own_state(actor)
     action = catalogue.get_action_or_404(db, action_id=action_id)
     values = {**await _posted(request), "action_id": action.id}
-    parsed = forms.parse(AssessmentCreate, values)
-    if isinstance(parsed, dict):
-        return _form(request, action=action, values=values, errors=parsed, status_code=422)
-    try:
-        assessment = service.create(db, actor=actor, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _form(request, action=action, values=values, errors=errors, status_code=422)
-    except Conflict as error:
-        return _form(request, action=action, values=values, conflict=error.detail, status_code=409)
+    assessment = forms.submit(
+        AssessmentCreate, values, lambda data: service.create(db, actor=actor, data=data)
+    )
+    if isinstance(assessment, forms.Refused):
+        return _form(request, action=action, values=values, refused=assessment)
     return templating.redirect(
         f"/norms/assessments/{assessment.id}", "The assessment was recorded.", "success"
     )
@@ -359,37 +346,13 @@ async def update_assessment(
     if values["visibility"] == "" and assessment.visibility is Visibility.CUSTOM:
         values.pop("visibility")
     action = assessment.action
-    parsed = forms.parse(AssessmentUpdate, values)
-    if isinstance(parsed, dict):
-        return _form(
-            request,
-            action=action,
-            assessment=assessment,
-            values=values,
-            errors=parsed,
-            status_code=422,
-        )
-    try:
-        service.update(db, actor=actor, assessment_id=assessment_id, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _form(
-            request,
-            action=action,
-            assessment=assessment,
-            values=values,
-            errors=errors,
-            status_code=422,
-        )
-    except Conflict as error:
-        return _form(
-            request,
-            action=action,
-            assessment=assessment,
-            values=values,
-            conflict=error.detail,
-            status_code=409,
-        )
+    saved = forms.submit(
+        AssessmentUpdate,
+        values,
+        lambda data: service.update(db, actor=actor, assessment_id=assessment_id, data=data),
+    )
+    if isinstance(saved, forms.Refused):
+        return _form(request, action=action, assessment=assessment, values=values, refused=saved)
     return templating.redirect(
         f"/norms/assessments/{assessment_id}", "The assessment was saved.", "success"
     )

@@ -9,7 +9,7 @@ organisations of the assessed state write it; each save appends a version, from 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import GOVERNMENT_KINDS, MemberState, Organisation, OrganisationKind
@@ -23,6 +23,7 @@ from aseancyber.access.policy import (
     visible_with_hint,
 )
 from aseancyber.access.rules import Action, Proposed, may
+from aseancyber.access.shareable import count_rows
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound
@@ -157,8 +158,7 @@ def list_(
 
 def count(db: Session, *, reader: Reader, filters: AssessmentFilters = AssessmentFilters()) -> int:
     """How many assessments ``reader`` may see that match ``filters``."""
-    subquery = _filtered(db, reader, filters).subquery()
-    return db.scalar(select(func.count()).select_from(subquery)) or 0
+    return count_rows(db, _filtered(db, reader, filters))
 
 
 def all_visible(
@@ -422,14 +422,4 @@ def read(assessment: NormAssessment) -> AssessmentRead:
 
 def read_version(version: NormAssessmentVersion) -> VersionRead:
     """The REST view of one saved version."""
-    return VersionRead(
-        assessment_id=version.assessment_id,
-        version=version.version,
-        status=version.status,
-        evidence=version.evidence,
-        links=list(version.links),
-        responsible_agency=version.responsible_agency,
-        assessed_on=version.assessed_on,
-        visibility=version.visibility,
-        recorded_at=version.recorded_at,
-    )
+    return shaped(VersionRead, version, links=list(version.links))

@@ -35,10 +35,12 @@ from aseancyber.positions.models import (
     Position,
     PositionResponse,
     PositionStatus,
+    ReferendumAnswer,
     ResponseKind,
 )
 from aseancyber.positions.schemas import BoardRead, BoardRow, ResponseCreate, ResponseRead
 from aseancyber.positions.service import get_or_404, get_version, require_drafting
+from aseancyber.shaping import shaped
 
 REMINDER_WINDOW = timedelta(days=3)
 """Reminders start this long before the deadline."""
@@ -78,18 +80,19 @@ def history(db: Session, *, position: Position) -> list[PositionResponse]:
     )
 
 
+def answer_names(answer: PositionResponse | ReferendumAnswer) -> dict[str, str | None]:
+    """The names a state's answer on a version is shown with: its state, the person who
+    gave it (gone: none) and their organisation."""
+    return {
+        "member_state_name": answer.member_state.name,
+        "by_name": answer.user.display_name if answer.user else None,
+        "organisation_name": answer.organisation.name,
+    }
+
+
 def response_read(response: PositionResponse, *, current_version: int) -> ResponseRead:
-    return ResponseRead(
-        member_state_id=response.member_state_id,
-        member_state_name=response.member_state.name,
-        version_number=response.version_number,
-        kind=response.kind,
-        text=response.text,
-        by_name=response.user.display_name if response.user else None,
-        organisation_name=response.organisation.name,
-        created_at=response.created_at,
-        counts=response.kind is ResponseKind.ENDORSE and response.version_number == current_version,
-    )
+    counts = response.kind is ResponseKind.ENDORSE and response.version_number == current_version
+    return shaped(ResponseRead, response, **answer_names(response), counts=counts)
 
 
 def _row_state(response: PositionResponse | None, current: int) -> str:

@@ -6,17 +6,24 @@ usual TLP:AMBER a dialogue partner sees the engagements it took part in and noth
 """
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, inspect, or_, select
+from sqlalchemy import Select, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.models import Organisation, User
-from aseancyber.access.policy import Actor, Reader, set_audience, visible_to
+from aseancyber.access.policy import Actor, Audience, Reader, Tlp, set_audience, visible_to
 from aseancyber.access.rules import Action, may
-from aseancyber.access.shareable import check_relabel, get_visible, require_version
+from aseancyber.access.shareable import (
+    check_relabel,
+    count_rows,
+    get_visible,
+    require_named,
+    require_version,
+)
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Forbidden, Invalid, NotFound
@@ -105,8 +112,7 @@ def all_visible(
 
 
 def count(db: Session, *, reader: Reader, filters: EngagementFilters = EngagementFilters()) -> int:
-    subquery = _visible(reader, filters).subquery()
-    return db.scalar(select(func.count()).select_from(subquery)) or 0
+    return count_rows(db, _visible(reader, filters))
 
 
 def get_or_404(db: Session, *, reader: Reader, engagement_id: str) -> Engagement:
@@ -169,6 +175,16 @@ def _set_participants(db: Session, engagement: Engagement, roles: dict[str, str]
     set_audience(db, engagement, organisation_ids=roles)
 
 
+def _require_participants(label: Tlp, organisation_ids: Iterable[str]) -> None:
+    """The policy's rule for TLP:RED, where an engagement's participants are its audience."""
+    require_named(
+        label,
+        Audience(organisation_ids=frozenset(organisation_ids)),
+        field="participants",
+        recipients="at least one participating organisation",
+    )
+
+
 def _check_dates(starts_on: date, ends_on: date | None) -> None:
     if ends_on is not None and ends_on < starts_on:
         raise Invalid("may not be before the start date", "ends_on")
@@ -180,8 +196,7 @@ def create(db: Session, *, actor: Actor, data: EngagementCreate) -> Engagement:
         raise Forbidden("recording an engagement needs the contributor or coordinator role")
     _check_dates(data.starts_on, data.ends_on)
     roles = _check_participants(db, data.participants)
-    if data.tlp.needs_audience and not roles:
-        raise Invalid("TLP:RED needs at least one participating organisation", "participants")
+    _require_participants(data.tlp, roles)
     engagement = Engagement(
         title=data.title,
         kind=data.kind,
@@ -224,12 +239,10 @@ def update(db: Session, *, actor: Actor, engagement_id: str, data: EngagementUpd
     roles = None
     if data.participants is not None:
         roles = _check_participants(db, data.participants)
-    label = changes.get("tlp") or engagement.tlp
-    participants = (
-        roles if roles is not None else {p.organisation_id for p in engagement.participants}
+    _require_participants(
+        changes.get("tlp") or engagement.tlp,
+        roles if roles is not None else [p.organisation_id for p in engagement.participants],
     )
-    if label.needs_audience and not participants:
-        raise Invalid("TLP:RED needs at least one participating organisation", "participants")
     for field, value in changes.items():
         text_field = field in {"location", "summary", "outcomes", "initiative_ref"}
         setattr(engagement, field, "" if value is None and text_field else value)

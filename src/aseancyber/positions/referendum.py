@@ -17,7 +17,7 @@ from aseancyber.access.policy import Actor
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid
 from aseancyber.positions import adoption, readers
-from aseancyber.positions.consensus import answering_state, coordinated_step
+from aseancyber.positions.consensus import answer_names, answering_state, coordinated_step
 from aseancyber.positions.models import (
     AdoptionBasis,
     ConfirmationKind,
@@ -34,6 +34,7 @@ from aseancyber.positions.schemas import (
     ReferendumRead,
 )
 from aseancyber.positions.service import get_or_404
+from aseancyber.shaping import shaped
 
 MAX_CONFIRMATION = timedelta(days=180)
 
@@ -186,16 +187,7 @@ def settle_due(db: Session, *, now: datetime) -> None:
 
 
 def confirmation_read(record: ReferendumAnswer) -> ConfirmationRead:
-    return ConfirmationRead(
-        member_state_id=record.member_state_id,
-        member_state_name=record.member_state.name,
-        version_number=record.version_number,
-        kind=record.kind,
-        text=record.text,
-        by_name=record.user.display_name if record.user else None,
-        organisation_name=record.organisation.name,
-        created_at=record.created_at,
-    )
+    return shaped(ConfirmationRead, record, **answer_names(record))
 
 
 def referendum_read(db: Session, *, position: Position) -> ReferendumRead | None:

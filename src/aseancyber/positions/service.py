@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Reader, audience_of, visible_to
@@ -18,6 +18,7 @@ from aseancyber.access.shareable import (
     audience_for_create,
     audience_for_update,
     check_relabel,
+    count_rows,
     get_visible,
     require_version,
     share_with,
@@ -101,8 +102,7 @@ def all_visible(
 
 def count(db: Session, *, reader: Reader, filters: PositionFilters = PositionFilters()) -> int:
     """How many positions ``reader`` may see that match ``filters``."""
-    subquery = _visible(reader, filters).subquery()
-    return db.scalar(select(func.count()).select_from(subquery)) or 0
+    return count_rows(db, _visible(reader, filters))
 
 
 def get_or_404(db: Session, *, reader: Reader, position_id: str) -> Position:

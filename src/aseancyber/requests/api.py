@@ -24,6 +24,7 @@ from aseancyber.requests.schemas import (
     RequestUpdate,
     Transition,
 )
+from aseancyber.shaping import shaped
 from aseancyber.web.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
@@ -149,27 +150,18 @@ def post_message(
 ) -> MessageRead:
     """Add a message to the request's thread."""
     message = service.add_message(db, actor=actor, request_id=request_id, body=body.body)
-    return MessageRead(
-        id=message.id,
-        event=message.event,
-        body=message.body,
+    return shaped(
+        MessageRead,
+        message,
         author_name=actor.display_name,
         organisation_name=message.organisation.name,
-        created_at=message.created_at,
     )
 
 
 def attachment_read(request_id: str, attachment: RequestAttachment) -> AttachmentRead:
     """The REST view of one file of a (visible) request."""
-    return AttachmentRead(
-        id=attachment.id,
-        filename=attachment.filename,
-        media_type=attachment.media_type,
-        size=attachment.size,
-        sha256=attachment.sha256,
-        created_at=attachment.created_at,
-        download=f"/api/v1/requests/{request_id}/attachments/{attachment.id}",
-    )
+    download = f"/api/v1/requests/{request_id}/attachments/{attachment.id}"
+    return shaped(AttachmentRead, attachment, download=download)
 
 
 @router.get("/{request_id}/attachments")

@@ -6,7 +6,6 @@ Those who may write in the request's thread add files while the thread is open. 
 download is written to the audit log (uploads are audited by the ORM hook).
 """
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.access.policy import Actor, Reader
@@ -20,13 +19,8 @@ CLOSED = {RequestStatus.CLOSED, RequestStatus.WITHDRAWN}
 
 def list_for(db: Session, *, request: CrossBorderRequest) -> list[RequestAttachment]:
     """The files of a (visible) request, oldest first."""
-    return list(
-        db.scalars(
-            select(RequestAttachment)
-            .where(RequestAttachment.request_id == request.id)
-            .order_by(RequestAttachment.created_at, RequestAttachment.id)
-        )
-    )
+    parent = RequestAttachment.request_id == request.id
+    return files.attachments_of(db, RequestAttachment, parent)
 
 
 def upload(

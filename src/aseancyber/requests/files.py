@@ -173,6 +173,15 @@ def read_or_404(attachment: AttachmentRow) -> Download:
     return found
 
 
+def attachments_of(
+    db: Session, model: type[Attached], parent: ColumnElement[bool]
+) -> list[Attached]:
+    """The attachments of a parent the caller has already found visible (``parent`` selects
+    them), oldest first."""
+    columns = model.__table__.c
+    return list(db.scalars(select(model).where(parent).order_by(columns.created_at, columns.id)))
+
+
 def attachment_or_404(
     db: Session, model: type[Attached], parent: ColumnElement[bool], attachment_id: str
 ) -> Attached:

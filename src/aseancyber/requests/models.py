@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Shareable, register_shareable
 from aseancyber.db import Base, db_enum, id_column, utcnow
+from aseancyber.storage import StoredFileColumns
 
 
 class RequestKind(StrEnum):
@@ -156,7 +157,7 @@ class RequestMessage(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class RequestAttachment(Base):
+class RequestAttachment(StoredFileColumns, Base):
     """A file sent with a request, stored under a generated name (never the uploaded one);
     whoever may see the request may download it, nobody else."""
 
@@ -169,11 +170,6 @@ class RequestAttachment(Base):
     request_id: Mapped[str] = mapped_column(
         ForeignKey("cross_border_request.id", ondelete="CASCADE")
     )
-    filename: Mapped[str] = mapped_column(String(200))
-    media_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
     uploaded_by_id: Mapped[str | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL")
     )

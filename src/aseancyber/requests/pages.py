@@ -17,7 +17,7 @@ from aseancyber.access.dependencies import CsrfChecked, CurrentActor, DbSession,
 from aseancyber.access.models import Organisation, User
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
-from aseancyber.errors import Conflict, Forbidden, Invalid, TooLarge
+from aseancyber.errors import Forbidden, Invalid, TooLarge
 from aseancyber.requests import attachments, escalation, files, service, views, workflow
 from aseancyber.requests.models import (
     REQUEST_KIND_LABELS,
@@ -147,28 +147,20 @@ def _form(
     values: dict[str, Any],
     *,
     record: CrossBorderRequest | None = None,
-    errors: dict[str, str] | None = None,
-    conflict: str | None = None,
-    status_code: int = 200,
+    refused: forms.Refused | None = None,
 ) -> Response:
     kind = values.get("kind") or ""
     required = service.REQUIRED_FIELDS.get(RequestKind(kind), ()) if kind in KIND_VALUES else ()
-    return templating.render(
-        request,
-        "requests/form.html",
-        {
-            "values": values,
-            "record": record,
-            "errors": errors or {},
-            "conflict": conflict,
-            "kind_options": KIND_OPTIONS,
-            "tlp_options": TLP_OPTIONS,
-            "receiver_options": _receivers(db, actor),
-            "required": required,
-            "is_preservation": kind == RequestKind.PRESERVATION.value,
-        },
-        status_code=status_code,
-    )
+    context = {
+        "values": values,
+        "record": record,
+        "kind_options": KIND_OPTIONS,
+        "tlp_options": TLP_OPTIONS,
+        "receiver_options": _receivers(db, actor),
+        "required": required,
+        "is_preservation": kind == RequestKind.PRESERVATION.value,
+    }
+    return forms.form_page(request, "requests/form.html", context, refused)
 
 
 async def _posted(request: Request) -> dict[str, Any]:
@@ -224,7 +216,7 @@ async def create_request(request: Request, db: DbSession, actor: CurrentActor) -
     values["send"] = forms.text(form, "action") == "send"
     parsed = forms.parse(RequestCreate, values)
     if isinstance(parsed, dict):
-        return _form(request, db, actor, values, errors=parsed, status_code=422)
+        return _form(request, db, actor, values, refused=forms.Refused(errors=parsed))
     try:
         record = service.create(db, actor=actor, data=parsed)
         if parsed.send:
@@ -233,9 +225,8 @@ async def create_request(request: Request, db: DbSession, actor: CurrentActor) -
             )
     except Invalid as error:
         db.rollback()
-        return _form(
-            request, db, actor, values, errors=forms.invalid_errors(error), status_code=422
-        )
+        refused = forms.Refused(errors=forms.invalid_errors(error))
+        return _form(request, db, actor, values, refused=refused)
     message = "The request was sent." if parsed.send else "The draft was saved."
     return templating.redirect(f"/requests/{record.id}", message, "success")
 
@@ -342,18 +333,13 @@ async def update_request(
         changes = {"mla_reference": posted["mla_reference"], "tlp": posted["tlp"]}
     changes["version"] = forms.text(form, "version")
     shown = {**_loaded(record), **posted}
-    parsed = forms.parse(RequestUpdate, changes)
-    if isinstance(parsed, dict):
-        return _form(request, db, actor, shown, record=record, errors=parsed, status_code=422)
-    try:
-        service.update(db, actor=actor, request_id=request_id, data=parsed)
-    except Invalid as error:
-        errors = forms.invalid_errors(error)
-        return _form(request, db, actor, shown, record=record, errors=errors, status_code=422)
-    except Conflict as error:
-        return _form(
-            request, db, actor, shown, record=record, conflict=error.detail, status_code=409
-        )
+    saved = forms.submit(
+        RequestUpdate,
+        changes,
+        lambda data: service.update(db, actor=actor, request_id=request_id, data=data),
+    )
+    if isinstance(saved, forms.Refused):
+        return _form(request, db, actor, shown, record=record, refused=saved)
     return templating.redirect(f"/requests/{request_id}", "The request was saved.", "success")
 
 

@@ -22,7 +22,7 @@ from aseancyber.access.policy import (
 )
 from aseancyber.access.rules import Action, may
 from aseancyber.access.service import actor_for
-from aseancyber.access.shareable import check_relabel, get_visible, require_version
+from aseancyber.access.shareable import check_relabel, count_rows, get_visible, require_version
 from aseancyber.community.service import contains_text, has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import FieldProblem, Forbidden, Invalid
@@ -220,8 +220,7 @@ def list_(
 
 def count(db: Session, *, reader: Reader, filters: RequestFilters = RequestFilters()) -> int:
     """How many requests ``reader`` may see that match ``filters``."""
-    subquery = _visible(reader, filters).subquery()
-    return db.scalar(select(func.count()).select_from(subquery)) or 0
+    return count_rows(db, _visible(reader, filters))
 
 
 def all_visible(

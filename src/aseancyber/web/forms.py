@@ -5,10 +5,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from aseancyber.errors import Conflict, FieldProblem, Invalid
+from aseancyber.web import templating
 from aseancyber.web.field_messages import plain_message
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -121,3 +124,13 @@ def submit(
         return Refused(errors=invalid_errors(error))
     except Conflict as error:
         return Refused(conflict=error.detail)
+
+
+def form_page(
+    request: Request, template: str, context: dict[str, Any], refused: Refused | None = None
+) -> HTMLResponse:
+    """A form's page: fresh (200), or shown again with why it was not saved (``refused``:
+    422 with a message by each field, or 409 with the conflict)."""
+    shown = refused or Refused()
+    status_code = 200 if refused is None else refused.status_code
+    return templating.render(request, template, {**context, **shown.context}, status_code)

@@ -3,11 +3,12 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aseancyber.access.models import User
 from aseancyber.db import Base, db_enum, id_column, utcnow
+from aseancyber.storage import StoredFileColumns
 
 
 class MessageAudience(StrEnum):
@@ -66,7 +67,7 @@ class Message(Base):
     author: Mapped[User | None] = relationship(lazy="joined", foreign_keys="Message.author_id")
 
 
-class Attachment(Base):
+class Attachment(StoredFileColumns, Base):
     """A file sent with a message, stored under a generated name (never the uploaded one)."""
 
     __tablename__ = "case_attachment"
@@ -78,9 +79,4 @@ class Attachment(Base):
     message_id: Mapped[str] = mapped_column(
         ForeignKey("case_message.id", ondelete="CASCADE"), index=True
     )
-    filename: Mapped[str] = mapped_column(String(200))
-    media_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
