@@ -30,12 +30,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.access.policy import Tlp
 from aseancyber.db import make_engine
-from aseancyber.initiatives import live_index
-from aseancyber.initiatives.detection import THRESHOLD, DuplicateIndex, Profile, brute_force_pairs
-from aseancyber.initiatives.evaluation import evaluate
+from aseancyber.initiatives.detection import live_index
+from aseancyber.initiatives.detection.evaluation import evaluate
+from aseancyber.initiatives.detection.index import (
+    THRESHOLD,
+    DuplicateIndex,
+    Profile,
+    brute_force_pairs,
+)
+from aseancyber.initiatives.detection.profiles import load_profiles
 from aseancyber.initiatives.models import Initiative, InitiativeStatus, InitiativeTag, TagKind
 from aseancyber.initiatives.overlaps import service as overlaps
-from aseancyber.initiatives.profiles import load_profiles
 
 ROOT = Path(__file__).resolve().parent.parent
 

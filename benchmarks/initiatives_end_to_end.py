@@ -23,8 +23,8 @@ from sqlalchemy.orm import sessionmaker
 
 from aseancyber.access.models import Organisation, OrganisationKind
 from aseancyber.db import make_engine
-from aseancyber.initiatives import live_index
-from aseancyber.initiatives.detection import Profile
+from aseancyber.initiatives.detection import live_index
+from aseancyber.initiatives.detection.index import Profile
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap
 from benchmarks.initiatives import ROOT, insert_profiles, synthetic_corpus

@@ -42,7 +42,8 @@ from aseancyber.access.models import (
 from aseancyber.access.policy import Actor
 from aseancyber.access.service import actor_for
 from aseancyber.db import make_engine
-from aseancyber.initiatives import chunked_import, detection_runs, registry_names, service, transfer
+from aseancyber.initiatives import chunked_import, registry_names, service, transfer
+from aseancyber.initiatives.detection import runs as detection_runs
 from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap

@@ -6,8 +6,8 @@ Run: ``python -m benchmarks initiatives_quality`` (``ASEANCYBER_QUALITY_PARTS=tu
 for the parts tuned on only). The weights were chosen on the tuning
 part, the glossary's Malay, Filipino, Khmer, Lao and Burmese words and the cross-language
 weight on the development part (the tuning topics in those languages), the threshold by a
-rule on both (see :data:`aseancyber.initiatives.scoring.THRESHOLD`); the glossary's generic
-vocabulary of the field was written from the field, not from the set; the
+rule on both (see :data:`aseancyber.initiatives.detection.scoring.THRESHOLD`); the
+glossary's generic vocabulary of the field was written from the field, not from the set; the
 held-out part has other topics, other languages (Malay, Filipino) and other sentence frames,
 and nothing was tuned on it. The learning row simulates
 coordinators deciding on every mistake the detector makes on the tuning part (a false pair
@@ -21,9 +21,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from aseancyber.initiatives.detection import THRESHOLD, DuplicateIndex
-from aseancyber.initiatives.evaluation import Quality, evaluate, load_set
-from aseancyber.initiatives.feedback import Verdict, learn_term_weights
+from aseancyber.initiatives.detection.evaluation import Quality, evaluate, load_set
+from aseancyber.initiatives.detection.feedback import Verdict, learn_term_weights
+from aseancyber.initiatives.detection.index import THRESHOLD, DuplicateIndex
 
 EVALUATION_SET = Path(__file__).resolve().parent.parent / "tests/initiatives/data/evaluation.json"
 PARTS = tuple(os.environ.get("ASEANCYBER_QUALITY_PARTS", "tuning,development,held_out").split(","))

@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("changed_at", aseancyber.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("generation", name=op.f("pk_initiative_index_change")),
     )
-    # The one row whose lock orders every change (see aseancyber.initiatives.live_index).
+    # The one row whose lock orders every change (see aseancyber.initiatives.detection.live_index).
     op.bulk_insert(state, [{"id": 1, "generation": 0}])
     op.create_table(
         "initiative_report_run",

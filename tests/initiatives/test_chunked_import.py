@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from aseancyber.audit.models import AuditEntry
-from aseancyber.initiatives import chunked_import, live_index, transfer
+from aseancyber.initiatives import chunked_import, transfer
+from aseancyber.initiatives.detection import live_index
 from aseancyber.initiatives.importing import ImportResult
 from aseancyber.initiatives.models import Initiative
 from aseancyber.jobs.units import committed_units
-from tests.initiatives.test_detection_runs import (  # noqa: F401 - the fixture, reused
+from tests.initiatives.detection.test_detection_runs import (  # noqa: F401 - the fixture, reused
     ROWS,
     WAIT,
     Pause,

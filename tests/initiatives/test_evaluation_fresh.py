@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from aseancyber.initiatives.evaluation import load_set
+from aseancyber.initiatives.detection.evaluation import load_set
 from tests.initiatives import evaluation_fresh
 from tests.initiatives.evaluation_fresh_languages import LANGUAGES
 from tests.initiatives.evaluation_fresh_subjects import SUBJECTS

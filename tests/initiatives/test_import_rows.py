@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import SectoralBody
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import importing, live_index
+from aseancyber.initiatives import importing
+from aseancyber.initiatives.detection import live_index
 from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap

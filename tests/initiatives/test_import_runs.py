@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from aseancyber.access.policy import Tlp
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import SectoralBody
-from aseancyber.initiatives import import_runs, live_index
+from aseancyber.initiatives import import_runs
+from aseancyber.initiatives.detection import live_index
 from aseancyber.initiatives.models import ImportRun, Initiative
 from aseancyber.jobs.service import Handler
 from aseancyber.jobs.worker import run_pending
 from aseancyber.manifests import JOB_HANDLERS
-from tests.initiatives.test_detection_runs import (  # noqa: F401 - the fixture, reused
+from tests.initiatives.detection.test_detection_runs import (  # noqa: F401 - the fixture, reused
     ROWS,
     WAIT,
     Pause,

@@ -19,7 +19,7 @@ from aseancyber.jobs.units import committed_units
 from aseancyber.routing import table
 from aseancyber.routing.models import AsName, AsnRange
 from tests.conftest import make_settings
-from tests.initiatives.test_detection_runs import WAIT, Pause, _in_thread
+from tests.initiatives.detection.test_detection_runs import WAIT, Pause, _in_thread
 
 BUSY_SECONDS = 3.0
 OLD = ["1.0.0.0\t1.0.0.255\t13335\tUS\tCLOUDFLARENET\n"]

@@ -3,7 +3,7 @@ ministers' report, each with a progress bar.
 
 Duplicate detection never runs inside a long write transaction (issue 14): it scores with
 no transaction open and writes its pairs in short ones, published at once
-(:mod:`aseancyber.initiatives.detection_runs`), so the site's other writers go on.
+(:mod:`aseancyber.initiatives.detection.runs`), so the site's other writers go on.
 """
 
 from pathlib import Path
@@ -29,7 +29,8 @@ from aseancyber.cli.common import (
 )
 from aseancyber.db import get_session_factory
 from aseancyber.errors import ServiceError
-from aseancyber.initiatives import chunked_import, detection_runs, importing, transfer
+from aseancyber.initiatives import chunked_import, importing, transfer
+from aseancyber.initiatives.detection import runs as detection_runs
 from aseancyber.initiatives.reports import service as report
 from aseancyber.jobs.units import committed_units
 from aseancyber.manifests import REPORT_SOURCES

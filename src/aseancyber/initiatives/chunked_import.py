@@ -15,7 +15,7 @@ norm links and audit entry, or not at all. An import stopped midway (killed, the
 gone) keeps the chunks already committed; the error says the first row not stored, and
 running the same file again with ``start_row`` set to it stores the rest (earlier rows are
 checked again but not stored twice). Overlaps are looked for afterwards, with
-:func:`aseancyber.initiatives.detection_runs.detect_committed_import`.
+:func:`aseancyber.initiatives.detection.runs.detect_committed_import`.
 """
 
 import time
@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from aseancyber.access.policy import Actor, Tlp
 from aseancyber.access.rules import Action, may
 from aseancyber.errors import Forbidden, Invalid
-from aseancyber.initiatives import live_index, registry_names
+from aseancyber.initiatives import registry_names
+from aseancyber.initiatives.detection import live_index
 from aseancyber.initiatives.importing import (
     MAX_PROBLEMS,
     MAX_ROWS,

@@ -33,7 +33,8 @@ from aseancyber.access.service import actor_for
 from aseancyber.community.service import has_nul
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Forbidden, NotFound
-from aseancyber.initiatives import chunked_import, detection_runs, importing
+from aseancyber.initiatives import chunked_import, importing
+from aseancyber.initiatives.detection import runs as detection_runs
 from aseancyber.initiatives.importing import ImportResult
 from aseancyber.initiatives.models import ImportRun, Initiative
 from aseancyber.initiatives.reports.models import ReportRunStatus

@@ -1,7 +1,7 @@
 """Importing a registry file of initiatives: every row checked, the good ones stored in
 batches, one duplicate-detection pass at the end, all inside the caller's transaction (or,
 for the command line, the detection after the commit, in short transactions of its own:
-:mod:`aseancyber.initiatives.detection_runs`).
+:mod:`aseancyber.initiatives.detection.runs`).
 
 Two modes. All or nothing (the default): one bad row and nothing is stored, and every
 problem of every row is listed. Skip bad rows: the good rows are stored, together or not
@@ -41,14 +41,15 @@ from aseancyber.access.rules import Action, may
 from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.db import new_id, utcnow
 from aseancyber.errors import Forbidden, Invalid
-from aseancyber.initiatives import live_index, registry_names, service
+from aseancyber.initiatives import registry_names, service
 from aseancyber.initiatives.checks import check_audience, check_consistency
-from aseancyber.initiatives.detection import THRESHOLD, Candidate, DuplicateIndex
+from aseancyber.initiatives.detection import live_index
+from aseancyber.initiatives.detection.index import THRESHOLD, Candidate, DuplicateIndex
+from aseancyber.initiatives.detection.profiles import load_profiles
 from aseancyber.initiatives.models import Initiative, InitiativeNorm, InitiativeTag
 from aseancyber.initiatives.overlaps import notices as overlap_notices
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap
-from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.initiatives.registry_names import name_key
 from aseancyber.initiatives.schemas import InitiativeCreate
 from aseancyber.initiatives.transfer import Problem, Row, iter_rows, normalise
@@ -279,7 +280,7 @@ def import_initiatives(  # noqa: PLR0912, PLR0915 - one pass over the file, then
     """Check every row of ``source`` (CSV or JSON), store the good ones (all of them, or
     none when a row is bad and ``skip_bad_rows`` is not set), then flag likely duplicates
     (unless ``detect`` is off: the caller then runs
-    :func:`aseancyber.initiatives.detection_runs.detect_after_import` once this committed)."""
+    :func:`aseancyber.initiatives.detection.runs.detect_after_import` once this committed)."""
     if not may(actor, Action.CREATE, Initiative):
         raise Forbidden("importing initiatives needs the contributor or coordinator role")
     started = time.perf_counter()

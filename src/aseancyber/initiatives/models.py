@@ -283,7 +283,7 @@ class DetectionIndexState(Base):
 
     Raising it takes the row's lock until the writer commits, so generations become visible
     in the order they were given and a process that has read up to generation N has missed
-    nothing below it (see :mod:`aseancyber.initiatives.live_index`).
+    nothing below it (see :mod:`aseancyber.initiatives.detection.live_index`).
     """
 
     __tablename__ = "initiative_index_state"

@@ -33,8 +33,8 @@ from aseancyber.access.shareable import (
 from aseancyber.community.models import Pillar, SectoralBody
 from aseancyber.community.service import contains_text
 from aseancyber.errors import Forbidden, Invalid, NotFound
-from aseancyber.initiatives import live_index
 from aseancyber.initiatives.checks import check_consistency, check_row, resolve_codes
+from aseancyber.initiatives.detection import live_index
 from aseancyber.initiatives.filters import InitiativeFilters, parse_filters
 from aseancyber.initiatives.models import Initiative, InitiativeTag, TagKind
 from aseancyber.initiatives.norm_links import service as norm_links

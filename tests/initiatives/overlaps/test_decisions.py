@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.audit.models import AuditEntry
-from aseancyber.initiatives import feedback, live_index
-from aseancyber.initiatives.detection import Profile
-from aseancyber.initiatives.feedback import Verdict, learn_term_weights
+from aseancyber.initiatives.detection import feedback, live_index
+from aseancyber.initiatives.detection.feedback import Verdict, learn_term_weights
+from aseancyber.initiatives.detection.index import Profile
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus, PairDecision, PairVerdict
 from tests.initiatives.conftest import SAME_TRAINING_OTHER_BODY, TRAINING, Register

@@ -15,7 +15,7 @@ from aseancyber.jobs.worker import run_pending
 from aseancyber.manifests import JOB_HANDLERS, REPORT_SOURCES
 from tests.factories import actor
 from tests.initiatives.conftest import TRAINING, Register
-from tests.initiatives.test_detection_runs import (  # noqa: F401 - the fixture, reused
+from tests.initiatives.detection.test_detection_runs import (  # noqa: F401 - the fixture, reused
     WAIT,
     Pause,
     Registry,

@@ -13,11 +13,12 @@ from aseancyber.access.policy import Actor, Reader
 from aseancyber.access.rules import Action, require
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
-from aseancyber.initiatives import feedback, live_index, service
+from aseancyber.initiatives import service
+from aseancyber.initiatives.detection import feedback, live_index
+from aseancyber.initiatives.detection.profiles import load_profiles
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus, PairDecision, PairVerdict
 from aseancyber.initiatives.overlaps.schemas import PairDecisionCreate, PairDecisionRead
-from aseancyber.initiatives.profiles import load_profiles
 
 
 def decide(db: Session, *, actor: Actor, data: PairDecisionCreate) -> PairDecision:

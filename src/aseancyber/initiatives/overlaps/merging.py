@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from aseancyber.access.policy import Reader, Tlp, audience_of, visible_to
 from aseancyber.db import utcnow
 from aseancyber.errors import Conflict, Invalid
-from aseancyber.initiatives import live_index
+from aseancyber.initiatives.detection import live_index
 from aseancyber.initiatives.models import Initiative, InitiativeNorm, InitiativeTag, TagKind
 from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus
 

@@ -67,7 +67,7 @@ class Overlap(Base):
     version: Mapped[int] = mapped_column(default=1)
     # Set while a detection run writes its new pairs in chunks: readers do not see the row
     # until the run publishes them all at once (see
-    # :mod:`aseancyber.initiatives.detection_runs`).
+    # :mod:`aseancyber.initiatives.detection.runs`).
     pending_run_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
     first: Mapped[Initiative] = relationship(foreign_keys=[first_id], lazy="joined")
@@ -88,7 +88,7 @@ class PairVerdict(StrEnum):
 class PairDecision(Base):
     """A coordinator's word on a pair of initiatives, whether or not detection flagged it:
     "not a duplicate" keeps detection from proposing it again (until the texts become
-    clearly more alike, see :mod:`aseancyber.initiatives.feedback`); "duplicate" makes a
+    clearly more alike, see :mod:`aseancyber.initiatives.detection.feedback`); "duplicate" makes a
     missed pair an overlap. Both teach the detector (per-term weights). Stored once per
     pair with ``first_id < second_id``; a later decision replaces the earlier one.
     """

@@ -21,13 +21,14 @@ from aseancyber.access.rules import Action, may
 from aseancyber.community.service import has_nul
 from aseancyber.db import new_id, utcnow
 from aseancyber.errors import Conflict, Forbidden, Invalid, NotFound
-from aseancyber.initiatives import feedback, live_index
-from aseancyber.initiatives.detection import (
+from aseancyber.initiatives.detection import feedback, live_index
+from aseancyber.initiatives.detection.index import (
     THRESHOLD,
     Candidate,
     DuplicateIndex,
     Reasons,
 )
+from aseancyber.initiatives.detection.profiles import load_profiles
 from aseancyber.initiatives.models import AUDIENCE_LABELS, THEME_LABELS, Initiative
 from aseancyber.initiatives.overlaps import merging
 from aseancyber.initiatives.overlaps.models import (
@@ -37,7 +38,6 @@ from aseancyber.initiatives.overlaps.models import (
     PairVerdict,
 )
 from aseancyber.initiatives.overlaps.schemas import OverlapRead, OverlapReview, ReasonsRead
-from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 Progress = Callable[[int, int, str], None]
@@ -228,7 +228,7 @@ def visible_statement(
     initiative_id: str | None = None,
 ) -> Select[tuple[Overlap]]:
     """The overlaps whose two initiatives ``reader`` may both see (and that no detection
-    run is still writing: see :mod:`.detection_runs`)."""
+    run is still writing: see :mod:`aseancyber.initiatives.detection.runs`)."""
     visible = visible_ids(reader)
     statement = select(Overlap).where(
         Overlap.pending_run_id.is_(None),

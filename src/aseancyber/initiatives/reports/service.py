@@ -24,7 +24,7 @@ from aseancyber import reporting
 from aseancyber.access.policy import Reader
 from aseancyber.db import utcnow
 from aseancyber.errors import Invalid
-from aseancyber.initiatives.detection import Reasons
+from aseancyber.initiatives.detection.index import Reasons
 from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.norm_links import implementation as norms_implementation
 from aseancyber.initiatives.overlaps import service as overlaps

@@ -2,7 +2,7 @@
 
 import pytest
 
-from aseancyber.initiatives.vocabulary import terms
+from aseancyber.initiatives.detection.vocabulary import terms
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from aseancyber.initiatives.glossary import concept_terms, concepts, is_english
-from aseancyber.initiatives.vocabulary import surface_words
+from aseancyber.initiatives.detection.glossary import concept_terms, concepts, is_english
+from aseancyber.initiatives.detection.vocabulary import surface_words
 
 THRESHOLD = 0.205
 """Pairs scoring at least this are flagged. Chosen on the tuning and development parts of the
@@ -203,7 +203,7 @@ def profile_terms(profile: "Profile") -> Counter[str]:
 class Scorer:
     """Turns profiles into TF-IDF vectors of concept terms (with the corpus's document
     frequencies) and scores pairs. ``term_weights`` are what reviewers' decisions taught
-    (see :mod:`aseancyber.initiatives.feedback`): a factor per term, 1 when absent."""
+    (see :mod:`aseancyber.initiatives.detection.feedback`): a factor per term, 1 when absent."""
 
     def __init__(
         self,

@@ -1,7 +1,7 @@
 """The duplicate-detection index the save path queries: kept in the process, kept correct
 through a generation counter in the database.
 
-Rebuilding :class:`~aseancyber.initiatives.detection.DuplicateIndex` takes seconds at
+Rebuilding :class:`~aseancyber.initiatives.detection.index.DuplicateIndex` takes seconds at
 20,000 initiatives, so each process keeps one and follows the registry's changes instead:
 
 - every create, edit or delete of an initiative records a row in ``initiative_index_change``
@@ -28,16 +28,16 @@ from sqlalchemy import Connection, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from aseancyber.db import new_id, utcnow
-from aseancyber.initiatives import feedback
-from aseancyber.initiatives.detection import (
+from aseancyber.initiatives.detection import feedback
+from aseancyber.initiatives.detection.index import (
     THRESHOLD,
     Candidate,
     DuplicateIndex,
     Profile,
 )
+from aseancyber.initiatives.detection.profiles import load_profiles
+from aseancyber.initiatives.detection.scoring import is_apart
 from aseancyber.initiatives.models import DetectionIndexChange, DetectionIndexState
-from aseancyber.initiatives.profiles import load_profiles
-from aseancyber.initiatives.scoring import is_apart
 
 STATE_ROW = 1
 CATCH_UP_LIMIT = 2_000

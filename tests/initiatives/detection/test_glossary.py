@@ -6,7 +6,13 @@ from importlib.resources import files
 
 import pytest
 
-from aseancyber.initiatives.glossary import Glossary, concepts, glossary, is_english, normalise
+from aseancyber.initiatives.detection.glossary import (
+    Glossary,
+    concepts,
+    glossary,
+    is_english,
+    normalise,
+)
 
 
 def test_the_shipped_glossary_loads_and_is_not_a_toy() -> None:

@@ -26,10 +26,10 @@ from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from aseancyber.db import utcnow
-from aseancyber.initiatives.detection import Candidate, Profile
+from aseancyber.initiatives.detection.index import Candidate, Profile
+from aseancyber.initiatives.detection.profiles import load_profiles
+from aseancyber.initiatives.detection.scoring import profile_terms
 from aseancyber.initiatives.overlaps.models import PairDecision, PairVerdict
-from aseancyber.initiatives.profiles import load_profiles
-from aseancyber.initiatives.scoring import profile_terms
 
 REOPEN_MARGIN = 0.15
 """How much more alike two texts must become before a rejected pair is proposed again."""

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from aseancyber.initiatives.detection import DuplicateIndex, Profile, brute_force_pairs
-from aseancyber.initiatives.evaluation import evaluate, load, load_set
-from aseancyber.initiatives.scoring import (
+from aseancyber.initiatives.detection.evaluation import evaluate, load, load_set
+from aseancyber.initiatives.detection.index import DuplicateIndex, Profile, brute_force_pairs
+from aseancyber.initiatives.detection.scoring import (
     CROSS_LANGUAGE_WEIGHT,
     MAX_LIFT,
     TEXT_GATE,
@@ -19,7 +19,7 @@ from aseancyber.initiatives.scoring import (
     text_similarity,
 )
 
-EVALUATION_SET = Path(__file__).resolve().parent / "data" / "evaluation.json"
+EVALUATION_SET = Path(__file__).resolve().parent.parent / "data" / "evaluation.json"
 
 
 def test_the_evaluation_set_is_big_hard_and_split() -> None:

@@ -11,7 +11,7 @@ token, so that those texts meet; a text in another language than English is also
 with an English one on those concepts alone (:func:`is_english`, see :mod:`.scoring`).
 Nothing is downloaded and nothing is learnt at run time; a word the glossary does not know
 goes through the English stop list, thesaurus and stemmer of
-:mod:`aseancyber.initiatives.vocabulary`, and reaches a concept when its stem is that of a
+:mod:`aseancyber.initiatives.detection.vocabulary`, and reaches a concept when its stem is that of a
 one-word phrase ("seized" and "seize", "regulators" and "regulator").
 
 Normalisation first lower-cases and removes the accents and tone marks of Latin script
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 
-from aseancyber.initiatives.vocabulary import terms as english_terms
+from aseancyber.initiatives.detection.vocabulary import terms as english_terms
 
 DROP = "-"
 """The concept of boilerplate phrases ("ASEAN member states" in any language)."""
@@ -178,7 +178,9 @@ def _english(word: str) -> tuple[str, ...]:
 @cache
 def glossary() -> Glossary:
     """The shipped glossary (read once per process)."""
-    return Glossary.parse((files("aseancyber.initiatives") / "lexicon" / "terms.tsv").read_text())
+    return Glossary.parse(
+        (files("aseancyber.initiatives.detection") / "lexicon" / "terms.tsv").read_text()
+    )
 
 
 def concepts(text: str) -> list[str]:

@@ -7,16 +7,16 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from aseancyber.initiatives import service
-from aseancyber.initiatives.detection import Candidate, DuplicateIndex, Profile
-from aseancyber.initiatives.evaluation import load
-from aseancyber.initiatives.live_index import LiveIndex
+from aseancyber.initiatives.detection.evaluation import load
+from aseancyber.initiatives.detection.index import Candidate, DuplicateIndex, Profile
+from aseancyber.initiatives.detection.live_index import LiveIndex
+from aseancyber.initiatives.detection.profiles import load_profiles
 from aseancyber.initiatives.models import DetectionIndexChange
-from aseancyber.initiatives.profiles import load_profiles
 from tests.factories import actor
 from tests.initiatives.conftest import SAME_TRAINING_OTHER_BODY, TRAINING, Register
 from tests.readers import World
 
-EVALUATION_SET = Path(__file__).resolve().parent / "data" / "evaluation.json"
+EVALUATION_SET = Path(__file__).resolve().parent.parent / "data" / "evaluation.json"
 OPEN_PARTS = ("tuning", "held_out", "development")
 """The parts a test may run detection on; ``held_out_2`` stays blind until it is reported."""
 

@@ -22,7 +22,9 @@ from aseancyber.access.models import User
 from aseancyber.access.policy import Actor
 from aseancyber.access.service import actor_for
 from aseancyber.db import make_engine
-from aseancyber.initiatives import detection_runs, importing, live_index, transfer
+from aseancyber.initiatives import importing, transfer
+from aseancyber.initiatives.detection import live_index
+from aseancyber.initiatives.detection import runs as detection_runs
 from aseancyber.initiatives.models import Initiative
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus

@@ -34,13 +34,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from aseancyber import audit
 from aseancyber.access.policy import Actor
 from aseancyber.db import new_id, utcnow
-from aseancyber.initiatives import feedback, live_index
-from aseancyber.initiatives.detection import THRESHOLD, Candidate, DuplicateIndex
+from aseancyber.initiatives.detection import feedback, live_index
+from aseancyber.initiatives.detection.index import THRESHOLD, Candidate, DuplicateIndex
+from aseancyber.initiatives.detection.profiles import load_profiles
 from aseancyber.initiatives.importing import ImportResult, best_pairs, detect_imported
 from aseancyber.initiatives.overlaps import notices as overlap_notices
 from aseancyber.initiatives.overlaps import service as overlaps
 from aseancyber.initiatives.overlaps.models import Overlap, OverlapStatus
-from aseancyber.initiatives.profiles import load_profiles
 from aseancyber.jobs.units import UnitOfWork
 
 CHUNK = 500

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aseancyber.community.models import SectoralBody
-from aseancyber.initiatives.detection import Profile
+from aseancyber.initiatives.detection.index import Profile
 from aseancyber.initiatives.models import Initiative, InitiativeTag, TagKind
 
 CHUNK = 500  # ids per IN (...) list, well inside every database's parameter limit

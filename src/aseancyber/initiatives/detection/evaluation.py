@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from aseancyber.initiatives.detection import THRESHOLD, DuplicateIndex, Profile
+from aseancyber.initiatives.detection.index import THRESHOLD, DuplicateIndex, Profile
 
 Pair = tuple[str, str]
 

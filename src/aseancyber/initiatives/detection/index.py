@@ -22,8 +22,8 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
-from aseancyber.initiatives.glossary import is_english
-from aseancyber.initiatives.scoring import (
+from aseancyber.initiatives.detection.glossary import is_english
+from aseancyber.initiatives.detection.scoring import (
     CROSS_LANGUAGE_WEIGHT,
     MAX_LIFT,
     THRESHOLD,
@@ -67,7 +67,7 @@ class DuplicateIndex:
 
     It can be built at once from a registry or kept up to date one profile at a time
     (:meth:`add`, :meth:`remove`), which is what the save path does through
-    :mod:`aseancyber.initiatives.live_index`.
+    :mod:`aseancyber.initiatives.detection.live_index`.
     """
 
     def __init__(
