@@ -11,7 +11,7 @@ under a savepoint, so a file that turns out unreadable half-way leaves nothing b
 Speed (20,000 rows in one command): names, codes and the norms catalogue are read once,
 not per row; initiatives, their facets and norm links are written with multi-row INSERTs
 of :data:`BATCH` rows; detection runs once for all new initiatives. A small import asks
-the live index (:func:`aseancyber.initiatives.overlaps.detect_for`, as a save does). A
+the live index (:func:`aseancyber.initiatives.overlaps.service.detect_for`, as a save does). A
 large one (more than ``live_index.OVERLAY_LIMIT`` rows, where the live index would rebuild
 the whole index anyway) builds one index and runs the batch pass
 (:meth:`DuplicateIndex.all_pairs`), keeps for each new initiative its best

@@ -1,7 +1,7 @@
 """What coordinators' decisions on pairs teach duplicate detection.
 
-A decision (:class:`~aseancyber.initiatives.models.PairDecision`) is a coordinator's word on
-one pair: "not a duplicate" (also written when an overlap is dismissed) or "duplicate" (a
+A decision (:class:`~aseancyber.initiatives.overlaps.models.PairDecision`) is a coordinator's
+word on one pair: "not a duplicate" (also written when an overlap is dismissed) or "duplicate" (a
 pair detection missed, flagged by hand, or an overlap confirmed). Detection uses them three
 ways, kept deliberately simple so that their effect can be measured (see the benchmark):
 

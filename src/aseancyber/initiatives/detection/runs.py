@@ -11,7 +11,7 @@ writer at a time). A run here is done in phases, none of them long under a write
    command line or job, commits): a pair already stored is
    refreshed (or reopened) in place, as a save's detection does; a new pair is inserted
    with the run's id in ``pending_run_id``, which hides it from every reader
-   (:func:`~aseancyber.initiatives.overlaps.visible_statement`);
+   (:func:`~aseancyber.initiatives.overlaps.service.visible_statement`);
 4. **publish**: one short transaction clears the run's ``pending_run_id`` (a single UPDATE),
    withdraws the open pairs that no longer qualify and audits the run, so readers go from
    the previous set of pairs to the new one at once.
