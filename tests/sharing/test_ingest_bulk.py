@@ -170,6 +170,7 @@ def test_a_mixed_envelope_over_several_batches_stores_what_each_rule_says(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(ingest_service, "BATCH", 4)
+    monkeypatch.setattr(ingest_service, "PIPELINED_BATCH", 4)  # PostgreSQL's batches
     db.commit()
     objects, named = _envelope(world)
     conn = taxii_conn(world.author)
