@@ -284,3 +284,27 @@ def test_a_row_racing_another_post_is_a_conflict_not_a_driver_error(
         )
     assert len(_rows(db, collection, {obj["id"]})) == 1
     assert _rows(db, collection, {other}) == []
+
+
+def test_objects_read_from_the_database_while_they_are_stored_are_all_stored(
+    db: Session, world: World, collection: CollectionRow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller's objects may be made as they are read, with queries of their own: on
+    PostgreSQL a batch's COPY stays open while the next batch is checked, so that batch is
+    read before the COPY opens (the connection runs nothing else meanwhile)."""
+    monkeypatch.setattr(ingest_service, "BATCH", 2)
+    monkeypatch.setattr(ingest_service, "PIPELINED_BATCH", 2)
+    made: list[str] = []
+
+    def made_from_the_database() -> Any:
+        for _ in range(5):
+            db.execute(select(StixObject.id).limit(1)).all()  # as a converter might look up
+            made.append(_id("indicator"))
+            yield _indicator(made[-1], **_marked(Tlp.GREEN))
+
+    report = ingest_service.ingest(
+        db, actor=actor(world.author), collection=collection, objects=made_from_the_database()
+    )
+
+    assert (report.total, report.successes, report.failures) == (5, 5, 0)
+    assert [row.stix_id for row in _rows(db, collection, set(made))] == made

@@ -150,17 +150,21 @@ def ingest(
     text_timestamps = connection.dialect.name == "sqlite"
     size = BATCH if text_timestamps else PIPELINED_BATCH
     # Batch n's rows stream into the database (its COPY left open) while batch n+1 is
-    # checked in Python: the database server inserts on the other core meanwhile. The
-    # connection runs nothing else until that COPY is ended, just before batch n+1's
-    # lookups. On any error the open COPY is abandoned with the transaction.
+    # checked in Python: the database server inserts on the other core meanwhile. Batch
+    # n+1 is read before that COPY opens (a caller's objects may come from the database),
+    # and the connection runs nothing else until the COPY is ended, just before batch
+    # n+1's lookups. On any error the open COPY is abandoned with the transaction.
     with ExitStack() as writes:
+        batches = _batches(objects, size)
+        batch = next(batches, None)
         written: tuple[Batch, int, ExitStack] | None = None
-        for batch in _batches(objects, size):
+        while batch is not None:
             first = report.total
             work = Batch(context, report, text_timestamps=text_timestamps)
             candidates = [found for obj in batch if (found := work.candidate(obj)) is not None]
             if written is not None:
                 _end_batch(db, *written, status_id=status.id, ids_digest=ids_digest)
+            batch = next(batches, None)
             rows = writes.enter_context(ExitStack())
             _store_batch(db, context=context, work=work, candidates=candidates, rows=rows)
             written = (work, first, rows)
