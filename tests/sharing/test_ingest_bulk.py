@@ -170,7 +170,6 @@ def test_a_mixed_envelope_over_several_batches_stores_what_each_rule_says(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(ingest_service, "BATCH", 4)
-    monkeypatch.setattr(ingest_service, "PIPELINED_BATCH", 4)  # PostgreSQL's batches
     db.commit()
     objects, named = _envelope(world)
     conn = taxii_conn(world.author)
@@ -293,7 +292,6 @@ def test_objects_read_from_the_database_while_they_are_stored_are_all_stored(
     PostgreSQL a batch's COPY stays open while the next batch is checked, so that batch is
     read before the COPY opens (the connection runs nothing else meanwhile)."""
     monkeypatch.setattr(ingest_service, "BATCH", 2)
-    monkeypatch.setattr(ingest_service, "PIPELINED_BATCH", 2)
     made: list[str] = []
 
     def made_from_the_database() -> Any:

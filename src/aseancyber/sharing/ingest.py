@@ -74,9 +74,6 @@ from aseancyber.sharing.service import group_member_ids, organisation_for_identi
 __all__ = ["BATCH", "ROW_COLUMNS", "IngestReport", "Outcome", "insert_rows"]
 
 SQLITE_CACHE_KIB = 32 * 1024
-# Objects per batch on PostgreSQL, smaller than BATCH: the server inserts one batch while
-# the app checks the next, so the batches should be several per usual (1,000) envelope.
-PIPELINED_BATCH = 250
 STATUS_KEPT = timedelta(days=2)
 
 
@@ -148,14 +145,15 @@ def ingest(
     report = IngestReport(status_id=status.id)
     ids_digest = hashlib.sha256()
     text_timestamps = connection.dialect.name == "sqlite"
-    size = BATCH if text_timestamps else PIPELINED_BATCH
     # Batch n's rows stream into the database (its COPY left open) while batch n+1 is
-    # checked in Python: the database server inserts on the other core meanwhile. Batch
+    # checked in Python: the database server inserts on the other core meanwhile (its
+    # foreign-key checks still run when the COPY ends: PostgreSQL queues them to the end
+    # of the statement, so batches of fewer objects cost more than they overlapped). Batch
     # n+1 is read before that COPY opens (a caller's objects may come from the database),
     # and the connection runs nothing else until the COPY is ended, just before batch
     # n+1's lookups. On any error the open COPY is abandoned with the transaction.
     with ExitStack() as writes:
-        batches = _batches(objects, size)
+        batches = _batches(objects, BATCH)
         batch = next(batches, None)
         written: tuple[Batch, int, ExitStack] | None = None
         while batch is not None:
