@@ -288,9 +288,9 @@ def test_a_row_racing_another_post_is_a_conflict_not_a_driver_error(
 def test_objects_read_from_the_database_while_they_are_stored_are_all_stored(
     db: Session, world: World, collection: CollectionRow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A caller's objects may be made as they are read, with queries of their own: on
-    PostgreSQL a batch's COPY stays open while the next batch is checked, so that batch is
-    read before the COPY opens (the connection runs nothing else meanwhile)."""
+    """A caller's objects may be made as they are read, with queries of their own: ingest
+    reads them only while the connection is free (a COPY left open across batches would
+    make such a query wait on psycopg's connection lock for ever)."""
     monkeypatch.setattr(ingest_service, "BATCH", 2)
     made: list[str] = []
 

@@ -3,9 +3,7 @@
 Objects are checked one by one; a bad object becomes a failure with its reason in the
 status resource and the good ones in the same envelope are stored. Rows are written in
 batches through the driver (``executemany`` on SQLite, ``COPY`` on PostgreSQL; no ORM
-object per STIX object; on PostgreSQL each row is streamed as it is made, and a batch's
-COPY is ended only once the next batch is checked, so the database server inserts on its
-own core while the app works), each batch's lookups are one query each with the ids in one
+object per STIX object), each batch's lookups are one query each with the ids in one
 parameter, the collection row is locked so ``date_added`` grows strictly per collection,
 and the whole envelope is one audit entry carrying a digest of the stored ids.
 
@@ -32,7 +30,6 @@ Trust rules held here (each per object, so one bad object never costs the others
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -58,7 +55,7 @@ from aseancyber.sharing.ingest_batch import (
     as_microseconds,
     mark,
 )
-from aseancyber.sharing.ingest_copy import insert_rows, writing_rows
+from aseancyber.sharing.ingest_copy import insert_rows
 from aseancyber.sharing.models import (
     RECORD_AUDIENCE_TABLE,
     STATUS_DETAIL_BULK,
@@ -144,30 +141,17 @@ def ingest(
     )
     report = IngestReport(status_id=status.id)
     ids_digest = hashlib.sha256()
-    text_timestamps = connection.dialect.name == "sqlite"
-    # Batch n's rows stream into the database (its COPY left open) while batch n+1 is
-    # checked in Python: the database server inserts on the other core meanwhile (its
-    # foreign-key checks still run when the COPY ends: PostgreSQL queues them to the end
-    # of the statement, so batches of fewer objects cost more than they overlapped). Batch
-    # n+1 is read before that COPY opens (a caller's objects may come from the database),
-    # and the connection runs nothing else until the COPY is ended, just before batch
-    # n+1's lookups. On any error the open COPY is abandoned with the transaction.
-    with ExitStack() as writes:
-        batches = _batches(objects, BATCH)
-        batch = next(batches, None)
-        written: tuple[Batch, int, ExitStack] | None = None
-        while batch is not None:
-            first = report.total
-            work = Batch(context, report, text_timestamps=text_timestamps)
-            candidates = [found for obj in batch if (found := work.candidate(obj)) is not None]
-            if written is not None:
-                _end_batch(db, *written, status_id=status.id, ids_digest=ids_digest)
-            batch = next(batches, None)
-            rows = writes.enter_context(ExitStack())
-            _store_batch(db, context=context, work=work, candidates=candidates, rows=rows)
-            written = (work, first, rows)
-        if written is not None:
-            _end_batch(db, *written, status_id=status.id, ids_digest=ids_digest)
+    for batch in _batches(objects):
+        first = report.total
+        work = _store_batch(db, context=context, batch=batch, now=now, report=report)
+        ids_digest.update("".join(work.new_ids).encode())  # the same digest as id by id
+        details = [(status.id, *failure) for failure in work.failures]
+        if work.successes:
+            # One row holds the batch's successes as the JSON the status resource serves:
+            # a row per success cost as much as storing the object itself.
+            packed = orjson.dumps(work.successes).decode()
+            details.append((status.id, first, PACKED_SUCCESSES, "", "", packed))
+        insert_rows(db, STATUS_DETAIL_BULK, DETAIL_COLUMNS, details)
     collection.last_added_at = context.last_stamped
     status.total_count = report.total
     status.success_count = report.successes
@@ -186,33 +170,10 @@ def ingest(
     return report
 
 
-def _batches(objects: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def _batches(objects: Iterable[Any]) -> Iterator[list[Any]]:
     iterator = iter(objects)
-    while batch := list(islice(iterator, size)):
+    while batch := list(islice(iterator, BATCH)):
         yield batch
-
-
-def _end_batch(
-    db: Session,
-    work: Batch,
-    first: int,
-    rows: ExitStack,
-    *,
-    status_id: str,
-    ids_digest: "hashlib._Hash",
-) -> None:
-    """End the batch's row stream, then store its audience and its status details."""
-    rows.close()
-    if work.audience_rows:
-        db.connection().execute(insert(RECORD_AUDIENCE_TABLE), work.audience_rows)
-    ids_digest.update("".join(work.new_ids).encode())  # the same digest as id by id
-    details = [(status_id, *failure) for failure in work.failures]
-    if work.successes:
-        # One row holds the batch's successes as the JSON the status resource serves:
-        # a row per success cost as much as storing the object itself.
-        packed = orjson.dumps(work.successes).decode()
-        details.append((status_id, first, PACKED_SUCCESSES, "", "", packed))
-    insert_rows(db, STATUS_DETAIL_BULK, DETAIL_COLUMNS, details)
 
 
 DETAIL_COLUMNS = ("status_id", "seq", "outcome", "object_id", "version", "message")
@@ -222,10 +183,11 @@ PACKED_SUCCESSES = "successes"
 
 
 def _store_batch(
-    db: Session, *, context: Context, work: Batch, candidates: list[Candidate], rows: ExitStack
-) -> None:
-    """Look up what the batch's candidates need, then stream their rows into a write left
-    open on ``rows`` (ended by :func:`_end_batch`)."""
+    db: Session, *, context: Context, batch: list[Any], now: datetime, report: IngestReport
+) -> Batch:
+    connection = db.connection()
+    work = Batch(context, report, text_timestamps=connection.dialect.name == "sqlite")
+    candidates = [found for obj in batch if (found := work.candidate(obj)) is not None]
     unknown = rules.resolve_markings(
         db,
         actor=context.actor,
@@ -248,63 +210,44 @@ def _store_batch(
         batch=((candidate.obj, candidate.label) for candidate in candidates),
     )
     in_batch: set[tuple[str, datetime | None]] = set()
-    # Each row goes to the database as it is made (a COPY stream on PostgreSQL): the
-    # server inserts the rows already sent while the next ones are built.
-    work.write_row = rows.enter_context(writing_rows(db, STIX_OBJECT_BULK, ROW_COLUMNS))
     for candidate in candidates:
-        _store_candidate(
-            work,
-            candidate,
-            unknown=unknown,
-            existing=existing,
-            floors=floors,
-            in_batch=in_batch,
-        )
-
-
-def _store_candidate(
-    work: Batch,
-    candidate: Candidate,
-    *,
-    unknown: set[str],
-    existing: dict[str, rules.Existing],
-    floors: dict[str, Tlp],
-    in_batch: set[tuple[str, datetime | None]],
-) -> None:
-    """Make the candidate a row (or a no-op success, or a failure with its reason)."""
-    problem = _problem(work.context, candidate, unknown)
-    key = (candidate.stix_id, candidate.version_at)
-    previous = existing.get(candidate.stix_id)
-    if problem is None and (key in in_batch or (previous and previous.has(key[1]))):
-        work.succeed(candidate)  # the same id + version again: a no-op success
-        return
-    if problem is None and previous is not None and previous.other_owner is not None:
-        problem = f"only {previous.other_owner} may publish new versions of {candidate.stix_id}"
-    if problem is not None:
-        work.fail(candidate.obj, problem, candidate.position)
-        return
-    if candidate.stix_id in floors:  # never wider than what it points at
-        candidate.label = stricter(candidate.label, floors[candidate.stix_id])
-    mark(candidate)
-    try:
-        body = stix.dumps(candidate.obj)
-    except orjson.JSONEncodeError:  # e.g. a lone surrogate (\ud800) in a string
-        work.fail(candidate.obj, "contains text that is not valid Unicode", candidate.position)
-        return
-    if "\\u0000" in body:
-        work.fail(
-            candidate.obj,
-            "contains a NUL character, which no database stores in text",
-            candidate.position,
-        )
-        return
-    in_batch.add(key)
-    # Sent over a version another organisation holds out of the poster's sight: the
-    # poster's copy is stored as for a fresh id (anything else would tell them the id
-    # exists) but only its owner organisation ever reads it, so no reader meets two
-    # contents under one id + version.
-    work.add_row(candidate, body, owner_only=previous is not None and previous.hidden)
-    work.succeed(candidate)
+        problem = _problem(context, candidate, unknown)
+        key = (candidate.stix_id, candidate.version_at)
+        previous = existing.get(candidate.stix_id)
+        if problem is None and (key in in_batch or (previous and previous.has(key[1]))):
+            work.succeed(candidate)  # the same id + version again: a no-op success
+            continue
+        if problem is None and previous is not None and previous.other_owner is not None:
+            problem = f"only {previous.other_owner} may publish new versions of {candidate.stix_id}"
+        if problem is not None:
+            work.fail(candidate.obj, problem, candidate.position)
+            continue
+        if candidate.stix_id in floors:  # never wider than what it points at
+            candidate.label = stricter(candidate.label, floors[candidate.stix_id])
+        mark(candidate)
+        try:
+            body = stix.dumps(candidate.obj)
+        except orjson.JSONEncodeError:  # e.g. a lone surrogate (\ud800) in a string
+            work.fail(candidate.obj, "contains text that is not valid Unicode", candidate.position)
+            continue
+        if "\\u0000" in body:
+            work.fail(
+                candidate.obj,
+                "contains a NUL character, which no database stores in text",
+                candidate.position,
+            )
+            continue
+        in_batch.add(key)
+        # Sent over a version another organisation holds out of the poster's sight: the
+        # poster's copy is stored as for a fresh id (anything else would tell them the id
+        # exists) but only its owner organisation ever reads it, so no reader meets two
+        # contents under one id + version.
+        work.add_row(candidate, body, owner_only=previous is not None and previous.hidden)
+        work.succeed(candidate)
+    insert_rows(db, STIX_OBJECT_BULK, ROW_COLUMNS, work.rows)
+    if work.audience_rows:
+        connection.execute(insert(RECORD_AUDIENCE_TABLE), work.audience_rows)
+    return work
 
 
 def _problem(context: Context, candidate: Candidate, unknown: set[str]) -> str | None:

@@ -10,7 +10,6 @@ record ids are cut from one read of randomness per batch.
 
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -174,10 +173,7 @@ class Batch:
         self.failures: list[tuple[int, str, str, str, str]] = []  # seq, outcome, id, ...
         self.successes: list[dict[str, str]] = []
         self.new_ids: list[str] = []
-        # Where each new row goes: kept here until stored, or straight into the database's
-        # open COPY (see ingest_copy.writing_rows).
         self.rows: list[tuple[Any, ...]] = []
-        self.write_row: Callable[[tuple[Any, ...]], None] = self.rows.append
         self.audience_rows: list[dict[str, Any]] = []
         # Randomness for the batch's record ids, read once: 16 hex digits per id.
         self._random = secrets.token_hex(8 * BATCH)
@@ -280,7 +276,7 @@ class Batch:
         stored_added = self.stored_added(context.next_added_microseconds())
         created, modified = obj.get("created"), obj.get("modified")
         version = modified or created
-        self.write_row(
+        self.rows.append(
             (
                 record_id,
                 context.collection.id,

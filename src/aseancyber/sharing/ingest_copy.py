@@ -2,16 +2,12 @@
 ``executemany`` on SQLite, in the session's transaction."""
 
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from sqlalchemy import TableClause, insert
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
-
-RowSink = Callable[[tuple[Any, ...]], None]
 
 
 def insert_rows(
@@ -27,35 +23,17 @@ def insert_rows(
     """
     if not rows:
         return
-    with writing_rows(db, table, columns) as write:
-        for row in rows:
-            write(row)
-
-
-@contextmanager
-def writing_rows(db: Session, table: TableClause, columns: tuple[str, ...]) -> Iterator[RowSink]:
-    """A function taking rows one at a time (as :func:`insert_rows` takes them), all stored
-    by the end of the ``with`` block, or none when it raises.
-
-    On PostgreSQL each row goes into an open ``COPY`` as it is made, so the database server
-    (on another core) inserts the rows already sent while the app still builds the next
-    ones, rather than the two working one after the other. The connection runs nothing
-    else until the block ends. Elsewhere the rows are gathered and inserted at its end.
-    """
     connection = db.connection()
-    driver = connection.connection.driver_connection
     names = ", ".join(columns)
+    driver = connection.connection.driver_connection
     if isinstance(driver, psycopg.Connection):
         statement = f"COPY {table.name} ({names}) FROM STDIN"
         try:
             with driver.cursor() as copying, copying.copy(statement) as copy:
-                yield copy.write_row
+                for row in rows:
+                    copy.write_row(row)
         except psycopg.Error as error:
             raise _as_sqlalchemy_error(statement, error, psycopg.Error) from error
-        return
-    rows: list[tuple[Any, ...]] = []
-    yield rows.append
-    if not rows:
         return
     if isinstance(driver, sqlite3.Connection):
         statement = (
