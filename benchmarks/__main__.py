@@ -25,7 +25,7 @@ BENCHMARKS = [
     "load",
 ]
 # Parts of a benchmark above, also runnable alone (``matching`` runs ``matching_logs``).
-PARTS = ["matching_logs"]
+PARTS = ["matching_logs", "sharing_cpu"]
 
 
 def main() -> None:

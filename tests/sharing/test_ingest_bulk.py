@@ -283,3 +283,26 @@ def test_a_row_racing_another_post_is_a_conflict_not_a_driver_error(
         )
     assert len(_rows(db, collection, {obj["id"]})) == 1
     assert _rows(db, collection, {other}) == []
+
+
+def test_objects_read_from_the_database_while_they_are_stored_are_all_stored(
+    db: Session, world: World, collection: CollectionRow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller's objects may be made as they are read, with queries of their own: ingest
+    reads them only while the connection is free (a COPY left open across batches would
+    make such a query wait on psycopg's connection lock for ever)."""
+    monkeypatch.setattr(ingest_service, "BATCH", 2)
+    made: list[str] = []
+
+    def made_from_the_database() -> Any:
+        for _ in range(5):
+            db.execute(select(StixObject.id).limit(1)).all()  # as a converter might look up
+            made.append(_id("indicator"))
+            yield _indicator(made[-1], **_marked(Tlp.GREEN))
+
+    report = ingest_service.ingest(
+        db, actor=actor(world.author), collection=collection, objects=made_from_the_database()
+    )
+
+    assert (report.total, report.successes, report.failures) == (5, 5, 0)
+    assert [row.stix_id for row in _rows(db, collection, set(made))] == made
