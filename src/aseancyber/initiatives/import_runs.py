@@ -9,7 +9,7 @@ an upload is therefore handled in two steps:
    then records an :class:`ImportRun` holding the upload and queues :data:`JOB_KIND`;
 2. **the job** imports the good rows :data:`~aseancyber.initiatives.chunked_import.CHUNK`
    per committed transaction and finds their overlaps in short transactions too
-   (:mod:`~aseancyber.initiatives.chunked_import`, :mod:`~aseancyber.initiatives.detection_runs`),
+   (:mod:`~aseancyber.initiatives.chunked_import`, :mod:`~aseancyber.initiatives.detection.runs`),
    recording after each chunk how many rows are stored, so the uploader can follow it.
 
 A job that stops midway keeps what it stored and records the first row not stored; the
