@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from aseancyber.settings import Environment, Settings
 from aseancyber.web import processes
@@ -36,6 +37,8 @@ def test_serve_with_workers_gives_each_process_the_database_and_its_share_of_the
             sock.close()
 
     monkeypatch.setattr(processes.Supervisor, "run", run)
+    # Not the test process's logging: it would write to the runner's stream once closed.
+    monkeypatch.setattr(uvicorn.Config, "configure_logging", lambda _config: None)
     # Restored after the test: serve hands these to its worker processes.
     monkeypatch.setenv("ASEANCYBER_DATABASE_URL", "sqlite:///elsewhere.db")
     monkeypatch.setenv("ASEANCYBER_WEB_WORKERS", "1")

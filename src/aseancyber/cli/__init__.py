@@ -159,6 +159,7 @@ def limit_malloc_arenas() -> None:
 
 
 APP = "aseancyber.app:create_app"
+BACKLOG = 2048  # connections waiting to be accepted, per socket (uvicorn's default)
 
 
 @app.command()
@@ -208,11 +209,11 @@ def serve(
         return
     # Not uvicorn's own --workers: its processes share one socket, and the connections
     # ended up spread 28/15/7/0 over four (web/processes.py).
-    config = uvicorn.Config(APP, workers=workers, **options)
     try:
-        sockets = processes.listening_sockets(host, port, workers, backlog=config.backlog)
+        sockets = processes.listening_sockets(host, port, workers, backlog=BACKLOG)
     except OSError as error:
         fail(f"Cannot listen on {host}:{port}: {error.strerror}.")
+    config = uvicorn.Config(APP, workers=workers, backlog=BACKLOG, **options)
     supervisor = processes.Supervisor(config, sockets)
     supervisor.run()
     if supervisor.failed:
