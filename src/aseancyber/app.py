@@ -21,7 +21,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aseancyber import __version__
-from aseancyber.access.dependencies import asks_only, get_current_actor, get_optional_actor
+from aseancyber.access.dependencies import (
+    get_current_actor,
+    get_optional_actor,
+    starts_reading,
+)
 from aseancyber.access.guards import login_redirect
 from aseancyber.access.service import EnrolmentRequired
 from aseancyber.db import get_session_factory, is_contention
@@ -341,8 +345,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _queued_writer(method: str, path: str) -> bool:
-    """A SQLite writer: it already waits for its turn, one at a time, in the WriterQueue."""
-    return method not in SAFE_METHODS and not asks_only(method, path)
+    """A SQLite writer: it already waits for its turn, one at a time, in the WriterQueue.
+    A question or a POST that reads first is not one: it works, and waits, like a read."""
+    return method not in SAFE_METHODS and not starts_reading(method, path)
 
 
 def create_app(
@@ -379,7 +384,7 @@ def create_app(
         app.add_middleware(
             WriterQueue,
             timeout=settings.sqlite_busy_timeout_seconds,
-            exempt=asks_only,
+            exempt=starts_reading,
             busy=_busy,
         )
     # Inside BodyLimit: the body is read whole (memory, then a temporary file) before any

@@ -167,7 +167,8 @@ def defer_write(session: Session, work: Callable[[Session], None]) -> bool:
 
 def write_here(session: Session) -> None:
     """Turn a read-only request's session (see :func:`defer_write`) into a writer, for the
-    rare question that must change data after all (matching that records sightings). What
+    rare question that must change data after all (matching that records sightings), or for
+    the short write at the end of a POST that reads first (a large upload, checked). What
     it read so far is dropped (it changed nothing) and the transaction starts again as a
     writer, so its reads and writes, audit entries included, form one unit."""
     if session.info.pop(AFTER_READ, None) is None:

@@ -4,6 +4,7 @@ followed by its uploader (and platform admins) only, resumable from the row wher
 stopped, and never holding the write lock between chunks."""
 
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,15 +13,22 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from aseancyber.access.dependencies import asks_only, reads_first, starts_reading
+from aseancyber.access.models import TokenScope, User
 from aseancyber.access.policy import Tlp
+from aseancyber.access.service import create_token
+from aseancyber.app import _queued_writer, create_app
 from aseancyber.audit.models import AuditEntry
 from aseancyber.community.models import SectoralBody
-from aseancyber.initiatives import import_runs
+from aseancyber.db import AFTER_READ
+from aseancyber.initiatives import chunked_import, import_runs
 from aseancyber.initiatives.detection import live_index
 from aseancyber.initiatives.models import ImportRun, Initiative
 from aseancyber.jobs.service import Handler
 from aseancyber.jobs.worker import run_pending
 from aseancyber.manifests import JOB_HANDLERS
+from tests.conftest import make_settings
+from tests.factories import bearer
 from tests.initiatives.detection.test_detection_runs import (  # noqa: F401 - the fixture, reused
     ROWS,
     WAIT,
@@ -32,6 +40,7 @@ from tests.initiatives.detection.test_detection_runs import (  # noqa: F401 - th
 )
 from tests.initiatives.test_import_export import BAD_ROWS, SPREADSHEET
 from tests.readers import BrowserFor, TokenFor, World
+from tests.web.test_concurrency import WriteLock, in_thread
 
 API = "/api/v1/initiatives"
 
@@ -246,3 +255,167 @@ def test_another_connection_writes_while_the_job_is_between_chunks(
         assert run is not None
         assert (run.status.value, run.stored, run.error) == ("done", ROWS, "")
         assert _count(db, Initiative) == ROWS
+
+
+# --- checked before the write lock is taken (READ_FIRST_POSTS) ------------------------------
+
+
+def _watch_the_check(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, for each check of an upload, whether its session was still read-only."""
+    read_only: list[bool] = []
+    check = chunked_import.check_rows
+
+    def watched(db: Session, **options: Any) -> Any:
+        read_only.append(AFTER_READ in db.info)
+        return check(db, **options)
+
+    monkeypatch.setattr(chunked_import, "check_rows", watched)
+    return read_only
+
+
+def test_both_import_routes_check_the_rows_before_they_become_writers(
+    *,
+    client: TestClient,
+    db: Session,
+    world: World,
+    token_for: TokenFor,
+    browser_for: BrowserFor,
+    bodies: dict[str, SectoralBody],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db.commit()
+    read_only = _watch_the_check(monkeypatch)
+    queued = client.post(
+        f"{API}/import",
+        json={"format": "csv", "content": SPREADSHEET},
+        headers=token_for(world.author),
+    )
+    assert queued.status_code == 202, queued.text
+    browser = browser_for(world.author)
+    page = browser.client.post(
+        "/initiatives/import",
+        data={"csrf_token": browser.csrf, "tlp": "TLP:GREEN"},
+        files={"file": ("initiatives.csv", SPREADSHEET.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+    assert page.status_code == 303, page.text
+    assert read_only == [True, True]
+    assert _count(db, ImportRun) == 2  # and then each wrote its run, with its audit entry
+    actions = db.scalars(select(AuditEntry.action)).all()
+    assert actions.count("initiative.import_queued") == 2
+
+
+def test_a_small_import_is_checked_read_only_then_written_in_the_request(
+    *,
+    client: TestClient,
+    db: Session,
+    world: World,
+    token_for: TokenFor,
+    bodies: dict[str, SectoralBody],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(import_runs, "SYNC_LIMIT", 300)
+    read_only = _watch_the_check(monkeypatch)
+    imported = client.post(
+        f"{API}/import",
+        json={"format": "csv", "content": SPREADSHEET},
+        headers=token_for(world.author),
+    )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["imported"] == 2
+    assert read_only[0] is True  # the first check; the import checks again as a writer
+    assert _count(db, Initiative) == 2
+    assert _count(db, ImportRun) == 0
+
+
+def test_a_read_only_token_is_refused_an_import_as_any_write(
+    client: TestClient, db: Session, world: World, bodies: Any
+) -> None:
+    headers = bearer(db, world.author, TokenScope.READ)
+    imported = client.post(
+        f"{API}/import", json={"format": "csv", "content": SPREADSHEET}, headers=headers
+    )
+    created = client.post(f"{API}", json={"title": "x"}, headers=headers)
+    assert imported.status_code == created.status_code == 403
+    assert imported.headers["content-type"].startswith("application/problem+json")
+    assert imported.json()["detail"] == created.json()["detail"] == "this API token is read-only"
+    assert _count(db, ImportRun) == 0
+    assert _count(db, Initiative) == 0
+
+
+def test_the_import_routes_still_need_their_csrf_token(
+    db: Session, world: World, browser_for: BrowserFor, bodies: Any
+) -> None:
+    browser = browser_for(world.author)
+    files = {"file": ("initiatives.csv", SPREADSHEET.encode(), "text/csv")}
+    page = browser.client.post(
+        "/initiatives/import", data={"tlp": "TLP:GREEN"}, files=files, follow_redirects=False
+    )
+    assert page.status_code == 403
+    api = browser.client.post(f"{API}/import", json={"format": "csv", "content": SPREADSHEET})
+    assert api.status_code == 403
+    assert "X-CSRF-Token" in api.json()["detail"]
+    assert _count(db, ImportRun) == 0
+
+
+def test_a_post_that_reads_first_is_a_write_outside_the_writers_queue() -> None:
+    for path in ("/api/v1/initiatives/import", "/initiatives/import"):
+        assert reads_first("POST", path)
+        assert starts_reading("POST", path)  # read-only session, no WriterQueue turn
+        assert not asks_only("POST", path)  # so a read-only token is refused
+        assert not _queued_writer("POST", path)  # it takes an Admission place, like a read
+    assert not reads_first("GET", "/initiatives/import")
+    assert not starts_reading("POST", "/api/v1/initiatives/import/runs/x/resume")
+    assert _queued_writer("POST", "/api/v1/initiatives")
+
+
+def test_a_large_upload_is_checked_while_another_connection_holds_the_write_lock(
+    registry: Registry,  # noqa: F811 - the fixture imported above
+    scratch_database: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with registry.factory.begin() as db:
+        user = db.get(User, registry.actor.user_id)
+        assert user is not None
+        secret = create_token(
+            db, user=user, name="upload", scope=TokenScope.READ_WRITE, expires_at=None
+        ).secret
+    checked = threading.Event()
+    check = chunked_import.check_rows
+
+    def watched(db: Session, **options: Any) -> Any:
+        rows = check(db, **options)
+        checked.set()
+        return rows
+
+    monkeypatch.setattr(chunked_import, "check_rows", watched)
+    settings = make_settings(scratch_database, sqlite_busy_timeout_seconds=WAIT)
+    app = create_app(settings=settings, session_factory=registry.factory)
+    content = registry.csv.read_text(encoding="utf-8-sig")
+    lock = WriteLock(scratch_database)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        lock.take()
+        try:
+            thread, outcome = in_thread(
+                lambda: client.post(
+                    f"{API}/import",
+                    json={"format": "csv", "content": content},
+                    headers={"Authorization": f"Bearer {secret}"},
+                )
+            )
+            # With the write lock taken first, the request would wait here for the lock.
+            assert checked.wait(WAIT), "the upload's check waited for the write lock"
+            assert thread.is_alive()  # it waits for the lock only now, to queue the run
+        finally:
+            lock.release()
+        thread.join(WAIT)
+    assert not thread.is_alive()
+    assert "error" not in outcome, outcome
+    answer = outcome["result"]
+    assert answer.status_code == 202, answer.text
+    run = answer.json()
+    assert (run["status"], run["rows"], run["to_store"]) == ("queued", ROWS, ROWS)
+    assert run["status_url"] == f"{API}/import/runs/{run['id']}"
+    with registry.factory() as db:
+        assert _count(db, ImportRun) == 1
+        assert _count(db, Initiative) == 0

@@ -37,6 +37,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The matching page's form is the same question as the REST call: it reads, so it does not
 # wait in the writers' queue (recording sightings turns it into a writer, ``write_here``).
 QUESTION_POSTS = frozenset({"/api/v1/matching", "/api/v1/routing", "/matching"})
+# POSTs that read and check first and write only at the end (a large upload, checked row by
+# row before anything is stored). They change data, so they are writes in every other way:
+# a read-only API token is refused and CSRF is checked as for any write. But their
+# transaction starts read-only and they do not wait in the writers' queue: the service turns
+# the session into a writer (``db.write_here``) only for its short write, so a long check
+# never holds SQLite's write lock while every other writer waits (issue 14). The service
+# must call ``write_here`` before its first change.
+READ_FIRST_POSTS = frozenset({"/api/v1/initiatives/import", "/initiatives/import"})
 # What a user whose organisation requires TOTP may still open before enrolling.
 ENROLMENT_PATHS = ("/account/totp", "/logout", "/static/")
 
@@ -45,8 +53,9 @@ def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on error.
 
     A request that may change data opens it as a writer (its body was read before, see
-    ``web.spool``). A GET's transaction (and a question sent as a POST) only reads: what
-    a read must record (the audit entry of an export) is queued and written after it, in
+    ``web.spool``), unless it reads first (``READ_FIRST_POSTS``): it becomes a writer only
+    for its last, short step. A GET's transaction (and a question sent as a POST) only
+    reads: what a read must record (the audit entry of an export) is queued and written after it, in
     a short write transaction of its own, before the answer goes out; if that cannot be
     written the answer is an error, never data whose reading went unrecorded.
     """
@@ -54,7 +63,7 @@ def get_db(request: Request) -> Iterator[Session]:
     session: Session = factory()
     request.state.db = session
     after_read: list[Callable[[Session], None]] = []
-    if request.method in SAFE_METHODS or _asks_only(request):
+    if request.method in SAFE_METHODS or starts_reading(request.method, request.url.path):
         session.info[AFTER_READ] = after_read
     else:
         begin_writing(session)
@@ -76,6 +85,17 @@ DbSession = Annotated[Session, Depends(get_db, scope="function")]
 def asks_only(method: str, path: str) -> bool:
     """A POST that only asks a question (it reads, like a GET)."""
     return method == "POST" and path in QUESTION_POSTS
+
+
+def reads_first(method: str, path: str) -> bool:
+    """A POST that reads and checks first and writes only at the end (``READ_FIRST_POSTS``)."""
+    return method == "POST" and path in READ_FIRST_POSTS
+
+
+def starts_reading(method: str, path: str) -> bool:
+    """A request that is not a GET but whose transaction starts read-only, outside the
+    writers' queue: a question, or a POST that reads first."""
+    return asks_only(method, path) or reads_first(method, path)
 
 
 def _asks_only(request: Request) -> bool:
@@ -222,6 +242,7 @@ async def _require_form_token(request: Request, expected: str | None) -> None:
     form = await request.form()
     sent = form.get("csrf_token")
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        await form.close()  # a refused upload's temporary files are not left for the collector
         raise Forbidden("this form has expired or was not sent from this site; reload and retry")
 
 

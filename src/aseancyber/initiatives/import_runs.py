@@ -31,7 +31,7 @@ from aseancyber.access.policy import Actor, Reader, Tlp
 from aseancyber.access.rules import Action, may
 from aseancyber.access.service import actor_for
 from aseancyber.community.service import has_nul
-from aseancyber.db import utcnow
+from aseancyber.db import utcnow, write_here
 from aseancyber.errors import Conflict, Forbidden, NotFound
 from aseancyber.initiatives import chunked_import, importing
 from aseancyber.initiatives.detection import runs as detection_runs
@@ -69,7 +69,13 @@ def start(
     default_tlp: Tlp,
 ) -> Started:
     """Import a small upload in ``db``'s transaction; check a large one (reads only) and,
-    when it may be imported, queue it as a background job."""
+    when it may be imported, queue it as a background job.
+
+    Every row is checked before anything is written: a request's read-only session
+    (``access.dependencies.READ_FIRST_POSTS``) becomes a writer only after the check, for
+    the short write (the import of a small file, which checks its rows again in the write
+    transaction; or the run and its job, which the job checks again), so a long check
+    never holds the write lock."""
     if not may(actor, Action.CREATE, Initiative):
         raise Forbidden("importing initiatives needs the contributor or coordinator role")
     checked = ImportResult()
@@ -83,6 +89,7 @@ def start(
         report=lambda _what: None,
     )
     if checked.rows <= SYNC_LIMIT:
+        write_here(db)
         result = importing.import_initiatives(
             db,
             actor=actor,
@@ -94,6 +101,7 @@ def start(
         return Started(result)
     if (checked.bad_rows and not skip_bad_rows) or not checked.valid_rows:
         return Started(checked)  # nothing to store: every problem is listed
+    write_here(db)  # what was read is dropped; the write lock is taken for this short write
     run = ImportRun(
         requested_by_id=actor.user_id,
         format=format,
