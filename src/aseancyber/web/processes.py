@@ -25,8 +25,10 @@ it serves (the app cannot be imported, the database is unreachable) stops them a
 it would fail the same way each time.
 """
 
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -43,6 +45,7 @@ from uvicorn.supervisors.multiprocess import Process
 logger = logging.getLogger("aseancyber.serve")
 
 CHECK_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1  # prctl(2)
 SLACK = 1
 """A process closes connections while it holds more than its fair share plus this many."""
 
@@ -136,13 +139,27 @@ class ServerProcess(Process):
         self.counts = counts
         self.slot = slot
         counts[slot] = 0
+        self.supervisor_pid = os.getpid()
         super().__init__(config, [sock])
 
     def target(self, sockets: list[socket.socket] | None = None) -> None:  # in the child
+        _stop_with_parent()
+        if os.getppid() != self.supervisor_pid:
+            return  # the supervisor died before the request above took effect
         server = CountingServer(self.config, self.counts, self.slot)
         self._server = server
         Rebalance.spread = server.spread
         super().target(sockets)
+
+
+def _stop_with_parent() -> None:
+    """Ask Linux to send this process SIGTERM when the supervisor dies, even by SIGKILL (a
+    server process left behind would keep serving its socket with no one to replace it)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return  # not Linux with glibc: the supervisor's own SIGTERM still stops it
 
 
 class Supervisor:
