@@ -22,7 +22,11 @@ is imported by name in each), starts a new one on the same socket when one stops
 socket stays open here, so connections that arrive meanwhile wait in its queue rather
 than being refused), and stops them all on SIGINT or SIGTERM. A process that fails before
 it serves (the app cannot be imported, the database is unreachable) stops them all, as
-it would fail the same way each time.
+it would fail the same way each time. Unlike uvicorn's supervisor it does not ping the
+processes: uvicorn replaced one that had not answered within 5 s, which a process still
+importing the platform on a loaded machine had not, and its workers were restarted in a
+loop and never served. Each process is told by the kernel to stop when the supervisor
+dies (``PR_SET_PDEATHSIG``), so none is left serving a socket that nobody watches.
 """
 
 import ctypes
